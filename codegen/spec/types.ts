@@ -1,0 +1,106 @@
+// The one contract between the parser (codegen/parse) and the emitter (codegen/emit).
+// spec/spec.schema.json is the JSON Schema of `Spec`; keep the two in step.
+
+/** Where a fact came from: a page in spec/docs and a 1-based line. */
+export interface SourceRef {
+  file: string; // e.g. "spec/docs/client.md"
+  line: number;
+}
+
+/** A type as the emitter needs it: enough to print TypeScript and to generate a runtime check. */
+export type TypeRef =
+  | { kind: 'primitive'; name: 'string' | 'number' | 'boolean' | 'void' | 'unknown' }
+  | { kind: 'ref'; name: string } // an ObjectType in Spec.types, by name
+  | { kind: 'function'; params: Param[]; returns: TypeRef }
+  | { kind: 'promise'; of: TypeRef }
+  | { kind: 'array'; of: TypeRef }
+  | { kind: 'union'; of: TypeRef[] }
+  | { kind: 'literal'; value: string | number | boolean };
+
+export interface Param {
+  name: string;
+  type: TypeRef;
+  optional: boolean;
+  /** The documented default, as the doc wrote it (e.g. "true", "{screen: false}"); absent for none. */
+  default?: string;
+  description: string; // Markdown, links already rewritten (see Link)
+}
+
+/** A link found in a description, resolved against the pages in spec/docs. */
+export interface Link {
+  text: string;
+  href: string; // as written in the doc
+  /** What it points at, when it resolves inside spec/docs. */
+  target?: { kind: 'method' | 'event' | 'page' | 'type' | 'error'; name: string };
+}
+
+export interface Method {
+  name: string;
+  description: string;
+  /** Positional parameters, callbacks excluded. */
+  params: Param[];
+  /**
+   * Methods that take onSuccess / onFailure get the dual API: a Promise form and a legacy
+   * callback form. `null` for synchronous methods (on, off, report*).
+   */
+  callbacks: null | {
+    /** The parameters onSuccess is called with; the Promise resolves with the first one (or void). */
+    success: Param[];
+    /** Whether the legacy form's callbacks are optional (the vendor's tables say 否 / No). */
+    optional: boolean;
+  };
+  /** What the Promise resolves to (async methods) or what the method returns (sync methods). */
+  returns: TypeRef;
+  /** Notes sections (**注意** / **Note**), one entry a paragraph or list item, Markdown. */
+  remarks: string[];
+  links: Link[];
+  source: SourceRef;
+}
+
+export interface ObjectType {
+  name: string;
+  description: string;
+  fields: Param[];
+  /** Where the type is defined: a "XXX 配置" table, an inline signature literal, or an override. */
+  origin: 'table' | 'signature' | 'override';
+  source: SourceRef;
+}
+
+export interface EventDef {
+  name: string; // STREAM_ADDED
+  value: string; // stream-added
+  origin: 'vendor' | 'ours';
+  description: string;
+  payload: TypeRef; // usually a ref
+  source: SourceRef;
+}
+
+export interface ErrorCodeDef {
+  name: string; // INVALID_PARAMS
+  code: number;
+  category: string;
+  origin: 'vendor' | 'ours';
+  description: string;
+  source: SourceRef;
+}
+
+/** A disagreement the parser found, and how the overrides file resolved it. */
+export interface ResolvedDiagnostic {
+  code: string; // stable, e.g. "SIGNATURE_NAME_MISMATCH"
+  file: string;
+  line: number;
+  subject: string; // e.g. "Client.setBusinessId"
+  message: string;
+  resolution: string; // the override's reason
+}
+
+export interface Spec {
+  specVersion: 1;
+  /** The pages read, with a content hash so a stale spec is obvious in review. */
+  sources: { file: string; sha256: string }[];
+  classes: { name: string; description: string; methods: Method[]; source: SourceRef }[];
+  types: ObjectType[];
+  events: EventDef[];
+  errorCodes: ErrorCodeDef[];
+  diagnostics: ResolvedDiagnostic[];
+}
