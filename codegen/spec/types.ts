@@ -61,6 +61,8 @@ export interface ObjectType {
   name: string;
   description: string;
   fields: Param[];
+  /** Extra keys allowed (WeChat's netstatus info grows between versions); closed types reject unknown keys. */
+  open: boolean;
   /** Where the type is defined: a "XXX 配置" table, an inline signature literal, or an override. */
   origin: 'table' | 'signature' | 'override';
   source: SourceRef;

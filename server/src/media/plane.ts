@@ -1,0 +1,39 @@
+// The narrow interface between room state (signaling) and whatever relays the media.
+// The embedded RTMP relay implements it; an external relay (SRS with HTTP callbacks) can too.
+
+/** One published stream: a user's main stream or screen share, in one room of one app. */
+export interface StreamKey {
+  appId: string;
+  roomId: string;
+  userId: string;
+  screen: boolean;
+}
+
+export interface PlayOptions {
+  audio: boolean;
+  video: boolean;
+}
+
+export type MediaEvent =
+  | { type: 'push-started'; key: StreamKey }
+  /** The push ended: the publisher stopped, the connection dropped, or it was ended by endPush. */
+  | { type: 'push-stopped'; key: StreamKey; reason: string }
+  /** publish() issued a URL but no push arrived in time. */
+  | { type: 'push-timeout'; key: StreamKey; reason: string };
+
+export interface MediaPlane {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** A URL only this user can push this stream to, until expireAt (Unix seconds). */
+  issuePushUrl(key: StreamKey, expireAt: number): string;
+  /** A URL only this subscriber can play this stream with, until expireAt (Unix seconds). */
+  issuePlayUrl(key: StreamKey, subscriberId: string, options: PlayOptions, expireAt: number): string;
+  /** Ends the push of a stream and revokes its URL (unpublish, leave, kick, token expiry). */
+  endPush(key: StreamKey, reason: string): void;
+  /** Pauses or resumes delivery of a stream to one subscriber (muteRemote). */
+  setPlayPaused(key: StreamKey, subscriberId: string, paused: boolean): void;
+  /** Ends one subscriber's play session and revokes its URL (unsubscribe, leave). */
+  endPlay(key: StreamKey, subscriberId: string): void;
+  /** Returns a function that removes the listener. */
+  onEvent(listener: (event: MediaEvent) => void): () => void;
+}
