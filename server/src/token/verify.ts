@@ -1,0 +1,100 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { CODES, type Failure } from '../codes.js';
+import { APP_ID_LENGTH, VERSION, unpackContent, unpackMessage, type TokenBody } from './format.js';
+import { Privileges } from './privileges.js';
+
+export interface ParsedToken extends TokenBody {
+  appId: string;
+}
+
+export interface VerifyOptions {
+  appKey: string;
+  /** When given, the token must be for this app / room / user (TOKEN_MISMATCH otherwise). */
+  appId?: string;
+  roomId?: string;
+  userId?: string;
+  /** Unix seconds; defaults to now. */
+  now?: number;
+}
+
+export type VerifyResult = { ok: true; token: ParsedToken } | ({ ok: false } & Failure);
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const MAX_TOKEN_LENGTH = 4096;
+
+function refuse(code: number, reason: string): VerifyResult {
+  return { ok: false, code, reason };
+}
+
+/** Reads a token without checking its signature: for display and for picking the app key. */
+export function parseToken(token: unknown): ParsedToken | null {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
+  if (!token.startsWith(VERSION)) return null;
+  const appId = token.slice(VERSION.length, VERSION.length + APP_ID_LENGTH);
+  const encoded = token.slice(VERSION.length + APP_ID_LENGTH);
+  if (appId.length !== APP_ID_LENGTH || encoded.length === 0 || !BASE64.test(encoded)) return null;
+  const content = Buffer.from(encoded, 'base64');
+  // Buffer's decoder is lenient; only the canonical encoding of these bytes is accepted, so
+  // no two strings stand for one token.
+  if (content.toString('base64') !== encoded) return null;
+  const parts = unpackContent(content);
+  if (!parts) return null;
+  const body = unpackMessage(parts.msg);
+  return body ? { appId, ...body } : null;
+}
+
+/**
+ * Checks a token the way a server should at join: well formed, for the expected app, signed with
+ * the app key, not expired, for the expected room and user. Each refusal has its own code.
+ */
+export function verifyToken(token: unknown, options: VerifyOptions): VerifyResult {
+  const parsed = parseToken(token);
+  if (!parsed) return refuse(CODES.TOKEN_INVALID, 'token is malformed');
+  if (options.appId !== undefined && parsed.appId !== options.appId) {
+    return refuse(CODES.TOKEN_MISMATCH, 'token was issued for another app');
+  }
+  // parseToken accepted the string, so the framing is known good here.
+  const parts = unpackContent(Buffer.from((token as string).slice(VERSION.length + APP_ID_LENGTH), 'base64'));
+  if (!parts) return refuse(CODES.TOKEN_INVALID, 'token is malformed');
+  const expected = createHmac('sha256', Buffer.from(options.appKey, 'utf8')).update(parts.msg).digest();
+  if (parts.signature.length !== expected.length || !timingSafeEqual(parts.signature, expected)) {
+    return refuse(CODES.TOKEN_INVALID, 'token signature does not match');
+  }
+  // Signature first: a tampered token is always "invalid", never "expired".
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  if (parsed.expireAt !== 0 && parsed.expireAt < now) {
+    return refuse(CODES.TOKEN_EXPIRED, 'token has expired');
+  }
+  if (options.roomId !== undefined && parsed.roomId !== options.roomId) {
+    return refuse(CODES.TOKEN_MISMATCH, 'token was issued for another room');
+  }
+  if (options.userId !== undefined && parsed.userId !== options.userId) {
+    return refuse(CODES.TOKEN_MISMATCH, 'token was issued for another user');
+  }
+  return { ok: true, token: parsed };
+}
+
+/**
+ * Checks one privilege of a verified token at the time of use (the reference verifier does not):
+ * missing gives NO_PUBLISH_PRIVILEGE / NO_SUBSCRIBE_PRIVILEGE, past its expiry TOKEN_EXPIRED.
+ * Returns null when the call is allowed.
+ */
+export function checkPrivilege(
+  privileges: ReadonlyMap<number, number>,
+  privilege: typeof Privileges.PublishStream | typeof Privileges.SubscribeStream,
+  now: number = Math.floor(Date.now() / 1000),
+): Failure | null {
+  const expireAt = privileges.get(privilege);
+  if (expireAt === undefined) {
+    return privilege === Privileges.PublishStream
+      ? { code: CODES.NO_PUBLISH_PRIVILEGE, reason: 'token does not grant PublishStream' }
+      : { code: CODES.NO_SUBSCRIBE_PRIVILEGE, reason: 'token does not grant SubscribeStream' };
+  }
+  if (expireAt !== 0 && expireAt < now) {
+    return {
+      code: CODES.TOKEN_EXPIRED,
+      reason: privilege === Privileges.PublishStream ? 'PublishStream privilege has expired' : 'SubscribeStream privilege has expired',
+    };
+  }
+  return null;
+}
