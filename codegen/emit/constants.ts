@@ -1,0 +1,80 @@
+// src/generated/events.ts and error-codes.ts: the EVENTS and ERROR_CODES constants.
+import { VariableDeclarationKind, type SourceFile } from 'ts-morph';
+import type { Spec } from '../spec/types.js';
+import { tsdoc } from './tsdoc.js';
+import { quote, refsOf, typeText } from './typetext.js';
+
+const ours = (origin: string): string => (origin === 'ours' ? ' (Defined by this SDK, not by the vendor.)' : '');
+
+export function emitEvents(file: SourceFile, spec: Spec): void {
+  const refs = new Set<string>();
+  spec.events.forEach((e) => refsOf(e.payload, refs));
+  if (refs.size) file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './types.js', namedImports: [...refs].sort() });
+  file.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: ['The events a `Client` emits: listen with `client.on(EVENTS.X, handler)`.\n\n@public'],
+    declarations: [
+      {
+        name: 'EVENTS',
+        initializer: (w) => {
+          w.write('{').newLine();
+          w.indent(() => {
+            for (const e of spec.events) {
+              w.writeLine(`/** ${tsdoc(e.description)}${ours(e.origin)} */`);
+              w.writeLine(`${e.name}: ${quote(e.value)},`);
+            }
+          });
+          w.write('} as const');
+        },
+      },
+    ],
+  });
+  file.addTypeAlias({
+    isExported: true,
+    name: 'EventName',
+    docs: ['An event name: one of the `EVENTS` values.\n\n@public'],
+    type: '(typeof EVENTS)[keyof typeof EVENTS]',
+  });
+  file.addInterface({
+    isExported: true,
+    name: 'EventPayloads',
+    docs: ['What each event hands its listeners: `client.on(EVENTS.X, handler)` types `handler` from this map.\n\n@public'],
+    properties: spec.events.map((e) => ({ name: quote(e.value), type: typeText(e.payload) })),
+  });
+  file.addVariableStatement({
+    declarationKind: VariableDeclarationKind.Const,
+    isExported: true,
+    docs: ['Every event value, for argument checks.\n\n@internal'],
+    declarations: [{ name: 'EVENT_VALUES', type: 'readonly EventName[]', initializer: 'Object.keys(EVENTS).map((k) => EVENTS[k as keyof typeof EVENTS])' }],
+  });
+}
+
+export function emitErrorCodes(file: SourceFile, spec: Spec): void {
+  file.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: ['The `code` of every `VolcEngineRTCError` the SDK reports, by name.\n\n@public'],
+    declarations: [
+      {
+        name: 'ERROR_CODES',
+        initializer: (w) => {
+          w.write('{').newLine();
+          w.indent(() => {
+            for (const c of spec.errorCodes) {
+              w.writeLine(`/** ${tsdoc(c.description)} Category: ${c.category}.${ours(c.origin)} */`);
+              w.writeLine(`${c.name}: ${c.code},`);
+            }
+          });
+          w.write('} as const');
+        },
+      },
+    ],
+  });
+  file.addTypeAlias({
+    isExported: true,
+    name: 'ErrorCode',
+    docs: ['An error code: one of the `ERROR_CODES` values.\n\n@public'],
+    type: '(typeof ERROR_CODES)[keyof typeof ERROR_CODES]',
+  });
+}

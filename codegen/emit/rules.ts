@@ -1,0 +1,119 @@
+// src/generated/rules.ts: the argument rules each method is checked against (src/runtime/args.ts).
+import { VariableDeclarationKind, type SourceFile, type CodeBlockWriter } from 'ts-morph';
+import type { ObjectType, Spec, TypeRef } from '../spec/types.js';
+import { isListenerMethod } from './shape.js';
+import { quote } from './typetext.js';
+
+/** JSON text of a documented default: "true" -> true; anything not a plain literal is not applied. */
+export function defaultValue(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const t = text.trim();
+  if (/^(true|false|null|-?\d+(\.\d+)?)$/.test(t)) return t;
+  if (/^(['"]).*\1$/.test(t)) return quote(t.slice(1, -1));
+  return undefined;
+}
+
+export function emitRules(file: SourceFile, spec: Spec): void {
+  const byName = new Map(spec.types.map((t) => [t.name, t]));
+  const used = new Set<string>();
+  const ruleOf = (t: TypeRef): string => {
+    switch (t.kind) {
+      case 'primitive':
+        return t.name === 'void' ? "'unknown'" : `'${t.name}'`;
+      case 'function':
+        return "'function'";
+      case 'ref':
+        if (byName.has(t.name)) {
+          used.add(t.name);
+          return `${t.name}Rule`;
+        }
+        return "'unknown'";
+      default:
+        return "'unknown'";
+    }
+  };
+  const writeField = (w: CodeBlockWriter, name: string | null, t: TypeRef, optional: boolean, def: string | undefined) => {
+    const parts = [name === null ? null : `name: ${quote(name)}`, `rule: ${ruleOf(t)}`, `optional: ${optional}`];
+    if (def !== undefined) parts.push(`default: ${def}`);
+    w.write(`{ ${parts.filter(Boolean).join(', ')} }`);
+  };
+
+  file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: '../runtime/args.js', namedImports: ['ObjectRule', 'ParamRule'] });
+  file.addImportDeclaration({ moduleSpecifier: './events.js', namedImports: ['EVENT_VALUES'] });
+
+  const methods = spec.classes.flatMap((c) => c.methods);
+  file.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    declarations: [
+      {
+        name: 'RULES',
+        initializer: (w) => {
+          w.write('{').newLine();
+          w.indent(() => {
+            for (const m of methods) {
+              w.write(`${m.name}: [`);
+              m.params.forEach((p, i) => {
+                if (i) w.write(', ');
+                if (i === 0 && isListenerMethod(m)) w.write(`{ name: 'event', rule: { type: 'EVENTS', oneOf: EVENT_VALUES }, optional: false }`);
+                else writeField(w, p.name, p.type, p.optional, defaultValue(p.default));
+              });
+              w.write('],').newLine();
+            }
+          });
+          w.write('} satisfies Record<string, readonly ParamRule[]>');
+        },
+      },
+    ],
+  });
+  // Object rules are declared before RULES uses them; resolve nested refs until none is new.
+  const emitted: ObjectType[] = [];
+  const seen = new Set<string>();
+  let pending = [...used];
+  while (pending.length) {
+    const next: string[] = [];
+    for (const name of pending.sort()) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const t = byName.get(name)!;
+      emitted.push(t);
+      const before = new Set(used);
+      t.fields.forEach((f) => ruleOf(f.type));
+      for (const u of used) if (!before.has(u)) next.push(u);
+    }
+    pending = next;
+  }
+  emitted.sort((a, b) => a.name.localeCompare(b.name));
+  // Dependencies first: a type's rule refers to the rules of its fields' types.
+  const ordered: ObjectType[] = [];
+  const visit = (t: ObjectType, stack: Set<string>) => {
+    if (ordered.includes(t) || stack.has(t.name)) return;
+    stack.add(t.name);
+    for (const f of t.fields) if (f.type.kind === 'ref' && byName.has(f.type.name)) visit(byName.get(f.type.name)!, stack);
+    ordered.push(t);
+  };
+  emitted.forEach((t) => visit(t, new Set()));
+  file.insertVariableStatements(
+    2,
+    ordered.map((t) => ({
+      declarationKind: VariableDeclarationKind.Const,
+      declarations: [
+        {
+          name: `${t.name}Rule`,
+          type: 'ObjectRule',
+          initializer: (w: CodeBlockWriter) => {
+            w.write(`{ type: ${quote(t.name)}, open: ${t.open}, fields: {`).newLine();
+            w.indent(() => {
+              for (const f of t.fields) {
+                w.write(`${f.name}: `);
+                writeField(w, null, f.type, f.optional, defaultValue(f.default));
+                w.write(',').newLine();
+              }
+            });
+            w.write('} }');
+          },
+        },
+      ],
+    })),
+  );
+}

@@ -1,0 +1,99 @@
+// The dual-API contract every generated method goes through:
+// - never throws synchronously;
+// - Promise form (no callback arguments): the Promise settles exactly once;
+// - legacy form (callback arguments present): each callback is called at most once, no
+//   unhandled rejection; a failure with no onFailure goes to the ERROR event (or console.error).
+import { ERROR_CODES } from '../generated/error-codes.js';
+import type { VolcEngineRTCError } from '../generated/types.js';
+import { checkArgs, type ParamRule } from './args.js';
+import { rtcError, toRtcError } from './errors.js';
+
+export interface ErrorSink {
+  emitError(err: VolcEngineRTCError): void;
+}
+
+export interface AsyncMethod<T> {
+  name: string;
+  params: readonly ParamRule[];
+  /** Whether onSuccess receives the resolved value (join's userId) or nothing (leave). */
+  successTakesValue: boolean;
+  run(args: unknown[]): Promise<T>;
+}
+
+// An app's own callback that throws is the app's error, not ours: rethrow it in a fresh task so
+// the platform's handler (App.onError in a mini-program) sees it, and never call the other callback.
+function callApp(fn: (...a: unknown[]) => unknown, ...a: unknown[]): void {
+  try {
+    fn(...a);
+  } catch (e) {
+    setTimeout(() => {
+      throw e;
+    }, 0);
+  }
+}
+
+function start<T>(m: AsyncMethod<T>, positional: readonly unknown[]): Promise<T> {
+  try {
+    const checked = checkArgs(m.name, m.params, positional);
+    if (!Array.isArray(checked)) return Promise.reject(checked);
+    return m.run(checked).then(
+      (v) => v,
+      (e: unknown) => Promise.reject(toRtcError(e, m.name)),
+    );
+  } catch (e) {
+    return Promise.reject(toRtcError(e, m.name));
+  }
+}
+
+export function callAsync<T>(sink: ErrorSink, m: AsyncMethod<T>, args: readonly unknown[]): Promise<T> | undefined {
+  const arity = m.params.length;
+  if (args.length <= arity) return start(m, args);
+
+  // Legacy form: any argument past the positional ones makes it a callback call.
+  const onSuccess = args[arity];
+  const onFailure = args[arity + 1];
+  const failed = (err: VolcEngineRTCError): void => {
+    if (typeof onFailure === 'function') callApp(onFailure as (e: unknown) => unknown, err);
+    else sink.emitError(err);
+  };
+  let work: Promise<T>;
+  if (
+    (onSuccess !== undefined && typeof onSuccess !== 'function') ||
+    (onFailure !== undefined && typeof onFailure !== 'function') ||
+    args.length > arity + 2
+  ) {
+    work = Promise.reject(
+      rtcError(ERROR_CODES.INVALID_PARAMS, `${m.name}: onSuccess and onFailure must be functions, and nothing may follow them`),
+    );
+  } else {
+    work = start(m, args.slice(0, arity));
+  }
+  work.then(
+    (value) => {
+      if (typeof onSuccess !== 'function') return;
+      if (m.successTakesValue) callApp(onSuccess as (v: unknown) => unknown, value);
+      else callApp(onSuccess as () => unknown);
+    },
+    (err: VolcEngineRTCError) => failed(err),
+  );
+  return undefined;
+}
+
+export interface SyncMethod {
+  name: string;
+  params: readonly ParamRule[];
+  run(args: unknown[]): void;
+}
+
+/** Methods that return nothing (on, off, report*) report bad arguments on the ERROR event. */
+export function callSync(sink: ErrorSink, m: SyncMethod, args: readonly unknown[]): void {
+  try {
+    // Extra arguments are ignored, as JavaScript would: handlers wired straight to a component
+    // event may pass more than we read.
+    const checked = checkArgs(m.name, m.params, args);
+    if (!Array.isArray(checked)) sink.emitError(checked);
+    else m.run(checked);
+  } catch (e) {
+    sink.emitError(toRtcError(e, m.name));
+  }
+}
