@@ -1,0 +1,36 @@
+// The few host facilities the runtime needs, reached without DOM or Node typings: the
+// runtime runs in a WeChat mini-program, in a browser-like host, and in Node for tests.
+
+export type TimerHandle = unknown;
+
+declare function setTimeout(callback: () => void, ms: number): TimerHandle;
+declare function clearTimeout(handle: TimerHandle): void;
+declare const console: { error(...args: unknown[]): void } | undefined;
+
+export function startTimer(callback: () => void, ms: number): TimerHandle {
+  return setTimeout(callback, ms);
+}
+
+export function stopTimer(handle: TimerHandle | undefined): void {
+  if (handle !== undefined) clearTimeout(handle);
+}
+
+export function now(): number {
+  return Date.now();
+}
+
+/** Last resort for failures nobody listens to: never lose them silently. */
+export function logError(...args: unknown[]): void {
+  try {
+    if (typeof console !== 'undefined' && console) console.error(...args);
+  } catch {
+    // A host without a usable console: nothing more we can do.
+  }
+}
+
+/** A global by name, or undefined; `globalThis` is missing in some old mini-program hosts. */
+export function hostGlobal(name: string): unknown {
+  const root: Record<string, unknown> | undefined =
+    typeof globalThis !== 'undefined' ? (globalThis as unknown as Record<string, unknown>) : undefined;
+  return root ? root[name] : undefined;
+}

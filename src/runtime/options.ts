@@ -1,0 +1,96 @@
+// The options a Client takes beyond the vendor's API: where the server is and how to reach it.
+import type { TransportFactory } from './transport/types.js';
+
+export type { TransportFactory, TransportHandlers, Transport } from './transport/types.js';
+
+/**
+ * Options for `new Client(options)`. The vendor's Client takes none: its servers are fixed. Ours
+ * talks to a server you run, so at least `server` is needed before `join`.
+ */
+export interface ClientOptions {
+  /**
+   * The signaling server's WebSocket URL, `ws://` or `wss://` (a mini-program needs `wss://` on
+   * a domain listed in its socket whitelist). Without it `join` fails with
+   * `NO_WEBSOCLET_URL` (200003).
+   */
+  server?: string;
+  /**
+   * The socket to use. `'wx'` is WeChat's `wx.connectSocket`, `'websocket'` the standard global
+   * `WebSocket`; a function is used as is (see {@link TransportFactory}). Default: `'wx'` when a
+   * global `wx` exists, else `'websocket'`. Resolved at each `join`.
+   */
+  transport?: 'wx' | 'websocket' | TransportFactory;
+  /**
+   * How long to wait for the socket to open and for each answer of the server, in milliseconds.
+   * A request not answered in time fails with `REQUEST_TIMEOUT` (500001); a socket not open in
+   * time with `CONNECTION_FAILED` (500003). Default 10000.
+   */
+  requestTimeoutMs?: number;
+  /** How often to send a heartbeat to the server while connected, in milliseconds. Default 5000. */
+  heartbeatIntervalMs?: number;
+  /**
+   * How long the server may stay silent (no answer, no event, no heartbeat reply) before the
+   * connection counts as lost, in milliseconds. Then the room is left and `DISCONNECT` fires with
+   * `CONNECTION_LOST` (500002). Default 15000; must exceed `heartbeatIntervalMs`.
+   */
+  heartbeatTimeoutMs?: number;
+  /**
+   * How long the `report*` methods' items are buffered before they are sent, in milliseconds.
+   * Default 5000.
+   */
+  reportFlushMs?: number;
+  /** How many `report*` items make a batch that is sent at once. Default 20. */
+  reportBatchSize?: number;
+}
+
+export interface ResolvedOptions {
+  server: string | undefined;
+  transport: ClientOptions['transport'];
+  requestTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  reportFlushMs: number;
+  reportBatchSize: number;
+}
+
+const DEFAULTS = {
+  requestTimeoutMs: 10_000,
+  heartbeatIntervalMs: 5_000,
+  heartbeatTimeoutMs: 15_000,
+  reportFlushMs: 5_000,
+  reportBatchSize: 20,
+} as const;
+
+const KNOWN = ['server', 'transport', ...Object.keys(DEFAULTS)];
+
+/** The options with defaults applied, or why they are unusable (reported by init, never thrown). */
+export function resolveOptions(options: unknown): ResolvedOptions | string {
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== 'object' || Array.isArray(options)) return 'ClientOptions must be an object';
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!KNOWN.includes(key)) return `unknown key "${key}" in ClientOptions`;
+  }
+  const server = o.server;
+  if (server !== undefined && (typeof server !== 'string' || !/^wss?:\/\/[^\s]+$/i.test(server))) {
+    return 'ClientOptions.server must be a ws:// or wss:// URL';
+  }
+  const transport = o.transport;
+  if (transport !== undefined && transport !== 'wx' && transport !== 'websocket' && typeof transport !== 'function') {
+    return `ClientOptions.transport must be 'wx', 'websocket' or a function`;
+  }
+  const out: ResolvedOptions = { server: server as string | undefined, transport: transport as ClientOptions['transport'], ...DEFAULTS };
+  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
+    const v = o[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 3_600_000) {
+      return `ClientOptions.${key} must be a whole number from 1 to 3600000`;
+    }
+    out[key] = v;
+  }
+  if (out.reportBatchSize > 1000) return 'ClientOptions.reportBatchSize must be at most 1000';
+  if (out.heartbeatTimeoutMs <= out.heartbeatIntervalMs) {
+    return 'ClientOptions.heartbeatTimeoutMs must exceed heartbeatIntervalMs';
+  }
+  return out;
+}

@@ -1,0 +1,48 @@
+// Shapes what the server sends into the documented event payloads, defensively: a payload
+// that does not fit is reported on ERROR instead of reaching app code half-formed.
+import type { WireStream } from './protocol.js';
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function isWireStream(v: unknown): v is WireStream {
+  return isObject(v) && typeof v.uid === 'string' && typeof v.screen === 'boolean' && typeof v.audio === 'boolean' && typeof v.video === 'boolean';
+}
+
+export function streamAdded(s: WireStream): { uid: string; screen: boolean; streamPublishState: { audio: boolean; video: boolean } } {
+  return { uid: s.uid, screen: s.screen, streamPublishState: { audio: s.audio, video: s.video } };
+}
+
+export interface JoinData {
+  sessionId: string;
+  peers: string[];
+  streams: WireStream[];
+  tokenExpireAt: number;
+}
+
+export function asJoinData(v: unknown): JoinData | undefined {
+  if (!isObject(v)) return undefined;
+  const { sessionId, peers, streams, tokenExpireAt } = v;
+  if (typeof sessionId !== 'string' || typeof tokenExpireAt !== 'number') return undefined;
+  if (!Array.isArray(peers) || !peers.every((p) => typeof p === 'string')) return undefined;
+  if (!Array.isArray(streams) || !streams.every(isWireStream)) return undefined;
+  return { sessionId, peers, streams, tokenExpireAt };
+}
+
+export function asUrl(v: unknown): string | undefined {
+  return isObject(v) && typeof v.url === 'string' && v.url.length > 0 ? v.url : undefined;
+}
+
+/** An event payload: an object with at least a string uid where the event names a user. */
+export function asEventPayload(name: string, data: unknown): Record<string, unknown> | undefined {
+  if (!isObject(data)) return undefined;
+  const needsUid = name !== 'disconnect' && name !== 'token-will-expire' && name !== 'connection-state-changed' && name !== 'error';
+  if (needsUid && typeof data.uid !== 'string') return undefined;
+  if (name === 'stream-added' && !isObject(data.streamPublishState)) {
+    // The wire form of a stream (audio/video at the top) becomes the documented payload.
+    return isWireStream(data) ? streamAdded(data) : undefined;
+  }
+  if (name === 'disconnect' && (typeof data.code !== 'number' || typeof data.reason !== 'string')) return undefined;
+  return { ...data };
+}

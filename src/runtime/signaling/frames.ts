@@ -1,0 +1,47 @@
+// Parses and checks incoming frames. The server is trusted for meaning, not for shape: a frame
+// that does not parse into the protocol is refused here, never allowed to throw further up.
+import { PROTOCOL_VERSION, type ServerFrame, type WireError } from '../protocol.js';
+
+export type Parsed = { frame: ServerFrame } | { bad: string; id?: number };
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isWireError(v: unknown): v is WireError {
+  return isObject(v) && typeof v.code === 'number' && typeof v.reason === 'string';
+}
+
+export function parseFrame(text: string | undefined): Parsed {
+  if (text === undefined) return { bad: 'a binary frame' };
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return { bad: 'a frame that is not JSON' };
+  }
+  if (!isObject(v)) return { bad: 'a frame that is not an object' };
+  const id = typeof v.id === 'number' ? v.id : undefined;
+  if (v.v !== PROTOCOL_VERSION) {
+    return { bad: `protocol version ${String(v.v)} (this SDK speaks ${PROTOCOL_VERSION})`, ...(id !== undefined ? { id } : {}) };
+  }
+  switch (v.type) {
+    case 'response':
+      if (id === undefined) return { bad: 'a response without an id' };
+      if (v.ok === true) return { frame: { v: PROTOCOL_VERSION, type: 'response', id, ok: true, data: v.data } };
+      if (v.ok === false && isWireError(v.error)) {
+        return { frame: { v: PROTOCOL_VERSION, type: 'response', id, ok: false, error: v.error } };
+      }
+      return { bad: 'a response without ok/data or error', id };
+    case 'error':
+      if (!isWireError(v.error)) return { bad: 'an error frame without {code, reason}' };
+      return { frame: { v: PROTOCOL_VERSION, type: 'error', error: v.error } };
+    case 'event':
+      if (typeof v.event !== 'string') return { bad: 'an event frame without a name' };
+      return { frame: { v: PROTOCOL_VERSION, type: 'event', event: v.event, data: v.data } };
+    case 'pong':
+      return { frame: { v: PROTOCOL_VERSION, type: 'pong', t: typeof v.t === 'number' ? v.t : 0 } };
+    default:
+      return { bad: `an unknown frame type ${JSON.stringify(v.type)}`, ...(id !== undefined ? { id } : {}) };
+  }
+}

@@ -1,0 +1,23 @@
+// Chooses the transport: an injected factory, or wx.connectSocket inside a mini-program, or the
+// standard WebSocket elsewhere. Resolved at join time, so a test can install `wx` late.
+import { hostGlobal } from '../host.js';
+import type { TransportFactory } from './types.js';
+import { webSocketTransport, type WebSocketConstructor } from './websocket.js';
+import { wxTransport, type WxLike } from './wx.js';
+
+export type TransportChoice = 'wx' | 'websocket' | TransportFactory | undefined;
+
+/** The factory, or a reason it could not be found. */
+export function pickTransport(choice: TransportChoice): TransportFactory | string {
+  if (typeof choice === 'function') return choice;
+  const wx = hostGlobal('wx') as Partial<WxLike> | undefined;
+  const hasWx = !!wx && typeof wx.connectSocket === 'function';
+  const WS = hostGlobal('WebSocket');
+  const hasWs = typeof WS === 'function';
+  if (choice === 'wx' || (choice === undefined && hasWx)) {
+    return hasWx ? wxTransport(wx as WxLike) : 'transport "wx" chosen but there is no wx.connectSocket';
+  }
+  return hasWs
+    ? webSocketTransport(WS as WebSocketConstructor)
+    : 'no transport: neither wx.connectSocket nor a global WebSocket exists; pass ClientOptions.transport';
+}
