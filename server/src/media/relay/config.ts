@@ -1,0 +1,63 @@
+import { createServer } from 'node:net';
+
+export interface RelayConfig {
+  /** Secret for the URL MAC. Keep it out of clients; rotate it to revoke every URL at once. */
+  secret: string;
+  /** Address the relay listens on. Default 127.0.0.1. */
+  host?: string;
+  /** Host (or host:port-less name) written into URLs, when clients reach the relay by another name. */
+  publicHost?: string;
+  /** RTMP port; 0 (default) picks a free one. */
+  rtmpPort?: number;
+  /** HTTP-FLV port; 0 (default) picks a free one, null disables HTTP-FLV. */
+  httpPort?: number | null;
+  /** How long an issued push URL may stay unused before 'push-timeout'. Default 15000 ms. */
+  pushTimeoutMs?: number;
+  /** node-media-server log level; its constructor forces 'debug', we put this back. Default 'error'. */
+  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** Clock in Unix seconds, for URL expiry. Default: the system clock. */
+  now?: () => number;
+}
+
+export interface ResolvedRelayConfig {
+  secret: string;
+  host: string;
+  publicHost: string;
+  rtmpPort: number;
+  httpPort: number | null;
+  pushTimeoutMs: number;
+  logLevel: string;
+  now: () => number;
+}
+
+/** Asks the OS for a free port. node-media-server treats port 0 as "no listener", so we pick one. */
+export function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function resolveConfig(config: RelayConfig): Promise<ResolvedRelayConfig> {
+  if (typeof config.secret !== 'string' || config.secret.length < 16) {
+    throw new Error('relay secret must be a string of at least 16 characters');
+  }
+  const host = config.host ?? '127.0.0.1';
+  const rtmpPort = config.rtmpPort ? config.rtmpPort : await freePort(host);
+  const httpPort = config.httpPort === null ? null : config.httpPort ? config.httpPort : await freePort(host);
+  return {
+    secret: config.secret,
+    host,
+    publicHost: config.publicHost ?? host,
+    rtmpPort,
+    httpPort,
+    pushTimeoutMs: config.pushTimeoutMs ?? 15_000,
+    logLevel: config.logLevel ?? 'error',
+    now: config.now ?? (() => Math.floor(Date.now() / 1000)),
+  };
+}

@@ -1,0 +1,2 @@
+export { RelayMediaPlane, type PlayUrls } from './relay-plane.js';
+export type { RelayConfig } from './config.js';
