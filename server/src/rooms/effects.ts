@@ -1,0 +1,14 @@
+import type { StreamKey } from '../media/plane.js';
+
+/** What a room operation asks the world to do once its state change is committed. */
+export type Effect =
+  | { kind: 'event'; to: string; event: string; data: unknown }
+  /** The session was replaced by a newer join of the same user: tell it and close it. */
+  | { kind: 'kick'; sessionId: string; code: number; reason: string }
+  | { kind: 'endPush'; key: StreamKey; reason: string }
+  | { kind: 'endPlay'; key: StreamKey; subscriberId: string }
+  | { kind: 'pausePlay'; key: StreamKey; subscriberId: string; paused: boolean };
+
+export type Outcome<T> =
+  | { ok: true; data: T; effects: Effect[] }
+  | { ok: false; code: number; reason: string; effects: Effect[] };

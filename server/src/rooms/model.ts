@@ -1,0 +1,62 @@
+// The state of one room: plain records, so a shared store (Redis) can serialise them.
+
+export interface MemberRecord {
+  userId: string;
+  /** Names the connection's current join; events are addressed to it. */
+  sessionId: string;
+  visible: boolean;
+  businessId: string | null;
+  joinedAt: number; // Unix ms
+  /** Unix seconds, 0 = never. */
+  tokenExpireAt: number;
+  /** privilege number -> expireAt (Unix seconds, 0 = never), from the join token */
+  privileges: Map<number, number>;
+}
+
+export interface StreamRecord {
+  userId: string;
+  screen: boolean;
+  /** true = the publisher sends it (not muted) */
+  audio: boolean;
+  video: boolean;
+}
+
+export interface SubscriptionRecord {
+  subscriberId: string;
+  userId: string;
+  screen: boolean;
+  audio: boolean;
+  video: boolean;
+  /** muteRemote: true = paused for this subscriber */
+  pausedAudio: boolean;
+  pausedVideo: boolean;
+}
+
+export interface RoomRecord {
+  appId: string;
+  roomId: string;
+  /** In join order (Map keeps insertion order): the join response lists the earliest first. */
+  members: Map<string, MemberRecord>;
+  /** keyed by streamId(userId, screen) */
+  streams: Map<string, StreamRecord>;
+  /** keyed by subscriptionId(subscriberId, userId, screen) */
+  subscriptions: Map<string, SubscriptionRecord>;
+}
+
+export interface RoomKey {
+  appId: string;
+  roomId: string;
+}
+
+export const streamId = (userId: string, screen: boolean): string => `${userId}|${screen ? 1 : 0}`;
+export const subscriptionId = (subscriberId: string, userId: string, screen: boolean): string =>
+  `${subscriberId}>${streamId(userId, screen)}`;
+/** Apps are isolated: the app id is part of every room's key. */
+export const roomKeyString = (k: RoomKey): string => `${k.appId}/${k.roomId}`;
+
+export function emptyRoom(key: RoomKey): RoomRecord {
+  return { appId: key.appId, roomId: key.roomId, members: new Map(), streams: new Map(), subscriptions: new Map() };
+}
+
+/** Others learn of a stream only while it carries audio or video (both off = removed). */
+export const isAnnounced = (s: StreamRecord): boolean => s.audio || s.video;

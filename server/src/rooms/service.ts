@@ -1,0 +1,175 @@
+// Runs the room rules (ops.ts) against the store, then carries out their effects: events to
+// sessions, kicks, media plane calls. The only place where room state meets the outside world.
+import { CODES } from '../codes.js';
+import type { MediaEvent, MediaPlane, StreamKey } from '../media/plane.js';
+import type { Effect, Outcome } from './effects.js';
+import type { Limits } from './limits.js';
+import { streamId, type MemberRecord, type RoomKey, type RoomRecord } from './model.js';
+import * as ops from './ops.js';
+import type { RoomStore } from './store.js';
+
+/** Where events for sessions go: the signaling layer (or, multi-node, a pub/sub bus). */
+export interface SessionSink {
+  event(sessionId: string, event: string, data: unknown): void;
+  kick(sessionId: string, code: number, reason: string): void;
+}
+
+export interface MemberView {
+  userId: string;
+  visible: boolean;
+  businessId: string | null;
+  joinedAt: number;
+  tokenExpireAt: number;
+}
+
+export interface RoomView {
+  appId: string;
+  roomId: string;
+  members: MemberView[];
+  streams: ops.WireStreamState[];
+  subscriptions: { subscriberId: string; userId: string; screen: boolean; audio: boolean; video: boolean; pausedAudio: boolean; pausedVideo: boolean }[];
+}
+
+/** Lifetime of URLs issued to a token that never expires: the client gets a fresh one on republish. */
+const NEVER_URL_TTL_S = 24 * 3600;
+
+export class RoomService {
+  private readonly offMedia: () => void;
+
+  constructor(
+    private readonly store: RoomStore,
+    private readonly media: MediaPlane,
+    private readonly limits: Limits,
+    private readonly sink: SessionSink,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.offMedia = media.onEvent((e) => void this.onMediaEvent(e));
+  }
+
+  dispose(): void {
+    this.offMedia();
+  }
+
+  private nowSec(): number {
+    return Math.floor(this.clock() / 1000);
+  }
+
+  async join(key: RoomKey, input: Omit<ops.JoinInput, 'now'>): Promise<Outcome<ops.JoinData>> {
+    return this.run(key, (room) => ops.join(room, { ...input, now: this.clock() }, this.limits));
+  }
+
+  leave(key: RoomKey, userId: string, sessionId: string, reason: ops.LeaveReason): Promise<Outcome<Record<string, never>>> {
+    return this.run(key, (room) => ops.leave(room, userId, sessionId, reason));
+  }
+
+  async publish(key: RoomKey, userId: string, sessionId: string, screen: boolean): Promise<Outcome<{ url: string }>> {
+    const r = await this.run(key, (room) => ops.publish(room, userId, sessionId, screen, this.limits, this.nowSec()));
+    if (!r.ok) return r;
+    try {
+      return { ok: true, data: { url: this.media.issuePushUrl(r.data.key, this.urlExpiry(r.data.expireAt)) }, effects: [] };
+    } catch (e) {
+      // No URL, no stream: undo so the room does not announce a stream nobody can push.
+      await this.run(key, (room) => ops.unpublish(room, userId, sessionId, screen));
+      return { ok: false, code: CODES.SERVER_ERROR, reason: `media plane refused the push: ${String(e)}`, effects: [] };
+    }
+  }
+
+  unpublish(key: RoomKey, userId: string, sessionId: string, screen: boolean): Promise<Outcome<Record<string, never>>> {
+    return this.run(key, (room) => ops.unpublish(room, userId, sessionId, screen));
+  }
+
+  async subscribe(key: RoomKey, userId: string, sessionId: string, input: ops.SubscribeInput): Promise<Outcome<{ url: string }>> {
+    const r = await this.run(key, (room) => ops.subscribe(room, userId, sessionId, input, this.nowSec()));
+    if (!r.ok) return r;
+    try {
+      const url = this.media.issuePlayUrl(r.data.key, userId, { audio: input.audio, video: input.video }, this.urlExpiry(r.data.expireAt));
+      return { ok: true, data: { url }, effects: [] };
+    } catch (e) {
+      await this.run(key, (room) => ops.unsubscribe(room, userId, sessionId, input.userId, input.screen));
+      return { ok: false, code: CODES.SERVER_ERROR, reason: `media plane refused the play: ${String(e)}`, effects: [] };
+    }
+  }
+
+  unsubscribe(key: RoomKey, userId: string, sessionId: string, target: string, screen: boolean): Promise<Outcome<Record<string, never>>> {
+    return this.run(key, (room) => ops.unsubscribe(room, userId, sessionId, target, screen));
+  }
+
+  muteLocal(key: RoomKey, userId: string, sessionId: string, audioOff: boolean, videoOff: boolean): Promise<Outcome<Record<string, never>>> {
+    return this.run(key, (room) => ops.muteLocal(room, userId, sessionId, audioOff, videoOff));
+  }
+
+  muteRemote(key: RoomKey, userId: string, sessionId: string, input: ops.MuteRemoteInput): Promise<Outcome<Record<string, never>>> {
+    return this.run(key, (room) => ops.muteRemote(room, userId, sessionId, input));
+  }
+
+  setVisibility(key: RoomKey, userId: string, sessionId: string, visible: boolean): Promise<Outcome<Record<string, never>>> {
+    return this.run(key, (room) => ops.setVisibility(room, userId, sessionId, visible, this.limits));
+  }
+
+  /** A snapshot of one room for operators and tests; undefined when the room does not exist. */
+  inspect(key: RoomKey): Promise<RoomView | undefined> {
+    return this.store.read(key, (room) => {
+      if (!room) return undefined;
+      return {
+        appId: room.appId,
+        roomId: room.roomId,
+        members: [...room.members.values()].map(view),
+        streams: [...room.streams.values()].map((s) => ({ uid: s.userId, screen: s.screen, audio: s.audio, video: s.video })),
+        subscriptions: [...room.subscriptions.values()].map((s) => ({ ...s })),
+      };
+    });
+  }
+
+  rooms(appId?: string): Promise<RoomKey[]> {
+    return this.store.list(appId);
+  }
+
+  private urlExpiry(expireAt: number): number {
+    return expireAt === 0 ? this.nowSec() + NEVER_URL_TTL_S : expireAt;
+  }
+
+  private async run<T>(key: RoomKey, op: (room: RoomRecord) => Outcome<T>): Promise<Outcome<T>> {
+    const outcome = await this.store.update(key, op);
+    for (const effect of outcome.effects) this.apply(effect);
+    return outcome;
+  }
+
+  private apply(e: Effect): void {
+    // One failing listener or relay call must not stop the others from hearing of the change.
+    try {
+      switch (e.kind) {
+        case 'event':
+          this.sink.event(e.to, e.event, e.data);
+          break;
+        case 'kick':
+          this.sink.kick(e.sessionId, e.code, e.reason);
+          break;
+        case 'endPush':
+          this.media.endPush(e.key, e.reason);
+          break;
+        case 'endPlay':
+          this.media.endPlay(e.key, e.subscriberId);
+          break;
+        case 'pausePlay':
+          this.media.setPlayPaused(e.key, e.subscriberId, e.paused);
+          break;
+      }
+    } catch (err) {
+      console.error(`[mprtc-server] effect ${e.kind} failed:`, err);
+    }
+  }
+
+  /** A push that ended by itself, or never started, is told to its publisher as stream-failed. */
+  private async onMediaEvent(e: MediaEvent): Promise<void> {
+    if (e.type === 'push-started') return;
+    const k: StreamKey = e.key;
+    const sessionId = await this.store.read(k, (room) =>
+      room?.streams.has(streamId(k.userId, k.screen)) ? room.members.get(k.userId)?.sessionId : undefined,
+    );
+    if (sessionId) this.sink.event(sessionId, 'stream-failed', { uid: k.userId, screen: k.screen, reason: e.reason });
+  }
+}
+
+function view(m: MemberRecord): MemberView {
+  return { userId: m.userId, visible: m.visible, businessId: m.businessId, joinedAt: m.joinedAt, tokenExpireAt: m.tokenExpireAt };
+}

@@ -1,0 +1,50 @@
+import { emptyRoom, roomKeyString, type RoomKey, type RoomRecord } from './model.js';
+
+/**
+ * Where room state lives. Every change goes through `update`, which gives the callback exclusive
+ * access to one room. The callback must be free of side effects (it may be run again by a store
+ * with optimistic concurrency, e.g. Redis WATCH/MULTI): the room logic returns its effects
+ * (events, media calls) and the service runs them after the update committed.
+ */
+export interface RoomStore {
+  /** Runs fn on the room (created empty when absent); a room left with no member is deleted. */
+  update<T>(key: RoomKey, fn: (room: RoomRecord) => T): Promise<T>;
+  /** Runs fn on a read-only view of the room, or undefined when there is no such room. */
+  read<T>(key: RoomKey, fn: (room: RoomRecord | undefined) => T): Promise<T>;
+  /** Keys of the rooms that exist, optionally of one app. */
+  list(appId?: string): Promise<RoomKey[]>;
+}
+
+/** One process, one Map. JavaScript runs fn to completion, so no lock is needed. */
+export class InMemoryRoomStore implements RoomStore {
+  private readonly rooms = new Map<string, RoomRecord>();
+
+  update<T>(key: RoomKey, fn: (room: RoomRecord) => T): Promise<T> {
+    const k = roomKeyString(key);
+    const room = this.rooms.get(k) ?? emptyRoom(key);
+    try {
+      return Promise.resolve(fn(room));
+    } catch (e) {
+      return Promise.reject(e);
+    } finally {
+      if (room.members.size === 0) this.rooms.delete(k);
+      else this.rooms.set(k, room);
+    }
+  }
+
+  read<T>(key: RoomKey, fn: (room: RoomRecord | undefined) => T): Promise<T> {
+    try {
+      return Promise.resolve(fn(this.rooms.get(roomKeyString(key))));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  list(appId?: string): Promise<RoomKey[]> {
+    const keys: RoomKey[] = [];
+    for (const r of this.rooms.values()) {
+      if (appId === undefined || r.appId === appId) keys.push({ appId: r.appId, roomId: r.roomId });
+    }
+    return Promise.resolve(keys);
+  }
+}
