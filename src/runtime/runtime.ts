@@ -233,8 +233,12 @@ class Runtime implements ClientRuntime {
     if (this.#phase === 'leaving') throw rtcError(ERROR_CODES.LEAVING, 'setUserVisibility: a leave is under way');
     if (this.#phase === 'inRoom') {
       const s = this.#session!;
-      if (!enable && s.publishing) throw rtcError(ERROR_CODES.INVISIBLE_CANNOT_PUBLISH, 'setUserVisibility(false): unpublish first');
       await this.#request(s, { type: 'setVisibility', visible: enable });
+      // An invisible user cannot publish: the server ended the local stream on the way.
+      if (!enable) {
+        s.publishing = false;
+        s.pushUrl = undefined;
+      }
     }
     // Kept for the next join too: the setting belongs to the client, not to one stay in a room.
     this.#visible = enable;

@@ -229,7 +229,6 @@ describe('room calls', () => {
     expect(await codeOf(rt.publish())).toBe(ERROR_CODES.ALREADY_PUBLISHED);
     await rt.muteLocal({ audio: true, video: false });
     expect(last(server, 'muteLocal')).toMatchObject({ audio: true, video: false });
-    expect(await codeOf(rt.setUserVisibility(false))).toBe(ERROR_CODES.INVISIBLE_CANNOT_PUBLISH);
     await rt.unpublish();
     expect(await codeOf(rt.unpublish())).toBe(ERROR_CODES.NOT_PUBLISHED);
     expect(server.peers[0]!.frames.filter((f) => f.type === 'publish')).toHaveLength(1);
@@ -265,9 +264,11 @@ describe('room calls', () => {
     expect(await codeOf(rt.muteLocal({ audio: false, video: false }))).toBe(ERROR_CODES.NOT_PUBLISHED);
   });
 
-  it('setUserVisibility in the room is a request', async () => {
+  it('setUserVisibility in the room is a request; turning invisible ends the local publish', async () => {
     const { rt, server } = await inRoom();
+    await rt.publish();
     await rt.setUserVisibility(false);
+    expect(await codeOf(rt.unpublish())).toBe(ERROR_CODES.NOT_PUBLISHED);
     expect(last(server, 'setVisibility')).toMatchObject({ visible: false });
     expect(await codeOf(rt.publish())).toBe(ERROR_CODES.INVISIBLE_CANNOT_PUBLISH);
   });
