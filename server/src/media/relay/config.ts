@@ -14,7 +14,7 @@ export interface RelayConfig {
   /** How long an issued push URL may stay unused before 'push-timeout'. Default 15000 ms. */
   pushTimeoutMs?: number;
   /** node-media-server log level; its constructor forces 'debug', we put this back. Default 'error'. */
-  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Clock in Unix seconds, for URL expiry. Default: the system clock. */
   now?: () => number;
 }

@@ -66,7 +66,15 @@ interface NmsContext {
 
 export const NodeMediaServer = require('node-media-server') as new (config: NmsConfig) => NmsInstance;
 export const nmsContext = require('node-media-server/src/core/context.js') as NmsContext;
-export const nmsLogger = require('node-media-server/src/core/logger.js') as { level: string };
+const nmsLogger = require('node-media-server/src/core/logger.js') as { level: string; log: (m: string, l?: string) => void };
+const nmsLog = nmsLogger.log;
+
+/** The relay's constructor forces 'debug'; this level holds whatever it sets. */
+export function pinLogLevel(level: string): void {
+  const silent = level === 'silent';
+  Object.defineProperty(nmsLogger, 'level', { get: () => (silent ? 'error' : level), set: () => {}, configurable: true });
+  nmsLogger.log = silent ? () => {} : nmsLog;
+}
 
 /** Cuts a session off at once: no more bytes in either direction, nothing more relayed from it. */
 export function destroySession(session: NmsSession): void {

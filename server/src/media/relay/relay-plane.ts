@@ -18,7 +18,7 @@ import {
   destroySession,
   NodeMediaServer,
   nmsContext,
-  nmsLogger,
+  pinLogLevel,
   onSessionClosed,
   type NmsEvent,
   type NmsInstance,
@@ -104,7 +104,7 @@ export class RelayMediaPlane implements MediaPlane {
     this.cfg = cfg;
     this.storeDir = mkdtempSync(join(tmpdir(), 'mprtc-relay-'));
     // Its constructor forces debug logging; pin the level we were given instead.
-    Object.defineProperty(nmsLogger, 'level', { get: () => cfg.logLevel, set: () => {}, configurable: true });
+    pinLogLevel(cfg.logLevel);
     const nms = new NodeMediaServer({
       bind: cfg.host,
       rtmp: { port: cfg.rtmpPort },
