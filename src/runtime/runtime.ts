@@ -54,7 +54,8 @@ class Runtime implements ClientRuntime {
     const o = typeof this.#options === 'string' ? resolveOptions({}) as ResolvedOptions : this.#options;
     this.#reports = new ReportBuffer(
       {
-        ready: () => this.#phase === 'inRoom' || this.#phase === 'leaving',
+        // In a room with a live socket: also while leaving or destroying, so leave can flush.
+        ready: () => this.#session !== undefined && this.#conn?.isOpen === true,
         send: (items) => this.#conn?.request({ type: 'report', items }) ?? fail(rtcError(ERROR_CODES.NOT_IN_ROOM, 'report: not in a room')),
         failed: (e) => {
           // Reports lost with the socket are not the app's concern; anything else is.

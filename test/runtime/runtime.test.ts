@@ -446,6 +446,17 @@ describe('reports', () => {
     expect(types.indexOf('report', types.indexOf('report') + 1)).toBeLessThan(types.indexOf('leave'));
   });
 
+  it('destroy in a room flushes what is buffered before it leaves', async () => {
+    const { rt, server } = await setup(defaultScript, { reportBatchSize: 100, reportFlushMs: 3_600_000 });
+    await rt.init(APP_ID);
+    await rt.join('t', 'r', 'me');
+    rt.reportPlayerStateChange('bob', 2006, 'ended');
+    await rt.destroy();
+    const types = server.peers[0]!.frames.map((f) => f.type).filter((t) => t !== 'ping');
+    expect(types).toEqual(['join', 'report', 'leave']);
+    expect(server.peers[0]!.frames.find((f) => f.type === 'report')!.items).toMatchObject([{ kind: 'playerState', uid: 'bob', code: 2006 }]);
+  });
+
   it('flushes on the timer', async () => {
     const { rt, server } = await setup(defaultScript, { reportBatchSize: 100, reportFlushMs: 20 });
     await rt.init(APP_ID);
