@@ -24,7 +24,7 @@ export interface ServerConfig {
   maxFrameBytes?: number;
   /** Frames above this are cut off by the WebSocket layer (close 1009). Default 1 MiB. */
   maxPayloadBytes?: number;
-  /** Joins per IP per window; more get RATE_LIMITED. Default 30 per 10 s. */
+  /** Joins per IP per window; more get RATE_LIMITED. Default 120 per 10 s. */
   joinRateLimit?: { max: number; windowMs: number };
   /** Report items kept per user (oldest dropped first). Default 1000. */
   reportsPerUser?: number;
@@ -66,7 +66,7 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
     tokenWarnBeforeMs: c.tokenWarnBeforeMs ?? 30_000,
     maxFrameBytes: c.maxFrameBytes ?? 64 * 1024,
     maxPayloadBytes: c.maxPayloadBytes ?? 1024 * 1024,
-    joinRateLimit: c.joinRateLimit ?? { max: 30, windowMs: 10_000 },
+    joinRateLimit: c.joinRateLimit ?? { max: 120, windowMs: 10_000 },
     reportsPerUser: c.reportsPerUser ?? 1000,
   };
 }

@@ -93,6 +93,13 @@ export class RawClient {
     return new Promise((resolve) => this.ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
   }
 
+  /** Round trip through the server: every frame it sent this socket before is in by then. */
+  async sync(): Promise<void> {
+    const t = Math.random();
+    this.ws.send(JSON.stringify({ v: 1, type: 'ping', t }));
+    await this.waitFor((f) => f.type === 'pong' && f.t === t, 'pong');
+  }
+
   sendRaw(data: string | Buffer): void {
     this.ws.send(data);
   }
