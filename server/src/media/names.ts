@@ -5,7 +5,8 @@
 //
 // Grammar, read left to right over the UTF-8 bytes of the id:
 //   [A-Za-z0-9-]  stands for itself
-//   __  '_'      _a  '@'      _d  '.'      _xHH  any other byte (lowercase hex)
+//   __  '_'      _a  '@'      _d  '.'      _xHH  each UTF-8 byte of any other character
+//   _uHHHH  a lone UTF-16 surrogate (no UTF-8 form)
 //   _e  the empty id (only ever the whole field)
 // In a stream name, _s separates fields: <room>_s<user>_s<main|screen>.
 
@@ -17,13 +18,15 @@ const HEX = /^[0-9a-f]{2}$/;
 export function encodeId(id: string): string {
   if (id.length === 0) return '_e';
   let out = '';
-  for (const byte of Buffer.from(id, 'utf8')) {
-    const ch = String.fromCharCode(byte);
+  for (const ch of id) {
+    const code = ch.codePointAt(0) as number;
     if (PLAIN.test(ch)) out += ch;
     else if (ch === '_') out += '__';
     else if (ch === '@') out += '_a';
     else if (ch === '.') out += '_d';
-    else out += '_x' + byte.toString(16).padStart(2, '0');
+    // A lone surrogate has no UTF-8 form; spelling it out keeps such ids apart too.
+    else if (code >= 0xd800 && code <= 0xdfff) out += '_u' + code.toString(16);
+    else for (const byte of Buffer.from(ch, 'utf8')) out += '_x' + byte.toString(16).padStart(2, '0');
   }
   return out;
 }
@@ -40,57 +43,56 @@ function splitFields(name: string): string[] | null {
       continue;
     }
     const code = name[i + 1];
+    const width = code === 'x' ? 4 : code === 'u' ? 6 : 2;
     if (code === 's') {
       fields.push(current);
       current = '';
-      i += 1;
-    } else if (code === 'x') {
-      if (!HEX.test(name.slice(i + 2, i + 4))) return null;
-      current += name.slice(i, i + 4);
-      i += 3;
-    } else if (code === '_' || code === 'a' || code === 'd' || code === 'e') {
-      current += '_' + code;
-      i += 1;
+    } else if (code === '_' || code === 'a' || code === 'd' || code === 'e' || code === 'x' || code === 'u') {
+      current += name.slice(i, i + width);
     } else {
       return null;
     }
+    i += width - 1;
   }
   fields.push(current);
   return fields;
 }
 
-/** Inverse of encodeId for one field; null when the field is not a valid encoding. */
+/** Inverse of encodeId for one field; null when the field is not exactly what encodeId makes. */
 export function decodeId(field: string): string | null {
   if (field === '_e') return '';
-  const bytes: number[] = [];
+  let text = '';
+  let bytes: number[] = [];
+  const flush = () => {
+    text += Buffer.from(bytes).toString('utf8');
+    bytes = [];
+  };
   for (let i = 0; i < field.length; i++) {
     const ch = field[i] as string;
-    if (ch !== '_') {
-      if (!PLAIN.test(ch)) return null;
-      bytes.push(ch.charCodeAt(0));
-      continue;
-    }
     const code = field[i + 1];
-    if (code === '_') bytes.push(0x5f);
-    else if (code === 'a') bytes.push(0x40);
-    else if (code === 'd') bytes.push(0x2e);
-    else if (code === 'x') {
+    if (ch === '_' && code === 'x') {
       const hex = field.slice(i + 2, i + 4);
       if (!HEX.test(hex)) return null;
-      const byte = parseInt(hex, 16);
-      // A byte with a shorter spelling must use it, or two names would decode to one id.
-      const ch2 = String.fromCharCode(byte);
-      if (PLAIN.test(ch2) || ch2 === '_' || ch2 === '@' || ch2 === '.') return null;
-      bytes.push(byte);
-      i += 2;
+      bytes.push(parseInt(hex, 16));
+      i += 3;
+      continue;
+    }
+    flush();
+    if (ch !== '_') text += ch;
+    else if (code === '_') text += '_';
+    else if (code === 'a') text += '@';
+    else if (code === 'd') text += '.';
+    else if (code === 'u') {
+      const hex = field.slice(i + 2, i + 6);
+      if (!/^d[89a-f][0-9a-f]{2}$/.test(hex)) return null;
+      text += String.fromCharCode(parseInt(hex, 16));
+      i += 4;
     } else return null;
-    i += 1;
+    if (ch === '_') i += 1;
   }
-  if (bytes.length === 0) return null;
-  const buf = Buffer.from(bytes);
-  const text = buf.toString('utf8');
-  // Ids are strings: bytes that are not valid UTF-8 cannot come from encodeId.
-  return Buffer.from(text, 'utf8').equals(buf) ? text : null;
+  flush();
+  // Only the one spelling encodeId makes is accepted, so two names never decode to one id.
+  return text.length > 0 && encodeId(text) === field ? text : null;
 }
 
 export interface RelayPath {
