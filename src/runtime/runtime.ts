@@ -34,6 +34,21 @@ export type ClientRuntime = ClientRuntimeMethods & RuntimeHooks;
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
 
+const SERVER_EVENTS: ReadonlySet<string> = new Set([
+  EVENTS.STREAM_ADDED,
+  EVENTS.STREAM_REMOVED,
+  EVENTS.UPDATE_URL,
+  EVENTS.STREAM_FAILED,
+  EVENTS.MUTE_AUDIO,
+  EVENTS.UNMUTE_AUDIO,
+  EVENTS.MUTE_VIDEO,
+  EVENTS.UNMUTE_VIDEO,
+  EVENTS.PEER_ONLINE,
+  EVENTS.PEER_LEAVE,
+  EVENTS.DISCONNECT,
+  EVENTS.TOKEN_WILL_EXPIRE,
+]);
+
 const fail = <T>(err: VolcEngineRTCError): Promise<T> => Promise.reject(err);
 
 class Runtime implements ClientRuntime {
@@ -337,7 +352,9 @@ class Runtime implements ClientRuntime {
   }
 
   #serverEvent(conn: Connection, name: string, data: unknown): void {
-    if (this.#conn !== conn) return;
+    // Only the events a server may send; a newer server's unknown events are ignored, and the
+    // client's own (ERROR, CONNECTION_STATE_CHANGED) cannot be forged.
+    if (this.#conn !== conn || !SERVER_EVENTS.has(name)) return;
     const payload = asEventPayload(name, data);
     if (!payload) {
       this.emitError(rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent a malformed "${name}" event`));

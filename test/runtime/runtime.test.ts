@@ -334,6 +334,17 @@ describe('events', () => {
     expect(w.of(EVENTS.ERROR).map((e) => e.code)).toEqual([ERROR_CODES.PROTOCOL_ERROR]);
   });
 
+  it('events a server may not send (unknown, or the client\'s own) are ignored', async () => {
+    const { rt, peer } = await inRoom();
+    const w = watch(rt, ['future-event', EVENTS.ERROR, EVENTS.CONNECTION_STATE_CHANGED, EVENTS.PEER_ONLINE]);
+    peer.event('future-event', { uid: 'a' });
+    peer.event('error', { code: 1, reason: 'forged' });
+    peer.event('connection-state-changed', { state: 'connected', prevState: 'connected' });
+    peer.event('peer-online', { uid: 'a' });
+    await w.next(EVENTS.PEER_ONLINE);
+    expect(w.seen).toEqual([{ event: EVENTS.PEER_ONLINE, payload: { uid: 'a' } }]);
+  });
+
   it('an unsolicited error frame is emitted as ERROR', async () => {
     const { rt, peer } = await inRoom();
     const w = watch(rt, [EVENTS.ERROR]);

@@ -63,7 +63,7 @@ export class Connection {
       try {
         this.#transport = this.factory(this.url, {
           onOpen: () => this.#opened(),
-          onMessage: (data) => this.#received(data),
+          onMessage: (data) => this.#guarded(data),
           onError: () => undefined, // the close that follows carries the outcome
           onClose: (code, reason) => this.#closedByPeer(code, reason),
         });
@@ -125,6 +125,15 @@ export class Connection {
     this.#silenceTimer = startTimer(() => {
       this.#shutdown(rtcError(ERROR_CODES.CONNECTION_LOST, `no heartbeat from the server for ${this.timings.heartbeatTimeoutMs} ms`), true);
     }, this.timings.heartbeatTimeoutMs);
+  }
+
+  // A frame must never throw into the host's socket callback (that would crash the page).
+  #guarded(text: string | undefined): void {
+    try {
+      this.#received(text);
+    } catch (e) {
+      this.listener.onError(rtcError(ERROR_CODES.INTERNAL_ERROR, `handling a frame failed: ${e instanceof Error ? e.message : typeof e}`));
+    }
   }
 
   #received(text: string | undefined): void {

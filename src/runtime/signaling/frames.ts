@@ -12,6 +12,11 @@ function isWireError(v: unknown): v is WireError {
   return isObject(v) && typeof v.code === 'number' && typeof v.reason === 'string';
 }
 
+// Frames are untrusted: String() of an object whose toString is not a function throws.
+function show(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v === null ? 'null' : typeof v;
+}
+
 export function parseFrame(text: string | undefined): Parsed {
   if (text === undefined) return { bad: 'a binary frame' };
   let v: unknown;
@@ -23,7 +28,7 @@ export function parseFrame(text: string | undefined): Parsed {
   if (!isObject(v)) return { bad: 'a frame that is not an object' };
   const id = typeof v.id === 'number' ? v.id : undefined;
   if (v.v !== PROTOCOL_VERSION) {
-    return { bad: `protocol version ${String(v.v)} (this SDK speaks ${PROTOCOL_VERSION})`, ...(id !== undefined ? { id } : {}) };
+    return { bad: `protocol version ${show(v.v)} (this SDK speaks ${PROTOCOL_VERSION})`, ...(id !== undefined ? { id } : {}) };
   }
   switch (v.type) {
     case 'response':
@@ -42,6 +47,6 @@ export function parseFrame(text: string | undefined): Parsed {
     case 'pong':
       return { frame: { v: PROTOCOL_VERSION, type: 'pong', t: typeof v.t === 'number' ? v.t : 0 } };
     default:
-      return { bad: `an unknown frame type ${JSON.stringify(v.type)}`, ...(id !== undefined ? { id } : {}) };
+      return { bad: `an unknown frame type ${show(v.type)}`, ...(id !== undefined ? { id } : {}) };
   }
 }
