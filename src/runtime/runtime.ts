@@ -192,9 +192,20 @@ class Runtime implements ClientRuntime {
     const s = this.#room('publish');
     if (s.publishing) throw rtcError(ERROR_CODES.ALREADY_PUBLISHED, 'publish: the local stream is published already');
     if (!this.#visible) throw rtcError(ERROR_CODES.INVISIBLE_CANNOT_PUBLISH, 'publish: an invisible user cannot publish; setUserVisibility(true) first');
-    const url = asUrl(await this.#request(s, { type: 'publish', screen: false }));
+    let answer: unknown;
+    try {
+      answer = await this.#request(s, { type: 'publish', screen: false });
+    } catch (e) {
+      // After STREAM_FAILED the app retries publish, but a server may still hold the failed
+      // stream: end it and start afresh (subscribers see stream-removed, then stream-added).
+      if (!s.pushFailed || (e as VolcEngineRTCError).code !== ERROR_CODES.ALREADY_PUBLISHED) throw e;
+      await this.#request(s, { type: 'unpublish', screen: false });
+      answer = await this.#request(s, { type: 'publish', screen: false });
+    }
+    const url = asUrl(answer);
     if (!url) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'publish: the server answered without a URL');
     s.publishing = true;
+    s.pushFailed = false;
     s.pushUrl = url;
     return url;
   }
@@ -204,6 +215,7 @@ class Runtime implements ClientRuntime {
     if (!s.publishing) throw rtcError(ERROR_CODES.NOT_PUBLISHED, 'unpublish: the local stream is not published');
     await this.#request(s, { type: 'unpublish', screen: false });
     s.publishing = false;
+    s.pushFailed = false;
     s.pushUrl = undefined;
   }
 
@@ -253,6 +265,7 @@ class Runtime implements ClientRuntime {
       // An invisible user cannot publish: the server ended the local stream on the way.
       if (!enable) {
         s.publishing = false;
+        s.pushFailed = false;
         s.pushUrl = undefined;
       }
     }
@@ -371,6 +384,7 @@ class Runtime implements ClientRuntime {
     if (name === EVENTS.STREAM_FAILED && uid === s.userId && payload.screen !== true) {
       // The push failed: publish may be called again.
       s.publishing = false;
+      s.pushFailed = true;
       s.pushUrl = undefined;
     }
     if (name === EVENTS.UPDATE_URL && uid === s.userId && payload.screen !== true && typeof payload.url === 'string') {

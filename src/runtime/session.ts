@@ -12,6 +12,8 @@ const keyOf = (uid: string, screen: boolean): string => `${screen ? 's' : 'm'}:$
 
 export class Session {
   publishing = false;
+  /** The last push failed (STREAM_FAILED) and no publish succeeded since. */
+  pushFailed = false;
   pushUrl: string | undefined;
   readonly #subs = new Map<string, Subscription>();
 

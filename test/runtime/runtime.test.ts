@@ -280,6 +280,28 @@ describe('room calls', () => {
     server.peers[0]!.event('stream-failed', { uid: 'me', screen: false, reason: 'no push arrived' });
     await w.next(EVENTS.STREAM_FAILED);
     expect(await rt.publish()).toBe('rtmp://127.0.0.1/live/me');
+    expect(server.peers[0]!.frames.filter((f) => f.type === 'publish' || f.type === 'unpublish').map((f) => f.type)).toEqual(['publish', 'publish']);
+  });
+
+  it('after a push failure, a server that still holds the stream gets unpublish then publish', async () => {
+    let published = false;
+    const { rt, server } = await inRoom((f, peer) => {
+      if (f.type === 'publish') {
+        if (published) return peer.refuse(f, ERROR_CODES.ALREADY_PUBLISHED, 'published already');
+        published = true;
+        return peer.reply(f, { url: 'rtmp://127.0.0.1/live/me2' });
+      }
+      if (f.type === 'unpublish') published = false;
+      defaultScript(f, peer);
+    });
+    await rt.publish();
+    // Without a failure, a second publish is refused locally and reaches no server.
+    expect(await codeOf(rt.publish())).toBe(ERROR_CODES.ALREADY_PUBLISHED);
+    const w = watch(rt, [EVENTS.STREAM_FAILED]);
+    server.peers[0]!.event('stream-failed', { uid: 'me', screen: false, reason: 'no push arrived' });
+    await w.next(EVENTS.STREAM_FAILED);
+    expect(await rt.publish()).toBe('rtmp://127.0.0.1/live/me2');
+    expect(server.peers[0]!.frames.filter((f) => f.type === 'publish' || f.type === 'unpublish').map((f) => f.type)).toEqual(['publish', 'publish', 'unpublish', 'publish']);
   });
 });
 

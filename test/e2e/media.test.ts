@@ -1,0 +1,82 @@
+// The whole path a mini-program takes, with real parts: the SDK runtime over wx.connectSocket,
+// the real signaling server with the embedded RTMP relay, ffmpeg standing in for <live-pusher>
+// (pushing to the URL publish() returned) and ffprobe for <live-player> (playing the URL
+// subscribe() returned).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/src/index.js';
+import { RelayMediaPlane } from '../../server/src/media/relay/index.js';
+import { killAll, playFrames, pushPattern } from '../../server/test/media/support/av.js';
+import { createRuntime, type ClientRuntime } from '../../src/runtime/index.js';
+import { ERROR_CODES, EVENTS } from '../../src/runtime/pending-types.js';
+import { E2E_APP_ID, mintToken, startRealServer } from '../support/real-server.js';
+import { watch } from '../support/runtime-harness.js';
+import { createTestWx } from '../support/wx.js';
+
+let server: RunningServer;
+const clients: ClientRuntime[] = [];
+let room = 0;
+
+beforeAll(async () => {
+  (globalThis as { wx?: unknown }).wx = createTestWx();
+  const media = new RelayMediaPlane({ secret: 'runtime-e2e-relay-secret', logLevel: 'silent', pushTimeoutMs: 1_500 });
+  server = await startRealServer({ media });
+});
+
+afterAll(async () => {
+  await server.close();
+  delete (globalThis as { wx?: unknown }).wx;
+});
+
+afterEach(async () => {
+  await killAll();
+  for (const c of clients.splice(0)) await c.destroy().catch(() => undefined);
+});
+
+async function joined(roomId: string, userId: string) {
+  const rt = createRuntime({ server: server.url });
+  clients.push(rt);
+  const w = watch(rt, Object.values(EVENTS));
+  await rt.init(E2E_APP_ID);
+  await rt.join(mintToken(roomId, userId), roomId, userId);
+  return { rt, w };
+}
+
+describe('media through the SDK and the real relay', () => {
+  it('what one user publishes, another subscribes to and plays; unpublish ends it', async () => {
+    const r = `media-${++room}`;
+    const alice = await joined(r, 'alice');
+    const bob = await joined(r, 'bob');
+
+    const pushUrl = await alice.rt.publish();
+    const push = pushPattern(pushUrl, { seconds: 30 });
+    expect(await bob.w.next(EVENTS.STREAM_ADDED)).toMatchObject({ uid: 'alice', screen: false });
+
+    const playUrl = await bob.rt.subscribe('alice', { audio: true, video: true });
+    const player = playFrames(playUrl);
+    await player.until((c) => c.video >= 10 && c.audio >= 10, 20_000, 'audio and video frames');
+
+    // An audio-only subscription gets audio and no video.
+    const carol = await joined(r, 'carol');
+    const audioOnly = playFrames(await carol.rt.subscribe('alice', { audio: true, video: false }));
+    await audioOnly.until((c) => c.audio >= 10, 20_000, 'audio frames');
+    expect(audioOnly.counts.video).toBe(0);
+
+    await alice.rt.unpublish();
+    expect(await bob.w.next(EVENTS.STREAM_REMOVED)).toEqual({ uid: 'alice', screen: false });
+    // The relay ends the push and the plays with it.
+    await push.exited;
+    await player.exited;
+  });
+
+  it('a publish that never pushes gives STREAM_FAILED to the publisher, who can publish again', async () => {
+    const r = `media-${++room}`;
+    const alice = await joined(r, 'alice');
+    await alice.rt.publish();
+    const failed = await alice.w.next(EVENTS.STREAM_FAILED);
+    expect(failed).toMatchObject({ uid: 'alice', screen: false });
+    expect(typeof failed.reason).toBe('string');
+    const again = await alice.rt.publish();
+    expect(again).toMatch(/^rtmp:\/\//);
+    expect(await alice.rt.publish().catch((e: { code: number }) => e.code)).toBe(ERROR_CODES.ALREADY_PUBLISHED);
+  });
+});
