@@ -39,7 +39,7 @@ export interface ClientOptions {
    * Default 5000.
    */
   reportFlushMs?: number;
-  /** How many `report*` items make a batch that is sent at once. Default 20. */
+  /** How many `report*` items make a batch that is sent at once, 1 to 100. Default 20. */
   reportBatchSize?: number;
 }
 
@@ -88,7 +88,8 @@ export function resolveOptions(options: unknown): ResolvedOptions | string {
     }
     out[key] = v;
   }
-  if (out.reportBatchSize > 1000) return 'ClientOptions.reportBatchSize must be at most 1000';
+  // A batch is one frame: keep it well under the server's frame size limit (64 KiB by default).
+  if (out.reportBatchSize > 100) return 'ClientOptions.reportBatchSize must be at most 100';
   if (out.heartbeatTimeoutMs <= out.heartbeatIntervalMs) {
     return 'ClientOptions.heartbeatTimeoutMs must exceed heartbeatIntervalMs';
   }

@@ -45,7 +45,7 @@ describe('lifecycle', () => {
   });
 
   it('reports unusable options at init, and never throws from createRuntime', async () => {
-    for (const bad of [{ server: 'http://x' }, { transport: 'carrier-pigeon' }, { requestTimeoutMs: -1 }, { colour: 'red' }, { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 50 }]) {
+    for (const bad of [{ server: 'http://x' }, { transport: 'carrier-pigeon' }, { requestTimeoutMs: -1 }, { colour: 'red' }, { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 50 }, { reportBatchSize: 101 }]) {
       const rt = createRuntime(bad as never);
       expect(await codeOf(rt.init(APP_ID))).toBe(ERROR_CODES.INVALID_PARAMS);
     }
