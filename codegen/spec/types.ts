@@ -92,6 +92,8 @@ export interface ResolvedDiagnostic {
   file: string;
   line: number;
   subject: string; // e.g. "Client.setBusinessId"
+  /** The parameter or field the diagnostic is about, when it is about one (e.g. "options.screen"). */
+  param?: string;
   message: string;
   resolution: string; // the override's reason
 }

@@ -1,0 +1,31 @@
+// npm run codegen [-- --check]: docs -> spec/client.spec.json -> src/generated/. Exits non-zero
+// with every problem listed (unresolved diagnostics, stale or redundant overrides, stale files).
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { run, type Emit } from './reconcile/run.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const check = process.argv.includes('--check');
+
+// Imported dynamically: the parser works (and is tested) whether or not the emitter exists.
+async function loadEmitter(): Promise<Emit | null> {
+  const path = fileURLToPath(new URL('./emit/index.ts', import.meta.url));
+  if (!existsSync(path)) return null;
+  const mod = (await import(pathToFileURL(path).href)) as { emit?: Emit };
+  return typeof mod.emit === 'function' ? mod.emit : null;
+}
+
+try {
+  const emit = await loadEmitter();
+  if (!emit) console.log('codegen: no emitter (codegen/emit/index.ts) yet: writing the spec only');
+  const r = run({ root, check, emit, log: (l) => console.log(`codegen: ${l}`) });
+  for (const p of r.problems) console.error(p);
+  if (!r.ok) {
+    console.error(`codegen: FAILED with ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);
+    process.exitCode = 1;
+  } else console.log(check ? 'codegen: spec and generated files are up to date' : `codegen: ${r.changed.length ? `${r.changed.length} file(s) updated` : 'nothing changed'}`);
+} catch (e) {
+  // A crash here is a bug in codegen, not in the docs: say so plainly.
+  console.error(`codegen: internal error: ${(e as Error).stack ?? String(e)}`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,158 @@
+// The draft, with overrides applied -> Spec. Everything the spec cannot express (an `any`, a
+// bare "function", a name no page defines) is a problem here, never a silent guess.
+import { typeToText, type DType } from '../parse/typeexpr.js';
+import type { ErrorCodeDef, EventDef, Link, Method, ObjectType, Param, Spec, TypeRef } from '../spec/types.js';
+import type { DraftEvent, DraftMethod, DraftParam, DraftType } from './model.js';
+
+export interface FinalInput {
+  sources: { file: string; sha256: string }[];
+  classes: { name: string; description: string; file: string; line: number; methods: { draft: DraftMethod; links: Link[] }[] }[];
+  types: Map<string, DraftType>;
+  events: DraftEvent[];
+  errorCodes: ErrorCodeDef[];
+  diagnostics: Spec['diagnostics'];
+}
+
+const CALLBACKS = new Set(['onSuccess', 'onFailure']);
+const VOID: TypeRef = { kind: 'primitive', name: 'void' };
+
+export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
+  const problems: string[] = [];
+  const objects = new Map<string, ObjectType>();
+  const aliases = new Map<string, DType>();
+  for (const t of inp.types.values()) if (t.placeholder && t.alias) aliases.set(t.name, t.alias);
+  // Names that inline object types receive (from overrides), so refs to them resolve.
+  const inlineNames = new Set<string>();
+  for (const c of inp.classes) for (const { draft } of c.methods) for (const p of draft.params) if (p.fields && p.typeName) inlineNames.add(p.typeName);
+
+  const ref = (d: DType | undefined, where: string, file: string, line: number): TypeRef => {
+    const bad = (why: string): TypeRef => {
+      problems.push(`${file}:${line}: UNEXPRESSIBLE_TYPE ${where}: ${why}`);
+      return { kind: 'primitive', name: 'unknown' };
+    };
+    if (!d) return bad('no type was decided');
+    switch (d.kind) {
+      case 'primitive':
+        return { kind: 'primitive', name: d.name };
+      case 'literal':
+        return { kind: 'literal', value: d.value };
+      case 'ref': {
+        const alias = aliases.get(d.name);
+        if (alias) return ref(alias, where, file, line);
+        const t = inp.types.get(d.name);
+        if (inlineNames.has(d.name) && !t) return { kind: 'ref', name: d.name };
+        if (!t || (t.placeholder && !t.alias)) return bad(`\`${d.name}\` is not defined by any page or override`);
+        return { kind: 'ref', name: d.name };
+      }
+      case 'promise':
+        return { kind: 'promise', of: ref(d.of, where, file, line) };
+      case 'array':
+        return { kind: 'array', of: ref(d.of, where, file, line) };
+      case 'union':
+        return { kind: 'union', of: d.of.map((u) => ref(u, where, file, line)) };
+      case 'function':
+        return {
+          kind: 'function',
+          params: d.params.map((p) => ({ name: p.name, type: ref(p.type, `${where}(${p.name})`, file, line), optional: p.optional, description: '' })),
+          returns: ref(d.returns, where, file, line),
+        };
+      default:
+        return bad(`\`${typeToText(d)}\` cannot be expressed in the spec`);
+    }
+  };
+
+  const param = (p: DraftParam, where: string, file: string): Param => {
+    let type: TypeRef;
+    if (p.fields && (p.type?.kind === 'object' || p.type?.kind === 'anyObject')) {
+      if (!p.typeName) {
+        problems.push(`${file}:${p.line}: UNEXPRESSIBLE_TYPE ${where}: the inline object type has no name`);
+        type = { kind: 'primitive', name: 'unknown' };
+      } else type = { kind: 'ref', name: p.typeName };
+    } else type = ref(p.type, where, file, p.line);
+    if (p.fields && p.typeName) {
+      const obj: ObjectType = {
+        name: p.typeName,
+        description: '',
+        fields: p.fields.filter((f) => f.present).map((f) => param(f, `${where}.${f.name}`, file)),
+        open: false,
+        origin: p.typeOrigin ?? 'signature',
+        source: { file, line: p.typeLine ?? p.line },
+      };
+      const prev = objects.get(obj.name);
+      if (prev && JSON.stringify({ ...prev, source: null }) !== JSON.stringify({ ...obj, source: null })) {
+        problems.push(`${file}:${p.line}: TYPE_REDEFINED ${obj.name}: two different types would get this name (the other at ${prev.source.file}:${prev.source.line})`);
+      } else if (!prev) objects.set(obj.name, obj);
+    }
+    return { name: p.name, type, optional: p.optional, ...(p.default !== undefined ? { default: p.default } : {}), description: p.description };
+  };
+
+  for (const t of inp.types.values()) {
+    if (t.placeholder) continue;
+    objects.set(t.name, {
+      name: t.name,
+      description: t.description,
+      fields: t.fields.filter((f) => f.present).map((f) => param(f, `${t.name}.${f.name}`, t.file)),
+      open: t.open_,
+      origin: t.origin,
+      source: { file: t.file, line: t.line },
+    });
+  }
+
+  const classes: Spec['classes'] = inp.classes.map((c) => ({
+    name: c.name,
+    description: c.description,
+    source: { file: c.file, line: c.line },
+    methods: c.methods.map(({ draft: m, links }) => method(m, links, `${c.name}.${m.name}`)),
+  }));
+
+  function method(m: DraftMethod, links: Link[], where: string): Method {
+    let present = m.params.filter((p) => p.present);
+    if (m.order) {
+      const byName = new Map(present.map((p) => [p.name, p]));
+      if (m.order.length !== present.length || m.order.some((n) => !byName.has(n))) {
+        problems.push(`${m.file}:${m.line}: OVERRIDE_INVALID ${where}: fix.order must list exactly ${present.map((p) => p.name).join(', ')}`);
+      } else present = m.order.map((n) => byName.get(n)!);
+    }
+    const cbs = present.filter((p) => CALLBACKS.has(p.name));
+    const params = present.filter((p) => !CALLBACKS.has(p.name)).map((p) => param(p, `${where}(${p.name})`, m.file));
+    let callbacks: Method['callbacks'] = null;
+    if (cbs.length) {
+      const onSuccess = cbs.find((p) => p.name === 'onSuccess');
+      const fn = onSuccess ? ref(onSuccess.type, `${where}(onSuccess)`, m.file, onSuccess.line) : undefined;
+      const success = fn?.kind === 'function' ? fn.params : [];
+      if (new Set(cbs.map((p) => p.optional)).size > 1) {
+        problems.push(`${m.file}:${m.line}: CALLBACKS_DISAGREE ${where}: onSuccess and onFailure must be both optional or both required`);
+      }
+      callbacks = { success, optional: cbs.every((p) => p.optional) };
+    }
+    const returns = m.returns ? ref(m.returns, `${where} returns`, m.file, m.line) : (problems.push(`${m.file}:${m.line}: UNEXPRESSIBLE_TYPE ${where}: no return type was decided`), VOID);
+    if (callbacks) {
+      const resolved = callbacks.success[0]?.type ?? VOID;
+      if (JSON.stringify(resolved) !== JSON.stringify(returns)) {
+        problems.push(`${m.file}:${m.line}: RETURNS_INCONSISTENT ${where}: the Promise would resolve with ${JSON.stringify(returns)} but onSuccess passes ${JSON.stringify(resolved)}; make the overrides agree`);
+      }
+    }
+    return { name: m.name, description: m.description, params, callbacks, returns, remarks: m.remarks, links, source: { file: m.file, line: m.line } };
+  }
+
+  const events: EventDef[] = inp.events.map((e) => ({
+    name: e.name,
+    value: e.value,
+    origin: e.origin,
+    description: e.description,
+    payload: ref(e.type, `EVENTS.${e.name}`, e.file, e.line),
+    source: { file: e.file, line: e.line },
+  }));
+
+  const spec: Spec = {
+    specVersion: 1,
+    sources: [...inp.sources].sort((a, b) => a.file.localeCompare(b.file)),
+    classes,
+    types: [...objects.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    events,
+    errorCodes: inp.errorCodes,
+    diagnostics: inp.diagnostics,
+  };
+  return { spec, problems };
+}
+

@@ -1,0 +1,51 @@
+// Links in descriptions -> what they point at. Pages are known by doc id (front matter
+// `doc_id`, or the overrides file's `pages` for pages that cannot carry one); an anchor names a
+// method on a class page, an event (by its Value) on the events page, a code on the errors page.
+import type { Link } from '../spec/types.js';
+
+export interface LinkablePage {
+  file: string;
+  docId?: string;
+  kind: 'class' | 'events' | 'errors' | 'other';
+  /** The page's own name: class name, EVENTS, ERROR_CODES. */
+  title: string;
+  /** anchor -> name. */
+  anchors: Map<string, string>;
+}
+
+export type LinkResult = { link: Link } | { link: Link; broken: string };
+
+const LINK = /\[((?:[^\]`]|`[^`]*`)*)\]\(([^)\s]+)\)/g;
+
+export function slug(s: string): string {
+  return s.toLowerCase().trim().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s+/g, '-');
+}
+
+export function linksIn(md: string): { text: string; href: string }[] {
+  const out: { text: string; href: string }[] = [];
+  // Code spans are not links.
+  const bare = md.replace(/`[^`\n]*`/g, (m) => (m.includes('](') ? ' '.repeat(m.length) : m));
+  for (const m of bare.matchAll(LINK)) out.push({ text: m[1]!, href: m[2]! });
+  return out;
+}
+
+export function resolveLink(text: string, href: string, from: LinkablePage, pages: LinkablePage[]): LinkResult {
+  const link: Link = { text, href };
+  if (/^[a-z][a-z0-9+.-]*:/i.test(href)) return { link }; // https:, mailto: ...
+  const m = /^([^#]*)(?:#(.*))?$/.exec(href)!;
+  const pageRef = m[1]!;
+  const anchor = m[2];
+  const page = pageRef ? pages.find((p) => p.docId === pageRef) : from;
+  if (!page) return { link }; // a page we do not have: kept as a plain link
+  const kindOf = { class: 'method', events: 'event', errors: 'error', other: 'page' } as const;
+  if (!anchor) {
+    link.target = page.kind === 'errors' ? { kind: 'error', name: page.title } : { kind: 'page', name: page.title };
+    return { link };
+  }
+  const name = page.anchors.get(anchor.toLowerCase());
+  if (name === undefined || page.kind === 'other') {
+    return { link, broken: `the link [${text}](${href}) points at \`#${anchor}\`, which is not an anchor of ${page.file}` };
+  }
+  link.target = { kind: kindOf[page.kind], name };
+  return { link };
+}

@@ -1,0 +1,96 @@
+// The codegen pipeline over a repository root: read spec/docs, reconcile with the overrides,
+// schema-check, write (or, with check, compare) spec/client.spec.json and src/generated/*.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import type { Spec } from '../spec/types.js';
+import { canonicalJson, validateSpec } from '../spec/schema.js';
+import { build } from './index.js';
+
+export const DOCS_DIR = 'spec/docs';
+export const OVERRIDES = 'spec/overrides.json';
+export const SPEC_OUT = 'spec/client.spec.json';
+export const GENERATED_DIR = 'src/generated';
+
+export type Emit = (spec: Spec) => Map<string, string>;
+
+export interface RunOptions {
+  root: string;
+  check: boolean;
+  /** The emitter; null when there is none yet. */
+  emit: Emit | null;
+  log?: (line: string) => void;
+}
+
+export interface RunResult {
+  ok: boolean;
+  /** Every problem and every stale file, one line each. */
+  problems: string[];
+  /** Files written (or, with check, that would be written or deleted). */
+  changed: string[];
+  spec?: Spec;
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const posix = (p: string) => p.split(sep).join('/');
+
+export function readSources(root: string): { file: string; text: string }[] {
+  return readdirSync(join(root, DOCS_DIR))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => ({ file: `${DOCS_DIR}/${f}`, text: readFileSync(join(root, DOCS_DIR, f), 'utf8') }));
+}
+
+export function run(opts: RunOptions): RunResult {
+  const log = opts.log ?? (() => {});
+  const overridesPath = join(opts.root, OVERRIDES);
+  const result = build(readSources(opts.root), OVERRIDES, existsSync(overridesPath) ? readFileSync(overridesPath, 'utf8') : undefined);
+  if (!result.spec) return { ok: false, problems: result.problems, changed: [] };
+  const schemaErrors = validateSpec(result.spec);
+  if (schemaErrors.length) return { ok: false, problems: schemaErrors.map((e) => `${SPEC_OUT}: SPEC_SCHEMA ${e}`), changed: [] };
+  log(`${result.diagnostics.length} diagnostics, each resolved by ${OVERRIDES}`);
+
+  const wanted = new Map<string, string>([[SPEC_OUT, canonicalJson(result.spec)]]);
+  if (opts.emit) {
+    for (const [rel, content] of opts.emit(result.spec)) wanted.set(`${GENERATED_DIR}/${posix(rel)}`, content);
+  }
+  const changed: string[] = [];
+  const problems: string[] = [];
+  for (const [rel, content] of wanted) {
+    const abs = join(opts.root, rel);
+    const now = existsSync(abs) ? readFileSync(abs, 'utf8') : undefined;
+    if (now === content) continue;
+    changed.push(rel);
+    if (opts.check) problems.push(`${rel}: STALE_FILE ${now === undefined ? 'missing' : 'out of date'}: run npm run codegen`);
+    else {
+      mkdirSync(dirname(abs), { recursive: true });
+      writeFileSync(abs, content);
+      log(`wrote ${rel}`);
+    }
+  }
+  if (opts.emit) {
+    for (const abs of listFiles(join(opts.root, GENERATED_DIR))) {
+      const rel = posix(relative(opts.root, abs));
+      if (wanted.has(rel)) continue;
+      changed.push(rel);
+      if (opts.check) problems.push(`${rel}: STALE_FILE no longer generated: run npm run codegen`);
+      else {
+        rmSync(abs);
+        log(`deleted ${rel}`);
+      }
+    }
+  }
+  return { ok: problems.length === 0, problems, changed, spec: result.spec };
+}
