@@ -1,18 +1,11 @@
 // The runtime under the generated Client: the lifecycle, the room calls mapped to signaling
 // requests, server events turned into app events. Arguments arrive checked for type by the
 // generated layer; everything here that fails rejects with a VolcEngineRTCError, never throws.
-import {
-  ERROR_CODES,
-  EVENTS,
-  rtcError,
-  type ClientRuntimeMethods,
-  type MuteLocalOptions,
-  type MuteRemoteOptions,
-  type SubOptions,
-  type UnsubscribeOptions,
-  type VolcEngineRTCError,
-  type WxMediaState,
-} from './pending-types.js';
+import { ERROR_CODES } from '../generated/error-codes.js';
+import { EVENTS } from '../generated/events.js';
+import type { ClientRuntimeMethods } from '../generated/runtime-contract.js';
+import type { MuteLocalOptions, MuteRemoteOptions, SubOptions, UnsubscribeOptions, VolcEngineRTCError, WxMediaState } from '../generated/types.js';
+import { rtcError } from './errors.js';
 import { Emitter, type Listener } from './emitter.js';
 import { logError, now } from './host.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';

@@ -1,6 +1,8 @@
 // The client's lifecycle and which calls each phase allows. Each refusal has its documented
 // code, so a call in the wrong phase fails at once instead of waiting on anything.
-import { ERROR_CODES, rtcError, type VolcEngineRTCError } from './pending-types.js';
+import { ERROR_CODES } from '../generated/error-codes.js';
+import type { VolcEngineRTCError } from '../generated/types.js';
+import { rtcError } from './errors.js';
 
 export type Phase = 'uninitialised' | 'initialised' | 'joining' | 'inRoom' | 'leaving' | 'destroyed';
 

@@ -1,5 +1,7 @@
 // Checks the generated layer cannot derive from the docs' types: formats of ids.
-import { ERROR_CODES, rtcError, type VolcEngineRTCError } from './pending-types.js';
+import { ERROR_CODES } from '../generated/error-codes.js';
+import type { VolcEngineRTCError } from '../generated/types.js';
+import { rtcError } from './errors.js';
 
 // The token carries the appId as a fixed 24-character field, so no other length can ever match
 // a token; the vendor's console issues 24 letters and digits. '_' and '-' are allowed for

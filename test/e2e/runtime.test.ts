@@ -4,7 +4,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/src/index.js';
 import { createRuntime, type ClientRuntime } from '../../src/runtime/index.js';
-import { ERROR_CODES, EVENTS } from '../../src/runtime/pending-types.js';
+import { ERROR_CODES } from '../../src/generated/error-codes.js';
+import { EVENTS } from '../../src/generated/events.js';
 import { E2E_APP_ID, mintToken, startRealServer } from '../support/real-server.js';
 import { watch, wsTransport } from '../support/runtime-harness.js';
 import { createTestWx, type TestWx } from '../support/wx.js';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Connection, type ConnectionListener } from '../../src/runtime/signaling/connection.js';
 import { webSocketTransport, type WebSocketConstructor } from '../../src/runtime/transport/websocket.js';
-import { ERROR_CODES } from '../../src/runtime/pending-types.js';
+import { ERROR_CODES } from '../../src/generated/error-codes.js';
 import { defaultScript, startFakeSignaling, type FakeServer } from '../support/fake-signaling.js';
 
 const factory = webSocketTransport(WebSocket as unknown as WebSocketConstructor);

@@ -2,7 +2,8 @@
 // loopback socket (the layer below); test/e2e runs the same against the real server.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRuntime, type ClientRuntime } from '../../src/runtime/index.js';
-import { ERROR_CODES, EVENTS } from '../../src/runtime/pending-types.js';
+import { ERROR_CODES } from '../../src/generated/error-codes.js';
+import { EVENTS } from '../../src/generated/events.js';
 import { defaultScript, joinOk, startFakeSignaling, type FakeServer, type Frame } from '../support/fake-signaling.js';
 import { APP_ID, watch, wsTransport } from '../support/runtime-harness.js';
 

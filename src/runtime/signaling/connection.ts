@@ -2,7 +2,9 @@
 // application-level heartbeat. When the socket dies every pending request is rejected, so no
 // Promise of the SDK ever waits on a dead socket. Reconnecting is the caller's decision: a
 // Connection is single-use, a new one is made for each attempt.
-import { ERROR_CODES, rtcError, type VolcEngineRTCError } from '../pending-types.js';
+import { ERROR_CODES } from '../../generated/error-codes.js';
+import type { VolcEngineRTCError } from '../../generated/types.js';
+import { rtcError } from '../errors.js';
 import { now, startTimer, stopTimer, type TimerHandle } from '../host.js';
 import { PROTOCOL_VERSION, type PingFrame, type Request, type ResponseData } from '../protocol.js';
 import type { Transport, TransportFactory } from '../transport/types.js';
