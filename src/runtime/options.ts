@@ -5,7 +5,10 @@ export type { TransportFactory, TransportHandlers, Transport } from './transport
 
 /**
  * Options for `new Client(options)`. The vendor's Client takes none: its servers are fixed. Ours
- * talks to a server you run, so at least `server` is needed before `join`.
+ * talks to a server you run, so at least `server` is needed before `join`. Unusable options
+ * make `init` fail with `INVALID_PARAMS`; the constructor never throws.
+ *
+ * @public
  */
 export interface ClientOptions {
   /**
