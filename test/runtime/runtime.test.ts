@@ -6,6 +6,7 @@ import { ERROR_CODES } from '../../src/generated/error-codes.js';
 import { EVENTS } from '../../src/generated/events.js';
 import { defaultScript, joinOk, startFakeSignaling, type FakeServer, type Frame } from '../support/fake-signaling.js';
 import { APP_ID, watch, wsTransport } from '../support/runtime-harness.js';
+import { createTestWx } from '../support/wx.js';
 
 let server: FakeServer | undefined;
 const clients: ClientRuntime[] = [];
@@ -146,6 +147,60 @@ describe('lifecycle', () => {
     await server.nextFrame('join');
     await rt.destroy();
     expect(await codeOf(joining)).toBe(ERROR_CODES.CLIENT_DESTROYED);
+  });
+});
+
+describe('transport choice', () => {
+  const g = globalThis as { wx?: unknown; WebSocket?: unknown };
+
+  it('without wx and without a global WebSocket, join fails with CONNECTION_FAILED and says why', async () => {
+    server = await startFakeSignaling();
+    const rt = createRuntime({ server: server.url });
+    clients.push(rt);
+    await rt.init(APP_ID);
+    await expect(rt.join('t', 'r', 'u')).rejects.toMatchObject({ code: ERROR_CODES.CONNECTION_FAILED, reason: expect.stringMatching(/ClientOptions.transport/) });
+    const wxOnly = createRuntime({ server: server.url, transport: 'wx' });
+    clients.push(wxOnly);
+    await wxOnly.init(APP_ID);
+    expect(await codeOf(wxOnly.join('t', 'r', 'u'))).toBe(ERROR_CODES.CONNECTION_FAILED);
+    expect(server.peers).toHaveLength(0);
+  });
+
+  it("'websocket' uses the global WebSocket even when wx exists", async () => {
+    server = await startFakeSignaling();
+    const { default: WS } = await import('ws');
+    const wx = createTestWx();
+    g.WebSocket = WS;
+    g.wx = wx;
+    try {
+      const rt = createRuntime({ server: server.url, transport: 'websocket' });
+      clients.push(rt);
+      await rt.init(APP_ID);
+      expect(await rt.join('t', 'r', 'u')).toBe('u');
+      expect(wx.tasks).toHaveLength(0);
+      const auto = createRuntime({ server: server.url });
+      clients.push(auto);
+      await auto.init(APP_ID);
+      expect(await auto.join('t', 'r', 'v')).toBe('v');
+      expect(wx.tasks).toHaveLength(1);
+    } finally {
+      delete g.WebSocket;
+      delete g.wx;
+    }
+  });
+
+  it('a custom transport factory is used as is; one that throws fails the join, not the app', async () => {
+    server = await startFakeSignaling();
+    const urls: string[] = [];
+    const rt = createRuntime({ server: server.url, transport: (url, h) => (urls.push(url), wsTransport(url, h)) });
+    clients.push(rt);
+    await rt.init(APP_ID);
+    expect(await rt.join('t', 'r', 'u')).toBe('u');
+    expect(urls).toEqual([server.url]);
+    const broken = createRuntime({ server: server.url, transport: () => { throw new Error('no sockets here'); } });
+    clients.push(broken);
+    await broken.init(APP_ID);
+    await expect(broken.join('t', 'r', 'u')).rejects.toMatchObject({ code: ERROR_CODES.CONNECTION_FAILED, reason: expect.stringMatching(/no sockets here/) });
   });
 });
 
