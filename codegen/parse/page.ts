@@ -172,9 +172,14 @@ export function readPage(file: string, raw: string): Page {
         visitList(node);
         break;
       case 'code': {
-        const c = node as Code;
+        let c = node as Code;
+        // A fence indented four spaces is an indented code block holding the fence: unwrap it.
+        const inner = !c.lang ? /^(`{3,}|~{3,})\s*([\w-]*)[^\n]*\n([\s\S]*?)\n?\1\s*$/.exec(c.value) : null;
+        if (inner) c = { ...c, lang: inner[2] || null, value: inner[3]! };
         if (section && (isSignatureLang(c.lang) || (!c.lang && !section.signatures.length))) {
           section.signatures.push({ text: c.value, line, lang: c.lang ?? '' });
+        } else if (!section && !chapterSeen) {
+          page.intro.push({ md: slice(text, node.position?.start.offset, node.position?.end.offset), line });
         }
         break;
       }

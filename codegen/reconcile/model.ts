@@ -110,5 +110,5 @@ export class Diagnostics {
 }
 
 export function formatDiagnostic(d: Pick<Diagnostic, 'file' | 'line' | 'code' | 'subject' | 'param' | 'message'>): string {
-  return `${d.file}:${d.line}: ${d.code} ${d.subject}${d.param ? ` (${d.param})` : ''}: ${d.message}`;
+  return `${d.file}:${d.line}: ${d.code} ${d.subject}${d.param ? `(${d.param})` : ''}: ${d.message}`;
 }

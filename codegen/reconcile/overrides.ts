@@ -2,7 +2,7 @@
 // by (code, subject[, param]), says why, and states what the spec should say (`fix`). Applying
 // them is strict: an unanswered diagnostic, an entry that matches nothing (stale), an entry whose
 // fix changes nothing (redundant) and a fix that leaves the question open are all errors.
-import { parseType, typeToText, type DType } from '../parse/typeexpr.js';
+import { parseSignature, parseType, typeToText, type DType } from '../parse/typeexpr.js';
 import { diagKey, formatDiagnostic, type Diagnostic, type DraftParam, type DraftType, type FixKey, type Target } from './model.js';
 import { TYPE_NAME } from './methods.js';
 
@@ -220,6 +220,7 @@ function setSlots(t: Target, fix: Fix, keys: FixKey[]): string | undefined {
       case 'signature':
         if (typeof v !== 'string' || !v.trim()) return `fix.${k} must be a non-empty string`;
         if (k === 'name') r.name = v;
+        else if ('error' in parseSignature(v)) return `fix.signature does not parse: ${(parseSignature(v) as { error: string }).error}`;
         break;
       case 'typeName':
         if (typeof v !== 'string' || !TYPE_NAME.test(v)) return 'fix.typeName must be a type name (PascalCase)';
