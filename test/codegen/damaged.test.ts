@@ -1,0 +1,94 @@
+// Damaged pages give diagnostics with lines, never a stack trace.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { build } from '../../codegen/reconcile/index.js';
+import { buildWith, CLIENT, NO_OVERRIDES, read, realOverrides, realSources } from './helpers.js';
+
+const client = read(CLIENT);
+const withClient = (text: string) => {
+  const s = realSources();
+  s[0]!.text = text;
+  return s;
+};
+const codes = (text: string) => buildWith(withClient(text), realOverrides()).problems;
+
+describe('damaged pages', () => {
+  it('a truncated table: the rows that are left are read, the rest is reported', () => {
+    // join's table loses its last two rows and its notes: the page ends mid-table.
+    const cut = client.slice(0, client.indexOf('| userId    | string   | 本地用户 ID。'));
+    const p = codes(cut);
+    expect(p.join('\n')).toMatch(/client\.md:\d+: PARAM_MISSING_IN_TABLE Client\.join\(userId\)/);
+    expect(p.join('\n')).toMatch(/SECTION_MISSING Client\.leave: /);
+    expect(p.join('\n')).toMatch(/STALE_OVERRIDE/); // what the lost sections needed
+  });
+
+  it('a table without its separator row is reported where it is', () => {
+    const broken = client.replace('| :-------- | :------- | :-------------------------------------------------------------------------------------------------------- | :--: | :------: |\n| token', '| token');
+    const p = codes(broken);
+    expect(p).toContainEqual(expect.stringMatching(/^spec\/docs\/client\.md:132: TABLE_MALFORMED Client\.join: /));
+  });
+
+  it('a missing fence: SIGNATURE_MISSING, the table still read', () => {
+    const broken = client.replace('```typescript\njoin(', 'join(').replace('  ): void\n```\n\n初始化 client 后', '  ): void\n\n初始化 client 后');
+    const r = buildWith(withClient(broken), realOverrides());
+    expect(r.problems).toContainEqual(expect.stringMatching(/^spec\/docs\/client\.md:116: SIGNATURE_MISSING Client\.join: /));
+  });
+
+  it('an unclosed fence swallows the rest of the page: reported, not thrown', () => {
+    const broken = client.replace('  ): void\n```\n\n初始化 client 后', '  ): void\n\n初始化 client 后');
+    const p = codes(broken);
+    expect(p.join('\n')).toMatch(/SIGNATURE_UNPARSABLE Client\.join: /);
+    expect(p.join('\n')).toMatch(/SECTION_MISSING Client\.leave: /);
+  });
+
+  it('an unknown type in a table is UNKNOWN_TYPE at its row', () => {
+    const broken = client.replace('| roomId    | string   |', '| roomId    | RoomName   |');
+    expect(codes(broken)).toContainEqual(expect.stringMatching(/^spec\/docs\/client\.md:135: UNKNOWN_TYPE RoomName: /));
+  });
+
+  it('a type cell that is not a type is TYPE_UNPARSABLE', () => {
+    const broken = client.replace('| roomId    | string   |', '| roomId    | text string |');
+    expect(codes(broken)).toContainEqual(expect.stringMatching(/^spec\/docs\/client\.md:135: TYPE_UNPARSABLE Client\.join\(roomId\): /));
+  });
+
+  it('an empty file and binary garbage are reported as such', () => {
+    const empty = build([{ file: 'spec/docs/x.md', text: '' }], 'o.json', NO_OVERRIDES);
+    expect(empty.problems).toEqual(['spec/docs/x.md:1: PAGE_EMPTY x.md: the page is empty [fix the page: no override can answer this]']);
+    const garbage = String.fromCharCode(...Array.from({ length: 512 }, (_, i) => (i * 7919) % 256));
+    const bin = build([{ file: 'spec/docs/y.md', text: garbage }], 'o.json', NO_OVERRIDES);
+    expect(bin.problems[0]).toMatch(/^spec\/docs\/y\.md:1: PAGE_NOT_TEXT y\.md: /);
+    const prose = build([{ file: 'spec/docs/z.md', text: 'just some words\n' }], 'o.json', NO_OVERRIDES);
+    expect(prose.problems[0]).toMatch(/PAGE_UNRECOGNIZED/);
+  });
+
+  it('a broken anchor is reported with the link', () => {
+    const broken = client.replace('[leave](#leave) 为逆操作', '[leave](#leav) 为逆操作');
+    expect(codes(broken)).toContainEqual(expect.stringMatching(/BROKEN_LINK Client\.join\(#leav\): the link \[leave\]\(#leav\)/));
+  });
+
+  it('random damage to client.md never throws and always yields a spec or problems', () => {
+    const lines = client.split('\n');
+    const mutation = fc.oneof(
+      fc.tuple(fc.constant('cut' as const), fc.nat(client.length)),
+      fc.tuple(fc.constant('dropLine' as const), fc.nat(lines.length - 1)),
+      fc.tuple(fc.constant('dupLine' as const), fc.nat(lines.length - 1)),
+      fc.tuple(fc.constant('insert' as const), fc.nat(client.length), fc.string({ unit: fc.constantFrom('|', '`', '*', '#', '\n', '<', '>', '(', ')', ':', '?', '是', 'a', ' ', '-', '{', '}') , maxLength: 12 })),
+    );
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (muts) => {
+        let text = client;
+        for (const m of muts) {
+          const ls = text.split('\n');
+          if (m[0] === 'cut') text = text.slice(0, m[1]);
+          else if (m[0] === 'dropLine') text = ls.filter((_, i) => i !== m[1] % ls.length).join('\n');
+          else if (m[0] === 'dupLine') text = ls.flatMap((l, i) => (i === m[1] % ls.length ? [l, l] : [l])).join('\n');
+          else text = text.slice(0, m[1]) + m[2] + text.slice(m[1]);
+        }
+        const r = buildWith(withClient(text), realOverrides());
+        expect(r.spec !== undefined || r.problems.length > 0).toBe(true);
+        for (const p of r.problems) expect(p).toMatch(/^[^:\s]+:\d+: [A-Z_]+ /);
+      }),
+      { numRuns: 60, seed: 20261125 },
+    );
+  });
+});
