@@ -140,7 +140,7 @@ class Runtime implements ClientRuntime {
       });
       const data = asJoinData(raw);
       if (!data) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'join: the server answered with a malformed join response');
-      if (this.#conn !== conn) throw rtcError(ERROR_CODES.CLIENT_DESTROYED, 'join: the client was destroyed');
+      if (this.#conn !== conn) throw this.#joinAborted();
       this.#session = new Session(roomId, userId, data.sessionId, data.tokenExpireAt);
       this.#phase = 'inRoom';
       for (const uid of data.peers) if (uid !== userId) this.#emit(EVENTS.PEER_ONLINE, { uid });
@@ -148,19 +148,29 @@ class Runtime implements ClientRuntime {
       this.#reports.resume();
       return userId;
     } catch (err) {
-      if (this.#conn === conn) {
-        this.#dropConnection('join failed');
-        this.#phase = 'initialised';
-      } else if ((this.#phase as Phase) === 'destroyed') {
-        throw rtcError(ERROR_CODES.CLIENT_DESTROYED, 'join: the client was destroyed during the join');
-      }
+      if (this.#conn !== conn) throw this.#joinAborted();
+      this.#dropConnection('join failed');
+      this.#phase = 'initialised';
       throw err;
     }
+  }
+
+  // A join whose connection was taken from it: by destroy, or by leave.
+  #joinAborted(): VolcEngineRTCError {
+    return this.#phase === 'destroyed'
+      ? rtcError(ERROR_CODES.CLIENT_DESTROYED, 'join: the client was destroyed during the join')
+      : rtcError(ERROR_CODES.LEAVING, 'join: leave() was called during the join');
   }
 
   async leave(): Promise<void> {
     const e = canLeave(this.#phase);
     if (e) throw e;
+    if (this.#phase === 'joining') {
+      // The app wants out (a page unloading): abort the join rather than refuse and let it land.
+      this.#dropConnection('leave during the join');
+      this.#phase = 'initialised';
+      return;
+    }
     await this.#leaveRoom();
   }
 

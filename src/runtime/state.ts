@@ -28,12 +28,12 @@ export function canJoin(phase: Phase): VolcEngineRTCError | undefined {
   return undefined;
 }
 
+/** Allowed while joining too: leave then aborts the join. */
 export function canLeave(phase: Phase): VolcEngineRTCError | undefined {
   const e = needInit(phase, 'leave');
   if (e) return e;
-  if (phase === 'joining') return rtcError(ERROR_CODES.CONNECTING, 'leave: a join is under way; leave once it settled');
   if (phase === 'leaving') return rtcError(ERROR_CODES.LEAVING, 'leave: a leave is under way');
-  if (phase !== 'inRoom') return rtcError(ERROR_CODES.NOT_IN_ROOM, 'leave: the client is not in a room');
+  if (phase !== 'inRoom' && phase !== 'joining') return rtcError(ERROR_CODES.NOT_IN_ROOM, 'leave: the client is not in a room');
   return undefined;
 }
 

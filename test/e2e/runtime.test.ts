@@ -195,6 +195,19 @@ describe.each(modes)('runtime over $name against the real server', (mode) => {
     expect(await codeOf(b.rt.join(mintToken(r, 'bob'), r, 'bob'))).toBe(ERROR_CODES.CLIENT_DESTROYED);
   });
 
+  it('leave during a join aborts it: nobody is left in the room, and the client can join again', async () => {
+    const r = nextRoom();
+    const a = await joined(r, 'alice');
+    const { rt } = await client();
+    const joining = rt.join(mintToken(r, 'bob'), r, 'bob');
+    await rt.leave();
+    expect(await codeOf(joining)).toBe(ERROR_CODES.LEAVING);
+    const view = await server.rooms.inspect({ appId: E2E_APP_ID, roomId: r });
+    expect(view?.members.map((m) => m.userId)).toEqual(['alice']);
+    expect(await rt.join(mintToken(r, 'bob'), r, 'bob')).toBe('bob');
+    expect(await a.w.next(EVENTS.PEER_ONLINE)).toEqual({ uid: 'bob' });
+  });
+
   it('the same user joining elsewhere takes over: the first gets DISCONNECT KICKED and is out of the room', async () => {
     const r = nextRoom();
     const first = await joined(r, 'alice');

@@ -84,7 +84,6 @@ describe('lifecycle', () => {
     await rt.init(APP_ID);
     const joining = rt.join('t', 'r', 'u');
     expect(await codeOf(rt.join('t', 'r', 'u'))).toBe(ERROR_CODES.CONNECTING);
-    expect(await codeOf(rt.leave())).toBe(ERROR_CODES.CONNECTING);
     expect(await codeOf(rt.publish())).toBe(ERROR_CODES.NOT_IN_ROOM);
     expect(await joining).toBe('u');
     expect(await codeOf(rt.join('t', 'r', 'u'))).toBe(ERROR_CODES.ALREADY_IN_ROOM);
@@ -138,6 +137,19 @@ describe('lifecycle', () => {
     rt.on(EVENTS.ERROR, () => undefined);
     expect(errors).toHaveLength(2);
     log.mockRestore();
+  });
+
+  it('leave during a join aborts it: the join fails with LEAVING, the socket closes, a new join works', async () => {
+    const { rt, server } = await setup((f, peer) => (f.type === 'join' ? undefined : defaultScript(f, peer)));
+    await rt.init(APP_ID);
+    const joining = rt.join('t', 'r', 'u');
+    const { peer } = await server.nextFrame('join');
+    const closed = new Promise((r) => peer.socket.once('close', r));
+    await rt.leave();
+    expect(await codeOf(joining)).toBe(ERROR_CODES.LEAVING);
+    await closed;
+    server.setScript(defaultScript);
+    expect(await rt.join('t', 'r', 'u')).toBe('u');
   });
 
   it('destroy during a join aborts it: the join fails with CLIENT_DESTROYED', async () => {
