@@ -5,17 +5,30 @@ import type { TransportFactory } from './types.js';
 import { webSocketTransport, type WebSocketConstructor } from './websocket.js';
 import { wxTransport, type WxLike } from './wx.js';
 
+// Free identifiers, not globalThis properties: in a mini-program `wx` is reached through the
+// scope chain of the module wrapper, and globalThis may be missing on old base libraries.
+declare const wx: unknown;
+declare const WebSocket: unknown;
+
+function hostWx(): unknown {
+  return typeof wx !== 'undefined' ? wx : hostGlobal('wx');
+}
+
+function hostWebSocket(): unknown {
+  return typeof WebSocket !== 'undefined' ? WebSocket : hostGlobal('WebSocket');
+}
+
 export type TransportChoice = 'wx' | 'websocket' | TransportFactory | undefined;
 
 /** The factory, or a reason it could not be found. */
 export function pickTransport(choice: TransportChoice): TransportFactory | string {
   if (typeof choice === 'function') return choice;
-  const wx = hostGlobal('wx') as Partial<WxLike> | undefined;
-  const hasWx = !!wx && typeof wx.connectSocket === 'function';
-  const WS = hostGlobal('WebSocket');
+  const w = hostWx() as Partial<WxLike> | undefined;
+  const hasWx = !!w && typeof w.connectSocket === 'function';
+  const WS = hostWebSocket();
   const hasWs = typeof WS === 'function';
   if (choice === 'wx' || (choice === undefined && hasWx)) {
-    return hasWx ? wxTransport(wx as WxLike) : 'transport "wx" chosen but there is no wx.connectSocket';
+    return hasWx ? wxTransport(w as WxLike) : 'transport "wx" chosen but there is no wx.connectSocket';
   }
   return hasWs
     ? webSocketTransport(WS as WebSocketConstructor)
