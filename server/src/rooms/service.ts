@@ -43,7 +43,9 @@ export class RoomService {
     private readonly sink: SessionSink,
     private readonly clock: () => number = Date.now,
   ) {
-    this.offMedia = media.onEvent((e) => void this.onMediaEvent(e));
+    this.offMedia = media.onEvent((e) => {
+      this.onMediaEvent(e).catch((err) => console.error('[mprtc-server] media event failed:', err));
+    });
   }
 
   dispose(): void {

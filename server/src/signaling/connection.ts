@@ -97,6 +97,16 @@ export class Connection {
   // ---- frames ----
 
   private onMessage(data: RawData, isBinary: boolean): void {
+    try {
+      this.handleFrame(data, isBinary);
+    } catch (e) {
+      // Nothing a client sends may take the server down; say so and carry on.
+      console.error('[mprtc-server] frame handling failed:', e);
+      this.sendError(CODES.SERVER_ERROR, 'the server failed to handle the frame');
+    }
+  }
+
+  private handleFrame(data: RawData, isBinary: boolean): void {
     this.touch();
     if (isBinary) return this.sendError(CODES.PROTOCOL_ERROR, 'binary frames are not part of the protocol');
     const bytes = toBuffer(data);
@@ -236,7 +246,9 @@ export class Connection {
         if (this.joined?.sessionId === sessionId) this.event('token-will-expire', { expireAt });
       }),
       // The token is still valid during its last second (expiry is "expireAt < now").
-      at(expireMs + 1000, () => void this.expire(sessionId)),
+      at(expireMs + 1000, () => {
+        this.expire(sessionId).catch((e) => console.error('[mprtc-server] token expiry failed:', e));
+      }),
     );
   }
 

@@ -114,7 +114,7 @@ export function parseFrame(text: string): Parsed {
     return { kind: 'refused', id: null, code: CODES.PROTOCOL_ERROR, reason: 'request has no valid id' };
   }
   if (value.v !== PROTOCOL_VERSION) {
-    return { kind: 'refused', id: rid, code: CODES.PROTOCOL_ERROR, reason: `unsupported protocol version ${JSON.stringify(value.v)}; this server speaks ${PROTOCOL_VERSION}` };
+    return { kind: 'refused', id: rid, code: CODES.PROTOCOL_ERROR, reason: `unsupported protocol version ${String(JSON.stringify(value.v)).slice(0, 32)}; this server speaks ${PROTOCOL_VERSION}` };
   }
   if (typeof value.type !== 'string') return { kind: 'refused', id: rid, code: CODES.PROTOCOL_ERROR, reason: 'request has no type' };
   try {
