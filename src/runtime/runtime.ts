@@ -183,11 +183,12 @@ class Runtime implements ClientRuntime {
       await this.#reports.flush();
       if (conn?.isOpen) await conn.request({ type: 'leave' }).catch(() => undefined);
     };
-    this.#leaving = run().then(() => {
+    const done = (): void => {
       if (this.#conn === conn) this.#dropConnection('left the room');
       if (this.#phase === 'leaving') this.#phase = 'initialised';
       this.#leaving = undefined;
-    });
+    };
+    this.#leaving = run().then(done, done);
     return this.#leaving;
   }
 
