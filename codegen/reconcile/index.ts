@@ -1,7 +1,7 @@
 // Pages + overrides -> Spec, or the list of every problem. The one entry point of the parser.
 import { readPage, type Page, type Section } from '../parse/page.js';
 import { hasColumns, readRequired, type Table } from '../parse/table.js';
-import { parseType, refNames, type DType } from '../parse/typeexpr.js';
+import { parseType, refNames, typeToText, type DType } from '../parse/typeexpr.js';
 import type { ErrorCodeDef, Link, Spec } from '../spec/types.js';
 import { mergeParams } from './fields.js';
 import { finalize } from './finalize.js';
@@ -246,6 +246,16 @@ function pageWideChecks(diags: Diagnostics, classes: { page: Page; name: string;
       for (const { m, p } of withIt) {
         if (p.optional === majority) continue;
         diags.add({ file: m.file, line: p.line, subject: `${c.name}.${m.name}`, param: cb, code: 'REQUIRED_MISMATCH', message: `${cb} is marked ${p.optional ? 'optional' : 'required'} here but ${majority ? 'optional' : 'required'} in ${withIt.filter((x) => x.p.optional === majority).length} other methods`, slots: ['optional', 'default'], need: 'all', target: p });
+      }
+    }
+    // onFailure always reports a VolcEngineRTCError: a method whose onFailure differs is a slip.
+    const failures = c.methods.flatMap((m) => m.params.filter((p) => p.name === 'onFailure' && p.type && !p.open.has('type')).map((p) => ({ m, p, t: typeToText(p.type) })));
+    const counts = new Map<string, number>();
+    for (const f of failures) counts.set(f.t, (counts.get(f.t) ?? 0) + 1);
+    const [common, n] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+    if (n * 2 > failures.length) {
+      for (const f of failures.filter((x) => x.t !== common)) {
+        diags.add({ file: f.m.file, line: f.p.line, subject: `${c.name}.${f.m.name}`, param: 'onFailure', code: 'CALLBACK_TYPE_MISMATCH', message: `onFailure is \`${f.t}\` here but \`${common}\` in ${n} other methods`, slots: ['type'], need: 'all', target: f.p });
       }
     }
     // A required option object whose every field may be left out.

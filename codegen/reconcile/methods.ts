@@ -69,6 +69,11 @@ export function mergeMethod(diags: Diagnostics, inp: MethodInput): DraftMethod {
     const parsed = parseSignature(inp.signatureOverride);
     if (!('error' in parsed)) sig = parsed;
   }
+  const dup = sig?.params.map((p) => p.name).find((n, i, a) => a.indexOf(n) !== i);
+  if (dup) {
+    diags.add({ ...at, line: sigLine, code: 'SIGNATURE_UNPARSABLE', message: `the signature names the parameter \`${dup}\` twice`, slots: ['signature'], need: 'all', target: m });
+    sig = null;
+  }
   if (sig?.name && sig.name !== section.name) {
     diags.add({ ...at, line: sigLine, code: 'SIGNATURE_NAME_MISMATCH', message: `the signature block names \`${sig.name}\`, not \`${section.name}\``, slots: ['name'], need: 'all', target: m });
   }
@@ -92,6 +97,13 @@ export function mergeMethod(diags: Diagnostics, inp: MethodInput): DraftMethod {
   m.params = merged.params;
   if (merged.orderMismatch) {
     diags.add({ ...at, line: table?.table.line ?? sigLine, code: 'PARAM_ORDER_MISMATCH', message: `the signature orders the parameters ${merged.orderMismatch.sig.join(', ')} but the table ${merged.orderMismatch.table.join(', ')}`, slots: ['order'], need: 'all', target: m });
+  }
+
+  // Tables that are neither the parameter table nor a "XXX 配置" type table are not read: say so.
+  for (const t of section.tables) {
+    if (isParamTable(t) || t.label?.kind === 'type') continue;
+    const why = t.table.unknownHeaders.length ? `its header (${t.table.unknownHeaders.join(' | ')}) is not understood` : 'it has no Name and Type columns';
+    diags.add({ ...at, line: t.table.line, code: 'TABLE_UNATTACHED', message: `a table here is not read: ${why}`, slots: [], need: 'all' });
   }
 
   // Option objects: inline signature literals and "XXX 配置" tables that describe them.

@@ -61,6 +61,25 @@ describe('damaged pages', () => {
     expect(prose.problems[0]).toMatch(/PAGE_UNRECOGNIZED/);
   });
 
+  it('a table whose header is not understood is reported, not silently skipped', () => {
+    const broken = client.replace('| 参数名    | 类型     | 说明                                                                                                      | 必填 |  默认值  |\n| :-------- | :------- | :-------------------------------------------------------------------------------------------------------- | :--: | :------: |\n| token', '| 字段甲    | 字段乙     | 说明                                                                                                      | 必填 |  默认值  |\n| :-------- | :------- | :-------------------------------------------------------------------------------------------------------- | :--: | :------: |\n| token');
+    expect(codes(broken)).toContainEqual(expect.stringMatching(/^spec\/docs\/client\.md:132: TABLE_UNATTACHED Client\.join: a table here is not read: its header \(字段甲 \| 字段乙\)/));
+  });
+
+  it('a signature naming a parameter twice', () => {
+    const broken = client.replace('    roomId: string,\n    userId: string,', '    roomId: string,\n    roomId: string,');
+    expect(codes(broken)).toContainEqual(expect.stringMatching(/^spec\/docs\/client\.md:118: SIGNATURE_UNPARSABLE Client\.join: the signature names the parameter `roomId` twice/));
+  });
+
+  it('an onFailure unlike its siblings, and a description unlike its signature', () => {
+    const row = '| onFailure | function | 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回`VolcEngineRTCError`对象，包含错误码和错误信息 |  否  | 无 |';
+    const newRow = '| onFailure | function | 失败后执行的回调函数 `(code: number) => void` |  否  | 无 |';
+    const descOnly = client.replace(row, newRow);
+    expect(codes(descOnly)).toContainEqual(expect.stringMatching(/client\.md:185: PARAM_TYPE_MISMATCH Client\.publish\(onFailure\): the type is `\(err: VolcEngineRTCError\) => void` but the description says `\(code: number\) => void`/));
+    const both = descOnly.replace('publish(\n    onSuccess: (url: string) => void,\n    onFailure: (err: VolcEngineRTCError) => void,', 'publish(\n    onSuccess: (url: string) => void,\n    onFailure: (code: number) => void,');
+    expect(codes(both)).toContainEqual(expect.stringMatching(/client\.md:185: CALLBACK_TYPE_MISMATCH Client\.publish\(onFailure\): onFailure is `\(code: number\) => void` here but `\(err: VolcEngineRTCError\) => void` in 10 other methods/));
+  });
+
   it('a broken anchor is reported with the link', () => {
     const broken = client.replace('[leave](#leave) 为逆操作', '[leave](#leav) 为逆操作');
     expect(codes(broken)).toContainEqual(expect.stringMatching(/BROKEN_LINK Client\.join\(#leav\): the link \[leave\]\(#leav\)/));
