@@ -73,12 +73,16 @@ export interface Player {
   stderr: () => string;
 }
 
-/** ffprobe reading a play URL and reporting every decoded frame as it arrives. */
-export function playFrames(url: string): Player {
+/**
+ * ffprobe reading a play URL and reporting every decoded frame as it arrives (or, with
+ * packets: true, every packet without decoding: cheaper, for the capacity bench).
+ */
+export function playFrames(url: string, options: { packets?: boolean } = {}): Player {
+  const entries = options.packets ? 'packet=codec_type' : 'frame=media_type';
   const args = [
     '-oL', 'ffprobe', '-v', 'error', '-hide_banner',
     '-fflags', 'nobuffer', '-analyzeduration', '1000000',
-    '-show_entries', 'frame=media_type', '-of', 'csv=p=0', '-i', url,
+    '-show_entries', entries, '-of', 'csv=p=0', '-i', url,
   ];
   // stdbuf: ffprobe prints through stdio, which would hold lines back in a pipe.
   const child = track(spawn('stdbuf', args, { stdio: ['ignore', 'pipe', 'pipe'] }));
