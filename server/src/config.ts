@@ -28,6 +28,8 @@ export interface ServerConfig {
   joinRateLimit?: { max: number; windowMs: number };
   /** Report items kept per user (oldest dropped first). Default 1000. */
   reportsPerUser?: number;
+  /** Requests one socket may have waiting; more are refused at once with RATE_LIMITED. Default 100. */
+  maxPendingRequests?: number;
 }
 
 export interface ResolvedConfig {
@@ -43,6 +45,7 @@ export interface ResolvedConfig {
   maxPayloadBytes: number;
   joinRateLimit: { max: number; windowMs: number };
   reportsPerUser: number;
+  maxPendingRequests: number;
 }
 
 export function resolveConfig(c: ServerConfig): ResolvedConfig {
@@ -68,5 +71,6 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
     maxPayloadBytes: c.maxPayloadBytes ?? 1024 * 1024,
     joinRateLimit: c.joinRateLimit ?? { max: 120, windowMs: 10_000 },
     reportsPerUser: c.reportsPerUser ?? 1000,
+    maxPendingRequests: c.maxPendingRequests ?? 100,
   };
 }

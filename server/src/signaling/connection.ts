@@ -55,6 +55,7 @@ export class Connection {
   private holding = false;
   private held: string[] = [];
   private queue: Promise<void> = Promise.resolve();
+  private pending = 0;
   private closed = false;
   private joinTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -131,7 +132,14 @@ export class Connection {
 
   /** Requests run one at a time per socket, so answers and state changes keep the client's order. */
   private enqueue(id: number, work: () => Promise<Answer>): void {
+    if (this.pending >= this.ctx.config.maxPendingRequests) {
+      // A client flooding requests gets refusals at once instead of an ever longer queue.
+      const error = { code: CODES.RATE_LIMITED, reason: `more than ${this.ctx.config.maxPendingRequests} requests in flight` };
+      return this.send({ v: PROTOCOL_VERSION, type: 'response', id, ok: false, error });
+    }
+    this.pending++;
     this.queue = this.queue.then(async () => {
+      this.pending--;
       let answer: Answer;
       try {
         answer = await work();

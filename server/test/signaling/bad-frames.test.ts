@@ -88,6 +88,26 @@ describe('bad frames', () => {
   });
 });
 
+describe('request floods', () => {
+  it('refuses requests past maxPendingRequests with RATE_LIMITED, still answering each id once', async () => {
+    const { url } = await serve({ maxPendingRequests: 2 });
+    const c = await RawClient.connect(url);
+    // One TCP write carrying 20 frames: the server parses them all before it runs any.
+    const socket = (c.ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+    socket.cork();
+    for (let id = 1; id <= 20; id++) c.sendRaw(JSON.stringify({ v: 1, id, type: 'leave' }));
+    socket.uncork();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => c.waitFor((f) => f.type === 'response' && f.id === i + 1)));
+    const responses = c.frames.filter((f) => f.type === 'response');
+    expect(responses.map((f) => f.id).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    const codes = new Set(responses.map((f) => f.error?.code));
+    expect(codes).toEqual(new Set([CODES.NOT_IN_ROOM, CODES.RATE_LIMITED]));
+    // Once the queue drained, requests are served again.
+    c.sendRaw(JSON.stringify({ v: 1, id: 100, type: 'leave' }));
+    expect(await c.waitFor((f) => f.type === 'response' && f.id === 100)).toMatchObject({ ok: false, error: { code: CODES.NOT_IN_ROOM } });
+  });
+});
+
 describe('socket timeouts', () => {
   it('closes a socket that never joins (4003), with an error frame first', async () => {
     const { url } = await serve({ joinTimeoutMs: 200 });
