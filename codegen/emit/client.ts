@@ -74,7 +74,7 @@ export function emitClient(file: SourceFile, spec: Spec): void {
     statements: ['this.#rt = createRuntime(options);'],
   });
 
-  const ctx: LinkContext = { links: [], className: cls.name };
+  const ctx: LinkContext = { links: [], className: cls.name, overloaded: new Set(cls.methods.filter((m) => m.callbacks).map((m) => m.name)) };
   for (const m of cls.methods) {
     const mctx = { ...ctx, links: m.links };
     const call = (w: CodeBlockWriter, argsExpr: string) => {

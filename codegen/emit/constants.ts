@@ -40,7 +40,7 @@ export function emitEvents(file: SourceFile, spec: Spec): void {
     isExported: true,
     name: 'EventPayloads',
     docs: ['What each event hands its listeners: `client.on(EVENTS.X, handler)` types `handler` from this map.\n\n@public'],
-    properties: spec.events.map((e) => ({ name: quote(e.value), type: typeText(e.payload) })),
+    properties: spec.events.map((e) => ({ name: quote(e.value), type: typeText(e.payload), docs: [`What \`EVENTS.${e.name}\` listeners receive.`] })),
   });
   file.addVariableStatement({
     declarationKind: VariableDeclarationKind.Const,

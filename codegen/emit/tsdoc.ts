@@ -6,10 +6,10 @@ function escapeProse(s: string): string {
   return s.replace(/[{}@<>]/g, (c) => `\\${c}`);
 }
 
-/** Escapes everything but `code spans`. */
+/** Escapes everything but fenced code blocks and `code spans`. */
 function escapeOutsideCode(s: string): string {
   return s
-    .split(/(`[^`\n]*`)/)
+    .split(/(```[\s\S]*?```|`[^`\n]*`)/)
     .map((part, i) => (i % 2 === 1 ? part : escapeProse(part)))
     .join('');
 }
@@ -26,6 +26,8 @@ export interface LinkContext {
   links: readonly Link[];
   /** The class whose methods `method` targets name. */
   className: string;
+  /** Methods with an overload pair: a link must pick one (TSDoc selector `:1`, the Promise form). */
+  overloaded?: ReadonlySet<string>;
 }
 
 const PLACEHOLDER = '\u0000';
@@ -37,7 +39,10 @@ export function tsdoc(markdown: string, ctx?: LinkContext): string {
     const link = ctx?.links.find((l) => l.href === href);
     const target = link?.target;
     let out: string;
-    if (target?.kind === 'method' && ctx) out = `{@link ${ctx.className}.${target.name} | ${label}}`;
+    if (target?.kind === 'method' && ctx) {
+      const ref = ctx.overloaded?.has(target.name) ? `(${target.name}:1)` : target.name;
+      out = `{@link ${ctx.className}.${ref} | ${label}}`;
+    }
     else if (target?.kind === 'event') out = `${label} (\`EVENTS.${target.name}\`)`;
     else if (target?.kind === 'error') out = `${label} (\`ERROR_CODES\`)`;
     else if (target?.kind === 'type') out = `{@link ${target.name} | ${label}}`;

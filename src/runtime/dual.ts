@@ -7,6 +7,7 @@ import { ERROR_CODES } from '../generated/error-codes.js';
 import type { VolcEngineRTCError } from '../generated/types.js';
 import { checkArgs, type ParamRule } from './args.js';
 import { rtcError, toRtcError } from './errors.js';
+import { startTimer } from './host.js';
 
 export interface ErrorSink {
   emitError(err: VolcEngineRTCError): void;
@@ -26,7 +27,7 @@ function callApp(fn: (...a: unknown[]) => unknown, ...a: unknown[]): void {
   try {
     fn(...a);
   } catch (e) {
-    setTimeout(() => {
+    startTimer(() => {
       throw e;
     }, 0);
   }

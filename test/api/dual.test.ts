@@ -1,0 +1,160 @@
+// The dual-API contract of src/runtime/dual.ts, method-independent: Promise / callback x
+// success / failure, bad arguments, misbehaving callbacks. The generated Client's own matrix is in
+// client-matrix.test.ts.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ParamRule } from '../../src/runtime/args.js';
+import { callAsync, callSync, type AsyncMethod } from '../../src/runtime/dual.js';
+import { rtcError } from '../../src/runtime/errors.js';
+
+const INVALID_PARAMS = 100001;
+const params: ParamRule[] = [
+  { name: 'id', rule: 'string', optional: false },
+  {
+    name: 'options',
+    rule: { type: 'Opts', open: false, fields: { audio: { rule: 'boolean', optional: true, default: true } } },
+    optional: false,
+  },
+];
+
+function method(run: (a: unknown[]) => Promise<string>, successTakesValue = true): AsyncMethod<string> & { calls: unknown[][] } {
+  const calls: unknown[][] = [];
+  return {
+    name: 'm',
+    params,
+    successTakesValue,
+    calls,
+    run: (a) => {
+      calls.push(a);
+      return run(a);
+    },
+  };
+}
+
+const sink = () => ({ errors: [] as unknown[], emitError(e: unknown) { this.errors.push(e); } });
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('Promise form', () => {
+  it('resolves with the runtime value and passes a defaulted copy of the options', async () => {
+    const opts = {};
+    const m = method(async () => 'url');
+    await expect(callAsync(sink(), m, ['u', opts])).resolves.toBe('url');
+    expect(m.calls[0]).toEqual(['u', { audio: true }]);
+    expect(m.calls[0]![1]).not.toBe(opts);
+    expect(opts).toEqual({});
+  });
+
+  it('rejects with the runtime error', async () => {
+    const m = method(() => Promise.reject(rtcError(100002, 'not in room')));
+    await expect(callAsync(sink(), m, ['u', {}])).rejects.toMatchObject({ code: 100002, reason: 'not in room' });
+  });
+
+  it('turns a synchronous throw of the runtime into a rejection', async () => {
+    const m = method(() => {
+      throw new Error('boom');
+    });
+    let p: Promise<string> | undefined;
+    expect(() => {
+      p = callAsync(sink(), m, ['u', {}]);
+    }).not.toThrow();
+    await expect(p).rejects.toMatchObject({ code: 200008 });
+  });
+
+  it('rejects bad arguments with INVALID_PARAMS and never reaches the runtime', async () => {
+    for (const args of [[], [1, {}], ['u'], ['u', null], ['u', { audio: 'yes' }], ['u', { nope: true }]]) {
+      const m = method(async () => 'x');
+      await expect(callAsync(sink(), m, args)).rejects.toMatchObject({ code: INVALID_PARAMS });
+      expect(m.calls).toHaveLength(0);
+    }
+  });
+});
+
+describe('callback form', () => {
+  it('calls onSuccess once with the value, returns undefined, never onFailure', async () => {
+    const ok = vi.fn();
+    const bad = vi.fn();
+    expect(callAsync(sink(), method(async () => 'url'), ['u', {}, ok, bad])).toBeUndefined();
+    await tick();
+    expect(ok).toHaveBeenCalledTimes(1);
+    expect(ok).toHaveBeenCalledWith('url');
+    expect(bad).not.toHaveBeenCalled();
+  });
+
+  it('calls onSuccess with no arguments when the method resolves nothing', async () => {
+    const ok = vi.fn();
+    callAsync(sink(), method(async () => 'ignored', false), ['u', {}, ok]);
+    await tick();
+    expect(ok).toHaveBeenCalledWith();
+  });
+
+  it('calls onFailure once, and nothing becomes an unhandled rejection', async () => {
+    const ok = vi.fn();
+    const bad = vi.fn();
+    const s = sink();
+    callAsync(s, method(() => Promise.reject(rtcError(100005, 'again'))), ['u', {}, ok, bad]);
+    await tick();
+    expect(bad).toHaveBeenCalledTimes(1);
+    expect(bad.mock.calls[0]![0]).toMatchObject({ code: 100005 });
+    expect(ok).not.toHaveBeenCalled();
+    expect(s.errors).toHaveLength(0);
+  });
+
+  it('sends a failure with no onFailure to the error sink', async () => {
+    const s = sink();
+    callAsync(s, method(() => Promise.reject(rtcError(100005, 'again'))), ['u', {}, () => {}]);
+    callAsync(s, method(async () => 'x'), [1, {}, undefined, undefined]);
+    await tick();
+    expect(s.errors.map((e) => (e as { code: number }).code).sort()).toEqual([INVALID_PARAMS, 100005]);
+  });
+
+  it('refuses callbacks that are not functions through the same channel', async () => {
+    const bad = vi.fn();
+    const m = method(async () => 'x');
+    callAsync(sink(), m, ['u', {}, 'not a function', bad]);
+    await tick();
+    expect(bad).toHaveBeenCalledWith(expect.objectContaining({ code: INVALID_PARAMS }));
+    expect(m.calls).toHaveLength(0);
+  });
+
+  it('rethrows an app callback error in a fresh task and never calls the other callback', async () => {
+    const thrown: unknown[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      if (ms === 0 && fn.toString().includes('throw')) {
+        try {
+          fn();
+        } catch (e) {
+          thrown.push(e);
+        }
+        return 0 as never;
+      }
+      return realSetTimeout(fn, ms);
+    }) as typeof setTimeout);
+    const bad = vi.fn();
+    callAsync(sink(), method(async () => 'x'), ['u', {}, () => { throw new Error('app bug'); }, bad]);
+    await new Promise((r) => realSetTimeout(r, 0));
+    expect(thrown).toEqual([new Error('app bug')]);
+    expect(bad).not.toHaveBeenCalled();
+  });
+});
+
+describe('sync methods', () => {
+  it('run with checked arguments, and report bad ones to the error sink instead of throwing', () => {
+    const s = sink();
+    const run = vi.fn();
+    const m = { name: 'report', params: [{ name: 'code', rule: 'number', optional: false }] as ParamRule[], run };
+    callSync(s, m, [1001]);
+    expect(run).toHaveBeenCalledWith([1001]);
+    expect(() => callSync(s, m, ['x'])).not.toThrow();
+    expect(() => callSync(s, m, [Number.NaN])).not.toThrow();
+    expect(run).toHaveBeenCalledTimes(1);
+    expect(s.errors).toEqual([expect.objectContaining({ code: INVALID_PARAMS }), expect.objectContaining({ code: INVALID_PARAMS })]);
+  });
+
+  it('reports a runtime throw to the error sink', () => {
+    const s = sink();
+    callSync(s, { name: 'x', params: [], run: () => { throw new Error('inner'); } }, []);
+    expect(s.errors).toEqual([expect.objectContaining({ code: 200008 })]);
+  });
+});
