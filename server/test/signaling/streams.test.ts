@@ -95,6 +95,29 @@ describe('streams over the wire', () => {
     expect(await RawClient.connect(url).then((c) => c.request('setVisibility', { visible: false }))).toMatchObject({ ok: false, error: { code: CODES.NOT_IN_ROOM } });
   });
 
+  it('tells the publisher stream-failed when the relay reports its push failed', async () => {
+    const { url, media } = await serve();
+    const { alice, bob } = await pair(url);
+    await alice.request('publish', { screen: false });
+    media.emit({ type: 'push-timeout', key: { appId: APP_ID, roomId: 'room1', userId: 'alice', screen: false }, reason: 'no push arrived in time' });
+    expect((await alice.waitEvent('stream-failed')).data).toEqual({ uid: 'alice', screen: false, reason: 'no push arrived in time' });
+    await bob.sync();
+    expect(bob.events('stream-failed')).toEqual([]);
+  });
+
+  it('a dropped socket ends its pushes and plays, and the plays of its streams', async () => {
+    const { url, media } = await serve();
+    const { alice, bob } = await pair(url);
+    await alice.request('publish', { screen: false });
+    await bob.request('publish', { screen: false });
+    await alice.request('subscribe', { userId: 'bob' });
+    await bob.request('subscribe', { userId: 'alice' });
+    alice.ws.terminate();
+    await bob.waitEvent('peer-leave');
+    expect(media.of('endPush').map((c) => c.key.userId)).toEqual(['alice']);
+    expect(media.of('endPlay').map((c) => `${c.subscriberId}>${c.key.userId}`).sort()).toEqual(['alice>bob', 'bob>alice']);
+  });
+
   it('report: keeps well-formed items per user and stream, unknown codes included, and counts them', async () => {
     const { url, server } = await serve();
     const { alice } = await pair(url);
