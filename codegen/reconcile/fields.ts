@@ -1,7 +1,7 @@
 // One list of parameters (or object fields) described twice, by a signature and by a table:
 // merged, with a diagnostic for each way the two disagree. Used for method parameters and for
 // the fields of inline option objects alike, so every check is the same for both.
-import { plain, readDefault, readRequired, type Row } from '../parse/table.js';
+import { readDefault, readRequired, type Row } from '../parse/table.js';
 import { parseType, typeToText, type DParam, type DType } from '../parse/typeexpr.js';
 import { Diagnostics, type DraftParam } from './model.js';
 
@@ -165,4 +165,3 @@ function fromSources(diags: Diagnostics, file: string, subject: string, param: s
   return p;
 }
 
-export { plain };

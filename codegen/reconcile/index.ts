@@ -1,6 +1,6 @@
 // Pages + overrides -> Spec, or the list of every problem. The one entry point of the parser.
 import { readPage, type Page, type Section } from '../parse/page.js';
-import { hasColumns, readRequired, type Table } from '../parse/table.js';
+import { hasColumns, type Table } from '../parse/table.js';
 import { parseType, refNames, typeToText, type DType } from '../parse/typeexpr.js';
 import type { ErrorCodeDef, Link, Spec } from '../spec/types.js';
 import { mergeParams } from './fields.js';
@@ -283,4 +283,3 @@ function pageWideChecks(diags: Diagnostics, classes: { page: Page; name: string;
   }
 }
 
-export { readRequired };

@@ -1,7 +1,7 @@
 // One `### method` section -> a DraftMethod: the member-table row, the signature block and the
 // parameter table merged, with every disagreement between them recorded as a diagnostic.
 import type { Section, LabelledTable } from '../parse/page.js';
-import { hasColumns, readDefault } from '../parse/table.js';
+import { hasColumns } from '../parse/table.js';
 import { parseSignature, parseType, typeToText, type DSignature, type DType } from '../parse/typeexpr.js';
 import { mergeParams } from './fields.js';
 import { Diagnostics, type DraftMethod, type DraftParam } from './model.js';
@@ -232,4 +232,3 @@ function checkReturns(diags: Diagnostics, inp: MethodInput, m: DraftMethod, sig:
   }
 }
 
-export { readDefault, TYPE_NAME as TYPE_NAME_RE };

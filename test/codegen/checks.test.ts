@@ -1,0 +1,66 @@
+// The checks are generic: the same kinds of slip, made anywhere on the page, are found.
+import { describe, expect, it } from 'vitest';
+import { diagKey } from '../../codegen/reconcile/model.js';
+import { buildWith, CLIENT, read, realOverrides, realSources } from './helpers.js';
+
+const client = read(CLIENT);
+/** Diagnostics the real page does not have, after an edit. */
+function fresh(edit: (s: string) => string): string[] {
+  const base = new Set(buildWith(realSources(), realOverrides()).diagnostics.map(diagKey));
+  const s = realSources();
+  s[0]!.text = edit(client);
+  expect(s[0]!.text).not.toBe(client);
+  return buildWith(s, realOverrides()).diagnostics.filter((d) => !base.has(diagKey(d))).map((d) => `${d.line} ${diagKey(d)}`);
+}
+const joinTable = (s: string, from: string, to: string) => s.replace(from, to);
+
+describe('generic checks on edits the vendor could make', () => {
+  it('a parameter renamed in the table', () => {
+    expect(fresh((s) => joinTable(s, '| roomId    | string   |', '| room      | string   |'))).toEqual(['135 PARAM_NAME_MISMATCH Client.join roomId']);
+  });
+
+  it('two rows swapped', () => {
+    const a = client.split('\n')[133]!;
+    const b = client.split('\n')[134]!;
+    expect(fresh((s) => s.replace(`${a}\n${b}`, `${b}\n${a}`))).toEqual(['132 PARAM_ORDER_MISMATCH Client.join']);
+  });
+
+  it('optional in the signature, required in the table', () => {
+    expect(fresh((s) => s.replace('    userId: string,\n    onSuccess: (userId: string) => void,', '    userId?: string,\n    onSuccess: (userId: string) => void,'))).toEqual(['136 REQUIRED_MISMATCH Client.join userId']);
+  });
+
+  it('a parameter only the signature has', () => {
+    expect(fresh((s) => s.replace('leave(\n    onSuccess', 'leave(\n    reason: string,\n    onSuccess'))).toEqual(['161 PARAM_MISSING_IN_TABLE Client.leave reason']);
+  });
+
+  it('a member-table return that contradicts onSuccess', () => {
+    expect(fresh((s) => s.replace('| `Promise<string>` | [join](#join)', '| `Promise<number>` | [join](#join)'))).toEqual(['23 RETURN_TYPE_MISMATCH Client.join']);
+  });
+
+  it('a sync method whose member table and signature disagree', () => {
+    expect(fresh((s) => s.replace('|`void`             |[on](#on)', '|`boolean`          |[on](#on)'))).toEqual(['32 RETURN_TYPE_MISMATCH Client.on']);
+  });
+
+  it('a payload sentence naming a type nobody defines', () => {
+    const s = realSources();
+    s[1]!.text = s[1]!.text.replace('The payload is a `VolcEngineRTCError`.', 'The payload is a `ErrorEvent`.');
+    const r = buildWith(s, realOverrides());
+    expect(r.problems).toEqual([expect.stringMatching(/^spec\/docs\/events\.md:177: UNKNOWN_TYPE ErrorEvent: `ErrorEvent` is used \(EVENTS\.ERROR\)/)]);
+  });
+
+  it('an event without any payload', () => {
+    const s = realSources();
+    s[1]!.text = s[1]!.text.replace('The payload is a `StreamEvent`.\n\n### UNMUTE_AUDIO', '\n\n### UNMUTE_AUDIO');
+    expect(buildWith(s, realOverrides()).problems).toEqual([expect.stringMatching(/^spec\/docs\/events\.md:102: EVENT_PAYLOAD_MISSING EVENTS\.MUTE_AUDIO: /)]);
+  });
+
+  it('a duplicated error code', () => {
+    const s = realSources();
+    s[2]!.text = s[2]!.text.replace('| NOT_IN_ROOM | 100002 |', '| NOT_IN_ROOM | 100001 |');
+    expect(buildWith(s, realOverrides()).problems).toEqual([expect.stringMatching(/DUPLICATE_ERROR_CODE ERROR_CODES\.NOT_IN_ROOM: NOT_IN_ROOM = 100001 repeats INVALID_PARAMS = 100001/)]);
+  });
+
+  it('a member without its section, and a section without its member row', () => {
+    expect(fresh((s) => s.replace('### leave\n', '### leaves\n'))).toEqual(['24 SECTION_MISSING Client.leave', '116 BROKEN_LINK Client.join #leave', '147 NOT_IN_MEMBER_TABLE Client.leaves']);
+  });
+});
