@@ -80,6 +80,17 @@ describe('join', () => {
     expect((await join('c')).ok).toBe(true);
   });
 
+  it('at the real defaults, holds 10,000 invisible users beside 20 visible ones, and no more', async () => {
+    for (let i = 0; i < 20; i++) expect((await join(`v${i}`)).ok).toBe(true);
+    for (let i = 0; i < 10_000; i++) {
+      const r = await join(`i${i}`, { visible: false });
+      if (!r.ok) throw new Error(`invisible join ${i} refused: ${r.reason}`);
+    }
+    expect(await join('one-more', { visible: false })).toMatchObject({ ok: false, code: CODES.INVISIBLE_LIMIT });
+    expect(await join('visible-21')).toMatchObject({ ok: false, code: CODES.ROOM_FULL });
+    expect((await rooms.inspect(A))?.members).toHaveLength(10_020);
+  });
+
   it('tells a joiner of at most maxPeersInJoin peers', async () => {
     setup({ maxVisible: 50, maxPeersInJoin: 20 });
     for (let i = 0; i < 30; i++) await join(`u${i}`);
