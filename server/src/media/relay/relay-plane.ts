@@ -29,6 +29,7 @@ interface PushState {
   key: StreamKey;
   path: RelayPath;
   nonce: string;
+  expireAt: number;
   timer: NodeJS.Timeout | null;
   session: NmsSession | null;
 }
@@ -39,6 +40,7 @@ interface PlayState {
   subscriberId: string;
   tracks: Tracks;
   nonce: string;
+  expireAt: number;
   paused: boolean;
   gates: Map<NmsSession, DeliveryGate>;
 }
@@ -72,6 +74,8 @@ export class RelayMediaPlane implements MediaPlane {
   private readonly pushes = new Map<string, PushState>();
   private readonly plays = new Map<string, PlayState>();
   private readonly pendingPush = new Map<string, PushState>();
+  private sweeper: NodeJS.Timeout | null = null;
+  private starting: Promise<void> | null = null;
   private readonly hooks: Array<[NmsEvent, (session: NmsSession) => void]> = [
     ['prePublish', (s) => this.onPrePublish(s)],
     ['postPublish', (s) => this.onPostPublish(s)],
@@ -86,17 +90,17 @@ export class RelayMediaPlane implements MediaPlane {
     return { rtmp: cfg.rtmpPort, http: cfg.httpPort };
   }
 
-  async start(): Promise<void> {
-    if (this.nms) return;
-    if (running) throw new Error('an embedded relay is already running in this process');
+  start(): Promise<void> {
+    if (this.starting) return this.starting;
+    if (running) return Promise.reject(new Error('an embedded relay is already running in this process'));
     running = this;
-    try {
-      await this.boot();
-    } catch (err) {
-      running = null;
+    this.starting = this.boot().catch(async (err: unknown) => {
       await this.teardown();
+      running = null;
+      this.starting = null;
       throw err;
-    }
+    });
+    return this.starting;
   }
 
   private async boot(): Promise<void> {
@@ -130,6 +134,8 @@ export class RelayMediaPlane implements MediaPlane {
     for (const [event, hook] of this.hooks) nmsContext.eventEmitter.on(event, hook);
 
     await nms.run();
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
     const servers = [nms.rtmpServer.tcpServer, http].filter((s) => s !== undefined);
     await Promise.race([
       Promise.all(servers.map((s) => (s.listening ? undefined : once(s, 'listening')))),
@@ -138,12 +144,28 @@ export class RelayMediaPlane implements MediaPlane {
   }
 
   async stop(): Promise<void> {
-    if (!this.nms) return;
+    if (!this.starting) return;
+    await this.starting.catch(() => undefined);
     await this.teardown();
-    running = null;
+    if (running === this) running = null;
+    this.starting = null;
+  }
+
+  /** Forgets URLs that expired unused, so streams nobody ended do not pile up. */
+  private sweep(): void {
+    const now = this.cfg?.now() ?? 0;
+    const expired = (expireAt: number) => expireAt !== 0 && expireAt < now;
+    for (const [id, state] of this.pushes) {
+      if (!expired(state.expireAt) || state.session) continue;
+      if (state.timer) clearTimeout(state.timer);
+      this.pushes.delete(id);
+    }
+    for (const [id, state] of this.plays) if (expired(state.expireAt) && state.gates.size === 0) this.plays.delete(id);
   }
 
   private async teardown(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
     for (const state of this.pushes.values()) if (state.timer) clearTimeout(state.timer);
     this.pushes.clear();
     this.plays.clear();
@@ -179,7 +201,7 @@ export class RelayMediaPlane implements MediaPlane {
     const id = pathId(path);
     // One valid push URL per stream: a new one revokes the previous one and its session.
     this.revokePush(id, 'push URL reissued');
-    const state: PushState = { key: { ...key }, path, nonce: newNonce(), timer: null, session: null };
+    const state: PushState = { key: { ...key }, path, nonce: newNonce(), expireAt: normaliseExpiry(expireAt), timer: null, session: null };
     state.timer = setTimeout(() => {
       if (this.pushes.get(id) !== state || state.session) return;
       this.pushes.delete(id);
@@ -187,7 +209,7 @@ export class RelayMediaPlane implements MediaPlane {
     }, cfg.pushTimeoutMs);
     state.timer.unref();
     this.pushes.set(id, state);
-    const query = signGrant(cfg.secret, { purpose: 'push', path, expireAt: normaliseExpiry(expireAt), nonce: state.nonce });
+    const query = signGrant(cfg.secret, { purpose: 'push', path, expireAt: state.expireAt, nonce: state.nonce });
     return `rtmp://${cfg.publicHost}:${cfg.rtmpPort}/${path.app}/${path.stream}?${query}`;
   }
 
@@ -209,6 +231,7 @@ export class RelayMediaPlane implements MediaPlane {
       subscriberId,
       tracks,
       nonce: newNonce(),
+      expireAt: normaliseExpiry(expireAt),
       // A mute (setPlayPaused) belongs to the subscriber and stream, not to one URL.
       paused: previous?.paused ?? false,
       gates: new Map(),
@@ -219,7 +242,7 @@ export class RelayMediaPlane implements MediaPlane {
       path,
       subscriber: subscriberId,
       tracks,
-      expireAt: normaliseExpiry(expireAt),
+      expireAt: state.expireAt,
       nonce: state.nonce,
     });
     return {
