@@ -1,0 +1,182 @@
+// The generated Client against a test double of the runtime (the layer below): for EVERY method in
+// the spec, Promise / callback form x success / failure, bad arguments, and the caller's objects
+// left untouched. The methods come from spec/client.spec.json, so a new method is covered at once.
+import { readFileSync } from 'node:fs';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Rule } from '../../src/runtime/args.js';
+import type { Method, Spec } from '../../codegen/spec/types.js';
+
+const double = vi.hoisted(() => ({
+  behaviour: 'succeed' as 'succeed' | 'fail' | 'throw',
+  calls: [] as { method: string; args: unknown[] }[],
+  errors: [] as unknown[],
+}));
+
+vi.mock('../../src/runtime/index.js', () => ({
+  createRuntime: () =>
+    new Proxy(
+      {},
+      {
+        get(_t, name: string) {
+          if (name === 'emitError') return (e: unknown) => double.errors.push(e);
+          if (name === 'then') return undefined;
+          return (...args: unknown[]) => {
+            double.calls.push({ method: name, args });
+            if (double.behaviour === 'throw') throw new Error('runtime threw');
+            if (double.behaviour === 'fail') return Promise.reject({ code: 100002, reason: 'double says no' });
+            return Promise.resolve(`${name}-result`);
+          };
+        },
+      },
+    ),
+}));
+
+const { Client } = await import('../../src/generated/client.js');
+const { RULES } = await import('../../src/generated/rules.js');
+
+const spec = JSON.parse(readFileSync(new URL('../../spec/client.spec.json', import.meta.url), 'utf8')) as Spec;
+const methods = spec.classes[0]!.methods;
+const asyncMethods = methods.filter((m) => m.callbacks);
+const syncMethods = methods.filter((m) => !m.callbacks);
+
+function sample(rule: Rule): unknown {
+  if (typeof rule === 'string') return { string: 'u1', number: 1, boolean: true, function: () => {}, unknown: 'x' }[rule];
+  if ('oneOf' in rule) return rule.oneOf[0];
+  const o: Record<string, unknown> = {};
+  for (const [k, f] of Object.entries(rule.fields)) if (!f.optional) o[k] = sample(f.rule);
+  return o;
+}
+const validArgs = (m: Method) => (RULES as Record<string, { rule: Rule }[]>)[m.name]!.map((p) => sample(p.rule));
+const call = (c: InstanceType<typeof Client>, name: string, args: unknown[]): unknown =>
+  (c as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...args);
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+beforeEach(() => {
+  double.behaviour = 'succeed';
+  double.calls.length = 0;
+  double.errors.length = 0;
+});
+
+it('covers every method of the spec', () => {
+  expect(asyncMethods.length + syncMethods.length).toBe(methods.length);
+  expect(asyncMethods.map((m) => m.name)).toContain('join');
+  expect(syncMethods.map((m) => m.name)).toContain('on');
+});
+
+describe.each(asyncMethods.map((m) => [m.name, m] as const))('%s', (name, m) => {
+  const takesValue = (m.callbacks?.success.length ?? 0) > 0;
+
+  it('Promise form: resolves with the runtime value', async () => {
+    const c = new Client();
+    const p = call(c, name, validArgs(m));
+    expect(p).toBeInstanceOf(Promise);
+    await expect(p).resolves.toBe(`${name}-result`);
+    expect(double.calls.map((x) => x.method)).toEqual([name]);
+  });
+
+  it('Promise form: rejects with the runtime error, once', async () => {
+    double.behaviour = 'fail';
+    await expect(call(new Client(), name, validArgs(m))).rejects.toMatchObject({ code: 100002 });
+  });
+
+  it('Promise form: a runtime that throws still rejects, and nothing throws', async () => {
+    double.behaviour = 'throw';
+    let p: unknown;
+    expect(() => (p = call(new Client(), name, validArgs(m)))).not.toThrow();
+    await expect(p).rejects.toMatchObject({ code: 200008 });
+  });
+
+  it('callback form: onSuccess once, onFailure never, returns undefined', async () => {
+    const ok = vi.fn();
+    const bad = vi.fn();
+    expect(call(new Client(), name, [...validArgs(m), ok, bad])).toBeUndefined();
+    await tick();
+    expect(ok).toHaveBeenCalledTimes(1);
+    expect(ok.mock.calls[0]).toEqual(takesValue ? [`${name}-result`] : []);
+    expect(bad).not.toHaveBeenCalled();
+  });
+
+  it('callback form: onFailure once, onSuccess never', async () => {
+    double.behaviour = 'fail';
+    const ok = vi.fn();
+    const bad = vi.fn();
+    call(new Client(), name, [...validArgs(m), ok, bad]);
+    await tick();
+    expect(bad).toHaveBeenCalledTimes(1);
+    expect(bad.mock.calls[0]![0]).toMatchObject({ code: 100002, reason: 'double says no' });
+    expect(ok).not.toHaveBeenCalled();
+  });
+
+  it('callback form without onFailure: the failure reaches the ERROR channel', async () => {
+    double.behaviour = 'fail';
+    call(new Client(), name, [...validArgs(m), () => {}]);
+    await tick();
+    expect(double.errors).toEqual([expect.objectContaining({ code: 100002 })]);
+  });
+
+  it('bad arguments: INVALID_PARAMS through the same channel, runtime untouched', async () => {
+    const args = validArgs(m);
+    if (args.length === 0) {
+      // Nothing positional to get wrong: a non-function callback is the bad argument.
+      const bad = vi.fn();
+      call(new Client(), name, ['not a function', bad]);
+      await tick();
+      expect(bad).toHaveBeenCalledWith(expect.objectContaining({ code: 100001 }));
+    } else {
+      const wrong = args.map((a) => (typeof a === 'string' ? 42 : 'wrong'));
+      await expect(call(new Client(), name, wrong)).rejects.toMatchObject({ code: 100001 });
+      const bad = vi.fn();
+      call(new Client(), name, [...wrong, undefined, bad]);
+      await tick();
+      expect(bad).toHaveBeenCalledWith(expect.objectContaining({ code: 100001 }));
+    }
+    expect(double.calls).toEqual([]);
+  });
+
+  it("never mutates the caller's objects", async () => {
+    const args = validArgs(m).map((a) => (typeof a === 'object' && a ? Object.freeze({ ...a }) : a));
+    const before = JSON.stringify(args);
+    await call(new Client(), name, args);
+    expect(JSON.stringify(args)).toBe(before);
+    const passed = double.calls[0]!.args;
+    args.forEach((a, i) => {
+      if (typeof a === 'object' && a) expect(passed[i]).not.toBe(a);
+    });
+  });
+});
+
+describe.each(syncMethods.map((m) => [m.name, m] as const))('%s (returns nothing)', (name, m) => {
+  it('passes checked arguments to the runtime and returns undefined', () => {
+    expect(call(new Client(), name, validArgs(m))).toBeUndefined();
+    expect(double.calls.map((x) => x.method)).toEqual([name]);
+  });
+
+  it('reports bad arguments on the ERROR channel instead of throwing', () => {
+    const wrong = validArgs(m).map((a) => (typeof a === 'string' ? 42 : 'wrong'));
+    expect(() => call(new Client(), name, wrong)).not.toThrow();
+    expect(() => call(new Client(), name, [])).not.toThrow();
+    expect(double.calls).toEqual([]);
+    expect(double.errors).toEqual([expect.objectContaining({ code: 100001 }), expect.objectContaining({ code: 100001 })]);
+  });
+});
+
+describe('options', () => {
+  it('applies documented defaults on a copy and refuses unknown keys', async () => {
+    const opts = { video: false };
+    await new Client().subscribe('u1', opts);
+    expect(double.calls[0]!.args).toEqual(['u1', { video: false, audio: true, screen: false }]);
+    expect(opts).toEqual({ video: false });
+    await expect(new Client().subscribe('u1', { vidoe: true } as never)).rejects.toMatchObject({ code: 100001 });
+    await expect(new Client().muteLocal({ audio: true } as never)).rejects.toMatchObject({ code: 100001 });
+  });
+
+  it('lets open types through with their extra keys', () => {
+    new Client().reportPusherNetStatusChange({ videoFPS: 15, someFutureField: 'x' });
+    expect(double.calls[0]!.args[0]).toEqual({ videoFPS: 15, someFutureField: 'x' });
+  });
+
+  it('refuses an unknown event name in on', () => {
+    new Client().on('no-such-event' as never, () => {});
+    expect(double.errors).toEqual([expect.objectContaining({ code: 100001 })]);
+  });
+});
