@@ -100,6 +100,20 @@ describe('RelayMediaPlane lifecycle', () => {
     expect((await finished).type).toBe('push-stopped');
   });
 
+  it('a new push URL for a stream revokes the previous one and ends its push', async () => {
+    const key = freshKey();
+    const first = plane.issuePushUrl(key, inAMinute());
+    const started = eventFor(key, 'push-started');
+    const push = pushPattern(first, { seconds: 30 });
+    await started;
+    const stopped = eventFor(key, 'push-stopped');
+    const second = plane.issuePushUrl(key, inAMinute());
+    expect(await stopped).toEqual({ type: 'push-stopped', key, reason: 'push URL reissued' });
+    expect(await push.exited).not.toBe(0);
+    expect(await pushPattern(first, { seconds: 2 }).exited).not.toBe(0);
+    expect(await pushPattern(second, { seconds: 2 }).exited).toBe(0);
+  });
+
   it('reports push-timeout when no push arrives in time, and revokes the URL', async () => {
     const key = freshKey();
     const url = plane.issuePushUrl(key, inAMinute());
