@@ -1,0 +1,115 @@
+// node-media-server forwards media from any RTMP connection attached to a stream, including a
+// player and a publisher it has just refused. These tests speak raw RTMP (with the relay's own
+// client class) to check that the plane closes both holes: only the accepted publisher's media
+// ever reaches players.
+
+import { createRequire } from 'node:module';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RelayMediaPlane } from '../../src/media/relay/index.js';
+import { freshKey, inAMinute, SECRET } from './support/plane.js';
+
+const require = createRequire(import.meta.url);
+
+interface Packet {
+  codec_type: number;
+  flags: number;
+  dts: number;
+  pts: number;
+  size: number;
+  data: Buffer;
+}
+interface RtmpClient {
+  socket: import('node:net').Socket | null;
+  onPacketCallback: (packet: Packet) => void;
+  onCloseCallback: (hadError: boolean) => void;
+  connect(url: string): Promise<void>;
+  sendConnect(): Promise<unknown>;
+  sendCreateStream(): Promise<number>;
+  sendPlay(name: string): Promise<unknown>;
+  sendPublish(name: string): Promise<unknown>;
+  sendPacket(packet: Packet): void;
+  disconnect(): void;
+}
+const RtmpClientClass = require('node-media-server/src/protocol/rtmp_client.js') as new () => RtmpClient;
+
+const plane = new RelayMediaPlane({ logLevel: 'silent', secret: SECRET, pushTimeoutMs: 60_000 });
+const clients: RtmpClient[] = [];
+beforeAll(() => plane.start());
+afterEach(() => {
+  for (const c of clients.splice(0)) c.disconnect();
+});
+afterAll(() => plane.stop());
+
+/** A keyframe-looking video message whose payload carries a marker byte we can recognise. */
+function videoPacket(marker: number, dts: number): Packet {
+  const data = Buffer.from([0x17, 0x01, 0, 0, 0, marker, 0, 0, 0, 0]);
+  return { codec_type: 9, flags: 3, dts, pts: dts, size: data.length, data };
+}
+
+async function open(url: string): Promise<{ client: RtmpClient; name: string }> {
+  const client = new RtmpClientClass();
+  clients.push(client);
+  const parsed = new URL(url);
+  await client.connect(url);
+  await client.sendConnect();
+  await client.sendCreateStream();
+  return { client, name: `${parsed.pathname.split('/')[2]}${parsed.search}` };
+}
+
+/** A raw player that records the marker byte of every video message it receives. */
+async function markerPlayer(url: string): Promise<number[]> {
+  const { client, name } = await open(url);
+  const markers: number[] = [];
+  client.onPacketCallback = (p) => {
+    if (p.codec_type === 9) markers.push(p.data[5] ?? -1);
+  };
+  await client.sendPlay(name);
+  return markers;
+}
+
+async function until(pred: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300 && !pred(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!pred()) throw new Error(`timed out waiting for ${what}`);
+}
+
+const INTRUDER = 0xaa;
+const PUBLISHER = 0xbb;
+
+async function publishMarkers(url: string): Promise<void> {
+  const { client, name } = await open(url);
+  await client.sendPublish(name);
+  for (let i = 0; i < 5; i++) client.sendPacket(videoPacket(PUBLISHER, i * 40));
+}
+
+describe('RelayMediaPlane media injection', () => {
+  it('ignores media sent by a player', async () => {
+    const key = freshKey();
+    const victim = await markerPlayer(plane.issuePlayUrl(key, 'victim', { audio: true, video: true }, inAMinute()));
+    const { client: intruder, name } = await open(plane.issuePlayUrl(key, 'intruder', { audio: true, video: true }, inAMinute()));
+    await intruder.sendPlay(name);
+    for (let i = 0; i < 5; i++) intruder.sendPacket(videoPacket(INTRUDER, i * 40));
+    // The relay handles one connection's bytes in order: once it answers this, it has seen them.
+    await intruder.sendCreateStream();
+
+    await publishMarkers(plane.issuePushUrl(key, inAMinute()));
+    await until(() => victim.length >= 5, 'the publisher’s messages');
+    expect(victim).toEqual([PUBLISHER, PUBLISHER, PUBLISHER, PUBLISHER, PUBLISHER]);
+  });
+
+  it('forwards nothing from a refused publisher, even bytes sent along with the publish', async () => {
+    const key = freshKey();
+    const playUrl = plane.issuePlayUrl(key, 'victim', { audio: true, video: true }, inAMinute());
+    const victim = await markerPlayer(playUrl);
+    const { client: intruder, name } = await open(playUrl);
+    const closed = new Promise<void>((resolve) => (intruder.onCloseCallback = () => resolve()));
+    intruder.socket!.cork();
+    intruder.sendPublish(name).catch(() => undefined);
+    for (let i = 0; i < 5; i++) intruder.sendPacket(videoPacket(INTRUDER, i * 40));
+    intruder.socket!.uncork();
+    await closed;
+
+    await publishMarkers(plane.issuePushUrl(key, inAMinute()));
+    await until(() => victim.length >= 5, 'the publisher’s messages');
+    expect(victim).toEqual([PUBLISHER, PUBLISHER, PUBLISHER, PUBLISHER, PUBLISHER]);
+  });
+});
