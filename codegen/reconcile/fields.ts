@@ -46,8 +46,14 @@ const SRC = (file: string, line: number) => ({ file, line });
 
 export function mergeParams(diags: Diagnostics, inp: MergeInput): MergeResult {
   const { file, subject, prefix } = inp;
+  const seen = new Set<string>();
   const rows = inp.rows.filter((r) => {
     const name = r.cells.name?.text.replace(/`/g, '').trim();
+    if (name && seen.has(name)) {
+      diags.add({ ...SRC(file, r.line), code: 'TABLE_ROW_MALFORMED', subject, param: `${prefix}${name}`, message: `the table describes \`${name}\` twice; the second row is ignored`, slots: [], need: 'all' });
+      return false;
+    }
+    if (name) seen.add(name);
     if (name && /^[A-Za-z_$][\w$]*$/.test(name)) return true;
     diags.add({ ...SRC(file, r.line), code: 'TABLE_ROW_MALFORMED', subject, message: `a table row has no usable name in its first column (${JSON.stringify(name ?? '')}); the row is ignored`, slots: [], need: 'all' });
     return false;
@@ -68,11 +74,10 @@ export function mergeParams(diags: Diagnostics, inp: MergeInput): MergeResult {
     });
   }
 
-  const tableOnly: string[] = [];
   const add = (p: DraftParam) => out.push(p);
 
   for (const sp of sig) {
-    const rowIdx = rowNames.findIndex((n, i) => n === sp.name || renamedFrom.get(n) === sp.name || (renamedFrom.get(rowNames[i]!) === sp.name));
+    const rowIdx = rowNames.findIndex((n) => n === sp.name || renamedFrom.get(n) === sp.name);
     const row = rowIdx >= 0 ? rows[rowIdx] : undefined;
     const p = fromSources(diags, file, subject, pname(sp.name), sp, row, inp.sigLine);
     if (row && rowName(row) !== sp.name) {
@@ -92,7 +97,6 @@ export function mergeParams(diags: Diagnostics, inp: MergeInput): MergeResult {
     if (inp.sig) {
       diags.add({ ...SRC(file, row.line), code: 'PARAM_MISSING_IN_SIGNATURE', subject, param: pname(n), message: `the table describes a parameter \`${n}\` that the signature block does not have`, slots: ['present'], need: 'all', target: p });
     }
-    tableOnly.push(n);
     const prev = rowNames.slice(0, i).reverse().find((x) => out.some((o) => o.name === x || renamedFrom.get(x) === o.name));
     const prevName = prev === undefined ? undefined : (renamedFrom.get(prev) ?? prev);
     const at = prevName === undefined ? 0 : out.findIndex((o) => o.name === prevName) + 1;

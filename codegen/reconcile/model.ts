@@ -102,11 +102,6 @@ export class Diagnostics {
     if (d.target && d.need === 'all') for (const s of d.slots) d.target.open.add(s);
     return d;
   }
-
-  /** Is this slot already in dispute? Later checks then add nothing on the same slot. */
-  static isOpen(t: Slotted, s: FixKey): boolean {
-    return t.open.has(s);
-  }
 }
 
 export function formatDiagnostic(d: Pick<Diagnostic, 'file' | 'line' | 'code' | 'subject' | 'param' | 'message'>): string {
