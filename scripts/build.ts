@@ -2,30 +2,66 @@
 // (esbuild). On CI (CI=true) api-extractor runs in its non-local mode: a public surface that
 // differs from etc/*.api.md fails the build instead of rewriting the report.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 import { build } from 'esbuild';
 
+//   --bundles-only   skip declarations and the API report (the drop-in tests build this way)
+//   --outdir DIR     write the bundles to DIR instead of dist/
+// MPRTC_GZIP_BUDGET=N overrides the size budget (bytes, gzipped) of the mini-program file.
 const local = process.env.CI !== 'true' && !process.argv.includes('--ci');
+const bundlesOnly = process.argv.includes('--bundles-only');
+const outIndex = process.argv.indexOf('--outdir');
+const outdir = outIndex >= 0 ? process.argv[outIndex + 1] ?? 'dist' : 'dist';
 
-rmSync('temp/types', { recursive: true, force: true });
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+if (!bundlesOnly) declarations();
 
-const config = ExtractorConfig.loadFileAndPrepare('api-extractor.json');
-const result = Extractor.invoke(config, { localBuild: local, showVerboseMessages: false });
-if (!result.succeeded) {
+function declarations(): void {
+  rmSync('temp/types', { recursive: true, force: true });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+
+  const config = ExtractorConfig.loadFileAndPrepare('api-extractor.json');
+  const result = Extractor.invoke(config, { localBuild: local, showVerboseMessages: false });
+  if (!result.succeeded) {
+    console.error(
+      result.apiReportChanged && !local
+        ? 'The public API changed but etc/ was not updated: run `npm run build` locally and commit the report.'
+        : `api-extractor: ${result.errorCount} errors, ${result.warningCount} warnings`,
+    );
+    process.exit(1);
+  }
+  if (result.apiReportChanged) console.log('etc/: the API report changed; review and commit it.');
+}
+
+// The mini-program file, required as require('./VolcEngineRTC_MiniApp'): one CommonJS file,
+// minified, no Node built-ins (platform neutral: an import of one fails the build). Target
+// ES2017: what the JavaScript engines of current WeChat clients (iOS JavaScriptCore, Android V8)
+// run natively, so the file works whether or not the devtools' "ES6 to ES5" option is on.
+// The ES module is for bundlers: not minified, their own minifier and source maps do better.
+// A readable copy of the CommonJS file (.debug.js) helps when stepping through in devtools.
+const GZIP_BUDGET = Number(process.env.MPRTC_GZIP_BUDGET ?? 15 * 1024);
+const common = {
+  entryPoints: ['src/index.ts'],
+  bundle: true,
+  platform: 'neutral' as const,
+  target: 'es2017',
+  legalComments: 'none' as const,
+  logLevel: 'warning' as const,
+};
+mkdirSync(outdir, { recursive: true });
+const cjs = join(outdir, 'VolcEngineRTC_MiniApp.js');
+await build({ ...common, format: 'cjs', minify: true, outfile: cjs });
+await build({ ...common, format: 'cjs', outfile: join(outdir, 'VolcEngineRTC_MiniApp.debug.js') });
+await build({ ...common, format: 'esm', outfile: join(outdir, 'index.mjs') });
+
+const gz = gzipSync(readFileSync(cjs), { level: 9 }).length;
+if (!(gz <= GZIP_BUDGET)) {
   console.error(
-    result.apiReportChanged && !local
-      ? 'The public API changed but etc/ was not updated: run `npm run build` locally and commit the report.'
-      : `api-extractor: ${result.errorCount} errors, ${result.warningCount} warnings`,
+    `size budget exceeded: ${cjs} is ${gz} bytes gzipped, the budget is ${GZIP_BUDGET}. ` +
+      'Find what grew (npx tsx bench/bundle-size.ts), or raise GZIP_BUDGET in scripts/build.ts on purpose.',
   );
   process.exit(1);
 }
-if (result.apiReportChanged) console.log('etc/: the API report changed; review and commit it.');
-
-// One CommonJS file for mini-programs (require('./VolcEngineRTC_MiniApp')) and an ES module for
-// bundlers. ES2017 is what current WeChat base libraries run without extra transpiling.
-const common = { entryPoints: ['src/index.ts'], bundle: true, platform: 'neutral' as const, target: 'es2017', legalComments: 'none' as const, logLevel: 'warning' as const };
-await build({ ...common, format: 'cjs', outfile: 'dist/VolcEngineRTC_MiniApp.js' });
-await build({ ...common, format: 'esm', outfile: 'dist/index.mjs' });
-console.log('built dist/VolcEngineRTC_MiniApp.js, dist/index.mjs, dist/VolcEngineRTC_MiniApp.d.ts');
+console.log(`built ${cjs} (${gz} bytes gzipped, budget ${GZIP_BUDGET}), .debug.js, index.mjs` + (bundlesOnly ? '' : ', VolcEngineRTC_MiniApp.d.ts'));
