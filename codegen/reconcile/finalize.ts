@@ -72,7 +72,7 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
     if (p.fields && p.typeName) {
       const obj: ObjectType = {
         name: p.typeName,
-        description: '',
+        description: p.description,
         fields: p.fields.filter((f) => f.present).map((f) => param(f, `${where}.${f.name}`, file)),
         open: false,
         origin: p.typeOrigin ?? 'signature',
@@ -143,6 +143,15 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
     payload: ref(e.type, `EVENTS.${e.name}`, e.file, e.line),
     source: { file: e.file, line: e.line },
   }));
+
+  // A table type says nothing about itself: borrow what its users say of it.
+  for (const t of objects.values()) {
+    if (t.description) continue;
+    const user = classes.flatMap((c) => c.methods.flatMap((m) => m.params)).find((p) => p.type.kind === 'ref' && p.type.name === t.name && p.description);
+    const carriers = events.filter((e) => e.payload.kind === 'ref' && e.payload.name === t.name).map((e) => `\`EVENTS.${e.name}\``);
+    if (user) t.description = user.description;
+    else if (carriers.length) t.description = `The payload of ${carriers.join(', ')}.`;
+  }
 
   const spec: Spec = {
     specVersion: 1,

@@ -2,7 +2,7 @@
 // Do not edit it: fix the doc (spec/docs), the override (spec/overrides) or the generator (codegen/).
 
 /**
- * The ConnectionStateEvent object.
+ * The payload of `EVENTS.CONNECTION_STATE_CHANGED`.
  *
  * @public
  */
@@ -14,7 +14,7 @@ export interface ConnectionStateEvent {
 }
 
 /**
- * The DisconnectEvent object.
+ * The payload of `EVENTS.DISCONNECT`.
  *
  * @public
  */
@@ -26,7 +26,8 @@ export interface DisconnectEvent {
 }
 
 /**
- * The MuteLocalOptions object.
+ * 是否禁用本地流：`true` 为禁用，`false` 为启用。
+ * 本地流类型：`audio` 为音频，`video` 为视频。
  *
  * @public
  */
@@ -38,7 +39,10 @@ export interface MuteLocalOptions {
 }
 
 /**
- * The MuteRemoteOptions object.
+ * 是否禁用流：`true` 为禁用，`false` 为启用。远端音视频流禁用选项：
+ * video：视频
+ * audio：音频
+ * screen：当前流是否为屏幕共享流
  *
  * @public
  */
@@ -55,7 +59,7 @@ export interface MuteRemoteOptions {
 }
 
 /**
- * The PeerEvent object.
+ * The payload of `EVENTS.PEER_ONLINE`.
  *
  * @public
  */
@@ -65,7 +69,7 @@ export interface PeerEvent {
 }
 
 /**
- * The PeerLeaveEvent object.
+ * The payload of `EVENTS.PEER_LEAVE`.
  *
  * @public
  */
@@ -77,7 +81,7 @@ export interface PeerLeaveEvent {
 }
 
 /**
- * The StreamAddedEvent object.
+ * The payload of `EVENTS.STREAM_ADDED`.
  *
  * @public
  */
@@ -91,7 +95,7 @@ export interface StreamAddedEvent {
 }
 
 /**
- * The StreamEvent object.
+ * The payload of `EVENTS.STREAM_REMOVED`, `EVENTS.MUTE_AUDIO`, `EVENTS.UNMUTE_AUDIO`, `EVENTS.MUTE_VIDEO`, `EVENTS.UNMUTE_VIDEO`.
  *
  * @public
  */
@@ -103,7 +107,7 @@ export interface StreamEvent {
 }
 
 /**
- * The StreamFailedEvent object.
+ * The payload of `EVENTS.STREAM_FAILED`.
  *
  * @public
  */
@@ -129,7 +133,7 @@ export interface StreamPublishState {
 }
 
 /**
- * The SubOptions object.
+ * 订阅配置
  *
  * @public
  */
@@ -155,7 +159,7 @@ export interface SubOptions {
 }
 
 /**
- * The TokenWillExpireEvent object.
+ * The payload of `EVENTS.TOKEN_WILL_EXPIRE`.
  *
  * @public
  */
@@ -165,7 +169,7 @@ export interface TokenWillExpireEvent {
 }
 
 /**
- * The UnsubscribeOptions object.
+ * 取消订阅配置，指定取消订阅的流
  *
  * @public
  */
@@ -179,7 +183,7 @@ export interface UnsubscribeOptions {
 }
 
 /**
- * The UpdateUrlEvent object.
+ * The payload of `EVENTS.UPDATE_URL`.
  *
  * @public
  */
@@ -193,7 +197,7 @@ export interface UpdateUrlEvent {
 }
 
 /**
- * The VolcEngineRTCError object.
+ * The payload of `EVENTS.ERROR`.
  *
  * @public
  */
