@@ -4,8 +4,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { run, type Emit } from './reconcile/run.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const check = process.argv.includes('--check');
+const args = process.argv.slice(2);
+const check = args.includes('--check');
+// --root <dir>: another checkout (tests run the CLI on a scratch copy).
+const rootAt = args.indexOf('--root');
+const root = rootAt >= 0 && args[rootAt + 1] ? args[rootAt + 1]! : fileURLToPath(new URL('..', import.meta.url));
 
 // Imported dynamically: the parser works (and is tested) whether or not the emitter exists.
 async function loadEmitter(): Promise<Emit | null> {
