@@ -1,5 +1,5 @@
 // Room state drives media: pause/resume one subscriber, end a push, end a play, and the events
-// the plane reports when a push never comes or goes away.
+// the plane reports when a push goes away.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaEvent, StreamKey } from '../../src/media/plane.js';
@@ -7,8 +7,8 @@ import { RelayMediaPlane } from '../../src/media/relay/index.js';
 import { killAll, nextEvent, playFrames, pushPattern } from './support/av.js';
 import { freshKey, inAMinute, SECRET, sameKey } from './support/plane.js';
 
-const PUSH_TIMEOUT_MS = 3_000;
-const plane = new RelayMediaPlane({ logLevel: 'silent', secret: SECRET, pushTimeoutMs: PUSH_TIMEOUT_MS });
+// Pushes here start well within the default push timeout; relay-timeout.test.ts tests the timeout.
+const plane = new RelayMediaPlane({ logLevel: 'silent', secret: SECRET });
 beforeAll(() => plane.start());
 afterEach(() => killAll());
 afterAll(() => plane.stop());
@@ -36,7 +36,7 @@ describe('RelayMediaPlane lifecycle', () => {
 
     plane.setPlayPaused(key, 'muted', true);
     // Let what was already on the wire drain, using the other player's frames as the clock.
-    const settle = other.counts.video + 15;
+    const settle = other.counts.video + 30;
     await other.until((c) => c.video >= settle, 15_000, 'settling');
     const frozen = { ...muted.counts };
     const window = other.counts.video + 30;
@@ -112,15 +112,6 @@ describe('RelayMediaPlane lifecycle', () => {
     expect(await push.exited).not.toBe(0);
     expect(await pushPattern(first, { seconds: 2 }).exited).not.toBe(0);
     expect(await pushPattern(second, { seconds: 2 }).exited).toBe(0);
-  });
-
-  it('reports push-timeout when no push arrives in time, and revokes the URL', async () => {
-    const key = freshKey();
-    const url = plane.issuePushUrl(key, inAMinute());
-    const timedOut = await eventFor(key, 'push-timeout', PUSH_TIMEOUT_MS + 10_000);
-    expect(timedOut.type).toBe('push-timeout');
-    expect(timedOut.type === 'push-timeout' && timedOut.reason).toMatch(/no push/);
-    expect(await pushPattern(url, { seconds: 2 }).exited).not.toBe(0);
   });
 
   it('endPlay ends the play session and revokes its URL', async () => {
