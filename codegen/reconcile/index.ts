@@ -1,14 +1,16 @@
 // Pages + overrides -> Spec, or the list of every problem. The one entry point of the parser.
 import { readPage, type Page, type Section } from '../parse/page.js';
-import { hasColumns, type Table } from '../parse/table.js';
-import { parseType, refNames, typeToText, type DType } from '../parse/typeexpr.js';
+import { hasColumns } from '../parse/table.js';
+import { parseType, refNames, type DType } from '../parse/typeexpr.js';
 import type { ErrorCodeDef, Link, Spec } from '../spec/types.js';
+import { cellText, readErrorCodes, readEvents } from './catalogs.js';
 import { mergeParams } from './fields.js';
 import { finalize } from './finalize.js';
 import { linksIn, resolveLink, slug, type LinkablePage } from './links.js';
 import { isParamTable, mergeMethod, TYPE_NAME, type MemberRow } from './methods.js';
-import { Diagnostics, diagKey, type Diagnostic, type DraftEvent, type DraftMethod, type DraftParam, type DraftType } from './model.js';
-import { applyOverrides, loadOverrides, type LoadedOverrides } from './overrides.js';
+import { Diagnostics, diagKey, type Diagnostic, type DraftEvent, type DraftMethod, type DraftType } from './model.js';
+import { applyOverrides, loadOverrides } from './overrides.js';
+import { pageWideChecks } from './siblings.js';
 
 export interface SourcePage {
   file: string; // repository-relative, e.g. spec/docs/client.md
@@ -35,8 +37,6 @@ function kindOf(page: Page): PageKind {
   return 'other';
 }
 
-const cellText = (t: Table, i: number, c: 'name' | 'returns' | 'value' | 'origin' | 'code' | 'category' | 'description') => t.rows[i]?.cells[c]?.text.replace(/`/g, '').replace(/\s+/g, ' ').trim() ?? '';
-const cellMd = (t: Table, i: number) => t.rows[i]?.cells.description?.md ?? '';
 
 export function build(sources: SourcePage[], overridesFile: string, overridesText: string | undefined): BuildResult {
   const loaded = loadOverrides(overridesFile, overridesText);
@@ -76,60 +76,19 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
     }
   }
 
-  // Events.
+  // Events and error codes.
   const events: DraftEvent[] = [];
+  const errorCodes: ErrorCodeDef[] = [];
   const linkPages: LinkablePage[] = [];
   for (const p of pages.filter((x) => kinds.get(x) === 'events')) {
-    const t = p.tables[0]!;
-    const anchors = new Map<string, string>();
-    t.rows.forEach((row, i) => {
-      const name = cellText(t, i, 'name');
-      const value = cellText(t, i, 'value');
-      const origin = cellText(t, i, 'origin') || 'vendor';
-      if (!/^[A-Z][A-Z0-9_]*$/.test(name) || !value) {
-        diags.add({ file: p.file, line: row.line, code: 'TABLE_ROW_MALFORMED', subject: 'EVENTS', message: `an event row needs an UPPER_CASE name and a value (got ${JSON.stringify(name)} / ${JSON.stringify(value)})`, slots: [], need: 'all' });
-        return;
-      }
-      if (origin !== 'vendor' && origin !== 'ours') diags.add({ file: p.file, line: row.line, code: 'ORIGIN_INVALID', subject: `EVENTS.${name}`, message: `Origin must be vendor or ours, not ${JSON.stringify(origin)}`, slots: [], need: 'all' });
-      anchors.set(value.toLowerCase(), name);
-      anchors.set(slug(name), name);
-      const s = p.sections.find((x) => x.name === name);
-      const e: DraftEvent = { name, value, origin: origin === 'ours' ? 'ours' : 'vendor', description: s ? s.description.map((b) => b.md).join('\n\n') : cellMd(t, i), file: p.file, line: s?.line ?? row.line, open: new Set() };
-      if (!s) diags.add({ file: p.file, line: row.line, code: 'SECTION_MISSING', subject: `EVENTS.${name}`, message: `the event table lists ${name} but there is no \`### ${name}\` section`, slots: [], need: 'all' });
-      else {
-        const own = s.tables.find((lt) => lt.label?.kind === 'type' && TYPE_NAME.test(lt.label.name));
-        const said = s.description.map((b) => /payload is an? `([A-Za-z_][\w]*)`|载荷(?:为|是)\s*`([A-Za-z_][\w]*)`/i.exec(b.md)).find(Boolean);
-        const named = own?.label?.kind === 'type' ? own.label.name : (said?.[1] ?? said?.[2]);
-        if (named) e.type = { kind: 'ref', name: named };
-        else diags.add({ file: p.file, line: s.line, code: 'EVENT_PAYLOAD_MISSING', subject: `EVENTS.${name}`, message: 'the section defines no payload table and does not say "The payload is a `Type`."', slots: ['type'], need: 'all', target: e });
-      }
-      events.push(e);
-    });
-    for (const s of p.sections) if (!t.rows.some((_, i) => cellText(t, i, 'name') === s.name)) diags.add({ file: p.file, line: s.line, code: 'NOT_IN_MEMBER_TABLE', subject: `EVENTS.${s.name}`, message: 'the section is not in the event table', slots: [], need: 'all' });
-    linkPages.push({ file: p.file, docId: docId(p), kind: 'events', title: p.title ?? 'EVENTS', anchors });
+    const r = readEvents(diags, p, docId(p));
+    events.push(...r.events);
+    linkPages.push(r.link);
   }
-
-  // Error codes.
-  const errorCodes: ErrorCodeDef[] = [];
   for (const p of pages.filter((x) => kinds.get(x) === 'errors')) {
-    const t = p.tables[0]!;
-    const anchors = new Map<string, string>();
-    t.rows.forEach((row, i) => {
-      const name = cellText(t, i, 'name');
-      const code = Number(cellText(t, i, 'code'));
-      const origin = cellText(t, i, 'origin') || 'vendor';
-      if (!/^[A-Z][A-Z0-9_]*$/.test(name) || !Number.isInteger(code)) {
-        diags.add({ file: p.file, line: row.line, code: 'TABLE_ROW_MALFORMED', subject: 'ERROR_CODES', message: `an error row needs an UPPER_CASE name and an integer code (got ${JSON.stringify(name)} / ${JSON.stringify(cellText(t, i, 'code'))})`, slots: [], need: 'all' });
-        return;
-      }
-      const dup = errorCodes.find((x) => x.name === name || x.code === code);
-      if (dup) diags.add({ file: p.file, line: row.line, code: 'DUPLICATE_ERROR_CODE', subject: `ERROR_CODES.${name}`, message: `${name} = ${code} repeats ${dup.name} = ${dup.code} (line ${dup.source.line})`, slots: [], need: 'all' });
-      if (origin !== 'vendor' && origin !== 'ours') diags.add({ file: p.file, line: row.line, code: 'ORIGIN_INVALID', subject: `ERROR_CODES.${name}`, message: `Origin must be vendor or ours, not ${JSON.stringify(origin)}`, slots: [], need: 'all' });
-      anchors.set(name.toLowerCase(), name);
-      anchors.set(String(code), name);
-      errorCodes.push({ name, code, category: cellText(t, i, 'category'), origin: origin === 'ours' ? 'ours' : 'vendor', description: cellMd(t, i), source: { file: p.file, line: row.line } });
-    });
-    linkPages.push({ file: p.file, docId: docId(p), kind: 'errors', title: p.title ?? 'ERROR_CODES', anchors });
+    const r = readErrorCodes(diags, p, docId(p));
+    errorCodes.push(...r.errorCodes);
+    linkPages.push(r.link);
   }
 
   // Classes.
@@ -233,53 +192,3 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
   const problems = applied.problems.length ? applied.problems : final.problems;
   return { problems, diagnostics: all, ...(problems.length ? {} : { spec: final.spec }) };
 }
-
-/** Checks that compare a method with its siblings or with other pages. */
-function pageWideChecks(diags: Diagnostics, classes: { page: Page; name: string; methods: DraftMethod[] }[], types: Map<string, DraftType>, events: DraftEvent[], linkPages: LinkablePage[]): void {
-  for (const c of classes) {
-    // Callbacks: a callback required in one method and optional in the others is a slip.
-    for (const cb of ['onSuccess', 'onFailure']) {
-      const withIt = c.methods.flatMap((m) => m.params.filter((p) => p.name === cb && !p.open.has('optional')).map((p) => ({ m, p })));
-      const optional = withIt.filter((x) => x.p.optional).length;
-      const majority = optional * 2 >= withIt.length;
-      if (withIt.length < 3) continue;
-      for (const { m, p } of withIt) {
-        if (p.optional === majority) continue;
-        diags.add({ file: m.file, line: p.line, subject: `${c.name}.${m.name}`, param: cb, code: 'REQUIRED_MISMATCH', message: `${cb} is marked ${p.optional ? 'optional' : 'required'} here but ${majority ? 'optional' : 'required'} in ${withIt.filter((x) => x.p.optional === majority).length} other methods`, slots: ['optional', 'default'], need: 'all', target: p });
-      }
-    }
-    // onFailure always reports a VolcEngineRTCError: a method whose onFailure differs is a slip.
-    const failures = c.methods.flatMap((m) => m.params.filter((p) => p.name === 'onFailure' && p.type && !p.open.has('type')).map((p) => ({ m, p, t: typeToText(p.type) })));
-    const counts = new Map<string, number>();
-    for (const f of failures) counts.set(f.t, (counts.get(f.t) ?? 0) + 1);
-    const [common, n] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
-    if (n * 2 > failures.length) {
-      for (const f of failures.filter((x) => x.t !== common)) {
-        diags.add({ file: f.m.file, line: f.p.line, subject: `${c.name}.${f.m.name}`, param: 'onFailure', code: 'CALLBACK_TYPE_MISMATCH', message: `onFailure is \`${f.t}\` here but \`${common}\` in ${n} other methods`, slots: ['type'], need: 'all', target: f.p });
-      }
-    }
-    // A required option object whose every field may be left out.
-    for (const m of c.methods) {
-      for (const p of m.params) {
-        if (p.optional || p.open.has('optional') || /^on[A-Z]/.test(p.name)) continue;
-        const fields: DraftParam[] | undefined = p.fields ?? (p.type?.kind === 'ref' ? types.get(p.type.name)?.fields : undefined);
-        if (!fields?.length || !fields.every((f) => f.optional)) continue;
-        diags.add({ file: m.file, line: p.line, subject: `${c.name}.${m.name}`, param: p.name, code: 'REQUIRED_BUT_ALL_DEFAULTED', message: `\`${p.name}\` is marked required, yet every one of its fields (${fields.map((f) => f.name).join(', ')}) is optional: it could be left out`, slots: ['optional'], need: 'all', target: p });
-      }
-    }
-    // A listener whose callback takes nothing, on a method that takes an event name, while events carry payloads.
-    const eventsPage = linkPages.find((l) => l.kind === 'events');
-    const payloads = events.filter((e) => e.type).length;
-    if (!eventsPage || !payloads) continue;
-    for (const m of c.methods) {
-      // An event-name parameter: a string described with a link to the events page itself.
-      const takesEvent = m.params.some((p) => p.type?.kind === 'primitive' && p.type.name === 'string' && linksIn(p.description).some((l) => l.href === eventsPage.docId));
-      if (!takesEvent) continue;
-      for (const p of m.params) {
-        if (p.type?.kind !== 'function' || p.type.params.length || p.open.has('type') || /^on[A-Z]/.test(p.name)) continue;
-        diags.add({ file: m.file, line: p.line, subject: `${c.name}.${m.name}`, param: p.name, code: 'CALLBACK_DROPS_PAYLOAD', message: `\`${p.name}\` is typed \`() => void\`, but ${payloads} events on ${eventsPage.file} deliver a payload to it`, slots: ['type'], need: 'all', target: p });
-      }
-    }
-  }
-}
-
