@@ -2,7 +2,7 @@
 // (esbuild). On CI (CI=true) api-extractor runs in its non-local mode: a public surface that
 // differs from etc/*.api.md fails the build instead of rewriting the report.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
@@ -33,6 +33,8 @@ function declarations(): void {
     process.exit(1);
   }
   if (result.apiReportChanged) console.log('etc/: the API report changed; review and commit it.');
+  // The same declarations as an ES module's, for TypeScript users who import (exports "import").
+  copyFileSync('dist/VolcEngineRTC_MiniApp.d.ts', 'dist/index.d.mts');
 }
 
 // The mini-program file, required as require('./VolcEngineRTC_MiniApp'): one CommonJS file,
@@ -55,6 +57,9 @@ const cjs = join(outdir, 'VolcEngineRTC_MiniApp.js');
 await build({ ...common, format: 'cjs', minify: true, outfile: cjs });
 await build({ ...common, format: 'cjs', outfile: join(outdir, 'VolcEngineRTC_MiniApp.debug.js') });
 await build({ ...common, format: 'esm', outfile: join(outdir, 'index.mjs') });
+// The root package.json says "type": "module", which would make Node load the .js files as ES
+// modules; this one, nearest to them, says they are CommonJS (.mjs stays ESM by its extension).
+writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
 
 const gz = gzipSync(readFileSync(cjs), { level: 9 }).length;
 if (!(gz <= GZIP_BUDGET)) {
