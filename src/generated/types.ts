@@ -230,5 +230,6 @@ export interface WxMediaState {
   videoWidth?: number;
   /** Video height, pixels. */
   videoHeight?: number;
+  /** Fields the docs do not list (newer WeChat versions add some): passed through as they are. */
   [key: string]: unknown;
 }
