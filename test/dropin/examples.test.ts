@@ -1,0 +1,166 @@
+// The example mini-program (examples/miniprogram) run as WeChat would run it: its own app.js
+// and page scripts, with the built SDK copied into libs/, one "phone" per person, against the
+// real server and relay. Both pages (await and callback style) must reach a call, see each
+// other, forward their components' events to the report methods, survive a short trip to the
+// background, leave after a long one and come back, and leave.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/src/index.js';
+import { E2E_APP_ID, mintToken } from '../support/real-server.js';
+import { boundHandlers, dataRoots, exampleWithSdk, pageWxml, startPhone, type PageInstance, type Phone } from './miniprogram.js';
+import { buildDropIn, startDropInServer } from './support.js';
+
+const PAGES = ['pages/call/call', 'pages/call-legacy/call-legacy'];
+
+let server: RunningServer;
+let root: string;
+let opened: { phone: Phone; page: PageInstance }[] = [];
+let roomNo = 0;
+
+beforeAll(async () => {
+  root = exampleWithSdk(buildDropIn());
+  server = await startDropInServer();
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+afterEach(async () => {
+  for (const { page, phone } of opened) {
+    page.onUnload();
+    // Every failure reached the page (its notice), none fell through to console.error.
+    expect(phone.logged.error).toEqual([]);
+  }
+  opened = [];
+});
+
+/** A phone with the example app pointed at the test server, showing `route` as `userId`. */
+function person(route: string, roomId: string, userId: string, over: Record<string, unknown> = {}): PageInstance {
+  const phone = startPhone(root);
+  // What a developer edits in config.js: this server, this app; reports sent quickly.
+  Object.assign(phone.app.globalData, { server: server.url, appId: E2E_APP_ID, roomId, clientOptions: { reportFlushMs: 20 } }, over);
+  const page = phone.open(route, { userId });
+  opened.push({ phone, page });
+  return page;
+}
+
+/** What the user does: paste the token, tap Join; resolves when the page shows the call. */
+async function joinByHand(page: PageInstance, token: string) {
+  page.onInput({ currentTarget: { dataset: { field: 'token' } }, detail: { value: token } });
+  page.onJoin({ currentTarget: { dataset: {} } });
+  expect(page.data.state).toBe('joining');
+  return page.until((d) => d.state !== 'joining');
+}
+
+async function eventually<T>(read: () => Promise<T> | T, ok: (v: T) => boolean): Promise<T> {
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe.each(PAGES)('%s', (route) => {
+  it('binds only handlers the page defines and shows only data it has', () => {
+    const page = startPhone(root).open(route, { userId: 'x' });
+    const wxml = pageWxml(root, route);
+    const handlers = boundHandlers(wxml);
+    expect(handlers).toEqual(['onInput', 'onJoin', 'onLeave', 'onPlayerNetStatus', 'onPlayerStateChange', 'onPusherNetStatus', 'onPusherStateChange']);
+    for (const h of handlers) expect(typeof page[h], h).toBe('function');
+    for (const name of dataRoots(wxml)) expect(Object.keys(page.data), name).toContain(name);
+    expect(wxml).toMatch(/<live-pusher[^>]*url="\{\{pushUrl\}\}"/);
+    expect(wxml).toMatch(/<live-player[^>]*src="\{\{item\.url\}\}"[^>]*data-uid="\{\{item\.uid\}\}"/);
+  });
+
+  it('two people reach a call, see each other, report their components, and leave', async () => {
+    const room = `example-${++roomNo}`;
+    const alice = person(route, room, 'alice');
+    expect(alice.data).toMatchObject({ userId: 'alice', roomId: room, state: 'idle' });
+    expect(await joinByHand(alice, mintToken(room, 'alice'))).toMatchObject({ state: 'in-call', notice: '' });
+    expect(alice.data.pushUrl).toMatch(/^rtmp:\/\/127\.0\.0\.1:\d+\//);
+
+    const bob = person(route, room, 'bob');
+    expect(await joinByHand(bob, mintToken(room, 'bob'))).toMatchObject({ state: 'in-call' });
+    // Each sees the other's stream in a <live-player>.
+    const bobSees = await bob.until((d) => d.remotes.length === 1);
+    const aliceSees = await alice.until((d) => d.remotes.length === 1);
+    expect(bobSees.remotes).toEqual([{ key: 'alice', uid: 'alice', screen: false, url: expect.stringMatching(/^rtmp:\/\//) }]);
+    expect(aliceSees.remotes).toEqual([{ key: 'bob', uid: 'bob', screen: false, url: expect.stringMatching(/^rtmp:\/\//) }]);
+    expect(bobSees.remotes[0].url).not.toBe(alice.data.pushUrl);
+
+    // The components' events, as WeChat delivers them to bindstatechange / bindnetstatus.
+    alice.onPusherStateChange({ currentTarget: { dataset: {} }, detail: { code: 1002, message: 'pushing' } });
+    alice.onPusherNetStatus({ currentTarget: { dataset: {} }, detail: { info: { videoBitrate: 480, audioBitrate: 48, videoFPS: 15 } } });
+    const player = { dataset: { uid: alice.data.remotes[0].uid } };
+    alice.onPlayerStateChange({ currentTarget: player, detail: { code: 2004, message: 'playing' } });
+    alice.onPlayerNetStatus({ currentTarget: player, detail: { info: { videoBitrate: 400, netSpeed: 600 } } });
+    const reports = await eventually(
+      () => server.reports.query({ appId: E2E_APP_ID, roomId: room, userId: 'alice' }),
+      (r) => r.length === 4,
+    );
+    expect(reports.map((r) => r.item)).toEqual([
+      { kind: 'pusherState', at: expect.any(Number), code: 1002, message: 'pushing' },
+      { kind: 'pusherNet', at: expect.any(Number), info: { videoBitrate: 480, audioBitrate: 48, videoFPS: 15 } },
+      { kind: 'playerState', at: expect.any(Number), uid: 'bob', code: 2004, message: 'playing' },
+      { kind: 'playerNet', at: expect.any(Number), uid: 'bob', info: { videoBitrate: 400, netSpeed: 600 } },
+    ]);
+
+    // Alice taps Leave: her page goes back to the form, bob's player goes away.
+    alice.onLeave({ currentTarget: { dataset: {} } });
+    expect(await alice.until((d) => d.state === 'idle')).toMatchObject({ pushUrl: '', remotes: [] });
+    await bob.until((d) => d.remotes.length === 0);
+    const view = await server.rooms.inspect({ appId: E2E_APP_ID, roomId: room });
+    expect(view?.members.map((m) => m.userId)).toEqual(['bob']);
+    expect(view?.streams.map((s) => s.uid)).toEqual(['bob']);
+  });
+
+  it('a bad token leaves the page on the form with the reason', async () => {
+    const room = `example-${++roomNo}`;
+    const carol = person(route, room, 'carol');
+    const after = await joinByHand(carol, mintToken(room, 'someone-else'));
+    expect(after.state).toBe('idle');
+    expect(after.notice).toMatch(/^4000\d\d /);
+  });
+
+  it('a short trip to the background keeps the call; a long one leaves, and coming back rejoins', async () => {
+    const room = `example-${++roomNo}`;
+    const alice = person(route, room, 'alice', { hideGraceMs: 60_000 });
+    const bob = person(route, room, 'bob');
+    await joinByHand(alice, mintToken(room, 'alice'));
+    await joinByHand(bob, mintToken(room, 'bob'));
+    await bob.until((d) => d.remotes.length === 1);
+    const socketsBefore = opened[0]!.phone.sockets.tasks.length;
+
+    // Hidden and back within the grace: nothing changes, no new connection.
+    alice.onHide();
+    alice.onShow();
+    expect(alice.data.state).toBe('in-call');
+    expect(alice.hideTimer).toBe(null);
+
+    // Hidden past the grace (made zero here): alice leaves, bob sees her go.
+    opened[0]!.phone.app.globalData.hideGraceMs = 0;
+    alice.onHide();
+    expect(await alice.until((d) => d.state === 'paused')).toMatchObject({ pushUrl: '', remotes: [] });
+    await bob.until((d) => d.remotes.length === 0);
+
+    // Back in front: rejoined on a new connection, publishing again, bob sees her again.
+    alice.onShow();
+    const back = await alice.until((d) => d.state === 'in-call');
+    expect(back.pushUrl).toMatch(/^rtmp:\/\//);
+    expect(opened[0]!.phone.sockets.tasks.length).toBe(socketsBefore + 1);
+    await bob.until((d) => d.remotes.length === 1 && d.remotes[0].uid === 'alice');
+    await alice.until((d) => d.remotes.length === 1 && d.remotes[0].uid === 'bob');
+  });
+});
+
+describe('the two styles in one room', () => {
+  it('an await page and a callback page call each other', async () => {
+    const room = `example-${++roomNo}`;
+    const alice = person(PAGES[0]!, room, 'alice');
+    const bob = person(PAGES[1]!, room, 'bob');
+    await joinByHand(alice, mintToken(room, 'alice'));
+    await joinByHand(bob, mintToken(room, 'bob'));
+    expect((await alice.until((d) => d.remotes.length === 1)).remotes[0].uid).toBe('bob');
+    expect((await bob.until((d) => d.remotes.length === 1)).remotes[0].uid).toBe('alice');
+  });
+});
