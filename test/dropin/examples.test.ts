@@ -3,10 +3,13 @@
 // real server and relay. Both pages (await and callback style) must reach a call, see each
 // other, forward their components' events to the report methods, survive a short trip to the
 // background, leave after a long one and come back, and leave.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'acorn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/src/index.js';
 import { E2E_APP_ID, mintToken } from '../support/real-server.js';
-import { boundHandlers, dataRoots, exampleWithSdk, pageWxml, startPhone, type PageInstance, type Phone } from './miniprogram.js';
+import { boundHandlers, dataRoots, EXAMPLE_SRC, exampleWithSdk, pageWxml, startPhone, type PageInstance, type Phone } from './miniprogram.js';
 import { buildDropIn, startDropInServer } from './support.js';
 
 const PAGES = ['pages/call/call', 'pages/call-legacy/call-legacy'];
@@ -150,6 +153,39 @@ describe.each(PAGES)('%s', (route) => {
     expect(opened[0]!.phone.sockets.tasks.length).toBe(socketsBefore + 1);
     await bob.until((d) => d.remotes.length === 1 && d.remotes[0].uid === 'alice');
     await alice.until((d) => d.remotes.length === 1 && d.remotes[0].uid === 'bob');
+  });
+});
+
+describe.each(PAGES)('%s, connection lost', (route) => {
+  it('while hidden: paused, and rejoined on show; in front: back to the form with the reason', async () => {
+    const room = `example-${++roomNo}`;
+    const alice = person(route, room, 'alice', { hideGraceMs: 60_000 });
+    const bob = person(route, room, 'bob');
+    await joinByHand(alice, mintToken(room, 'alice'));
+    await joinByHand(bob, mintToken(room, 'bob'));
+    const phone = opened[0]!.phone;
+
+    alice.onHide();
+    phone.sockets.tasks.at(-1)!.socket.terminate(); // the network drops while in the background
+    expect(await alice.until((d) => d.state !== 'in-call')).toMatchObject({ state: 'paused', notice: expect.stringMatching(/^500002 /) });
+    alice.onShow();
+    await alice.until((d) => d.state === 'in-call' && d.remotes.length === 1);
+
+    phone.sockets.tasks.at(-1)!.socket.terminate(); // and again, in front
+    expect(await alice.until((d) => d.state !== 'in-call')).toMatchObject({ state: 'idle', pushUrl: '', remotes: [] });
+  });
+});
+
+describe('the example source', () => {
+  it('is ES2017 (project.config.json turns "ES6 to ES5" off) and reaches the SDK only through libs/', () => {
+    const files = readdirSync(EXAMPLE_SRC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    for (const f of files) {
+      const source = readFileSync(join(EXAMPLE_SRC, f), 'utf8');
+      expect(() => parse(source, { ecmaVersion: 2017, sourceType: 'script' }), f).not.toThrow();
+      for (const [, id] of source.matchAll(/require\('([^']+)'\)/g)) expect(id, f).toMatch(/^\.\.?\//);
+    }
+    expect(JSON.parse(readFileSync(join(EXAMPLE_SRC, 'project.config.json'), 'utf8')).setting).toMatchObject({ es6: false, urlCheck: false });
   });
 });
 
