@@ -30,6 +30,12 @@ export interface ServerConfig {
   reportsPerUser?: number;
   /** Requests one socket may have waiting; more are refused at once with RATE_LIMITED. Default 100. */
   maxPendingRequests?: number;
+  /**
+   * How long a session outlives its dropped socket, waiting for a `resume`. A shorter drop is
+   * invisible to the others; a longer one is a leave (peer-leave reason 'timeout'). 0 = leave at
+   * once. Default 10000.
+   */
+  resumeGraceMs?: number;
 }
 
 export interface ResolvedConfig {
@@ -46,6 +52,7 @@ export interface ResolvedConfig {
   joinRateLimit: { max: number; windowMs: number };
   reportsPerUser: number;
   maxPendingRequests: number;
+  resumeGraceMs: number;
 }
 
 export function resolveConfig(c: ServerConfig): ResolvedConfig {
@@ -72,5 +79,11 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
     joinRateLimit: c.joinRateLimit ?? { max: 120, windowMs: 10_000 },
     reportsPerUser: c.reportsPerUser ?? 1000,
     maxPendingRequests: c.maxPendingRequests ?? 100,
+    resumeGraceMs: nonNegative('resumeGraceMs', c.resumeGraceMs ?? 10_000),
   };
+}
+
+function nonNegative(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new TypeError(`${name} must be a non-negative integer (ms)`);
+  return v;
 }

@@ -20,6 +20,8 @@ export interface WireStream {
 /** Client -> server. Every request carries an id; the server answers it exactly once. */
 export type Request =
   | { type: 'join'; appId: string; token: string; roomId: string; userId: string; businessId?: string; visible: boolean }
+  /** Takes back a session whose socket dropped, within the server's grace period. */
+  | { type: 'resume'; sessionId: string; resumeToken: string; lastSeq: number }
   | { type: 'leave' }
   | { type: 'publish'; screen: boolean }
   | { type: 'unpublish'; screen: boolean }
@@ -34,7 +36,10 @@ export type RequestFrame = Request & { v: typeof PROTOCOL_VERSION; id: number };
 
 /** What each request's successful response carries. */
 export interface ResponseData {
-  join: { sessionId: string; peers: string[]; streams: WireStream[]; tokenExpireAt: number };
+  /** resumeToken: the secret a later `resume` presents (servers without resume leave it out). */
+  join: { sessionId: string; resumeToken?: string; peers: string[]; streams: WireStream[]; tokenExpireAt: number };
+  /** The events after lastSeq follow the response, in order. */
+  resume: { sessionId: string; tokenExpireAt: number; replayed: number };
   leave: Record<string, never>;
   publish: { url: string };
   unpublish: Record<string, never>;
@@ -60,7 +65,8 @@ export type ServerFrame =
   /** An unsolicited error: a frame that could not be matched to a request (no id, bad JSON). */
   | { v: typeof PROTOCOL_VERSION; type: 'error'; error: WireError }
   /** Events use the EVENTS values as names (peer-online, stream-added, ...). */
-  | { v: typeof PROTOCOL_VERSION; type: 'event'; event: string; data: unknown }
+  /** seq numbers a session's events (1, 2, ...) so a resume can ask for the ones it missed. */
+  | { v: typeof PROTOCOL_VERSION; type: 'event'; event: string; data: unknown; seq?: number }
   | { v: typeof PROTOCOL_VERSION; type: 'pong'; t: number };
 
 /** Application-level heartbeat: mini-program sockets expose no ping frames. */

@@ -19,6 +19,8 @@ export interface StreamRecord {
   /** true = the publisher sends it (not muted) */
   audio: boolean;
   video: boolean;
+  /** The relay reported its push stopped or never arrived (stream-failed); publish reissues it. */
+  failed?: boolean;
 }
 
 export interface SubscriptionRecord {

@@ -173,7 +173,15 @@ export function publish(room: RoomRecord, userId: string, sessionId: string, scr
   if (!m.visible) return fail('INVISIBLE_CANNOT_PUBLISH', 'an invisible user cannot publish');
   const denied = checkPrivilege(m.privileges, Privileges.PublishStream, nowSec);
   if (denied) return { ok: false, ...denied, effects: [] };
-  if (room.streams.has(streamId(userId, screen))) return fail('ALREADY_PUBLISHED', 'this stream is published already');
+  const privilegeExpireAt = m.privileges.get(Privileges.PublishStream) ?? 0;
+  const existing = room.streams.get(streamId(userId, screen));
+  if (existing) {
+    // After stream-failed the stream is still announced: publish again hands out a fresh URL,
+    // and the others, who still see the stream, hear nothing.
+    if (!existing.failed) return fail('ALREADY_PUBLISHED', 'this stream is published already');
+    existing.failed = false;
+    return done({ key: keyOf(room, existing), expireAt: earliest(privilegeExpireAt, m.tokenExpireAt) }, []);
+  }
   const users = publishers(room);
   if (!users.has(userId) && users.size >= limits.maxPublishers) {
     return fail('PUBLISHER_LIMIT', `the room has its maximum of ${limits.maxPublishers} publishers`);
@@ -182,7 +190,6 @@ export function publish(room: RoomRecord, userId: string, sessionId: string, scr
   room.streams.set(streamId(userId, screen), stream);
   const out: Effect[] = [];
   toOthers(room, userId, 'stream-added', { uid: userId, screen, streamPublishState: { audio: true, video: true } }, out);
-  const privilegeExpireAt = m.privileges.get(Privileges.PublishStream) ?? 0;
   return done({ key: keyOf(room, stream), expireAt: earliest(privilegeExpireAt, m.tokenExpireAt) }, out);
 }
 

@@ -163,11 +163,15 @@ export class RoomService {
 
   /** A push that ended by itself, or never started, is told to its publisher as stream-failed. */
   private async onMediaEvent(e: MediaEvent): Promise<void> {
-    if (e.type === 'push-started') return;
     const k: StreamKey = e.key;
-    const sessionId = await this.store.read(k, (room) =>
-      room?.streams.has(streamId(k.userId, k.screen)) ? room.members.get(k.userId)?.sessionId : undefined,
-    );
+    const sessionId = await this.store.update(k, (room) => {
+      const s = room.streams.get(streamId(k.userId, k.screen));
+      if (!s) return undefined;
+      // Marked so that the publisher's next publish reissues the URL instead of ALREADY_PUBLISHED.
+      s.failed = e.type !== 'push-started';
+      return room.members.get(k.userId)?.sessionId;
+    });
+    if (e.type === 'push-started') return;
     if (sessionId) this.sink.event(sessionId, 'stream-failed', { uid: k.userId, screen: k.screen, reason: e.reason });
   }
 }

@@ -1,15 +1,16 @@
 // One client socket: parses frames, answers each request exactly once and in order, relays
-// room events to its session, and runs the socket's timers (join, idle, token expiry).
+// room events to its session, and runs the socket's timers (join, idle, token expiry). The
+// session itself (sessions.ts) may outlive the socket for a grace period and be resumed.
 import type { RawData, WebSocket } from 'ws';
 import type { Request } from '../../../src/runtime/protocol.js';
-import { CODES, type Failure } from '../codes.js';
+import { CODES } from '../codes.js';
 import type { ResolvedConfig } from '../config.js';
 import type { ReportStore } from '../reports/store.js';
-import type { RoomKey } from '../rooms/model.js';
 import type { RoomService } from '../rooms/service.js';
 import { verifyToken } from '../token/index.js';
 import { randomUUID } from 'node:crypto';
 import type { RateLimiter } from './rate-limit.js';
+import type { Answer, Attachment, SessionEntry, SessionRegistry } from './sessions.js';
 import { at, type Cancel } from './timers.js';
 import { PROTOCOL_VERSION, parseFrame, reportItems } from './validate.js';
 
@@ -19,6 +20,8 @@ export const CLOSE = {
   KICKED: 4001,
   TOKEN_EXPIRED: 4002,
   JOIN_TIMEOUT: 4003,
+  /** The session was resumed from another socket. */
+  RESUMED_ELSEWHERE: 4004,
   SHUTDOWN: 1001,
 } as const;
 
@@ -27,18 +30,8 @@ export interface ConnectionContext {
   rooms: RoomService;
   reports: ReportStore;
   joinLimiter: RateLimiter;
-  /** sessionId -> connection, for delivering room events */
-  sessions: Map<string, Connection>;
+  sessions: SessionRegistry;
 }
-
-interface Joined {
-  key: RoomKey;
-  userId: string;
-  sessionId: string;
-  tokenExpireAt: number;
-}
-
-type Answer = { ok: true; data: unknown } | { ok: false; error: Failure };
 
 const ok = (data: unknown = {}): Answer => ({ ok: true, data });
 const no = (code: number, reason: string): Answer => ({ ok: false, error: { code, reason } });
@@ -49,9 +42,10 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-export class Connection {
-  private joined: Joined | null = null;
-  /** While a join is in flight, events for the new session wait until its response is out. */
+export class Connection implements Attachment {
+  /** The session this socket joined or resumed; kept after close so queued requests still apply. */
+  private session: SessionEntry | null = null;
+  /** While a join or resume is in flight, events for the session wait until its response is out. */
   private holding = false;
   private held: string[] = [];
   private queue: Promise<void> = Promise.resolve();
@@ -75,19 +69,28 @@ export class Connection {
     this.touch();
   }
 
-  // ---- called by the room service (through the server's SessionSink) ----
+  /** True while this socket holds a session in a room. */
+  private get attached(): boolean {
+    return this.session !== null && this.session.conn === this;
+  }
 
-  event(event: string, data: unknown): void {
-    const frame = JSON.stringify({ v: PROTOCOL_VERSION, type: 'event', event, data });
+  // ---- called through the session registry ----
+
+  deliver(frame: string): void {
     if (this.holding) this.held.push(frame);
     else this.sendRaw(frame);
   }
 
   /** Replaced by a newer join of the same user: say why, forget the session, close. */
   kick(code: number, reason: string): void {
-    this.event('disconnect', { code, reason });
-    this.detach();
+    this.send({ v: PROTOCOL_VERSION, type: 'event', event: 'disconnect', data: { code, reason } });
+    this.release();
     this.close(CLOSE.KICKED, 'kicked');
+  }
+
+  evict(): void {
+    this.release();
+    this.close(CLOSE.RESUMED_ELSEWHERE, 'resumed on another connection');
   }
 
   close(code: number, reason: string): void {
@@ -117,21 +120,26 @@ export class Connection {
       const reason = `frame of ${bytes.length} bytes exceeds the limit of ${this.ctx.config.maxFrameBytes}`;
       const id = parsed.kind === 'request' || parsed.kind === 'refused' ? parsed.id : null;
       if (id === null) return this.sendError(CODES.PROTOCOL_ERROR, reason);
-      return this.enqueue(id, async () => no(CODES.PROTOCOL_ERROR, reason));
+      return this.enqueue(id, false, async () => no(CODES.PROTOCOL_ERROR, reason));
     }
     switch (parsed.kind) {
       case 'ping':
         return this.send({ v: PROTOCOL_VERSION, type: 'pong', t: parsed.t });
       case 'refused':
         if (parsed.id === null) return this.sendError(parsed.code, parsed.reason);
-        return this.enqueue(parsed.id, async () => no(parsed.code, parsed.reason));
-      case 'request':
-        return this.enqueue(parsed.id, () => this.dispatch(parsed.request));
+        return this.enqueue(parsed.id, false, async () => no(parsed.code, parsed.reason));
+      case 'request': {
+        const sessionBound = parsed.request.type !== 'join' && parsed.request.type !== 'resume';
+        return this.enqueue(parsed.id, sessionBound, () => this.dispatch(parsed.request));
+      }
     }
   }
 
-  /** Requests run one at a time per socket, so answers and state changes keep the client's order. */
-  private enqueue(id: number, work: () => Promise<Answer>): void {
+  /**
+   * Requests run one at a time per socket, so answers and state changes keep the client's order.
+   * A session's requests are answered once per id: one resent after a resume gets the same answer.
+   */
+  private enqueue(id: number, sessionBound: boolean, work: () => Promise<Answer>): void {
     if (this.pending >= this.ctx.config.maxPendingRequests) {
       // A client flooding requests gets refusals at once instead of an ever longer queue.
       const error = { code: CODES.RATE_LIMITED, reason: `more than ${this.ctx.config.maxPendingRequests} requests in flight` };
@@ -142,7 +150,8 @@ export class Connection {
       this.pending--;
       let answer: Answer;
       try {
-        answer = await work();
+        const s = this.session;
+        answer = await (sessionBound && s ? s.answer(id, work) : work());
       } catch (e) {
         console.error('[mprtc-server] request failed:', e);
         answer = no(CODES.SERVER_ERROR, 'the server failed to handle the request');
@@ -154,9 +163,13 @@ export class Connection {
   }
 
   private async dispatch(req: Request): Promise<Answer> {
-    if (this.closed) return no(CODES.NOT_IN_ROOM, 'the connection is closing');
-    if (req.type === 'join') return this.join(req);
-    const j = this.joined;
+    if (req.type === 'join' || req.type === 'resume') {
+      if (this.closed) return no(CODES.NOT_IN_ROOM, 'the connection is closing');
+      if (this.session) return no(CODES.ALREADY_IN_ROOM, `already in room ${this.session.key.roomId}; leave first`);
+      return req.type === 'join' ? this.join(req) : this.resume(req);
+    }
+    // A closed socket's queued requests still belong to its session, which may live on.
+    const j = this.session;
     if (!j) return no(CODES.NOT_IN_ROOM, `${req.type} needs a join first`);
     const { rooms } = this.ctx;
     const answer = (o: { ok: true; data: unknown } | { ok: false; code: number; reason: string }): Answer =>
@@ -164,8 +177,9 @@ export class Connection {
     switch (req.type) {
       case 'leave': {
         const r = await rooms.leave(j.key, j.userId, j.sessionId, 'leave');
-        this.detach();
-        this.armJoinTimer();
+        this.ctx.sessions.remove(j.sessionId);
+        this.release();
+        if (!this.closed) this.armJoinTimer();
         return answer(r);
       }
       case 'publish':
@@ -191,7 +205,6 @@ export class Connection {
   }
 
   private async join(req: Extract<Request, { type: 'join' }>): Promise<Answer> {
-    if (this.joined) return no(CODES.ALREADY_IN_ROOM, `already in room ${this.joined.key.roomId}; leave first`);
     const { config, rooms, sessions, joinLimiter } = this.ctx;
     if (!joinLimiter.take(this.ip)) return no(CODES.RATE_LIMITED, 'too many joins from this address; try again later');
     const appKey = config.apps.get(req.appId);
@@ -201,7 +214,7 @@ export class Connection {
 
     const key = { appId: req.appId, roomId: req.roomId };
     const sessionId = randomUUID();
-    sessions.set(sessionId, this);
+    const entry = sessions.create(sessionId, key, req.userId, v.token.expireAt, this);
     this.holding = true;
     const r = await rooms.join(key, {
       userId: req.userId,
@@ -212,21 +225,37 @@ export class Connection {
       privileges: v.token.privileges,
     });
     if (!r.ok) {
-      sessions.delete(sessionId);
+      sessions.remove(sessionId);
       this.holding = false;
       this.held = [];
       return no(r.code, r.reason);
     }
     if (this.closed) {
       // The socket went away while joining: undo at once rather than leave a ghost behind.
-      sessions.delete(sessionId);
+      sessions.remove(sessionId);
       await rooms.leave(key, req.userId, sessionId, 'timeout');
       return no(CODES.NOT_IN_ROOM, 'the connection closed during join');
     }
-    this.joined = { key, userId: req.userId, sessionId, tokenExpireAt: v.token.expireAt };
+    this.session = entry;
     clearTimeout(this.joinTimer);
-    this.armTokenTimers(v.token.expireAt);
-    return ok({ sessionId, peers: r.data.peers, streams: r.data.streams, tokenExpireAt: v.token.expireAt });
+    this.armTokenTimers(entry);
+    return ok({ sessionId, resumeToken: entry.resumeToken, peers: r.data.peers, streams: r.data.streams, tokenExpireAt: v.token.expireAt });
+  }
+
+  /** Takes a session back from a dropped (or stalled) socket; the missed events follow the answer. */
+  private async resume(req: Extract<Request, { type: 'resume' }>): Promise<Answer> {
+    const { sessions, joinLimiter } = this.ctx;
+    // Counted like joins: guessing resume secrets is as rate limited as guessing tokens.
+    if (!joinLimiter.take(this.ip)) return no(CODES.RATE_LIMITED, 'too many joins from this address; try again later');
+    const r = sessions.take(req.sessionId, req.resumeToken, req.lastSeq, this);
+    if (!r.ok) return no(r.code, r.reason);
+    const entry = r.entry;
+    this.session = entry;
+    this.holding = true;
+    this.held = [...r.replay, ...this.held];
+    clearTimeout(this.joinTimer);
+    this.armTokenTimers(entry);
+    return ok({ sessionId: entry.sessionId, tokenExpireAt: entry.tokenExpireAt, replayed: r.replay.length });
   }
 
   // ---- timers ----
@@ -234,7 +263,7 @@ export class Connection {
   private armJoinTimer(): void {
     clearTimeout(this.joinTimer);
     this.joinTimer = setTimeout(() => {
-      if (this.joined) return;
+      if (this.session) return;
       this.sendError(CODES.PROTOCOL_ERROR, `no join within ${this.ctx.config.joinTimeoutMs} ms`);
       this.close(CLOSE.JOIN_TIMEOUT, 'join timeout');
     }, this.ctx.config.joinTimeoutMs);
@@ -242,39 +271,43 @@ export class Connection {
 
   private touch(): void {
     clearTimeout(this.idleTimer);
+    if (this.closed) return;
     this.idleTimer = setTimeout(() => this.close(CLOSE.IDLE, 'idle'), this.ctx.config.idleTimeoutMs);
   }
 
-  private armTokenTimers(expireAt: number): void {
+  private armTokenTimers(entry: SessionEntry): void {
+    const expireAt = entry.tokenExpireAt;
     if (expireAt === 0) return;
     const expireMs = expireAt * 1000;
-    const sessionId = this.joined?.sessionId;
     this.tokenTimers.push(
       at(expireMs - this.ctx.config.tokenWarnBeforeMs, () => {
-        if (this.joined?.sessionId === sessionId) this.event('token-will-expire', { expireAt });
+        if (this.session === entry && this.attached) this.deliverEvent(entry, 'token-will-expire', { expireAt });
       }),
       // The token is still valid during its last second (expiry is "expireAt < now").
       at(expireMs + 1000, () => {
-        this.expire(sessionId).catch((e) => console.error('[mprtc-server] token expiry failed:', e));
+        this.expire(entry).catch((e) => console.error('[mprtc-server] token expiry failed:', e));
       }),
     );
   }
 
-  private async expire(sessionId: string | undefined): Promise<void> {
-    const j = this.joined;
-    if (!j || j.sessionId !== sessionId) return;
-    this.detach();
-    await this.ctx.rooms.leave(j.key, j.userId, j.sessionId, 'token-expired');
-    this.event('disconnect', { code: CODES.TOKEN_EXPIRED, reason: 'the token expired' });
+  private deliverEvent(entry: SessionEntry, event: string, data: unknown): void {
+    this.ctx.sessions.event(entry.sessionId, event, data);
+  }
+
+  private async expire(entry: SessionEntry): Promise<void> {
+    if (this.session !== entry || !this.attached) return;
+    this.ctx.sessions.remove(entry.sessionId);
+    this.release();
+    await this.ctx.rooms.leave(entry.key, entry.userId, entry.sessionId, 'token-expired');
+    this.send({ v: PROTOCOL_VERSION, type: 'event', event: 'disconnect', data: { code: CODES.TOKEN_EXPIRED, reason: 'the token expired' } });
     this.close(CLOSE.TOKEN_EXPIRED, 'token expired');
   }
 
   // ---- state ----
 
-  /** Forgets the session (its room state is handled by whoever called this). */
-  private detach(): void {
-    if (this.joined) this.ctx.sessions.delete(this.joined.sessionId);
-    this.joined = null;
+  /** Forgets the session and its timers (its room state is handled by whoever called this). */
+  private release(): void {
+    this.session = null;
     for (const cancel of this.tokenTimers) cancel();
     this.tokenTimers = [];
   }
@@ -283,13 +316,14 @@ export class Connection {
     this.closed = true;
     clearTimeout(this.joinTimer);
     clearTimeout(this.idleTimer);
-    const j = this.joined;
-    this.detach();
+    for (const cancel of this.tokenTimers) cancel();
+    this.tokenTimers = [];
     this.held = [];
-    if (j) {
-      // A dropped socket leaves the room; the others hear peer-leave {reason: 'timeout'}.
-      this.ctx.rooms.leave(j.key, j.userId, j.sessionId, 'timeout').catch((e) => console.error('[mprtc-server] leave on close failed:', e));
-    }
+    this.holding = false;
+    const s = this.session;
+    // A dropped socket parks its session for the grace period (or leaves at once without one:
+    // then the others hear peer-leave {reason: 'timeout'}). Queued requests still apply to it.
+    if (s && s.conn === this) this.ctx.sessions.park(s);
   }
 
   private flushHeld(): void {

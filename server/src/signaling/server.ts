@@ -10,6 +10,7 @@ import { InMemoryRoomStore } from '../rooms/store.js';
 import { CLOSE, Connection, type ConnectionContext } from './connection.js';
 import { UncheckedUrlPlane } from './media-less.js';
 import { RateLimiter } from './rate-limit.js';
+import { SessionRegistry } from './sessions.js';
 
 export interface RunningServer {
   /** ws://host:port/ to hand to clients */
@@ -21,6 +22,8 @@ export interface RunningServer {
   reports: ReportStore;
   /** Closes every socket, stops listening, stops the media plane. */
   close(): Promise<void>;
+  /** Open sockets and sessions (attached or within their grace period), for tests and operators. */
+  stats(): { sockets: number; sessions: number };
 }
 
 export class SignalingServer {
@@ -28,7 +31,7 @@ export class SignalingServer {
   readonly rooms: RoomService;
   readonly reports: ReportStore;
   private readonly media: MediaPlane;
-  private readonly sessions = new Map<string, Connection>();
+  private readonly sessions: SessionRegistry;
   private readonly connections = new Set<Connection>();
   private wss: WebSocketServer | undefined;
 
@@ -36,10 +39,17 @@ export class SignalingServer {
     this.config = resolveConfig(config);
     this.media = config.media ?? new UncheckedUrlPlane();
     this.reports = new ReportStore(this.config.reportsPerUser);
-    const sessions = this.sessions;
+    const sessions = new SessionRegistry(this.config.resumeGraceMs, (e) => {
+      // The grace period ran out: a real leave, the others hear peer-leave {reason: 'timeout'}.
+      this.rooms.leave(e.key, e.userId, e.sessionId, 'timeout').catch((err) => console.error('[mprtc-server] leave after grace failed:', err));
+    });
+    this.sessions = sessions;
     this.rooms = new RoomService(config.store ?? new InMemoryRoomStore(), this.media, this.config.limits, {
-      event: (sessionId, event, data) => sessions.get(sessionId)?.event(event, data),
-      kick: (sessionId, code, reason) => sessions.get(sessionId)?.kick(code, reason),
+      event: (sessionId, event, data) => sessions.event(sessionId, event, data),
+      kick: (sessionId, code, reason) => {
+        const e = sessions.remove(sessionId, true);
+        (e?.conn as Connection | null | undefined)?.kick(code, reason);
+      },
     });
   }
 
@@ -71,6 +81,10 @@ export class SignalingServer {
     return { url: `ws://${shownHost}:${actual}${path ?? '/'}`, port: actual };
   }
 
+  stats(): { sockets: number; sessions: number } {
+    return { sockets: this.connections.size, sessions: this.sessions.size };
+  }
+
   async close(): Promise<void> {
     const wss = this.wss;
     this.wss = undefined;
@@ -87,6 +101,7 @@ export class SignalingServer {
         });
       });
     }
+    this.sessions.dispose();
     this.rooms.dispose();
     await this.media.stop();
   }
@@ -100,5 +115,5 @@ export function createServer(config: ServerConfig): SignalingServer {
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const server = createServer(config);
   const { url, port } = await server.listen();
-  return { url, port, rooms: server.rooms, reports: server.reports, close: () => server.close() };
+  return { url, port, rooms: server.rooms, reports: server.reports, close: () => server.close(), stats: () => server.stats() };
 }

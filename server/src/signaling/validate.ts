@@ -14,6 +14,8 @@ export type Parsed =
 
 const MAX_TOKEN = 4096;
 const MAX_BUSINESS_ID = 128;
+const MAX_SESSION_ID = 64;
+const MAX_RESUME_TOKEN = 128;
 export const MAX_REPORT_ITEMS = 500;
 
 type Obj = Record<string, unknown>;
@@ -48,6 +50,15 @@ function toRequest(type: string, o: Obj): Request | null {
       const req: Request = { type, appId: id(o, 'appId'), token: o.token, roomId: id(o, 'roomId'), userId: id(o, 'userId'), visible: bool(o, 'visible', true) };
       if (typeof b === 'string' && b.length > 0) req.businessId = b;
       return req;
+    }
+    case 'resume': {
+      const sid = o.sessionId;
+      const tok = o.resumeToken;
+      if (typeof sid !== 'string' || sid.length === 0 || sid.length > MAX_SESSION_ID) throw new Invalid(`sessionId must be a string of 1 to ${MAX_SESSION_ID} characters`);
+      if (typeof tok !== 'string' || tok.length === 0 || tok.length > MAX_RESUME_TOKEN) throw new Invalid(`resumeToken must be a string of 1 to ${MAX_RESUME_TOKEN} characters`);
+      const last = o.lastSeq;
+      if (typeof last !== 'number' || !Number.isSafeInteger(last) || last < 0) throw new Invalid('lastSeq must be a non-negative integer');
+      return { type, sessionId: sid, resumeToken: tok, lastSeq: last };
     }
     case 'leave':
       return { type };

@@ -117,7 +117,7 @@ describe('socket timeouts', () => {
   });
 
   it('keeps a joined socket past the join timeout, and closes a silent one (4000) with peer-leave', async () => {
-    const { url } = await serve({ joinTimeoutMs: 100, idleTimeoutMs: 400 });
+    const { url } = await serve({ joinTimeoutMs: 100, idleTimeoutMs: 400, resumeGraceMs: 0 });
     const alice = await RawClient.connect(url);
     const bob = await RawClient.connect(url);
     await alice.join('room1', 'alice');

@@ -40,7 +40,7 @@ describe('join and leave over the wire', () => {
   });
 
   it('a dropped socket leaves with peer-leave {reason: timeout}', async () => {
-    const { url } = await serve();
+    const { url } = await serve({ resumeGraceMs: 0 }); // no grace: the drop is a leave at once
     const alice = await RawClient.connect(url);
     const bob = await RawClient.connect(url);
     await alice.join('room1', 'alice');

@@ -106,7 +106,7 @@ describe('streams over the wire', () => {
   });
 
   it('a dropped socket ends its pushes and plays, and the plays of its streams', async () => {
-    const { url, media } = await serve();
+    const { url, media } = await serve({ resumeGraceMs: 0 });
     const { alice, bob } = await pair(url);
     await alice.request('publish', { screen: false });
     await bob.request('publish', { screen: false });

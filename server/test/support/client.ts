@@ -12,6 +12,7 @@ export interface Frame {
   error?: { code: number; reason: string };
   event?: string;
   t?: number;
+  seq?: number;
 }
 
 export const APP_ID = '5f3c1a2b9d8e7f6a5b4c3d2e';
@@ -109,6 +110,22 @@ export class RawClient {
     const id = this.nextId++;
     this.ws.send(JSON.stringify({ v: 1, id, type, ...body }));
     return this.waitFor((f) => f.type === 'response' && f.id === id, `response to ${type}#${id}`);
+  }
+
+  /** A request with a chosen id: a resend after a resume carries the id of the first try. */
+  requestWithId(id: number, type: string, body: Record<string, unknown> = {}): Promise<Frame> {
+    this.ws.send(JSON.stringify({ v: 1, id, type, ...body }));
+    return this.waitFor((f) => f.type === 'response' && f.id === id && !this.answered.has(f), `response to ${type}#${id}`).then((f) => {
+      this.answered.add(f);
+      return f;
+    });
+  }
+
+  private readonly answered = new Set<Frame>();
+
+  /** The highest event seq received: what a resume asks to continue from. */
+  get lastSeq(): number {
+    return this.frames.reduce((m, f) => (f.type === 'event' && typeof f.seq === 'number' ? Math.max(m, f.seq) : m), 0);
   }
 
   join(roomId: string, userId: string, over: { visible?: boolean; businessId?: string; token?: string; appId?: string } = {}): Promise<Frame> {

@@ -1,0 +1,153 @@
+// A session outlives its socket by a grace period: a dropped socket parks it, a `resume` from a
+// new socket takes it back, and the others in the room never notice. Every event to a session is
+// numbered and the recent ones kept, so a resume replays what the old socket may never have
+// delivered; recent answers are kept by request id, so a request resent after a resume is
+// answered again instead of applied twice.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { CODES, type Failure } from '../codes.js';
+import type { RoomKey } from '../rooms/model.js';
+import { PROTOCOL_VERSION } from './validate.js';
+
+export type Answer = { ok: true; data: unknown } | { ok: false; error: Failure };
+
+/** The socket side of a session. */
+export interface Attachment {
+  /** Sends an event frame now, or after the pending join/resume answer. */
+  deliver(frame: string): void;
+  /** Another socket resumed the session: close without leaving the room. */
+  evict(): void;
+}
+
+/** Events kept for a resume; a client further behind joins afresh. */
+const RING = 512;
+/** Answers kept for resent requests (a client has at most a few in flight). */
+const ANSWERS = 128;
+
+export class SessionEntry {
+  seq = 0;
+  readonly ring: { seq: number; frame: string }[] = [];
+  readonly answers = new Map<number, Promise<Answer>>();
+  conn: Attachment | null;
+  graceTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly sessionId: string,
+    readonly resumeToken: string,
+    readonly key: RoomKey,
+    readonly userId: string,
+    readonly tokenExpireAt: number,
+    conn: Attachment,
+  ) {
+    this.conn = conn;
+  }
+
+  /** The answer to request `id`, computed once per session whichever socket it came on. */
+  answer(id: number, work: () => Promise<Answer>): Promise<Answer> {
+    let p = this.answers.get(id);
+    if (p) return p;
+    p = work();
+    this.answers.set(id, p);
+    if (this.answers.size > ANSWERS) this.answers.delete(this.answers.keys().next().value as number);
+    return p;
+  }
+}
+
+export type TakeResult = { ok: true; entry: SessionEntry; replay: string[] } | { ok: false; code: number; reason: string };
+
+export class SessionRegistry {
+  private readonly live = new Map<string, SessionEntry>();
+  /** Sessions replaced by a newer join, remembered for a grace period so a resume hears KICKED. */
+  private readonly replaced = new Map<string, { token: string; timer: NodeJS.Timeout }>();
+
+  constructor(
+    private readonly graceMs: number,
+    /** The grace period ran out: the session really leaves. */
+    private readonly onExpire: (entry: SessionEntry) => void,
+  ) {}
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  create(sessionId: string, key: RoomKey, userId: string, tokenExpireAt: number, conn: Attachment): SessionEntry {
+    const entry = new SessionEntry(sessionId, randomBytes(24).toString('base64url'), key, userId, tokenExpireAt, conn);
+    this.live.set(sessionId, entry);
+    return entry;
+  }
+
+  get(sessionId: string): SessionEntry | undefined {
+    return this.live.get(sessionId);
+  }
+
+  /** Numbers the event, keeps it for a resume, and sends it if a socket holds the session. */
+  event(sessionId: string, event: string, data: unknown): void {
+    const e = this.live.get(sessionId);
+    if (!e) return;
+    const seq = ++e.seq;
+    const frame = JSON.stringify({ v: PROTOCOL_VERSION, type: 'event', event, data, seq });
+    e.ring.push({ seq, frame });
+    if (e.ring.length > RING) e.ring.shift();
+    e.conn?.deliver(frame);
+  }
+
+  /** The socket is gone: keep the session for the grace period (or end it now without one). */
+  park(entry: SessionEntry): void {
+    entry.conn = null;
+    if (this.live.get(entry.sessionId) !== entry) return;
+    if (this.graceMs <= 0) {
+      this.remove(entry.sessionId);
+      this.onExpire(entry);
+      return;
+    }
+    clearTimeout(entry.graceTimer);
+    entry.graceTimer = setTimeout(() => {
+      if (this.live.get(entry.sessionId) !== entry || entry.conn) return;
+      this.remove(entry.sessionId);
+      this.onExpire(entry);
+    }, this.graceMs);
+  }
+
+  /** The session ended (leave, token expiry, grace over); `replaced` when a newer join took it. */
+  remove(sessionId: string, replaced = false): SessionEntry | undefined {
+    const e = this.live.get(sessionId);
+    if (!e) return undefined;
+    this.live.delete(sessionId);
+    clearTimeout(e.graceTimer);
+    if (replaced && this.graceMs > 0) {
+      const timer = setTimeout(() => this.replaced.delete(sessionId), this.graceMs);
+      this.replaced.set(sessionId, { token: e.resumeToken, timer });
+    }
+    return e;
+  }
+
+  /** A resume: the secret must match; the events after `lastSeq` must still be kept. */
+  take(sessionId: string, token: string, lastSeq: number, conn: Attachment): TakeResult {
+    const gone = this.replaced.get(sessionId);
+    if (gone && same(gone.token, token)) return { ok: false, code: CODES.KICKED, reason: 'the session was taken over by a newer join' };
+    const e = this.live.get(sessionId);
+    // One answer for unknown, ended and wrong-secret sessions: no oracle for guessing.
+    if (!e || !same(e.resumeToken, token)) return { ok: false, code: CODES.NOT_IN_ROOM, reason: 'no session to resume; join again' };
+    if (lastSeq > e.seq) return { ok: false, code: CODES.INVALID_PARAMS, reason: `lastSeq ${lastSeq} is ahead of the session (${e.seq})` };
+    const oldest = e.ring.length > 0 ? e.ring[0]!.seq : e.seq + 1;
+    if (lastSeq + 1 < oldest) return { ok: false, code: CODES.NOT_IN_ROOM, reason: 'too many events were missed; join again' };
+    const previous = e.conn;
+    clearTimeout(e.graceTimer);
+    e.graceTimer = undefined;
+    e.conn = conn;
+    if (previous && previous !== conn) previous.evict();
+    return { ok: true, entry: e, replay: e.ring.filter((r) => r.seq > lastSeq).map((r) => r.frame) };
+  }
+
+  dispose(): void {
+    for (const e of this.live.values()) clearTimeout(e.graceTimer);
+    for (const r of this.replaced.values()) clearTimeout(r.timer);
+    this.live.clear();
+    this.replaced.clear();
+  }
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { CODES } from '../../src/codes.js';
+import { APP_ID, RawClient, type Frame } from '../support/client.js';
+import { serve, settle } from '../support/server.js';
+
+// Sessions outliving their sockets: grace period, resume, replay, resent requests, refusals.
+
+async function pair(url: string) {
+  const alice = await RawClient.connect(url);
+  const bob = await RawClient.connect(url);
+  const ja = await alice.join('room1', 'alice');
+  await bob.join('room1', 'bob');
+  await alice.waitEvent('peer-online');
+  return { alice, bob, session: ja.data as { sessionId: string; resumeToken: string } };
+}
+
+async function resume(url: string, s: { sessionId: string; resumeToken: string }, lastSeq: number): Promise<{ c: RawClient; r: Frame }> {
+  const c = await RawClient.connect(url);
+  const r = await c.request('resume', { sessionId: s.sessionId, resumeToken: s.resumeToken, lastSeq });
+  return { c, r };
+}
+
+const roomOf = async (server: { rooms: { inspect(k: { appId: string; roomId: string }): Promise<any> } }) =>
+  server.rooms.inspect({ appId: APP_ID, roomId: 'room1' });
+
+describe('resume within the grace period', () => {
+  it('a drop shorter than the grace period is invisible to the others, and the missed events are replayed', async () => {
+    const { url, server } = await serve({ resumeGraceMs: 5_000 });
+    const { alice, bob, session } = await pair(url);
+    expect(typeof session.resumeToken).toBe('string');
+    const seen = alice.lastSeq;
+    alice.ws.terminate();
+    // While alice is away: bob publishes and mutes; alice is still a member.
+    await bob.request('publish', { screen: false });
+    await bob.request('muteLocal', { audio: true, video: false });
+    expect((await roomOf(server)).members.map((m: { userId: string }) => m.userId)).toEqual(['alice', 'bob']);
+    const { c, r } = await resume(url, session, seen);
+    expect(r).toMatchObject({ ok: true, data: { sessionId: session.sessionId, replayed: 2 } });
+    await c.waitEvent('mute-audio');
+    expect(c.events().map((f) => [f.event, f.seq])).toEqual([['stream-added', seen + 1], ['mute-audio', seen + 2]]);
+    // The session works on the new socket, and bob never heard alice leave or come back.
+    expect((await c.request('subscribe', { userId: 'bob' })).ok).toBe(true);
+    await bob.sync();
+    expect(bob.events('peer-leave')).toEqual([]);
+    expect(bob.events('peer-online')).toEqual([]);
+    expect(server.stats()).toMatchObject({ sessions: 2 });
+  });
+
+  it('a drop longer than the grace period is a leave (timeout); the resume is then refused', async () => {
+    const { url, server } = await serve({ resumeGraceMs: 150 });
+    const { alice, bob, session } = await pair(url);
+    alice.ws.terminate();
+    expect((await bob.waitEvent('peer-leave')).data).toEqual({ uid: 'alice', reason: 'timeout' });
+    const { r } = await resume(url, session, 0);
+    expect(r).toMatchObject({ ok: false, error: { code: CODES.NOT_IN_ROOM } });
+    expect(server.stats().sessions).toBe(1);
+  });
+
+  it('a resume while the old socket is still open (half-open link) moves the session and closes the old socket (4004)', async () => {
+    const { url, server } = await serve();
+    const { alice, bob, session } = await pair(url);
+    const { c, r } = await resume(url, session, alice.lastSeq);
+    expect(r.ok).toBe(true);
+    expect((await alice.waitClose()).code).toBe(4004);
+    await bob.request('publish', { screen: false });
+    await c.waitEvent('stream-added');
+    await settle();
+    expect(alice.events('stream-added')).toEqual([]);
+    expect(bob.events('peer-leave')).toEqual([]);
+    expect((await roomOf(server)).members).toHaveLength(2);
+  });
+
+  it('a request resent after a resume with the same id gets the first answer and is not applied twice', async () => {
+    const { url, media } = await serve();
+    const { alice, bob, session } = await pair(url);
+    const first = await alice.requestWithId(50, 'publish', { screen: false });
+    expect(first.ok).toBe(true);
+    alice.ws.terminate();
+    const { c } = await resume(url, session, alice.lastSeq);
+    const again = await c.requestWithId(50, 'publish', { screen: false });
+    expect(again).toMatchObject({ ok: true, data: { url: first.data.url } });
+    // A new id is a new request: now it is refused.
+    expect(await c.requestWithId(51, 'publish', { screen: false })).toMatchObject({ ok: false, error: { code: CODES.ALREADY_PUBLISHED } });
+    await bob.sync();
+    expect(bob.events('stream-added')).toHaveLength(1);
+    expect(media.of('issuePushUrl')).toHaveLength(1);
+  });
+
+  it('after a takeover the old session resumes to KICKED, so the old client does not take the seat back', async () => {
+    const { url } = await serve();
+    const { alice, session } = await pair(url);
+    alice.ws.terminate();
+    const newer = await RawClient.connect(url);
+    expect((await newer.join('room1', 'alice')).ok).toBe(true);
+    const { r } = await resume(url, session, 0);
+    expect(r).toMatchObject({ ok: false, error: { code: CODES.KICKED } });
+  });
+
+  it('a client further behind than the 512 kept events is told to join again', async () => {
+    const { url } = await serve();
+    const { alice, bob, session } = await pair(url);
+    await bob.request('publish', { screen: false });
+    alice.ws.terminate();
+    for (let i = 0; i < 600; i++) await bob.request('muteLocal', { audio: i % 2 === 0, video: false });
+    const { r } = await resume(url, session, 0);
+    expect(r).toMatchObject({ ok: false, error: { code: CODES.NOT_IN_ROOM } });
+  });
+
+  it('with resumeGraceMs 0 a drop is a leave at once', async () => {
+    const { url } = await serve({ resumeGraceMs: 0 });
+    const { alice, bob } = await pair(url);
+    alice.ws.terminate();
+    expect((await bob.waitEvent('peer-leave')).data).toEqual({ uid: 'alice', reason: 'timeout' });
+  });
+});
+
+describe('publish after a failed push', () => {
+  it('reissues the URL instead of ALREADY_PUBLISHED, and the others hear nothing', async () => {
+    const { url, media } = await serve();
+    const { alice, bob } = await pair(url);
+    expect((await alice.request('publish', { screen: false })).ok).toBe(true);
+    await bob.waitEvent('stream-added');
+    media.emit({ type: 'push-timeout', key: { appId: APP_ID, roomId: 'room1', userId: 'alice', screen: false }, reason: 'no push' });
+    await alice.waitEvent('stream-failed');
+    const again = await alice.request('publish', { screen: false });
+    expect(again.ok).toBe(true);
+    expect(media.of('issuePushUrl')).toHaveLength(2);
+    // Not failed any more: a third publish is refused.
+    expect(await alice.request('publish', { screen: false })).toMatchObject({ ok: false, error: { code: CODES.ALREADY_PUBLISHED } });
+    await bob.sync();
+    expect(bob.events('stream-added')).toHaveLength(1);
+    expect(bob.events('stream-removed')).toHaveLength(0);
+  });
+});
