@@ -1,3 +1,3 @@
 // What the generated Client builds on: createRuntime and its types.
 export { createRuntime, type ClientRuntime, type RuntimeHooks, type ConnectionState } from './runtime.js';
-export type { ClientOptions, TransportFactory, TransportHandlers, Transport } from './options.js';
+export type { ClientOptions, ReconnectOptions, TransportFactory, TransportHandlers, Transport } from './options.js';

@@ -33,8 +33,8 @@ export interface ClientOptions {
   heartbeatIntervalMs?: number;
   /**
    * How long the server may stay silent (no answer, no event, no heartbeat reply) before the
-   * connection counts as lost, in milliseconds. Then the room is left and `DISCONNECT` fires with
-   * `CONNECTION_LOST` (500002). Default 15000; must exceed `heartbeatIntervalMs`.
+   * connection counts as lost, in milliseconds. Then the SDK reconnects (see `reconnect`).
+   * Default 15000; must exceed `heartbeatIntervalMs`.
    */
   heartbeatTimeoutMs?: number;
   /**
@@ -44,6 +44,35 @@ export interface ClientOptions {
   reportFlushMs?: number;
   /** How many `report*` items make a batch that is sent at once, 1 to 100. Default 20. */
   reportBatchSize?: number;
+  /**
+   * What to do when the connection drops while in a room. By default the SDK reconnects with
+   * exponential backoff and jitter and resumes its session (same room, visibility, publish and
+   * subscriptions; `UPDATE_URL` when a URL changed), showing `reconnecting` in
+   * `CONNECTION_STATE_CHANGED`. `false` turns this off: a drop then ends the stay at once with
+   * `DISCONNECT {code: CONNECTION_LOST}`.
+   */
+  reconnect?: ReconnectOptions | false;
+}
+
+/**
+ * Reconnection after a dropped connection (see {@link ClientOptions.reconnect}). The wait before
+ * attempt n (from 0) is a random time between half and all of `min(maxDelayMs, baseDelayMs * 2^n)`.
+ *
+ * @public
+ */
+export interface ReconnectOptions {
+  /** Attempts before giving up with `DISCONNECT {code: CONNECTION_LOST}`, 1 to 100. Default 10. */
+  maxAttempts?: number;
+  /** The wait before the first attempt, in milliseconds. Default 500. */
+  baseDelayMs?: number;
+  /** The longest wait between two attempts, in milliseconds; at least `baseDelayMs`. Default 5000. */
+  maxDelayMs?: number;
+}
+
+export interface ResolvedReconnect {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
 }
 
 export interface ResolvedOptions {
@@ -54,7 +83,10 @@ export interface ResolvedOptions {
   heartbeatTimeoutMs: number;
   reportFlushMs: number;
   reportBatchSize: number;
+  reconnect: ResolvedReconnect | false;
 }
+
+const RECONNECT_DEFAULTS: ResolvedReconnect = { maxAttempts: 10, baseDelayMs: 500, maxDelayMs: 5000 };
 
 const DEFAULTS = {
   requestTimeoutMs: 10_000,
@@ -64,7 +96,25 @@ const DEFAULTS = {
   reportBatchSize: 20,
 } as const;
 
-const KNOWN = ['server', 'transport', ...Object.keys(DEFAULTS)];
+const KNOWN = ['server', 'transport', 'reconnect', ...Object.keys(DEFAULTS)];
+
+function resolveReconnect(v: unknown): ResolvedReconnect | false | string {
+  if (v === undefined) return { ...RECONNECT_DEFAULTS };
+  if (v === false) return false;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'ClientOptions.reconnect must be false or an object';
+  const o = v as Record<string, unknown>;
+  const out = { ...RECONNECT_DEFAULTS };
+  for (const key of Object.keys(o)) {
+    if (!(key in RECONNECT_DEFAULTS)) return `unknown key "${key}" in ClientOptions.reconnect`;
+    const n = o[key];
+    if (n === undefined) continue;
+    const max = key === 'maxAttempts' ? 100 : 3_600_000;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) return `ClientOptions.reconnect.${key} must be a whole number from 1 to ${max}`;
+    out[key as keyof ResolvedReconnect] = n;
+  }
+  if (out.maxDelayMs < out.baseDelayMs) return 'ClientOptions.reconnect.maxDelayMs must be at least baseDelayMs';
+  return out;
+}
 
 /** The options with defaults applied, or why they are unusable (reported by init, never thrown). */
 export function resolveOptions(options: unknown): ResolvedOptions | string {
@@ -82,7 +132,9 @@ export function resolveOptions(options: unknown): ResolvedOptions | string {
   if (transport !== undefined && transport !== 'wx' && transport !== 'websocket' && typeof transport !== 'function') {
     return `ClientOptions.transport must be 'wx', 'websocket' or a function`;
   }
-  const out: ResolvedOptions = { server: server as string | undefined, transport: transport as ClientOptions['transport'], ...DEFAULTS };
+  const reconnect = resolveReconnect(o.reconnect);
+  if (typeof reconnect === 'string') return reconnect;
+  const out: ResolvedOptions = { server: server as string | undefined, transport: transport as ClientOptions['transport'], reconnect, ...DEFAULTS };
   for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
     const v = o[key];
     if (v === undefined) continue;

@@ -16,6 +16,8 @@ export function streamAdded(s: WireStream): { uid: string; screen: boolean; stre
 
 export interface JoinData {
   sessionId: string;
+  /** For a later resume; absent from servers that do not offer one. */
+  resumeToken?: string;
   peers: string[];
   streams: WireStream[];
   tokenExpireAt: number;
@@ -27,7 +29,8 @@ export function asJoinData(v: unknown): JoinData | undefined {
   if (typeof sessionId !== 'string' || typeof tokenExpireAt !== 'number') return undefined;
   if (!Array.isArray(peers) || !peers.every((p) => typeof p === 'string')) return undefined;
   if (!Array.isArray(streams) || !streams.every(isWireStream)) return undefined;
-  return { sessionId, peers, streams, tokenExpireAt };
+  const resumeToken = typeof v.resumeToken === 'string' && v.resumeToken.length > 0 && v.resumeToken.length <= 128 ? v.resumeToken : undefined;
+  return { sessionId, peers, streams, tokenExpireAt, ...(resumeToken !== undefined ? { resumeToken } : {}) };
 }
 
 export function asUrl(v: unknown): string | undefined {

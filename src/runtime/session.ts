@@ -1,7 +1,19 @@
 // What the client knows of its own room membership: enough to refuse calls the server would
-// refuse anyway (publish twice, unsubscribe what was never subscribed) without a round trip.
+// refuse anyway (publish twice, unsubscribe what was never subscribed) without a round trip,
+// and to put everything back after a reconnect that had to join afresh.
 
 export interface Subscription {
+  uid: string;
+  screen: boolean;
+  audio: boolean;
+  video: boolean;
+  /** muteRemote: true = paused */
+  pausedAudio: boolean;
+  pausedVideo: boolean;
+}
+
+/** A remote stream as the app was told of it (stream-added, mute-*, stream-removed). */
+export interface SeenStream {
   uid: string;
   screen: boolean;
   audio: boolean;
@@ -12,16 +24,25 @@ const keyOf = (uid: string, screen: boolean): string => `${screen ? 's' : 'm'}:$
 
 export class Session {
   publishing = false;
-  /** The last push failed (STREAM_FAILED) and no publish succeeded since. */
-  pushFailed = false;
   pushUrl: string | undefined;
+  /** muteLocal as last applied: true = disabled. A fresh publish starts with both on. */
+  audioOff = false;
+  videoOff = false;
+  /** The resume secret and the last event number seen: what a resume presents. */
+  resumeToken: string | undefined;
+  lastSeq = 0;
+  /** What the app was told of the room: a fresh join after a reconnect announces the differences. */
+  readonly peers = new Set<string>();
+  readonly streams = new Map<string, SeenStream>();
   readonly #subs = new Map<string, Subscription>();
 
   constructor(
     readonly roomId: string,
     readonly userId: string,
-    readonly sessionId: string,
-    readonly tokenExpireAt: number,
+    /** The join token, for a fresh join when a resume is refused. */
+    readonly token: string,
+    public sessionId: string,
+    public tokenExpireAt: number,
   ) {}
 
   subscribed(uid: string, screen: boolean): Subscription | undefined {
@@ -44,5 +65,38 @@ export class Session {
 
   get subscriptions(): Subscription[] {
     return [...this.#subs.values()];
+  }
+
+  /** Keeps the room view in step with an event the app is about to receive. */
+  track(name: string, p: Record<string, unknown>): void {
+    const uid = p.uid as string;
+    const k = keyOf(uid, p.screen === true);
+    const s = this.streams.get(k);
+    switch (name) {
+      case 'peer-online':
+        this.peers.add(uid);
+        break;
+      case 'peer-leave':
+        this.peers.delete(uid);
+        for (const screen of [false, true]) this.streams.delete(keyOf(uid, screen));
+        this.removeUser(uid);
+        break;
+      case 'stream-added': {
+        const st = p.streamPublishState as { audio?: unknown; video?: unknown };
+        this.streams.set(k, { uid, screen: p.screen === true, audio: st.audio !== false, video: st.video !== false });
+        break;
+      }
+      case 'stream-removed':
+        this.streams.delete(k);
+        break;
+      case 'mute-audio':
+      case 'unmute-audio':
+        if (s) s.audio = name === 'unmute-audio';
+        break;
+      case 'mute-video':
+      case 'unmute-video':
+        if (s) s.video = name === 'unmute-video';
+        break;
+    }
   }
 }

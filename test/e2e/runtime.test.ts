@@ -267,15 +267,16 @@ describe.each(modes)('runtime over $name against the real server', (mode) => {
     ]);
   });
 
-  it('the server going away gives DISCONNECT CONNECTION_LOST and fails calls in flight', async () => {
+  it('the server going away: reconnect attempts fail, then DISCONNECT CONNECTION_LOST', async () => {
     const own = await startRealServer();
     const r = nextRoom();
-    const rt = createRuntime({ server: own.url, ...mode.options() });
+    const rt = createRuntime({ server: own.url, ...mode.options(), reconnect: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 } });
     clients.push(rt);
     const w = watch(rt, ALL_EVENTS);
     await rt.init(E2E_APP_ID);
     await rt.join(mintToken(r, 'alice'), r, 'alice');
     await own.close();
+    expect(await w.next(EVENTS.CONNECTION_STATE_CHANGED, (p) => p.state === 'reconnecting')).toEqual({ state: 'reconnecting', prevState: 'connected' });
     expect(await w.next(EVENTS.DISCONNECT)).toMatchObject({ code: ERROR_CODES.CONNECTION_LOST });
     expect(await codeOf(rt.publish())).toBe(ERROR_CODES.NOT_IN_ROOM);
     expect(await codeOf(rt.join(mintToken(r, 'alice'), r, 'alice'))).toBe(ERROR_CODES.CONNECTION_FAILED);

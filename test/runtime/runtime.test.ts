@@ -47,7 +47,7 @@ describe('lifecycle', () => {
   });
 
   it('reports unusable options at init, and never throws from createRuntime', async () => {
-    for (const bad of [{ server: 'http://x' }, { transport: 'carrier-pigeon' }, { requestTimeoutMs: -1 }, { colour: 'red' }, { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 50 }, { reportBatchSize: 101 }]) {
+    for (const bad of [{ reconnect: true }, { reconnect: { maxAttempts: 0 } }, { reconnect: { baseDelayMs: 100, maxDelayMs: 10 } }, { reconnect: { tries: 3 } }, { server: 'http://x' }, { transport: 'carrier-pigeon' }, { requestTimeoutMs: -1 }, { colour: 'red' }, { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 50 }, { reportBatchSize: 101 }]) {
       const rt = createRuntime(bad as never);
       expect(await codeOf(rt.init(APP_ID))).toBe(ERROR_CODES.INVALID_PARAMS);
     }
@@ -350,32 +350,11 @@ describe('room calls', () => {
     expect(await rt.publish()).toBe('rtmp://127.0.0.1/live/me');
     expect(server.peers[0]!.frames.filter((f) => f.type === 'publish' || f.type === 'unpublish').map((f) => f.type)).toEqual(['publish', 'publish']);
   });
-
-  it('after a push failure, a server that still holds the stream gets unpublish then publish', async () => {
-    let published = false;
-    const { rt, server } = await inRoom((f, peer) => {
-      if (f.type === 'publish') {
-        if (published) return peer.refuse(f, ERROR_CODES.ALREADY_PUBLISHED, 'published already');
-        published = true;
-        return peer.reply(f, { url: 'rtmp://127.0.0.1/live/me2' });
-      }
-      if (f.type === 'unpublish') published = false;
-      defaultScript(f, peer);
-    });
-    await rt.publish();
-    // Without a failure, a second publish is refused locally and reaches no server.
-    expect(await codeOf(rt.publish())).toBe(ERROR_CODES.ALREADY_PUBLISHED);
-    const w = watch(rt, [EVENTS.STREAM_FAILED]);
-    server.peers[0]!.event('stream-failed', { uid: 'me', screen: false, reason: 'no push arrived' });
-    await w.next(EVENTS.STREAM_FAILED);
-    expect(await rt.publish()).toBe('rtmp://127.0.0.1/live/me2');
-    expect(server.peers[0]!.frames.filter((f) => f.type === 'publish' || f.type === 'unpublish').map((f) => f.type)).toEqual(['publish', 'publish', 'unpublish', 'publish']);
-  });
 });
 
 describe('events', () => {
-  async function inRoom() {
-    const s = await setup();
+  async function inRoom(options: Record<string, unknown> = {}) {
+    const s = await setup(defaultScript, options);
     await s.rt.init(APP_ID);
     await s.rt.join('t', 'r', 'me');
     return { ...s, peer: s.server.peers[0]! };
@@ -456,8 +435,8 @@ describe('events', () => {
     expect(server.peers).toHaveLength(2);
   });
 
-  it('a dropped connection in the room gives DISCONNECT with CONNECTION_LOST, and pending calls fail', async () => {
-    const { rt, server, peer } = await inRoom();
+  it('with reconnect: false a dropped connection in the room gives DISCONNECT with CONNECTION_LOST, and pending calls fail', async () => {
+    const { rt, server, peer } = await inRoom({ reconnect: false });
     server.setScript((f, p) => (f.type === 'publish' ? undefined : defaultScript(f, p)));
     const w = watch(rt, [EVENTS.DISCONNECT]);
     const publishing = rt.publish();
@@ -469,7 +448,7 @@ describe('events', () => {
   });
 
   it('a silent server is detected by the heartbeat', async () => {
-    const { rt, server } = await setup(defaultScript, { heartbeatIntervalMs: 20, heartbeatTimeoutMs: 100 });
+    const { rt, server } = await setup(defaultScript, { heartbeatIntervalMs: 20, heartbeatTimeoutMs: 100, reconnect: false });
     await rt.init(APP_ID);
     await rt.join('t', 'r', 'me');
     server.setScript(() => undefined); // stops answering pings

@@ -17,8 +17,8 @@ export interface ConnectionTimings {
 }
 
 export interface ConnectionListener {
-  /** A server event (peer-online, stream-added, disconnect, ...). */
-  onEvent(name: string, data: unknown): void;
+  /** A server event (peer-online, stream-added, disconnect, ...); seq numbers a session's events. */
+  onEvent(name: string, data: unknown, seq: number | undefined): void;
   /** Something went wrong that no request owns (an unsolicited error frame, a bad frame). */
   onError(err: VolcEngineRTCError): void;
   /** The socket is gone, for whatever reason other than our own close(). Called once. */
@@ -33,10 +33,14 @@ interface Pending {
 
 type Phase = 'new' | 'opening' | 'open' | 'closed';
 
+function counter(): () => number {
+  let n = 1;
+  return () => n++;
+}
+
 export class Connection {
   #phase: Phase = 'new';
   #transport: Transport | undefined;
-  #nextId = 1;
   readonly #pending = new Map<number, Pending>();
   #pingTimer: TimerHandle | undefined;
   #silenceTimer: TimerHandle | undefined;
@@ -47,6 +51,8 @@ export class Connection {
     private readonly factory: TransportFactory,
     private readonly timings: ConnectionTimings,
     private readonly listener: ConnectionListener,
+    /** Request ids, shared by the connections of one client so that a resent request keeps its id. */
+    private readonly nextId: () => number = counter(),
   ) {}
 
   get isOpen(): boolean {
@@ -75,11 +81,12 @@ export class Connection {
     });
   }
 
-  request<T extends Request['type']>(req: Extract<Request, { type: T }>): Promise<ResponseData[T]> {
+  /** Sends a request; `id` is given when resending one whose answer was lost with a socket. */
+  request<T extends Request['type']>(req: Extract<Request, { type: T }>, id: number = this.nextId()): Promise<ResponseData[T]> {
     if (this.#phase !== 'open') {
       return Promise.reject(rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: the signaling connection is not open`));
     }
-    const id = this.#nextId++;
+    if (this.#pending.has(id)) return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, `${req.type}: request id ${id} is in use`));
     return new Promise<ResponseData[T]>((resolve, reject) => {
       const timer = startTimer(() => {
         this.#pending.delete(id);
@@ -159,7 +166,7 @@ export class Connection {
         this.listener.onError(rtcError(f.error.code, f.error.reason));
         return;
       case 'event':
-        this.listener.onEvent(f.event, f.data);
+        this.listener.onEvent(f.event, f.data, f.seq);
         return;
       case 'pong':
         return;

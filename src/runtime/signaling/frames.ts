@@ -43,7 +43,8 @@ export function parseFrame(text: string | undefined): Parsed {
       return { frame: { v: PROTOCOL_VERSION, type: 'error', error: v.error } };
     case 'event':
       if (typeof v.event !== 'string') return { bad: 'an event frame without a name' };
-      return { frame: { v: PROTOCOL_VERSION, type: 'event', event: v.event, data: v.data } };
+      // seq numbers the session's events; a malformed one is dropped, not trusted for a resume.
+      return { frame: { v: PROTOCOL_VERSION, type: 'event', event: v.event, data: v.data, ...(Number.isSafeInteger(v.seq) && (v.seq as number) > 0 ? { seq: v.seq as number } : {}) } };
     case 'pong':
       return { frame: { v: PROTOCOL_VERSION, type: 'pong', t: typeof v.t === 'number' ? v.t : 0 } };
     default:
