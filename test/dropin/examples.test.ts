@@ -154,12 +154,49 @@ describe.each(PAGES)('%s', (route) => {
     await bob.until((d) => d.remotes.length === 1 && d.remotes[0].uid === 'alice');
     await alice.until((d) => d.remotes.length === 1 && d.remotes[0].uid === 'bob');
   });
+
+  it('suspended past the grace before its timer fired: leaves and rejoins on show', async () => {
+    const room = `example-${++roomNo}`;
+    const alice = person(route, room, 'alice', { hideGraceMs: 60_000 });
+    const bob = person(route, room, 'bob');
+    await joinByHand(alice, mintToken(room, 'alice'));
+    await joinByHand(bob, mintToken(room, 'bob'));
+    await bob.until((d) => d.remotes.length === 1);
+    const sockets = opened[0]!.phone.sockets.tasks;
+
+    alice.onHide();
+    alice.hiddenAt -= 61_000; // WeChat kept the app suspended for a minute: the timer never ran
+    const states: string[] = [];
+    void alice.until((d) => (states.push(d.state), false));
+    alice.onShow();
+    await alice.until((d) => d.state === 'in-call' && d.remotes.length === 1);
+    expect(states).toEqual(expect.arrayContaining(['leaving', 'paused', 'joining']));
+    expect(sockets).toHaveLength(2);
+    expect(sockets[0]!.socket.readyState).toBe(sockets[0]!.socket.CLOSED);
+  });
 });
 
 describe.each(PAGES)('%s, connection lost', (route) => {
-  it('while hidden: paused, and rejoined on show; in front: back to the form with the reason', async () => {
+  it('a dropped socket: the SDK reconnects by itself, the page shows it and stays in the call', async () => {
     const room = `example-${++roomNo}`;
-    const alice = person(route, room, 'alice', { hideGraceMs: 60_000 });
+    const alice = person(route, room, 'alice');
+    const bob = person(route, room, 'bob');
+    await joinByHand(alice, mintToken(room, 'alice'));
+    await joinByHand(bob, mintToken(room, 'bob'));
+    await alice.until((d) => d.remotes.length === 1);
+    const tasks = opened[0]!.phone.sockets.tasks;
+
+    tasks.at(-1)!.socket.terminate();
+    await alice.until((d) => d.notice === 'reconnecting…');
+    expect(await alice.until((d) => d.notice === '')).toMatchObject({ state: 'in-call' });
+    expect(tasks).toHaveLength(2);
+    await alice.until((d) => d.remotes.length === 1 && d.remotes[0].uid === 'bob');
+    await bob.until((d) => d.remotes.length === 1 && d.remotes[0].uid === 'alice');
+  });
+
+  it('given up (reconnect off here): paused while hidden and rejoined on show; in front back to the form', async () => {
+    const room = `example-${++roomNo}`;
+    const alice = person(route, room, 'alice', { hideGraceMs: 60_000, clientOptions: { reconnect: false } });
     const bob = person(route, room, 'bob');
     await joinByHand(alice, mintToken(room, 'alice'));
     await joinByHand(bob, mintToken(room, 'bob'));

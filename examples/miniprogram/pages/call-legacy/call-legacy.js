@@ -5,6 +5,8 @@
 const { Client, EVENTS, ERROR_CODES } = require('../../libs/VolcEngineRTC_MiniApp');
 const streams = require('../../utils/streams');
 
+const RECONNECTING = 'reconnecting…';
+
 function describe(err) {
   return err && err.code ? err.code + ' ' + err.reason : String(err);
 }
@@ -18,6 +20,7 @@ Page({
     this.client = null;
     this.hidden = false;
     this.hideTimer = null;
+    this.hiddenAt = 0;
     this.pushRetries = 0;
     this.setData({ roomId: query.roomId || cfg.roomId, userId: userId, token: query.token || cfg.tokens[userId] || '' });
   },
@@ -101,6 +104,11 @@ Page({
     on(EVENTS.TOKEN_WILL_EXPIRE, function () {
       self.setData({ notice: 'token expires soon: paste a new one and rejoin' });
     });
+    // The SDK reconnects by itself after a drop (ClientOptions.reconnect); show it meanwhile.
+    on(EVENTS.CONNECTION_STATE_CHANGED, function (e) {
+      if (e.state === 'reconnecting') self.setData({ notice: RECONNECTING });
+      else if (self.data.notice === RECONNECTING) self.setData({ notice: '' });
+    });
     on(EVENTS.DISCONNECT, function (e) {
       self.disconnected(e);
     });
@@ -158,6 +166,7 @@ Page({
   onHide: function () {
     const self = this;
     this.hidden = true;
+    this.hiddenAt = Date.now();
     if (this.data.state !== 'in-call' || this.hideTimer) return;
     this.hideTimer = setTimeout(function () {
       self.hideTimer = null;
@@ -166,12 +175,16 @@ Page({
   },
 
   onShow: function () {
+    const hiddenAt = this.hiddenAt;
     this.hidden = false;
+    this.hiddenAt = 0;
     if (this.hideTimer) {
       clearTimeout(this.hideTimer);
       this.hideTimer = null;
     }
     if (this.data.state === 'paused') this.onJoin();
+    // Suspended before the timer could fire: leave and rejoin now.
+    else if (hiddenAt && Date.now() - hiddenAt >= getApp().globalData.hideGraceMs) this.pause();
   },
 
   /** Leaves after the grace; onShow (or the end of this, if shown meanwhile) rejoins. */

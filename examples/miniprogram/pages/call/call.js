@@ -6,8 +6,12 @@
 // costs nothing), then leaves, so the other person sees it go instead of a frozen picture.
 // Back in front, it rejoins with the same token and publishes again. A connection lost while
 // hidden is handled the same way; one lost in front leaves the Join button and the reason.
+// (A dropped socket is not a lost connection: the SDK reconnects and resumes by itself, and
+// only when it gives up does DISCONNECT come.)
 const { Client, EVENTS, ERROR_CODES } = require('../../libs/VolcEngineRTC_MiniApp');
 const streams = require('../../utils/streams');
+
+const RECONNECTING = 'reconnecting…';
 
 function describe(err) {
   return err && err.code ? err.code + ' ' + err.reason : String(err);
@@ -22,6 +26,7 @@ Page({
     this.client = null;
     this.hidden = false;
     this.hideTimer = null;
+    this.hiddenAt = 0;
     this.pushRetries = 0;
     this.setData({ roomId: query.roomId || cfg.roomId, userId: userId, token: query.token || cfg.tokens[userId] || '' });
   },
@@ -79,6 +84,11 @@ Page({
     });
     on(EVENTS.STREAM_FAILED, (e) => this.streamFailed(client, e));
     on(EVENTS.TOKEN_WILL_EXPIRE, () => this.setData({ notice: 'token expires soon: paste a new one and rejoin' }));
+    // The SDK reconnects by itself after a drop (ClientOptions.reconnect); show it meanwhile.
+    on(EVENTS.CONNECTION_STATE_CHANGED, (e) => {
+      if (e.state === 'reconnecting') this.setData({ notice: RECONNECTING });
+      else if (this.data.notice === RECONNECTING) this.setData({ notice: '' });
+    });
     on(EVENTS.DISCONNECT, (e) => this.disconnected(e));
     on(EVENTS.ERROR, (e) => this.setData({ notice: describe(e) }));
   },
@@ -129,6 +139,7 @@ Page({
 
   onHide() {
     this.hidden = true;
+    this.hiddenAt = Date.now();
     if (this.data.state !== 'in-call' || this.hideTimer) return;
     this.hideTimer = setTimeout(() => {
       this.hideTimer = null;
@@ -137,12 +148,16 @@ Page({
   },
 
   onShow() {
+    const hiddenAt = this.hiddenAt;
     this.hidden = false;
+    this.hiddenAt = 0;
     if (this.hideTimer) {
       clearTimeout(this.hideTimer);
       this.hideTimer = null;
     }
     if (this.data.state === 'paused') this.onJoin();
+    // Suspended before the timer could fire: leave and rejoin now.
+    else if (hiddenAt && Date.now() - hiddenAt >= getApp().globalData.hideGraceMs) this.pause();
   },
 
   /** Leaves after the grace; onShow (or the end of this, if shown meanwhile) rejoins. */
