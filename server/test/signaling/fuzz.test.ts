@@ -6,7 +6,7 @@ import { serve } from '../support/server.js';
 // Random frames, well-formed or not, against a real server: each request id is answered exactly
 // once, the socket stays usable, and another member of the room keeps being served.
 
-const types = ['join', 'leave', 'publish', 'unpublish', 'subscribe', 'unsubscribe', 'muteLocal', 'muteRemote', 'setVisibility', 'report', 'nope', ''];
+const types = ['join', 'leave', 'publish', 'unpublish', 'subscribe', 'unsubscribe', 'muteLocal', 'muteRemote', 'setVisibility', 'report', 'resume', 'nope', ''];
 const value = fc.oneof(fc.boolean(), fc.integer(), fc.string({ maxLength: 20 }), fc.constant(null), fc.constantFrom('alice', 'bob', 'carol', 'room1', APP_ID, true, false), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }), fc.jsonValue({ maxDepth: 2 }));
 const body = fc.record(
   {
@@ -21,6 +21,9 @@ const body = fc.record(
     visible: value,
     businessId: value,
     items: value,
+    sessionId: fc.oneof(value, fc.uuid()),
+    resumeToken: value,
+    lastSeq: fc.oneof(value, fc.nat(), fc.constant(-1), fc.constant(Number.MAX_SAFE_INTEGER + 2)),
     v: fc.oneof(fc.constant(1), value),
   },
   { requiredKeys: ['type'] },
