@@ -1,25 +1,34 @@
-// WeChat's socket: wx.connectSocket returns a SocketTask with callback-style methods.
+/// <reference path="../../../node_modules/miniprogram-api-typings/types/wx/lib.wx.api.d.ts" />
+// WeChat's socket: wx.connectSocket returns a SocketTask with callback-style methods. Typed with
+// WeChat's own declarations (miniprogram-api-typings), referenced here by file so that only its
+// API namespace comes in, not its globals (require, module, console) into the whole runtime.
 import { closeOnce, describeError } from './guard.js';
 import type { Transport, TransportFactory } from './types.js';
 
-/** The part of WeChat's SocketTask the runtime uses. */
+/**
+ * The part of WeChat's SocketTask the runtime uses, in WeChat's own option and result types
+ * (the open result is not read, so any listener argument is accepted there).
+ */
 export interface WxSocketTask {
-  onOpen(cb: (res: unknown) => void): void;
-  onMessage(cb: (res: { data: unknown }) => void): void;
-  onClose(cb: (res: { code: number; reason: string }) => void): void;
-  onError(cb: (res: { errMsg?: string }) => void): void;
-  send(opts: { data: string; success?: () => void; fail?: (res: { errMsg?: string }) => void }): void;
-  close(opts: { code?: number; reason?: string; success?: () => void; fail?: (res: unknown) => void }): void;
+  onOpen(listener: () => void): void;
+  onMessage(listener: WechatMiniprogram.SocketTaskOnMessageCallback): void;
+  onClose(listener: WechatMiniprogram.SocketTaskOnCloseCallback): void;
+  onError(listener: WechatMiniprogram.UDPSocketOnErrorCallback): void;
+  send(option: WechatMiniprogram.SocketTaskSendOption): void;
+  close(option: WechatMiniprogram.SocketTaskCloseOption): void;
 }
 
-/** The part of the `wx` global the runtime uses. */
+/**
+ * The part of the `wx` global the runtime uses. Before base library 1.7.0 connectSocket
+ * returned no SocketTask, hence `| undefined`.
+ */
 export interface WxLike {
-  connectSocket(opts: {
-    url: string;
-    success?: () => void;
-    fail?: (res: { errMsg?: string }) => void;
-  }): WxSocketTask | undefined;
+  connectSocket(option: WechatMiniprogram.ConnectSocketOption): WxSocketTask | undefined;
 }
+
+// Compile-time proof that WeChat's real `wx` fits WxLike (fails to compile if the typings drift).
+type Expect<T extends true> = T;
+type RealWxFits = Expect<WechatMiniprogram.Wx extends WxLike ? true : false>;
 
 export function wxTransport(wx: WxLike): TransportFactory {
   return (url, handlers): Transport => {
