@@ -11,7 +11,7 @@ module.exports = {
   tokens: {
     // alice: '001mprtc0dev0app00000000000...',
   },
-  // Extra ClientOptions (timeouts, report batching); `server` above is the one that is required.
+  // Extra ClientOptions (timeouts, reconnect, report batching); `server` above is the one required.
   clientOptions: {},
   // In the background longer than this, the page leaves the room; back in front, it rejoins.
   hideGraceMs: 20000,
