@@ -545,8 +545,8 @@ class Runtime implements ClientRuntime {
     this.#adopt(conn);
     this.#announceDifferences(s, data);
     this.#flushEarly(conn);
-    await this.#restore(conn, s);
     this.#reports.resume();
+    void this.#restore(s);
   }
 
   #adopt(conn: Connection): void {
@@ -576,39 +576,48 @@ class Runtime implements ClientRuntime {
     }
   }
 
-  /** After a fresh join: publish and subscribe again as before, handing out the new URLs. */
-  async #restore(conn: Connection, s: Session): Promise<void> {
+  /**
+   * After a fresh join: publish and subscribe again as before, handing out the new URLs. These
+   * are ordinary calls: a drop in the middle resumes and resends them like any other.
+   */
+  async #restore(s: Session): Promise<void> {
+    const gone = (e: unknown): boolean => {
+      const code = (e as VolcEngineRTCError).code;
+      // Left, destroyed or given up meanwhile: DISCONNECT (or the app's leave) said it all.
+      return this.#session !== s || code === ERROR_CODES.CONNECTION_LOST || code === ERROR_CODES.NOT_IN_ROOM;
+    };
     const failed = (what: string, e: unknown): void => {
       const err = e as VolcEngineRTCError;
-      this.emitError(rtcError(err.code ?? ERROR_CODES.INTERNAL_ERROR, `${what} after the reconnect failed: ${err.reason ?? String(e)}`));
+      this.emitError(rtcError(typeof err.code === 'number' ? err.code : ERROR_CODES.INTERNAL_ERROR, `${what} after the reconnect failed: ${err.reason ?? String(e)}`));
     };
     if (s.publishing) {
       try {
-        const url = asUrl(await conn.request({ type: 'publish', screen: false }));
+        const url = asUrl(await this.#request(s, { type: 'publish', screen: false }));
         if (!url) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'the server answered without a URL');
         s.pushUrl = url;
-        if (this.#session === s) this.#emit(EVENTS.UPDATE_URL, { uid: s.userId, screen: false, url });
-        if (s.audioOff || s.videoOff) await conn.request({ type: 'muteLocal', audio: s.audioOff, video: s.videoOff });
+        this.#emit(EVENTS.UPDATE_URL, { uid: s.userId, screen: false, url });
+        if (s.audioOff || s.videoOff) await this.#request(s, { type: 'muteLocal', audio: s.audioOff, video: s.videoOff });
       } catch (e) {
+        if (gone(e)) return;
         s.publishing = false;
         s.pushUrl = undefined;
         failed('publish', e);
       }
     }
     for (const sub of s.subscriptions) {
-      if (this.#session !== s) return;
       if (!s.streams.has(`${sub.screen ? 's' : 'm'}:${sub.uid}`)) {
         s.removeSubscription(sub.uid, sub.screen);
         continue;
       }
       try {
-        const url = asUrl(await conn.request({ type: 'subscribe', userId: sub.uid, screen: sub.screen, audio: sub.audio, video: sub.video }));
+        const url = asUrl(await this.#request(s, { type: 'subscribe', userId: sub.uid, screen: sub.screen, audio: sub.audio, video: sub.video }));
         if (!url) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'the server answered without a URL');
-        if (this.#session === s) this.#emit(EVENTS.UPDATE_URL, { uid: sub.uid, screen: sub.screen, url });
+        this.#emit(EVENTS.UPDATE_URL, { uid: sub.uid, screen: sub.screen, url });
         if (sub.pausedAudio || sub.pausedVideo) {
-          await conn.request({ type: 'muteRemote', userId: sub.uid, screen: sub.screen, audio: sub.pausedAudio, video: sub.pausedVideo });
+          await this.#request(s, { type: 'muteRemote', userId: sub.uid, screen: sub.screen, audio: sub.pausedAudio, video: sub.pausedVideo });
         }
       } catch (e) {
+        if (gone(e)) return;
         s.removeSubscription(sub.uid, sub.screen);
         failed(`subscribe to ${sub.uid}`, e);
       }
