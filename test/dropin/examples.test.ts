@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/src/index.js';
 import { E2E_APP_ID, mintToken } from '../support/real-server.js';
 import { boundHandlers, dataRoots, EXAMPLE_SRC, exampleWithSdk, pageWxml, startPhone, type PageInstance, type Phone } from './miniprogram.js';
-import { buildDropIn, startDropInServer } from './support.js';
+import { buildDropIn, removeTempDirs, startDropInServer } from './support.js';
 
 const PAGES = ['pages/call/call', 'pages/call-legacy/call-legacy'];
 
@@ -26,6 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  removeTempDirs();
 });
 
 afterEach(async () => {

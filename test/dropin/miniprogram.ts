@@ -3,17 +3,16 @@
 // console; its require loads the example's files relative to each other, as WeChat does. A
 // page instance gets the options' methods, a data copy and setData; tests call its lifecycle
 // hooks and handlers the way WeChat would on taps, input and component events.
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type vm from 'node:vm';
-import { loadCommonJs, miniProgramContext, miniProgramWx, type Logged } from './support.js';
+import { loadCommonJs, miniProgramContext, miniProgramWx, tempDir, type Logged } from './support.js';
 
 export const EXAMPLE_SRC = 'examples/miniprogram';
 
 /** A copy of the example with the built SDK put into libs/ (the documented copy step). */
 export function exampleWithSdk(builtDir: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mprtc-example-'));
+  const dir = tempDir('mprtc-example-');
   cpSync(EXAMPLE_SRC, dir, { recursive: true });
   cpSync(join(builtDir, 'VolcEngineRTC_MiniApp.js'), join(dir, 'libs', 'VolcEngineRTC_MiniApp.js'));
   return dir;

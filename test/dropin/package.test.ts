@@ -2,11 +2,10 @@
 // by Node through package.json ("main", "exports") in a project outside this repository, with
 // the bundles the build writes. Both must expose the same API, and a Client from each must work.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildDropIn } from './support.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDropIn, removeTempDirs, tempDir } from './support.js';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 let project: string;
@@ -21,7 +20,7 @@ const PROBE = `
 
 beforeAll(() => {
   const built = buildDropIn();
-  project = mkdtempSync(join(tmpdir(), 'mprtc-consumer-'));
+  project = tempDir('mprtc-consumer-');
   const root = join(project, 'node_modules', pkg.name);
   mkdirSync(join(root, 'dist'), { recursive: true });
   copyFileSync('package.json', join(root, 'package.json'));
@@ -33,6 +32,8 @@ beforeAll(() => {
   }
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
 });
+
+afterAll(removeTempDirs);
 
 function run(args: string[]): any {
   return JSON.parse(execFileSync(process.execPath, args, { cwd: project, encoding: 'utf8' }));
@@ -88,7 +89,7 @@ describe('the package through package.json', () => {
   });
 
   it('a package without the files fails to resolve (the check above is not vacuous)', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'mprtc-consumer-'));
+    const empty = tempDir('mprtc-consumer-');
     expect(existsSync(join(empty, 'node_modules'))).toBe(false);
     expect(() => execFileSync(process.execPath, ['-e', `require('${pkg.name}')`], { cwd: empty, stdio: 'pipe' })).toThrow(/Cannot find module/);
   });

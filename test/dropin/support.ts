@@ -2,7 +2,7 @@
 // temp dir, so nothing races over dist/), a `wx` with nothing but what WeChat has, a fresh
 // JavaScript context shaped like a mini-program's, and a static scan for Node-only names.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import vm from 'node:vm';
@@ -12,9 +12,23 @@ import type { RunningServer } from '../../server/src/index.js';
 import { startRealServer } from '../support/real-server.js';
 import { createTestWx, type TestWx } from '../support/wx.js';
 
+const made: string[] = [];
+
+/** A new temp dir, removed by removeTempDirs(). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes the temp dirs this test file made (call it in afterAll). */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** Runs scripts/build.ts --bundles-only into a new temp dir; returns the dir. */
 export function buildDropIn(env: Record<string, string> = {}): string {
-  const outdir = mkdtempSync(join(tmpdir(), 'mprtc-dropin-'));
+  const outdir = tempDir('mprtc-dropin-');
   execFileSync(join('node_modules', '.bin', 'tsx'), ['scripts/build.ts', '--bundles-only', '--outdir', outdir], {
     stdio: 'pipe',
     env: { ...process.env, ...env },

@@ -9,7 +9,7 @@ import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/src/index.js';
 import { E2E_APP_ID, mintToken } from '../support/real-server.js';
-import { buildDropIn, loadCommonJs, miniProgramContext, miniProgramWx, nodeOnlyNames, startDropInServer, type Logged } from './support.js';
+import { buildDropIn, loadCommonJs, removeTempDirs, miniProgramContext, miniProgramWx, nodeOnlyNames, startDropInServer, type Logged } from './support.js';
 
 let server: RunningServer;
 let bundle: string;
@@ -21,6 +21,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  removeTempDirs();
 });
 
 function load(source = bundle) {
