@@ -104,6 +104,18 @@ describe('ExternalRelayPlane, SRS http_hooks', () => {
     expect(api.kicked.filter((id) => id === 'v1')).toHaveLength(1);
   });
 
+  it('forgets a stopped player even when on_stop carries no param, so it is not kicked later', async () => {
+    const key = freshKey();
+    const url = plane.issuePlayUrl(key, 'viewer', both, inAMinute());
+    expect(await hook(srsHook('on_play', url, 'w1'))).toEqual(allowed);
+    expect(await hook(srsHook('on_play', url, 'w2'))).toEqual(allowed);
+    const stop = { ...JSON.parse(srsHook('on_stop', url, 'w1')), param: '' };
+    expect(await hook(JSON.stringify(stop))).toEqual(allowed);
+    plane.endPlay(key, 'viewer');
+    await eventually(() => api.kicked.includes('w2'), 'the kick of the live player');
+    expect(api.kicked).not.toContain('w1');
+  });
+
   it('allows hooks it does not act on (on_connect, on_close), so enabling them breaks nothing', async () => {
     const connect = JSON.stringify({ action: 'on_connect', client_id: 'x1', ip: '127.0.0.1', vhost: '__defaultVhost__', app: 'live', tcUrl: 'rtmp://127.0.0.1/live', pageUrl: '' });
     expect(await hook(connect)).toEqual(allowed);

@@ -268,8 +268,13 @@ export class ExternalRelayPlane implements MediaPlane {
 
   private onPlayDone(path: RelayPath, call: HookCall): void {
     const subscriber = call.query.u;
-    if (typeof subscriber !== 'string') return;
-    this.plays.get(playId(path, subscriber))?.clients.delete(call.clientId);
+    if (typeof subscriber === 'string') {
+      this.plays.get(playId(path, subscriber))?.clients.delete(call.clientId);
+      return;
+    }
+    // A relay that leaves the query out of its stop callback: find the client by id.
+    const id = pathId(path);
+    for (const state of this.plays.values()) if (pathId(state.path) === id) state.clients.delete(call.clientId);
   }
 
   /** Forgets URLs that expired unused, so streams nobody ended do not pile up. */
