@@ -33,7 +33,8 @@ export interface ServerConfig {
   /**
    * How long a session outlives its dropped socket, waiting for a `resume`. A shorter drop is
    * invisible to the others; a longer one is a leave (peer-leave reason 'timeout'). 0 = leave at
-   * once. Default 10000.
+   * once. Default 20000: longer than the SDK's default heartbeat timeout (15 s) plus its first
+   * backoff, so a drop that only the server saw at once is still resumed.
    */
   resumeGraceMs?: number;
 }
@@ -79,7 +80,7 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
     joinRateLimit: c.joinRateLimit ?? { max: 120, windowMs: 10_000 },
     reportsPerUser: c.reportsPerUser ?? 1000,
     maxPendingRequests: c.maxPendingRequests ?? 100,
-    resumeGraceMs: nonNegative('resumeGraceMs', c.resumeGraceMs ?? 10_000),
+    resumeGraceMs: nonNegative('resumeGraceMs', c.resumeGraceMs ?? 20_000),
   };
 }
 

@@ -120,7 +120,8 @@ class Runtime implements ClientRuntime {
       {
         // In a room with a live socket: also while leaving or destroying, so leave can flush.
         ready: () => this.#session !== undefined && this.#conn?.isOpen === true,
-        send: (items) => this.#conn?.request({ type: 'report', items }) ?? fail(rtcError(ERROR_CODES.NOT_IN_ROOM, 'report: not in a room')),
+        // Through #request: a batch in flight when the socket drops is resent after the resume.
+        send: (items) => (this.#session ? this.#request(this.#session, { type: 'report', items }) : fail(rtcError(ERROR_CODES.NOT_IN_ROOM, 'report: not in a room'))),
         failed: (e) => {
           // Reports lost with the socket are not the app's concern; anything else is.
           const err = e as VolcEngineRTCError;

@@ -176,7 +176,7 @@ describe.each(modes)('reconnect over $name', (mode) => {
   it('leave and destroy while reconnecting leave no SDK timer and no socket behind', async () => {
     const census = timerCensus('src/runtime/');
     try {
-      const { server } = await setup();
+      const { server } = await setup(300);
       const { alice, bob, wa } = await pair('r7', { reconnect: { baseDelayMs: 50, maxDelayMs: 200, maxAttempts: 50 } });
       proxy!.refuse(true);
       proxy!.dropAll();
@@ -191,6 +191,9 @@ describe.each(modes)('reconnect over $name', (mode) => {
       expect(census.started()).toBeGreaterThan(10); // it did see the SDK's timers
       await until(() => server.stats().sockets === 0);
       expect(proxy!.links.size).toBe(0);
+      // alice left while away: the server ends her parked session when its grace period is over.
+      await until(() => server.stats().sessions === 0);
+      expect(await server.rooms.rooms(E2E_APP_ID)).toEqual([]);
     } finally {
       census.restore();
     }

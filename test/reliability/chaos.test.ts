@@ -34,6 +34,8 @@ interface Member {
   state: string;
   heard: { event: string; uid: string }[];
   subscribed: Set<string>;
+  /** Subscriptions whose subscribe resolved: what the server must hold for this client. */
+  holds: Set<string>;
 }
 
 const calls: { what: string; settled: boolean; code?: number }[] = [];
@@ -88,7 +90,7 @@ describe('chaos', () => {
         requestTimeoutMs: 8_000,
         reconnect: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 100 },
       });
-      const m: Member = { uid: `u${i}`, room: `chaos-${i % ROOMS}`, publisher: Math.floor(i / ROOMS) < 2, rt, peers: new Set(), streams: new Map(), state: 'disconnected', heard: [], subscribed: new Set() };
+      const m: Member = { uid: `u${i}`, room: `chaos-${i % ROOMS}`, publisher: Math.floor(i / ROOMS) < 2, rt, peers: new Set(), streams: new Map(), state: 'disconnected', heard: [], subscribed: new Set(), holds: new Set() };
       members.push(m);
       const heard = (event: string) => (p: { uid: string }) => m.heard.push({ event, uid: p.uid });
       for (const e of [EVENTS.PEER_LEAVE, EVENTS.PEER_ONLINE, EVENTS.STREAM_REMOVED, EVENTS.STREAM_ADDED]) rt.on(e, heard(e));
@@ -103,7 +105,7 @@ describe('chaos', () => {
         // Subscribers follow every stream they hear of.
         if (!m.publisher && !m.subscribed.has(p.uid)) {
           m.subscribed.add(p.uid);
-          void track(`${m.uid} subscribe ${p.uid}`, rt.subscribe(p.uid, {}));
+          void track(`${m.uid} subscribe ${p.uid}`, rt.subscribe(p.uid, {}).then((url) => (m.holds.add(p.uid), url)));
         }
       });
       rt.on(EVENTS.STREAM_REMOVED, (p: { uid: string }) => m.streams.delete(p.uid));
@@ -167,6 +169,12 @@ describe('chaos', () => {
     );
     const convergedMs = Date.now() - faultsEnded;
     for (const m of members) expect(viewOf(m)).toEqual(await serverView(server, m));
+    // And what each client did itself is what the server holds: its publish, its subscriptions.
+    for (const m of members) {
+      const room = await server.rooms.inspect({ appId: E2E_APP_ID, roomId: m.room });
+      expect(room?.streams.some((x) => x.uid === m.uid), `${m.uid} publishing`).toBe(m.publisher);
+      expect(room?.subscriptions.filter((x) => x.subscriberId === m.uid).map((x) => x.userId).sort(), `${m.uid} subscriptions`).toEqual([...m.holds].sort());
+    }
 
     // No spurious room events: every outage was shorter than the grace period.
     for (const m of members) {
