@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CODES } from '../../src/codes.js';
 import { APP_ID, RawClient, type Frame } from '../support/client.js';
@@ -111,6 +112,57 @@ describe('resume within the grace period', () => {
     const { alice, bob } = await pair(url);
     alice.ws.terminate();
     expect((await bob.waitEvent('peer-leave')).data).toEqual({ uid: 'alice', reason: 'timeout' });
+  });
+});
+
+describe('media during the grace period', () => {
+  it('a parked session keeps its push and plays; they end only when the grace period does', async () => {
+    const { url, media } = await serve({ resumeGraceMs: 300 });
+    const { alice, bob } = await pair(url);
+    await alice.request('publish', { screen: false });
+    await bob.request('publish', { screen: false });
+    await alice.request('subscribe', { userId: 'bob' });
+    alice.ws.terminate();
+    await bob.sync();
+    expect(media.of('endPush')).toEqual([]);
+    expect(media.of('endPlay')).toEqual([]);
+    expect((await bob.waitEvent('peer-leave')).data).toEqual({ uid: 'alice', reason: 'timeout' });
+    expect(media.of('endPush').map((c) => c.key.userId)).toEqual(['alice']);
+    expect(media.of('endPlay').map((c) => c.subscriberId)).toEqual(['alice']);
+  });
+});
+
+describe('resume credentials, at random', () => {
+  it('only the exact secret with a lastSeq the session has resumes; everything else gets its exact code', async () => {
+    const { url } = await serve({ joinRateLimit: { max: 1e9, windowMs: 1000 } });
+    const { alice, bob, session } = await pair(url);
+    await bob.request('publish', { screen: false }); // gives alice one event (seq 2 after peer-online)
+    await alice.waitEvent('stream-added');
+    const seq = alice.lastSeq;
+    alice.ws.terminate();
+    const variants = fc.record({
+      sessionId: fc.oneof(fc.constant(session.sessionId), fc.uuid(), fc.string({ minLength: 1, maxLength: 64 })),
+      resumeToken: fc.oneof(
+        fc.constant(session.resumeToken),
+        fc.string({ minLength: 1, maxLength: 128 }),
+        fc.nat({ max: session.resumeToken.length - 1 }).map((i) => session.resumeToken.slice(0, i) + (session.resumeToken[i] === 'a' ? 'b' : 'a') + session.resumeToken.slice(i + 1)),
+        fc.constant(session.resumeToken + 'x'),
+      ),
+      lastSeq: fc.nat({ max: seq + 3 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(variants, async (v) => {
+        const { c, r } = await resume(url, v, v.lastSeq);
+        const genuine = v.sessionId === session.sessionId && v.resumeToken === session.resumeToken;
+        if (genuine && v.lastSeq <= seq) expect(r.ok).toBe(true);
+        else if (genuine) expect(r.error?.code).toBe(CODES.INVALID_PARAMS);
+        else expect(r.error?.code).toBe(CODES.NOT_IN_ROOM);
+        c.ws.terminate(); // parks the session again if it was resumed
+      }),
+      { numRuns: 80 },
+    );
+    await bob.sync();
+    expect(bob.events('peer-leave')).toEqual([]);
   });
 });
 
