@@ -151,7 +151,7 @@ export class Connection implements Attachment {
       let answer: Answer;
       try {
         const s = this.session;
-        answer = await (sessionBound && s ? s.answer(id, work) : work());
+        answer = await (sessionBound && s ? s.answer(id, this, work) : work());
       } catch (e) {
         console.error('[mprtc-server] request failed:', e);
         answer = no(CODES.SERVER_ERROR, 'the server failed to handle the request');

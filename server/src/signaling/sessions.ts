@@ -26,7 +26,7 @@ const ANSWERS = 128;
 export class SessionEntry {
   seq = 0;
   readonly ring: { seq: number; frame: string }[] = [];
-  readonly answers = new Map<number, Promise<Answer>>();
+  readonly answers = new Map<number, { from: Attachment; answer: Promise<Answer> }>();
   conn: Attachment | null;
   graceTimer: NodeJS.Timeout | undefined;
 
@@ -41,14 +41,19 @@ export class SessionEntry {
     this.conn = conn;
   }
 
-  /** The answer to request `id`, computed once per session whichever socket it came on. */
-  answer(id: number, work: () => Promise<Answer>): Promise<Answer> {
-    let p = this.answers.get(id);
-    if (p) return p;
-    p = work();
-    this.answers.set(id, p);
+  /**
+   * The answer to request `id`. An id first seen on an earlier socket of the session is a resend
+   * after a resume: it gets the first answer, not a second application. On the same socket an id
+   * may be reused once answered (the protocol only asks ids to be unique among pending requests).
+   */
+  answer(id: number, from: Attachment, work: () => Promise<Answer>): Promise<Answer> {
+    const seen = this.answers.get(id);
+    if (seen && seen.from !== from) return seen.answer;
+    const answer = work();
+    this.answers.delete(id);
+    this.answers.set(id, { from, answer });
     if (this.answers.size > ANSWERS) this.answers.delete(this.answers.keys().next().value as number);
-    return p;
+    return answer;
   }
 }
 

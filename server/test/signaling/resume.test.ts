@@ -80,10 +80,14 @@ describe('resume within the grace period', () => {
     const { c } = await resume(url, session, alice.lastSeq);
     const again = await c.requestWithId(50, 'publish', { screen: false });
     expect(again).toMatchObject({ ok: true, data: { url: first.data.url } });
-    // A new id is a new request: now it is refused.
+    // A new id is a new request: now it is refused. So is an id reused on the same socket
+    // once answered (ids need only be unique among pending requests).
     expect(await c.requestWithId(51, 'publish', { screen: false })).toMatchObject({ ok: false, error: { code: CODES.ALREADY_PUBLISHED } });
+    expect(await c.requestWithId(51, 'unpublish', { screen: false })).toMatchObject({ ok: true });
+    expect(await c.requestWithId(51, 'unpublish', { screen: false })).toMatchObject({ ok: false, error: { code: CODES.NOT_PUBLISHED } });
     await bob.sync();
     expect(bob.events('stream-added')).toHaveLength(1);
+    expect(bob.events('stream-removed')).toHaveLength(1);
     expect(media.of('issuePushUrl')).toHaveLength(1);
   });
 
