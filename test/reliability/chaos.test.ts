@@ -2,8 +2,9 @@
 // delays their connections at random (seeded) while they publish, mute and subscribe. When the
 // faults stop, every call has settled, every client's view of its room equals the server's, and
 // since every outage is shorter than the grace period nobody heard a peer leave or come back.
-// CHAOS_SEED=<n> replays a run's faults.
-import { afterAll, describe, expect, it } from 'vitest';
+// A second run makes the outages longer than a short grace period, so clients must fall back to
+// fresh joins, and checks that the room still converges. CHAOS_SEED=<n> replays a run's faults.
+import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/src/index.js';
 import { createRuntime, type ClientRuntime } from '../../src/runtime/index.js';
 import { ERROR_CODES } from '../../src/generated/error-codes.js';
@@ -16,10 +17,38 @@ const SEED = Number(process.env.CHAOS_SEED ?? 20261125);
 const ROOMS = 3;
 const PER_ROOM = 3;
 const FAULTS_MS = 8_000;
-const GRACE_MS = 15_000; // longer than any outage the fault plan can cause (see docs/reliability.md)
 
-/** Codes a call may end with under chaos, besides success. */
-const ALLOWED = new Set<number>([ERROR_CODES.NOT_SUBSCRIBED, ERROR_CODES.STREAM_NOT_PUBLISHED]);
+interface Scenario {
+  name: string;
+  graceMs: number;
+  maxStallMs: number;
+  /** Network-down spells (nothing connects) of up to this long, or none. */
+  maxOutageMs?: number;
+  /** Codes a call may end with, besides success. */
+  allowed: number[];
+  /** Every outage is shorter than the grace period: only resumes, and no room event at all. */
+  resumesOnly: boolean;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    // 15 s grace: longer than any outage this plan can cause (see docs/reliability.md).
+    name: 'outages shorter than the grace period: every client resumes, nobody notices',
+    graceMs: 15_000,
+    maxStallMs: 1_500,
+    allowed: [],
+    resumesOnly: true,
+  },
+  {
+    name: 'outages longer than a 1 s grace period: fresh joins, and the room still converges',
+    graceMs: 1_000,
+    maxStallMs: 3_000,
+    maxOutageMs: 3_000,
+    // Calls meant for a session that could not be resumed fail; a (re)subscribe can race a removal.
+    allowed: [ERROR_CODES.CONNECTION_LOST, ERROR_CODES.STREAM_NOT_PUBLISHED, ERROR_CODES.NOT_SUBSCRIBED],
+    resumesOnly: false,
+  },
+];
 
 type View = { peers: string[]; streams: Record<string, { audio: boolean; video: boolean }> };
 type Stats = { drops: number; attempts: number; resumes: number; freshJoins: number; gaveUp: number };
@@ -38,7 +67,7 @@ interface Member {
   holds: Set<string>;
 }
 
-const calls: { what: string; settled: boolean; code?: number }[] = [];
+let calls: { what: string; settled: boolean; code?: number }[] = [];
 function track<T>(what: string, p: Promise<T>): Promise<T | undefined> {
   const c: (typeof calls)[number] = { what, settled: false };
   calls.push(c);
@@ -64,21 +93,24 @@ async function serverView(server: RunningServer, m: Member): Promise<View> {
   return { peers, streams };
 }
 
-describe('chaos', () => {
-  let server: RunningServer;
-  let proxy: ChaosProxy;
-  const members: Member[] = [];
+describe(`chaos: ${ROOMS * PER_ROOM} clients in ${ROOMS} rooms, ${FAULTS_MS / 1000} s of faults`, () => {
+  let server: RunningServer | undefined;
+  let proxy: ChaosProxy | undefined;
+  let members: Member[] = [];
 
-  afterAll(async () => {
+  afterEach(async () => {
     for (const m of members) await m.rt.destroy().catch(() => undefined);
     await proxy?.close();
     await server?.close();
+    members = [];
+    calls = [];
   });
 
-  it(`${ROOMS * PER_ROOM} clients in ${ROOMS} rooms converge with the server after ${FAULTS_MS / 1000} s of faults`, async () => {
+  it.each(SCENARIOS)('$name', async (sc) => {
     console.log(`[chaos] seed ${SEED} (CHAOS_SEED=${SEED} replays the faults)`);
     const rnd = seededRandom(SEED ^ 0x5eed);
-    server = await startRealServer({ resumeGraceMs: GRACE_MS });
+    server = await startRealServer({ resumeGraceMs: sc.graceMs });
+    const ALLOWED = new Set(sc.allowed);
     proxy = await ChaosProxy.start({ host: '127.0.0.1', port: server.port });
 
     for (let i = 0; i < ROOMS * PER_ROOM; i++) {
@@ -102,13 +134,18 @@ describe('chaos', () => {
       rt.on(EVENTS.STREAM_ADDED, (p: { uid: string; screen: boolean; streamPublishState: { audio: boolean; video: boolean } }) => {
         if (p.screen) return;
         m.streams.set(p.uid, { ...p.streamPublishState });
-        // Subscribers follow every stream they hear of.
+        // Subscribers follow every stream they hear of, as an app does.
         if (!m.publisher && !m.subscribed.has(p.uid)) {
           m.subscribed.add(p.uid);
           void track(`${m.uid} subscribe ${p.uid}`, rt.subscribe(p.uid, {}).then((url) => (m.holds.add(p.uid), url)));
         }
       });
-      rt.on(EVENTS.STREAM_REMOVED, (p: { uid: string }) => m.streams.delete(p.uid));
+      rt.on(EVENTS.STREAM_REMOVED, (p: { uid: string }) => {
+        // Never both muted here, so a removal is an unpublish: its plays ended with it.
+        m.streams.delete(p.uid);
+        m.subscribed.delete(p.uid);
+        m.holds.delete(p.uid);
+      });
       for (const [e, key, on] of [
         [EVENTS.MUTE_AUDIO, 'audio', false],
         [EVENTS.UNMUTE_AUDIO, 'audio', true],
@@ -129,7 +166,7 @@ describe('chaos', () => {
 
     // Faults, and meanwhile every client keeps using the SDK.
     let faulting = true;
-    const chaos = proxy.runFaults(SEED, { durationMs: FAULTS_MS, meanGapMs: 120, maxStallMs: 1_500, maxDelayMs: 300, delayForMs: 1_000 });
+    const chaos = proxy.runFaults(SEED, { durationMs: FAULTS_MS, meanGapMs: 120, maxStallMs: sc.maxStallMs, maxDelayMs: 300, delayForMs: 1_000, ...(sc.maxOutageMs ? { maxOutageMs: sc.maxOutageMs } : {}) });
     const workers = members.map(async (m) => {
       while (faulting) {
         await new Promise((r) => setTimeout(r, 200 + rnd() * 400));
@@ -156,7 +193,7 @@ describe('chaos', () => {
     await until(
       async () => {
         for (const m of members) {
-          const [mine, theirs] = [viewOf(m), await serverView(server, m)];
+          const [mine, theirs] = [viewOf(m), await serverView(server!, m)];
           if (m.state !== 'connected' || JSON.stringify(mine) !== JSON.stringify(theirs)) {
             last = `${m.uid} (${m.state}) sees ${JSON.stringify(mine)}, the server has ${JSON.stringify(theirs)}`;
             return false;
@@ -168,16 +205,20 @@ describe('chaos', () => {
       () => last,
     );
     const convergedMs = Date.now() - faultsEnded;
-    for (const m of members) expect(viewOf(m)).toEqual(await serverView(server, m));
-    // And what each client did itself is what the server holds: its publish, its subscriptions.
+    for (const m of members) expect(viewOf(m)).toEqual(await serverView(server!, m));
+    // And what each client did itself is what the server holds: its publish, its subscriptions
+    // (after fresh joins the SDK restored both).
     for (const m of members) {
       const room = await server.rooms.inspect({ appId: E2E_APP_ID, roomId: m.room });
       expect(room?.streams.some((x) => x.uid === m.uid), `${m.uid} publishing`).toBe(m.publisher);
-      expect(room?.subscriptions.filter((x) => x.subscriberId === m.uid).map((x) => x.userId).sort(), `${m.uid} subscriptions`).toEqual([...m.holds].sort());
+      if (sc.resumesOnly) {
+        expect(room?.subscriptions.filter((x) => x.subscriberId === m.uid).map((x) => x.userId).sort(), `${m.uid} subscriptions`).toEqual([...m.holds].sort());
+      }
     }
 
     // No spurious room events: every outage was shorter than the grace period.
     for (const m of members) {
+      if (!sc.resumesOnly) break;
       expect(m.heard.filter((h) => h.event === EVENTS.PEER_LEAVE || h.event === EVENTS.STREAM_REMOVED)).toEqual([]);
       const online = m.heard.filter((h) => h.event === EVENTS.PEER_ONLINE).map((h) => h.uid);
       expect(online.sort()).toEqual([...new Set(online)].sort()); // each peer announced once
@@ -190,11 +231,12 @@ describe('chaos', () => {
     const stats = members.map((m) => (m.rt as unknown as { stats: Stats }).stats);
     const sum = (k: keyof Stats) => stats.reduce((n, s) => n + s[k], 0);
     expect(sum('gaveUp')).toBe(0);
-    expect(sum('freshJoins')).toBe(0);
+    if (sc.resumesOnly) expect(sum('freshJoins')).toBe(0);
+    else expect(sum('freshJoins')).toBeGreaterThan(0); // the scenario did what it says
     expect(faults.drops + faults.stalls).toBeGreaterThan(10); // the run did hurt
     expect(sum('resumes')).toBeGreaterThan(0);
     console.log(
-      `[chaos] seed ${SEED}: ${members.length} clients, faults ${JSON.stringify(faults)}, connections ${proxy.accepted}, ` +
+      `[chaos] ${sc.resumesOnly ? 'long grace' : 'short grace'}, seed ${SEED}: ${members.length} clients, faults ${JSON.stringify(faults)}, connections ${proxy.accepted}, ` +
         `drops seen ${sum('drops')}, attempts ${sum('attempts')}, resumes ${sum('resumes')}, fresh joins ${sum('freshJoins')}, ` +
         `calls ${calls.length} (${failures.length} refused: ${[...new Set(failures.map((c) => c.code))].join(',') || 'none'}), converged ${convergedMs} ms after the faults`,
     );

@@ -118,12 +118,15 @@ export interface FaultPlan {
   maxDelayMs: number;
   /** How long a delay lasts before the link is fast again. */
   delayForMs: number;
+  /** If set, some faults are outages: a link drops and no connection gets through for up to this long. */
+  maxOutageMs?: number;
 }
 
 export interface FaultCounts {
   drops: number;
   stalls: number;
   delays: number;
+  outages: number;
 }
 
 export class ChaosProxy {
@@ -177,7 +180,7 @@ export class ChaosProxy {
    */
   async runFaults(seed: number, plan: FaultPlan): Promise<FaultCounts> {
     const rnd = seededRandom(seed);
-    const counts: FaultCounts = { drops: 0, stalls: 0, delays: 0 };
+    const counts: FaultCounts = { drops: 0, stalls: 0, delays: 0, outages: 0 };
     const end = Date.now() + plan.durationMs;
     while (Date.now() < end) {
       await this.sleep(plan.meanGapMs * (0.5 + rnd()));
@@ -185,7 +188,12 @@ export class ChaosProxy {
       if (live.length === 0) continue;
       const link = live[Math.floor(rnd() * live.length)]!;
       const kind = rnd();
-      if (kind < 0.4) {
+      if (plan.maxOutageMs && !this.refusing && kind < 0.1) {
+        counts.outages++;
+        this.refusing = true;
+        link.drop();
+        this.later(Math.round(plan.maxOutageMs * (0.5 + rnd() / 2)), () => (this.refusing = false));
+      } else if (kind < 0.4) {
         counts.drops++;
         link.drop();
       } else if (kind < 0.7) {
@@ -200,6 +208,7 @@ export class ChaosProxy {
     }
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.refusing = false;
     for (const l of this.links) l.unfault();
     return counts;
   }
