@@ -143,6 +143,25 @@ describe.each(modes)('reconnect over $name', (mode) => {
     expect(wa.of(EVENTS.MUTE_VIDEO)).toEqual([{ uid: 'bob', screen: false }]);
   });
 
+  it('a server restart: the resume is refused by the new server, the client joins it afresh and publishes again', async () => {
+    const { server: first } = await setup();
+    const alice = createRuntime({ server: proxy!.url(), ...mode.options(), ...FAST });
+    clients.push(alice);
+    const wa = watch(alice, ALL_EVENTS);
+    await alice.init(E2E_APP_ID);
+    await alice.join(mintToken('r8', 'alice'), 'r8', 'alice');
+    await alice.publish();
+    await first.close();
+    await wa.next(EVENTS.CONNECTION_STATE_CHANGED, (p) => p.state === 'reconnecting');
+    server = await startRealServer({ port: first.port });
+    await reconnected(wa);
+    expect((await wa.next(EVENTS.UPDATE_URL)).uid).toBe('alice');
+    expect(statsOf(alice)).toMatchObject({ resumes: 0, freshJoins: 1 });
+    const room = await server.rooms.inspect({ appId: E2E_APP_ID, roomId: 'r8' });
+    expect(room?.members.map((m) => m.userId)).toEqual(['alice']);
+    expect(room?.streams.map((x) => x.uid)).toEqual(['alice']);
+  });
+
   it('taken over while away: the resume hears KICKED and the client gives up with DISCONNECT KICKED', async () => {
     await setup();
     const { alice, wa } = await pair('r5');
