@@ -286,7 +286,8 @@ class Runtime implements ClientRuntime {
     const s = this.#room('publish');
     if (s.publishing) throw rtcError(ERROR_CODES.ALREADY_PUBLISHED, 'publish: the local stream is published already');
     if (!this.#visible) throw rtcError(ERROR_CODES.INVISIBLE_CANNOT_PUBLISH, 'publish: an invisible user cannot publish; setUserVisibility(true) first');
-    // After STREAM_FAILED the server still holds the stream and answers with a fresh URL.
+    // After STREAM_FAILED the server still holds the stream and answers with a URL (a fresh one,
+    // or the one in use if the pusher got back in by itself meanwhile).
     const url = asUrl(await this.#request(s, { type: 'publish', screen: false }));
     if (!url) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'publish: the server answered without a URL');
     s.publishing = true;

@@ -87,7 +87,10 @@ export class Session {
         break;
       }
       case 'stream-removed':
+        // The server ends every subscription to a removed stream (whatever removed it): after
+        // STREAM_ADDED the app subscribes again.
         this.streams.delete(k);
+        this.removeSubscription(uid, p.screen === true);
         break;
       case 'mute-audio':
       case 'unmute-audio':

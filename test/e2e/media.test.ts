@@ -80,4 +80,39 @@ describe('media through the SDK and the real relay', () => {
     expect(again).toMatch(/^rtmp:\/\//);
     expect(await alice.rt.publish().catch((e: { code: number }) => e.code)).toBe(ERROR_CODES.ALREADY_PUBLISHED);
   });
+
+  it('a push that drops: STREAM_FAILED to the publisher, STREAM_REMOVED to the subscriber; a push to the same URL brings it back', async () => {
+    const r = `media-${++room}`;
+    const alice = await joined(r, 'alice');
+    const bob = await joined(r, 'bob');
+    const pushUrl = await alice.rt.publish();
+    const push = pushPattern(pushUrl, { seconds: 60 });
+    await bob.w.next(EVENTS.STREAM_ADDED);
+    const player = playFrames(await bob.rt.subscribe('alice', { audio: true, video: true }));
+    await player.until((c) => c.video >= 5, 20_000, 'video frames');
+
+    // <live-pusher> losing its network: the push ends without anyone unpublishing.
+    push.child.kill('SIGKILL');
+    const failed = await alice.w.next(EVENTS.STREAM_FAILED);
+    expect(failed).toMatchObject({ uid: 'alice', screen: false });
+    expect(failed.reason).toMatch(/\S/);
+    expect(await bob.w.next(EVENTS.STREAM_REMOVED)).toEqual({ uid: 'alice', screen: false });
+    await player.exited; // the server ended bob's play with the stream
+    const view = await server.rooms.inspect({ appId: E2E_APP_ID, roomId: r });
+    expect(view?.subscriptions).toEqual([]);
+    // Subscriber and server agree: no subscription is left, and the stream cannot be played.
+    expect(await bob.rt.unsubscribe('alice', { screen: false }).catch((e: { code: number }) => e.code)).toBe(ERROR_CODES.NOT_SUBSCRIBED);
+    expect(await bob.rt.subscribe('alice', { audio: true, video: true }).catch((e: { code: number }) => e.code)).toBe(ERROR_CODES.STREAM_NOT_PUBLISHED);
+
+    // The pusher reconnecting with its still-valid URL.
+    pushPattern(pushUrl, { seconds: 60 });
+    expect(await bob.w.next(EVENTS.STREAM_ADDED)).toEqual({ uid: 'alice', screen: false, streamPublishState: { audio: true, video: true } });
+    const again = playFrames(await bob.rt.subscribe('alice', { audio: true, video: true }));
+    await again.until((c) => c.video >= 5 && c.audio >= 5, 20_000, 'audio and video frames after the push came back');
+    // The publisher heard STREAM_FAILED, so it may publish again: it gets the URL in use, which
+    // keeps the live push (a new URL would cut it).
+    expect(await alice.rt.publish()).toBe(pushUrl);
+    const before = again.counts.video;
+    await again.until((c) => c.video >= before + 5, 20_000, 'video frames after the retry');
+  });
 });

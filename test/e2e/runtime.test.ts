@@ -109,6 +109,10 @@ describe.each(modes)('runtime over $name against the real server', (mode) => {
     expect(await b.w.next(EVENTS.STREAM_REMOVED)).toEqual({ uid: 'alice', screen: false });
     await a.rt.muteLocal({ audio: false, video: true });
     expect(await b.w.next(EVENTS.STREAM_ADDED)).toEqual({ uid: 'alice', screen: false, streamPublishState: { audio: true, video: false } });
+    // STREAM_REMOVED ended the subscription on both sides: subscribe again after STREAM_ADDED.
+    expect((await server.rooms.inspect({ appId: E2E_APP_ID, roomId: r }))?.subscriptions).toEqual([]);
+    expect(await b.rt.muteRemote('alice', { audio: true, video: true, screen: false }).catch((e: { code: number }) => e.code)).toBe(ERROR_CODES.NOT_SUBSCRIBED);
+    await b.rt.subscribe('alice', { audio: true, video: true, screen: false });
 
     await b.rt.muteRemote('alice', { audio: true, video: true, screen: false });
     let view = await server.rooms.inspect({ appId: E2E_APP_ID, roomId: r });

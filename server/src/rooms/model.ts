@@ -19,8 +19,15 @@ export interface StreamRecord {
   /** true = the publisher sends it (not muted) */
   audio: boolean;
   video: boolean;
-  /** The relay reported its push stopped or never arrived (stream-failed); publish reissues it. */
+  /**
+   * The relay reported that its push stopped or never arrived: the others were told
+   * stream-removed, and it is neither listed nor subscribable until a push starts again.
+   */
   failed?: boolean;
+  /** The publisher was told stream-failed: its next publish answers with a URL, not ALREADY_PUBLISHED. */
+  retry?: boolean;
+  /** The push URL last issued, handed out again when the publisher retries after its push came back. */
+  pushUrl?: string;
 }
 
 export interface SubscriptionRecord {
@@ -60,5 +67,5 @@ export function emptyRoom(key: RoomKey): RoomRecord {
   return { appId: key.appId, roomId: key.roomId, members: new Map(), streams: new Map(), subscriptions: new Map() };
 }
 
-/** Others learn of a stream only while it carries audio or video (both off = removed). */
-export const isAnnounced = (s: StreamRecord): boolean => s.audio || s.video;
+/** Others learn of a stream only while its push is not failed and it carries audio or video (both off = removed). */
+export const isAnnounced = (s: StreamRecord): boolean => !s.failed && (s.audio || s.video);

@@ -45,17 +45,26 @@ function memberOf(room: RoomRecord, userId: string, sessionId: string): MemberRe
   return m && m.sessionId === sessionId ? m : undefined;
 }
 
-/** Drops one published stream: its push, every play of it, and tells the others if they knew it. */
-function dropStream(room: RoomRecord, s: StreamRecord, reason: string, out: Effect[]): void {
-  room.streams.delete(streamId(s.userId, s.screen));
+/**
+ * Ends every subscription to a stream and its play. Whatever removes a stream from the others'
+ * view (unpublish, leave, both disabled, a failed push) does this: after stream-removed nobody
+ * is subscribed, and the runtime forgets its subscription on that event too.
+ */
+function endSubscriptions(room: RoomRecord, s: StreamRecord, out: Effect[]): void {
   const key = keyOf(room, s);
-  out.push({ kind: 'endPush', key, reason });
   for (const [id, sub] of room.subscriptions) {
     if (sub.userId === s.userId && sub.screen === s.screen) {
       room.subscriptions.delete(id);
       out.push({ kind: 'endPlay', key, subscriberId: sub.subscriberId });
     }
   }
+}
+
+/** Drops one published stream: its push, every play of it, and tells the others if they knew it. */
+function dropStream(room: RoomRecord, s: StreamRecord, reason: string, out: Effect[]): void {
+  room.streams.delete(streamId(s.userId, s.screen));
+  out.push({ kind: 'endPush', key: keyOf(room, s), reason });
+  endSubscriptions(room, s, out);
   if (isAnnounced(s)) toOthers(room, s.userId, 'stream-removed', { uid: s.userId, screen: s.screen }, out);
 }
 
@@ -165,6 +174,8 @@ export interface PublishData {
   key: StreamKey;
   /** When the push URL should stop working: Unix seconds, 0 = never. */
   expireAt: number;
+  /** Set when the URL already issued is still the one to push to (no new URL is issued). */
+  url?: string;
 }
 
 export function publish(room: RoomRecord, userId: string, sessionId: string, screen: boolean, limits: Limits, nowSec: number): Outcome<PublishData> {
@@ -176,11 +187,14 @@ export function publish(room: RoomRecord, userId: string, sessionId: string, scr
   const privilegeExpireAt = m.privileges.get(Privileges.PublishStream) ?? 0;
   const existing = room.streams.get(streamId(userId, screen));
   if (existing) {
-    // After stream-failed the stream is still announced: publish again hands out a fresh URL,
-    // and the others, who still see the stream, hear nothing.
-    if (!existing.failed) return fail('ALREADY_PUBLISHED', 'this stream is published already');
-    existing.failed = false;
-    return done({ key: keyOf(room, existing), expireAt: earliest(privilegeExpireAt, m.tokenExpireAt) }, []);
+    // After stream-failed the publisher may publish again. While the push is still down that
+    // reissues the URL (the old one stops working; the others hear stream-added once a push
+    // starts). If the pusher already got back in with its URL, that URL is handed out again:
+    // a new one would cut the live push.
+    if (!existing.retry) return fail('ALREADY_PUBLISHED', 'this stream is published already');
+    existing.retry = false;
+    const url = existing.failed ? undefined : existing.pushUrl;
+    return done({ key: keyOf(room, existing), expireAt: earliest(privilegeExpireAt, m.tokenExpireAt), ...(url ? { url } : {}) }, []);
   }
   const users = publishers(room);
   if (!users.has(userId) && users.size >= limits.maxPublishers) {
@@ -221,7 +235,8 @@ export function subscribe(room: RoomRecord, userId: string, sessionId: string, i
   const denied = checkPrivilege(m.privileges, Privileges.SubscribeStream, nowSec);
   if (denied) return { ok: false, ...denied, effects: [] };
   const s = room.streams.get(streamId(input.userId, input.screen));
-  if (!s) return fail('STREAM_NOT_PUBLISHED', `${input.userId} does not publish that stream`);
+  // A stream the others were told is removed (push failed, both disabled) cannot be played.
+  if (!s || !isAnnounced(s)) return fail('STREAM_NOT_PUBLISHED', `${input.userId} does not publish that stream`);
   const id = subscriptionId(userId, input.userId, input.screen);
   const before = room.subscriptions.get(id);
   room.subscriptions.set(id, {
@@ -260,6 +275,7 @@ export function muteLocal(room: RoomRecord, userId: string, sessionId: string, a
   const out: Effect[] = [];
   const payload = { uid: userId, screen: s.screen };
   if (isAnnounced(before) && !isAnnounced(s)) {
+    endSubscriptions(room, s, out);
     toOthers(room, userId, 'stream-removed', payload, out);
   } else if (!isAnnounced(before) && isAnnounced(s)) {
     toOthers(room, userId, 'stream-added', { ...payload, streamPublishState: { audio: s.audio, video: s.video } }, out);
@@ -310,6 +326,43 @@ export function setVisibility(room: RoomRecord, userId: string, sessionId: strin
   if (visible) toOthers(room, userId, 'peer-online', { uid: userId }, out);
   else toOthers(room, userId, 'peer-leave', { uid: userId, reason: 'invisible' }, out);
   return done({}, out);
+}
+
+/**
+ * The relay reports that a push stopped by itself or never arrived. The publisher hears
+ * stream-failed (each time); the others, if they knew the stream, hear stream-removed and lose
+ * their subscriptions, as for an unpublish. The stream stays published for its publisher, who
+ * may publish again (URL reissued) or whose pusher may reconnect by itself (pushStarted).
+ */
+export function pushFailed(room: RoomRecord, userId: string, screen: boolean, reason: string): Outcome<null> {
+  const s = room.streams.get(streamId(userId, screen));
+  if (!s) return done(null, []); // unpublished (or left) meanwhile: its end was announced already
+  const out: Effect[] = [];
+  const m = room.members.get(userId);
+  if (m) out.push({ kind: 'event', to: m.sessionId, event: 'stream-failed', data: { uid: userId, screen, reason } });
+  const wasAnnounced = isAnnounced(s);
+  s.failed = true;
+  s.retry = true;
+  endSubscriptions(room, s, out);
+  if (wasAnnounced) toOthers(room, userId, 'stream-removed', { uid: userId, screen }, out);
+  return done(null, out);
+}
+
+/** A push started: after a failure the stream is back, and the others hear stream-added again. */
+export function pushStarted(room: RoomRecord, userId: string, screen: boolean): Outcome<null> {
+  const s = room.streams.get(streamId(userId, screen));
+  if (!s?.failed) return done(null, []);
+  s.failed = false;
+  const out: Effect[] = [];
+  if (isAnnounced(s)) toOthers(room, userId, 'stream-added', { uid: userId, screen, streamPublishState: { audio: s.audio, video: s.video } }, out);
+  return done(null, out);
+}
+
+/** Keeps the URL publish handed out, so a retry after a self-healed push can return it. */
+export function rememberPushUrl(room: RoomRecord, userId: string, screen: boolean, url: string): Outcome<null> {
+  const s = room.streams.get(streamId(userId, screen));
+  if (s) s.pushUrl = url;
+  return done(null, []);
 }
 
 /** The earlier of two expiries where 0 means never. */

@@ -4,7 +4,7 @@ import { CODES } from '../codes.js';
 import type { MediaEvent, MediaPlane, StreamKey } from '../media/plane.js';
 import type { Effect, Outcome } from './effects.js';
 import type { Limits } from './limits.js';
-import { streamId, type MemberRecord, type RoomKey, type RoomRecord } from './model.js';
+import { type MemberRecord, type RoomKey, type RoomRecord } from './model.js';
 import * as ops from './ops.js';
 import type { RoomStore } from './store.js';
 
@@ -67,8 +67,11 @@ export class RoomService {
   async publish(key: RoomKey, userId: string, sessionId: string, screen: boolean): Promise<Outcome<{ url: string }>> {
     const r = await this.run(key, (room) => ops.publish(room, userId, sessionId, screen, this.limits, this.nowSec()));
     if (!r.ok) return r;
+    if (r.data.url) return { ok: true, data: { url: r.data.url }, effects: [] };
     try {
-      return { ok: true, data: { url: this.media.issuePushUrl(r.data.key, this.urlExpiry(r.data.expireAt)) }, effects: [] };
+      const url = this.media.issuePushUrl(r.data.key, this.urlExpiry(r.data.expireAt));
+      await this.run(key, (room) => ops.rememberPushUrl(room, userId, screen, url));
+      return { ok: true, data: { url }, effects: [] };
     } catch (e) {
       // No URL, no stream: undo so the room does not announce a stream nobody can push.
       await this.run(key, (room) => ops.unpublish(room, userId, sessionId, screen));
@@ -161,18 +164,16 @@ export class RoomService {
     }
   }
 
-  /** A push that ended by itself, or never started, is told to its publisher as stream-failed. */
+  /**
+   * A push that ended by itself, or never started, fails its stream (stream-failed to the
+   * publisher, stream-removed to the others); a push that starts again brings it back.
+   */
   private async onMediaEvent(e: MediaEvent): Promise<void> {
     const k: StreamKey = e.key;
-    const sessionId = await this.store.update(k, (room) => {
-      const s = room.streams.get(streamId(k.userId, k.screen));
-      if (!s) return undefined;
-      // Marked so that the publisher's next publish reissues the URL instead of ALREADY_PUBLISHED.
-      s.failed = e.type !== 'push-started';
-      return room.members.get(k.userId)?.sessionId;
-    });
-    if (e.type === 'push-started') return;
-    if (sessionId) this.sink.event(sessionId, 'stream-failed', { uid: k.userId, screen: k.screen, reason: e.reason });
+    const room: RoomKey = { appId: k.appId, roomId: k.roomId };
+    await this.run(room, (r) =>
+      e.type === 'push-started' ? ops.pushStarted(r, k.userId, k.screen) : ops.pushFailed(r, k.userId, k.screen, e.reason),
+    );
   }
 }
 

@@ -291,6 +291,19 @@ describe('muteLocal', () => {
     await rooms.leave(A, 'alice', 's-alice', 'leave');
     expect(to('s-bob').map((e) => e.event)).toEqual(['peer-leave']);
   });
+
+  it('both off ends every subscription to the stream, as stream-removed does in the runtime; it cannot be subscribed until back', async () => {
+    await join('alice');
+    await join('bob');
+    await rooms.publish(A, 'alice', 's-alice', false);
+    await rooms.subscribe(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true });
+    await rooms.muteLocal(A, 'alice', 's-alice', true, true);
+    expect(media.of('endPlay')).toMatchObject([{ key: { userId: 'alice', screen: false }, subscriberId: 'bob' }]);
+    expect((await rooms.inspect(A))?.subscriptions).toEqual([]);
+    expect(await rooms.subscribe(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({ ok: false, code: CODES.STREAM_NOT_PUBLISHED });
+    await rooms.muteLocal(A, 'alice', 's-alice', false, true);
+    expect((await rooms.subscribe(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true })).ok).toBe(true);
+  });
 });
 
 describe('setVisibility', () => {
@@ -321,13 +334,101 @@ describe('setVisibility', () => {
 });
 
 describe('media events', () => {
-  it('tells the publisher stream-failed when its push stops by itself or never arrives', async () => {
+  const alice = { ...A, userId: 'alice', screen: false };
+  const settled = () => new Promise((r) => setImmediate(r));
+
+  it('a push that never arrives: stream-failed to the publisher, stream-removed to the others, plays ended', async () => {
     await join('alice');
+    await join('bob');
+    await join('ghost', { visible: false });
     await rooms.publish(A, 'alice', 's-alice', false);
-    media.emit({ type: 'push-timeout', key: { ...A, userId: 'alice', screen: false }, reason: 'no push arrived' });
+    await rooms.subscribe(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true });
+    sent = [];
+    media.emit({ type: 'push-timeout', key: alice, reason: 'no push arrived' });
     media.emit({ type: 'push-stopped', key: { ...A, userId: 'nobody', screen: false }, reason: 'gone' });
-    await new Promise((r) => setImmediate(r));
-    expect(to('s-alice', 'stream-failed').map((e) => e.data)).toEqual([{ uid: 'alice', screen: false, reason: 'no push arrived' }]);
+    await settled();
+    expect(to('s-alice').map((e) => [e.event, e.data])).toEqual([['stream-failed', { uid: 'alice', screen: false, reason: 'no push arrived' }]]);
+    for (const s of ['s-bob', 's-ghost']) expect(to(s).map((e) => [e.event, e.data])).toEqual([['stream-removed', { uid: 'alice', screen: false }]]);
     expect(sent.filter((s) => s.data?.uid === 'nobody')).toEqual([]);
+    expect(media.of('endPlay')).toMatchObject([{ key: { userId: 'alice', screen: false }, subscriberId: 'bob' }]);
+    expect(media.of('endPush')).toEqual([]); // the relay ended it; the URL is the publisher's to retry with
+    const view = await rooms.inspect(A);
+    expect(view?.subscriptions).toEqual([]);
+    expect(view?.streams.map((s) => s.uid)).toEqual(['alice']);
+    // Neither listed nor subscribable while failed.
+    expect(await join('carol')).toMatchObject({ ok: true, data: { streams: [] } });
+    expect(await rooms.subscribe(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({ ok: false, code: CODES.STREAM_NOT_PUBLISHED });
+  });
+
+  it('a dropped push, then publish again: a fresh URL, no ALREADY_PUBLISHED; the next push-started announces it with its current state', async () => {
+    await join('alice');
+    await join('bob');
+    await rooms.publish(A, 'alice', 's-alice', false);
+    media.emit({ type: 'push-stopped', key: alice, reason: 'publisher disconnected' });
+    await settled();
+    sent = [];
+    expect(await rooms.publish(A, 'alice', 's-alice', false)).toMatchObject({ ok: true, data: { url: 'rtmp://media.test/push/app-a/r1/alice/main' } });
+    expect(media.of('issuePushUrl')).toHaveLength(2);
+    expect(await rooms.publish(A, 'alice', 's-alice', false)).toMatchObject({ ok: false, code: CODES.ALREADY_PUBLISHED });
+    // A mute while failed is not announced: the others do not see the stream.
+    await rooms.muteLocal(A, 'alice', 's-alice', true, false);
+    expect(to('s-bob')).toEqual([]);
+    media.emit({ type: 'push-started', key: alice });
+    await settled();
+    expect(to('s-bob').map((e) => [e.event, e.data])).toEqual([['stream-added', { uid: 'alice', screen: false, streamPublishState: { audio: false, video: true } }]]);
+    expect((await rooms.subscribe(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true })).ok).toBe(true);
+    expect(await join('carol')).toMatchObject({ ok: true, data: { streams: [{ uid: 'alice', screen: false, audio: false, video: true }] } });
+    // Once more: each failure is told again.
+    media.emit({ type: 'push-stopped', key: alice, reason: 'publisher disconnected' });
+    await settled();
+    expect(to('s-alice', 'stream-failed')).toHaveLength(1);
+    expect(to('s-bob', 'stream-removed')).toHaveLength(1);
+    expect(to('s-carol', 'stream-removed')).toHaveLength(1);
+  });
+
+  it('a pusher that gets back in by itself: the others hear stream-added; a retry then gets the URL in use, not a new one', async () => {
+    await join('alice');
+    await join('bob');
+    const first = await rooms.publish(A, 'alice', 's-alice', false);
+    media.emit({ type: 'push-stopped', key: alice, reason: 'publisher disconnected' });
+    media.emit({ type: 'push-started', key: alice });
+    await settled();
+    expect(to('s-bob').map((e) => e.event)).toEqual(['stream-added', 'stream-removed', 'stream-added']);
+    expect(await rooms.publish(A, 'alice', 's-alice', false)).toEqual(first);
+    expect(media.of('issuePushUrl')).toHaveLength(1); // a new URL would cut the live push
+    expect(await rooms.publish(A, 'alice', 's-alice', false)).toMatchObject({ ok: false, code: CODES.ALREADY_PUBLISHED });
+  });
+
+  it('a stream with both off fails and comes back unheard by the others; push-started on a healthy stream says nothing', async () => {
+    await join('alice');
+    await join('bob');
+    await rooms.publish(A, 'alice', 's-alice', false);
+    sent = [];
+    media.emit({ type: 'push-started', key: alice });
+    await settled();
+    expect(sent).toEqual([]);
+    await rooms.muteLocal(A, 'alice', 's-alice', true, true);
+    sent = [];
+    media.emit({ type: 'push-stopped', key: alice, reason: 'publisher disconnected' });
+    media.emit({ type: 'push-started', key: alice });
+    await settled();
+    expect(to('s-bob')).toEqual([]);
+    expect(to('s-alice', 'stream-failed')).toHaveLength(1);
+    await rooms.muteLocal(A, 'alice', 's-alice', false, false);
+    expect(to('s-bob').map((e) => e.event)).toEqual(['stream-added']);
+  });
+
+  it('unpublish of a failed stream tells the others nothing more, and ends the push', async () => {
+    await join('alice');
+    await join('bob');
+    await rooms.publish(A, 'alice', 's-alice', false);
+    media.emit({ type: 'push-timeout', key: alice, reason: 'no push arrived' });
+    await settled();
+    sent = [];
+    expect((await rooms.unpublish(A, 'alice', 's-alice', false)).ok).toBe(true);
+    expect(to('s-bob')).toEqual([]);
+    expect(media.of('endPush')).toMatchObject([{ key: { userId: 'alice' }, reason: 'unpublish' }]);
+    expect(await rooms.publish(A, 'alice', 's-alice', false)).toMatchObject({ ok: true });
+    expect(to('s-bob', 'stream-added')).toHaveLength(1);
   });
 });

@@ -170,21 +170,48 @@ describe('resume credentials, at random', () => {
   });
 });
 
-describe('publish after a failed push', () => {
-  it('reissues the URL instead of ALREADY_PUBLISHED, and the others hear nothing', async () => {
+describe('a failed push', () => {
+  const key = { appId: APP_ID, roomId: 'room1', userId: 'alice', screen: false };
+
+  it('removes the stream for the others; publish again reissues the URL, and a push brings the stream back', async () => {
     const { url, media } = await serve();
     const { alice, bob } = await pair(url);
     expect((await alice.request('publish', { screen: false })).ok).toBe(true);
     await bob.waitEvent('stream-added');
-    media.emit({ type: 'push-timeout', key: { appId: APP_ID, roomId: 'room1', userId: 'alice', screen: false }, reason: 'no push' });
-    await alice.waitEvent('stream-failed');
+    media.emit({ type: 'push-timeout', key, reason: 'no push' });
+    expect((await alice.waitEvent('stream-failed')).data).toEqual({ uid: 'alice', screen: false, reason: 'no push' });
+    expect((await bob.waitEvent('stream-removed')).data).toEqual({ uid: 'alice', screen: false });
+    expect(await bob.request('subscribe', { userId: 'alice' })).toMatchObject({ ok: false, error: { code: CODES.STREAM_NOT_PUBLISHED } });
     const again = await alice.request('publish', { screen: false });
     expect(again.ok).toBe(true);
     expect(media.of('issuePushUrl')).toHaveLength(2);
-    // Not failed any more: a third publish is refused.
+    // Retried once: a third publish is refused.
     expect(await alice.request('publish', { screen: false })).toMatchObject({ ok: false, error: { code: CODES.ALREADY_PUBLISHED } });
     await bob.sync();
-    expect(bob.events('stream-added')).toHaveLength(1);
-    expect(bob.events('stream-removed')).toHaveLength(0);
+    expect(bob.events('stream-added')).toHaveLength(1); // nothing until a push starts
+    media.emit({ type: 'push-started', key });
+    await bob.sync();
+    expect(bob.events('stream-added').map((f) => f.data)).toEqual([
+      { uid: 'alice', screen: false, streamPublishState: { audio: true, video: true } },
+      { uid: 'alice', screen: false, streamPublishState: { audio: true, video: true } },
+    ]);
+    expect((await bob.request('subscribe', { userId: 'alice' })).ok).toBe(true);
+  });
+
+  it('fails while its publisher is parked: the others hear stream-removed, the resumed publisher gets stream-failed replayed', async () => {
+    const { url, media } = await serve({ resumeGraceMs: 5_000 });
+    const { alice, bob, session } = await pair(url);
+    await alice.request('publish', { screen: false });
+    await bob.waitEvent('stream-added');
+    const seen = alice.lastSeq;
+    alice.ws.terminate();
+    await bob.sync();
+    media.emit({ type: 'push-stopped', key, reason: 'publisher disconnected' });
+    expect((await bob.waitEvent('stream-removed')).data).toEqual({ uid: 'alice', screen: false });
+    expect(bob.events('peer-leave')).toEqual([]);
+    const { c, r } = await resume(url, session, seen);
+    expect(r).toMatchObject({ ok: true, data: { replayed: 1 } });
+    expect((await c.waitEvent('stream-failed')).data).toEqual({ uid: 'alice', screen: false, reason: 'publisher disconnected' });
+    expect((await c.request('publish', { screen: false })).ok).toBe(true);
   });
 });
