@@ -7,6 +7,7 @@ import { generateToken, verifyToken } from './token/index.js';
 import { startServer } from './signaling/server.js';
 import { UncheckedUrlPlane } from './signaling/media-less.js';
 import { RelayMediaPlane } from './media/relay/index.js';
+import { ExternalRelayPlane, type Dialect } from './media/external/index.js';
 import type { MediaPlane } from './media/plane.js';
 
 /** A development app built in so `serve` works with no configuration. Never use it in production. */
@@ -20,10 +21,19 @@ commands:
              --port N            WebSocket port (default 8080)
              --host H            bind address (default 127.0.0.1)
              --app-id ID --app-key KEY   the app to accept (default: the built-in dev app)
+             --resume-grace-ms N how long a dropped session waits for a resume (default 20000; 0 = none)
              --rtmp-port N       relay RTMP port (default 1935)
              --http-port N       relay HTTP-FLV port (default 8000)
              --public-host H     host written into media URLs (default: --host)
              --no-relay          no embedded relay: hand out unchecked rtmp URLs
+           or an external relay (nginx-rtmp or SRS) instead of the embedded one:
+             --external-relay rtmp://HOST:PORT/APP   the relay's public RTMP base, written into URLs
+             --relay-dialect nginx-rtmp|srs
+             --relay-control URL nginx-rtmp: its rtmp_control location; SRS: its HTTP API root
+             --callback-host H --callback-port N     where the relay's callbacks arrive (port 0 = any)
+             --callback-path P   (default /media-hooks)
+             --callback-token T  shared secret in the callback URL (default: env MPRTC_HOOK_TOKEN,
+                                 else random per run); the URL to give the relay is printed
   token    mint an AccessToken (version 001)
              --app-id --app-key --room --user   required
              --expire S          token expiry, Unix seconds (default issued-at + 86400; 0 = never)
@@ -102,14 +112,27 @@ async function serve(argv: string[]): Promise<void> {
       'http-port': { type: 'string' },
       'public-host': { type: 'string' },
       'no-relay': { type: 'boolean' },
+      'resume-grace-ms': { type: 'string' },
+      'external-relay': { type: 'string' },
+      'relay-dialect': { type: 'string' },
+      'relay-control': { type: 'string' },
+      'callback-host': { type: 'string' },
+      'callback-port': { type: 'string' },
+      'callback-path': { type: 'string' },
+      'callback-token': { type: 'string' },
     },
   });
   const host = values.host ?? '127.0.0.1';
   const appId = values['app-id'] ?? DEV_APP_ID;
   const appKey = values['app-key'] ?? DEV_APP_KEY;
+  const resumeGraceMs = int('resume-grace-ms', values['resume-grace-ms']);
+  if (resumeGraceMs !== undefined && resumeGraceMs < 0) throw new Error('--resume-grace-ms must be 0 or more');
   let media: MediaPlane;
   let relay: RelayMediaPlane | null = null;
-  if (values['no-relay']) {
+  const external = externalRelay(values);
+  if (external) {
+    media = external;
+  } else if (values['no-relay']) {
     media = new UncheckedUrlPlane(`rtmp://${values['public-host'] ?? host}:${int('rtmp-port', values['rtmp-port']) ?? 1935}`);
   } else {
     relay = new RelayMediaPlane({
@@ -121,10 +144,20 @@ async function serve(argv: string[]): Promise<void> {
     });
     media = relay;
   }
-  const server = await startServer({ port: int('port', values.port) ?? 8080, host, apps: { [appId]: appKey }, media });
+  const server = await startServer({
+    port: int('port', values.port) ?? 8080,
+    host,
+    apps: { [appId]: appKey },
+    media,
+    ...(resumeGraceMs === undefined ? {} : { resumeGraceMs }),
+  });
   const lines = [`mprtc-server listening on ${server.url}`, `app id:  ${appId}`, `app key: ${appKey}`];
   if (appId === DEV_APP_ID) lines.push('(the built-in development app: pass --app-id/--app-key for anything real)');
-  if (relay) lines.push(`rtmp relay on port ${relay.ports.rtmp}` + (relay.ports.http ? `, http-flv on port ${relay.ports.http}` : ''));
+  if (external) {
+    lines.push(`external relay (${values['relay-dialect']}) at ${values['external-relay']}`);
+    // The relay's on_publish / on_play / ..._done (nginx-rtmp) or http_hooks (SRS) must name this URL.
+    lines.push(`relay callback URL: ${external.hookUrl}`);
+  } else if (relay) lines.push(`rtmp relay on port ${relay.ports.rtmp}` + (relay.ports.http ? `, http-flv on port ${relay.ports.http}` : ''));
   else lines.push('no relay: media URLs are not checked by anything');
   lines.push(`mint a token: npx tsx server/src/cli.ts token --app-id ${appId} --app-key ${appKey} --room ROOM --user USER`);
   process.stdout.write(lines.join('\n') + '\n');
@@ -136,6 +169,43 @@ async function serve(argv: string[]): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+const EXTERNAL_ONLY = ['relay-dialect', 'relay-control', 'callback-host', 'callback-port', 'callback-path', 'callback-token'] as const;
+const EMBEDDED_ONLY = ['rtmp-port', 'http-port', 'public-host', 'no-relay'] as const;
+
+/** The external relay plane `serve --external-relay ...` asks for, or null for the embedded one. */
+function externalRelay(values: Record<string, string | boolean | undefined>): ExternalRelayPlane | null {
+  const base = values['external-relay'] as string | undefined;
+  if (base === undefined) {
+    const stray = EXTERNAL_ONLY.find((k) => values[k] !== undefined);
+    if (stray) throw new Error(`--${stray} needs --external-relay`);
+    return null;
+  }
+  const clash = EMBEDDED_ONLY.find((k) => values[k] !== undefined);
+  if (clash) throw new Error(`--${clash} is for the embedded relay; with --external-relay the URLs come from the relay's address`);
+  const str = (k: string): string => need(k, values[k] as string | undefined);
+  const dialect = str('relay-dialect');
+  if (dialect !== 'nginx-rtmp' && dialect !== 'srs') throw new Error(`--relay-dialect must be nginx-rtmp or srs, got ${JSON.stringify(dialect)}`);
+  const port = int('callback-port', str('callback-port'))!;
+  if (port < 0 || port > 65_535) throw new Error('--callback-port must be 0 to 65535');
+  const token = (values['callback-token'] as string | undefined) ?? process.env.MPRTC_HOOK_TOKEN;
+  const path = values['callback-path'] as string | undefined;
+  try {
+    return new ExternalRelayPlane({
+      // URLs are signed per run, as with the embedded relay: a restart invalidates the old ones.
+      secret: randomBytes(24).toString('base64url'),
+      dialect: dialect as Dialect,
+      rtmpBase: base,
+      controlUrl: str('relay-control'),
+      hookHost: str('callback-host'),
+      hookPort: port,
+      ...(path === undefined ? {} : { hookPath: path }),
+      ...(token === undefined || token === '' ? {} : { hookToken: token }),
+    });
+  } catch (e) {
+    throw new Error(`external relay: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /** parseArgs takes "-5" for an option, not a value: glue negative numbers to their option. */
