@@ -1,30 +1,40 @@
-// The error codes the server sends, copied from spec/docs/error-codes.md (names and numbers
-// must stay identical to that page: the SDK's ERROR_CODES is generated from it).
-export const CODES = {
-  INVALID_PARAMS: 100001,
-  NOT_IN_ROOM: 100002,
-  ALREADY_IN_ROOM: 100003,
-  ALREADY_PUBLISHED: 100005,
-  NOT_PUBLISHED: 100006,
-  PROTOCOL_ERROR: 200005,
-  RATE_LIMITED: 200006,
-  SERVER_ERROR: 200007,
-  NOT_SUBSCRIBED: 300006,
-  STREAM_NOT_PUBLISHED: 300007,
-  TOKEN_INVALID: 400001,
-  TOKEN_EXPIRED: 400002,
-  TOKEN_MISMATCH: 400003,
-  NO_PUBLISH_PRIVILEGE: 400004,
-  NO_SUBSCRIBE_PRIVILEGE: 400005,
-  ROOM_FULL: 400006,
-  PUBLISHER_LIMIT: 400007,
-  INVISIBLE_LIMIT: 400008,
-  INVISIBLE_CANNOT_PUBLISH: 400009,
-  KICKED: 400010,
-  APP_UNKNOWN: 400011,
-} as const;
+// The error codes the server sends. The numbers come from the SDK's ERROR_CODES, which codegen
+// generates from spec/docs/error-codes.md, so a change to that page reaches client and server
+// alike. That module is a plain constant (no imports), so no other SDK code comes with it.
+import { ERROR_CODES } from '../../src/generated/error-codes.js';
 
-export type CodeName = keyof typeof CODES;
+type AllCodes = typeof ERROR_CODES;
+
+/** The names the server uses on the wire; a name the page no longer has fails to compile. */
+const SERVER_CODE_NAMES = [
+  'INVALID_PARAMS',
+  'NOT_IN_ROOM',
+  'ALREADY_IN_ROOM',
+  'ALREADY_PUBLISHED',
+  'NOT_PUBLISHED',
+  'PROTOCOL_ERROR',
+  'RATE_LIMITED',
+  'SERVER_ERROR',
+  'NOT_SUBSCRIBED',
+  'STREAM_NOT_PUBLISHED',
+  'TOKEN_INVALID',
+  'TOKEN_EXPIRED',
+  'TOKEN_MISMATCH',
+  'NO_PUBLISH_PRIVILEGE',
+  'NO_SUBSCRIBE_PRIVILEGE',
+  'ROOM_FULL',
+  'PUBLISHER_LIMIT',
+  'INVISIBLE_LIMIT',
+  'INVISIBLE_CANNOT_PUBLISH',
+  'KICKED',
+  'APP_UNKNOWN',
+] as const satisfies readonly (keyof AllCodes)[];
+
+export type CodeName = (typeof SERVER_CODE_NAMES)[number];
+
+export const CODES: { readonly [K in CodeName]: AllCodes[K] } = Object.freeze(
+  Object.fromEntries(SERVER_CODE_NAMES.map((name) => [name, ERROR_CODES[name]])) as { [K in CodeName]: AllCodes[K] },
+);
 
 /** A refusal as it travels on the wire: `{ code, reason }`. */
 export interface Failure {
