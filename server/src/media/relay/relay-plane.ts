@@ -9,8 +9,8 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MediaEvent, MediaPlane, PlayOptions, StreamKey } from '../plane.js';
-import { pathId, relayPath, type RelayPath } from '../names.js';
-import { newNonce, signGrant, tracksOf, verifyGrant, type Tracks } from '../signing.js';
+import { GrantBook, type PushGrant } from '../grants.js';
+import { pathId, relayPath } from '../names.js';
 import { resolveConfig, type RelayConfig, type ResolvedRelayConfig } from './config.js';
 import { DeliveryGate, rewriteFlvHeader } from './gate.js';
 import { classifyFlv, classifyRtmp } from './tags.js';
@@ -25,25 +25,8 @@ import {
   type NmsSession,
 } from './nms.js';
 
-interface PushState {
-  key: StreamKey;
-  path: RelayPath;
-  nonce: string;
-  expireAt: number;
-  timer: NodeJS.Timeout | null;
-  session: NmsSession | null;
-}
-
-interface PlayState {
-  key: StreamKey;
-  path: RelayPath;
-  subscriberId: string;
-  tracks: Tracks;
-  nonce: string;
-  expireAt: number;
-  paused: boolean;
-  gates: Map<NmsSession, DeliveryGate>;
-}
+/** A live push is one node-media-server session; a play grant's players are sessions, each with its gate. */
+type Gates = Map<NmsSession, DeliveryGate>;
 
 export interface PlayUrls {
   rtmp: string;
@@ -54,16 +37,6 @@ export interface PlayUrls {
 // node-media-server keeps its state in module singletons: two live instances would share them.
 let running: RelayMediaPlane | null = null;
 
-function playId(path: RelayPath, subscriberId: string): string {
-  return `${pathId(path)}\n${subscriberId}`;
-}
-
-/** Unix seconds as given, or already expired when the value is not a usable time. */
-function normaliseExpiry(expireAt: number): number {
-  if (!Number.isFinite(expireAt) || expireAt < 0) return 1;
-  return Math.min(Math.floor(expireAt), 999_999_999_999);
-}
-
 export class RelayMediaPlane implements MediaPlane {
   private cfg: ResolvedRelayConfig | null = null;
   private nms: NmsInstance | null = null;
@@ -71,9 +44,18 @@ export class RelayMediaPlane implements MediaPlane {
   // Signs the relay's own check for sessions we accepted; never leaves this process.
   private readonly innerSecret = randomBytes(24).toString('base64url');
   private readonly listeners = new Set<(event: MediaEvent) => void>();
-  private readonly pushes = new Map<string, PushState>();
-  private readonly plays = new Map<string, PlayState>();
-  private readonly pendingPush = new Map<string, PushState>();
+  private readonly grants = new GrantBook<NmsSession, Gates>({
+    settings: () => this.requireStarted(),
+    pathOf: relayPath,
+    emit: (event) => this.emit(event),
+    newPlayers: () => new Map(),
+    endPublisher: (session) => destroySession(session),
+    dropPlayers: (state) => {
+      for (const session of state.players.keys()) destroySession(session);
+      state.players.clear();
+    },
+  });
+  private readonly pendingPush = new Map<string, PushGrant<NmsSession>>();
   private sweeper: NodeJS.Timeout | null = null;
   private starting: Promise<void> | null = null;
   private readonly hooks: Array<[NmsEvent, (session: NmsSession) => void]> = [
@@ -134,7 +116,7 @@ export class RelayMediaPlane implements MediaPlane {
     for (const [event, hook] of this.hooks) nmsContext.eventEmitter.on(event, hook);
 
     await nms.run();
-    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper = setInterval(() => this.grants.sweep(), 60_000);
     this.sweeper.unref();
     const servers = [nms.rtmpServer.tcpServer, http].filter((s) => s !== undefined);
     await Promise.race([
@@ -151,24 +133,10 @@ export class RelayMediaPlane implements MediaPlane {
     this.starting = null;
   }
 
-  /** Forgets URLs that expired unused, so streams nobody ended do not pile up. */
-  private sweep(): void {
-    const now = this.cfg?.now() ?? 0;
-    const expired = (expireAt: number) => expireAt !== 0 && expireAt < now;
-    for (const [id, state] of this.pushes) {
-      if (!expired(state.expireAt) || state.session) continue;
-      if (state.timer) clearTimeout(state.timer);
-      this.pushes.delete(id);
-    }
-    for (const [id, state] of this.plays) if (expired(state.expireAt) && state.gates.size === 0) this.plays.delete(id);
-  }
-
   private async teardown(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
-    for (const state of this.pushes.values()) if (state.timer) clearTimeout(state.timer);
-    this.pushes.clear();
-    this.plays.clear();
+    this.grants.clear();
     this.pendingPush.clear();
     for (const [event, hook] of this.hooks) nmsContext.eventEmitter.off(event, hook);
     const nms = this.nms;
@@ -197,19 +165,7 @@ export class RelayMediaPlane implements MediaPlane {
 
   issuePushUrl(key: StreamKey, expireAt: number): string {
     const cfg = this.requireStarted();
-    const path = relayPath(key);
-    const id = pathId(path);
-    // One valid push URL per stream: a new one revokes the previous one and its session.
-    this.revokePush(id, 'push URL reissued');
-    const state: PushState = { key: { ...key }, path, nonce: newNonce(), expireAt: normaliseExpiry(expireAt), timer: null, session: null };
-    state.timer = setTimeout(() => {
-      if (this.pushes.get(id) !== state || state.session) return;
-      this.pushes.delete(id);
-      this.emit({ type: 'push-timeout', key: state.key, reason: `no push arrived within ${cfg.pushTimeoutMs} ms` });
-    }, cfg.pushTimeoutMs);
-    state.timer.unref();
-    this.pushes.set(id, state);
-    const query = signGrant(cfg.secret, { purpose: 'push', path, expireAt: state.expireAt, nonce: state.nonce });
+    const { path, query } = this.grants.issuePush(key, expireAt);
     return `rtmp://${cfg.publicHost}:${cfg.rtmpPort}/${path.app}/${path.stream}?${query}`;
   }
 
@@ -220,31 +176,7 @@ export class RelayMediaPlane implements MediaPlane {
   /** The same play grant over RTMP and HTTP-FLV (<live-player> takes either). */
   issuePlayUrls(key: StreamKey, subscriberId: string, options: PlayOptions, expireAt: number): PlayUrls {
     const cfg = this.requireStarted();
-    const path = relayPath(key);
-    const id = playId(path, subscriberId);
-    const previous = this.plays.get(id);
-    this.revokePlay(id);
-    const tracks = tracksOf({ audio: options?.audio === true, video: options?.video === true });
-    const state: PlayState = {
-      key: { ...key },
-      path,
-      subscriberId,
-      tracks,
-      nonce: newNonce(),
-      expireAt: normaliseExpiry(expireAt),
-      // A mute (setPlayPaused) belongs to the subscriber and stream, not to one URL.
-      paused: previous?.paused ?? false,
-      gates: new Map(),
-    };
-    this.plays.set(id, state);
-    const query = signGrant(cfg.secret, {
-      purpose: 'play',
-      path,
-      subscriber: subscriberId,
-      tracks,
-      expireAt: state.expireAt,
-      nonce: state.nonce,
-    });
+    const { path, query } = this.grants.issuePlay(key, subscriberId, options, expireAt);
     return {
       rtmp: `rtmp://${cfg.publicHost}:${cfg.rtmpPort}/${path.app}/${path.stream}?${query}`,
       flv: cfg.httpPort === null ? null : `http://${cfg.publicHost}:${cfg.httpPort}/${path.app}/${path.stream}.flv?${query}`,
@@ -252,51 +184,25 @@ export class RelayMediaPlane implements MediaPlane {
   }
 
   endPush(key: StreamKey, reason: string): void {
-    this.revokePush(pathId(relayPath(key)), String(reason));
+    this.grants.endPush(key, reason);
   }
 
   setPlayPaused(key: StreamKey, subscriberId: string, paused: boolean): void {
-    const state = this.plays.get(playId(relayPath(key), subscriberId));
+    const state = this.grants.setPaused(key, subscriberId, paused);
     if (!state) return;
-    state.paused = paused === true;
-    for (const gate of state.gates.values()) gate.setPaused(state.paused);
+    for (const gate of state.players.values()) gate.setPaused(state.paused);
   }
 
   endPlay(key: StreamKey, subscriberId: string): void {
-    this.revokePlay(playId(relayPath(key), subscriberId));
-  }
-
-  private revokePush(id: string, reason: string): void {
-    const state = this.pushes.get(id);
-    if (!state) return;
-    this.pushes.delete(id);
-    if (state.timer) clearTimeout(state.timer);
-    const session = state.session;
-    if (session) {
-      state.session = null; // so its close does not report a second stop
-      destroySession(session);
-      this.emit({ type: 'push-stopped', key: state.key, reason });
-    }
-  }
-
-  private revokePlay(id: string): void {
-    const state = this.plays.get(id);
-    if (!state) return;
-    this.plays.delete(id);
-    for (const session of state.gates.keys()) destroySession(session);
-    state.gates.clear();
+    this.grants.endPlay(key, subscriberId);
   }
 
   private onPrePublish(session: NmsSession): void {
-    const cfg = this.cfg;
-    if (!cfg) return;
+    if (!this.cfg) return;
     const path = { app: session.streamApp, stream: session.streamName };
-    const id = pathId(path);
-    const verdict = verifyGrant(cfg.secret, 'push', path, session.streamQuery ?? {}, cfg.now());
-    const state = this.pushes.get(id);
-    if (!verdict.ok) return this.refuse(session);
-    if (!state || state.nonce !== verdict.grant.nonce || state.session) return this.refuse(session);
-    this.admit(session, id);
+    const state = this.grants.admitPush(path, session.streamQuery ?? {});
+    if (!state) return this.refuse(session);
+    this.admit(session, pathId(path));
     // Without a grace window the path is free as soon as the publisher leaves, and a newcomer
     // from the same address cannot "resume" someone else's publish.
     session.broadcast.publishGraceMs = 0;
@@ -309,36 +215,27 @@ export class RelayMediaPlane implements MediaPlane {
     if (!state) return;
     // The relay refuses a second publisher right after this event; only a free path is ours.
     if (session.broadcast.publisher !== null) return;
-    if (this.pushes.get(pathId(state.path)) !== state || state.session) {
+    if (this.grants.pushAt(state.path) !== state || state.live) {
       destroySession(session);
       return;
     }
-    state.session = session;
-    if (state.timer) clearTimeout(state.timer);
-    state.timer = null;
-    onSessionClosed(session, () => {
-      if (state.session !== session) return;
-      state.session = null;
-      this.emit({ type: 'push-stopped', key: state.key, reason: 'publisher disconnected' });
-    });
-    this.emit({ type: 'push-started', key: state.key });
+    // The close callback always runs later (an event or a microtask), after the grant went live.
+    onSessionClosed(session, () => this.grants.pushLeft(state, session));
+    this.grants.pushStarted(state, session);
   }
 
   private onPrePlay(session: NmsSession): void {
-    const cfg = this.cfg;
-    if (!cfg) return;
+    if (!this.cfg) return;
     const path = { app: session.streamApp, stream: session.streamName };
-    const verdict = verifyGrant(cfg.secret, 'play', path, session.streamQuery ?? {}, cfg.now());
-    if (!verdict.ok || verdict.grant.purpose !== 'play') return this.refuse(session);
-    const state = this.plays.get(playId(path, verdict.grant.subscriber));
-    if (!state || state.nonce !== verdict.grant.nonce) return this.refuse(session);
+    const state = this.grants.admitPlay(path, session.streamQuery ?? {});
+    if (!state) return this.refuse(session);
     this.admit(session, pathId(path));
     // A player has no business sending media; the relay would forward it to everyone.
     if (session.rtmp) session.rtmp.onPacketCallback = () => {};
     const gate = new DeliveryGate({ audio: state.tracks === 'av' || state.tracks === 'a', video: state.tracks === 'av' || state.tracks === 'v' });
     gate.setPaused(state.paused);
-    state.gates.set(session, gate);
-    onSessionClosed(session, () => state.gates.delete(session));
+    state.players.set(session, gate);
+    onSessionClosed(session, () => state.players.delete(session));
     const classify = session.protocol === 'flv' ? classifyFlv : classifyRtmp;
     const send = session.sendBuffer;
     session.sendBuffer = (buffer: Buffer) => {
