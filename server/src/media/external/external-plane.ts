@@ -8,6 +8,7 @@
 //  - it cannot filter tracks per player: every player gets audio and video.
 
 import type { MediaEvent, MediaPlane, PlayOptions, StreamKey } from '../plane.js';
+import { MediaEvents } from '../events.js';
 import { GrantBook, type PlayGrant } from '../grants.js';
 import type { RelayPath } from '../names.js';
 import { resolveExternalConfig, type ExternalRelayConfig, type ResolvedExternalConfig } from './config.js';
@@ -30,7 +31,7 @@ export class ExternalRelayPlane implements MediaPlane {
   private readonly cfg: ResolvedExternalConfig;
   private readonly dialect: RelayDialect;
   private readonly hooks: HookServer;
-  private readonly listeners = new Set<(event: MediaEvent) => void>();
+  private readonly events = new MediaEvents();
   private readonly grants: GrantBook<string, Clients>;
   private readonly kicks = new Set<Promise<void>>();
   private sweeper: NodeJS.Timeout | null = null;
@@ -42,7 +43,7 @@ export class ExternalRelayPlane implements MediaPlane {
     this.grants = new GrantBook<string, Clients>({
       settings: () => this.cfg,
       pathOf: (key) => externalPath(this.cfg.app, key),
-      emit: (event) => this.emit(event),
+      emit: (event) => this.events.emit(event),
       newPlayers: () => new Set(),
       endPublisher: (clientId, grant) => this.kick({ role: 'publisher', app: grant.path.app, stream: grant.path.stream, clientId }),
       dropPlayers: (grant) => this.dropPlayers(grant),
@@ -81,10 +82,7 @@ export class ExternalRelayPlane implements MediaPlane {
   }
 
   onEvent(listener: (event: MediaEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.events.on(listener);
   }
 
   issuePushUrl(key: StreamKey, expireAt: number): string {
@@ -185,16 +183,6 @@ export class ExternalRelayPlane implements MediaPlane {
     }
     // A relay that leaves the query out of its stop callback: find the client by id.
     for (const state of this.grants.playsAt(path)) state.players.delete(call.clientId);
-  }
-
-  private emit(event: MediaEvent): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch {
-        // A faulty listener must not disturb the plane or other listeners.
-      }
-    }
   }
 
   private requireStarted(): void {

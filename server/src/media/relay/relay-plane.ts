@@ -9,8 +9,10 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MediaEvent, MediaPlane, PlayOptions, StreamKey } from '../plane.js';
+import { MediaEvents } from '../events.js';
 import { GrantBook, type PushGrant } from '../grants.js';
-import { pathId, relayPath } from '../names.js';
+import { pathId, relayPath, type RelayPath } from '../names.js';
+import type { Query } from '../signing.js';
 import { resolveConfig, type RelayConfig, type ResolvedRelayConfig } from './config.js';
 import { DeliveryGate, rewriteFlvHeader } from './gate.js';
 import { classifyFlv, classifyRtmp } from './tags.js';
@@ -43,11 +45,11 @@ export class RelayMediaPlane implements MediaPlane {
   private storeDir: string | null = null;
   // Signs the relay's own check for sessions we accepted; never leaves this process.
   private readonly innerSecret = randomBytes(24).toString('base64url');
-  private readonly listeners = new Set<(event: MediaEvent) => void>();
+  private readonly events = new MediaEvents();
   private readonly grants = new GrantBook<NmsSession, Gates>({
     settings: () => this.requireStarted(),
     pathOf: relayPath,
-    emit: (event) => this.emit(event),
+    emit: (event) => this.events.emit(event),
     newPlayers: () => new Map(),
     endPublisher: (session) => destroySession(session),
     dropPlayers: (state) => {
@@ -157,10 +159,7 @@ export class RelayMediaPlane implements MediaPlane {
   }
 
   onEvent(listener: (event: MediaEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.events.on(listener);
   }
 
   issuePushUrl(key: StreamKey, expireAt: number): string {
@@ -198,11 +197,8 @@ export class RelayMediaPlane implements MediaPlane {
   }
 
   private onPrePublish(session: NmsSession): void {
-    if (!this.cfg) return;
-    const path = { app: session.streamApp, stream: session.streamName };
-    const state = this.grants.admitPush(path, session.streamQuery ?? {});
-    if (!state) return this.refuse(session);
-    this.admit(session, pathId(path));
+    const state = this.authorise(session, (path, query) => this.grants.admitPush(path, query));
+    if (!state) return;
     // Without a grace window the path is free as soon as the publisher leaves, and a newcomer
     // from the same address cannot "resume" someone else's publish.
     session.broadcast.publishGraceMs = 0;
@@ -225,11 +221,8 @@ export class RelayMediaPlane implements MediaPlane {
   }
 
   private onPrePlay(session: NmsSession): void {
-    if (!this.cfg) return;
-    const path = { app: session.streamApp, stream: session.streamName };
-    const state = this.grants.admitPlay(path, session.streamQuery ?? {});
-    if (!state) return this.refuse(session);
-    this.admit(session, pathId(path));
+    const state = this.authorise(session, (path, query) => this.grants.admitPlay(path, query));
+    if (!state) return;
     // A player has no business sending media; the relay would forward it to everyone.
     if (session.rtmp) session.rtmp.onPacketCallback = () => {};
     const gate = new DeliveryGate({ audio: state.tracks === 'av' || state.tracks === 'a', video: state.tracks === 'av' || state.tracks === 'v' });
@@ -247,11 +240,23 @@ export class RelayMediaPlane implements MediaPlane {
     };
   }
 
-  /** Lets the relay's own check pass: a signature in its format, made with our inner secret. */
-  private admit(session: NmsSession, id: string): void {
+  /**
+   * The grant a session may use, or null when it was refused (or the relay is not started). An
+   * admitted session gets a signature in the relay's own format, made with our inner secret, so
+   * the relay's own check lets it pass.
+   */
+  private authorise<G>(session: NmsSession, check: (path: RelayPath, query: Query) => G | null): G | null {
+    if (!this.cfg) return null;
+    const path = { app: session.streamApp, stream: session.streamName };
+    const grant = check(path, session.streamQuery ?? {});
+    if (!grant) {
+      this.refuse(session);
+      return null;
+    }
     const exp = Math.floor(Date.now() / 1000) + 3600;
-    const hash = createHash('md5').update(`${id}-${exp}-${this.innerSecret}`).digest('hex');
+    const hash = createHash('md5').update(`${pathId(path)}-${exp}-${this.innerSecret}`).digest('hex');
     session.streamQuery.sign = `${exp}-${hash}`;
+    return grant;
   }
 
   /** Makes the relay's own check fail (so it never registers the session), and cuts it off. */
@@ -259,16 +264,6 @@ export class RelayMediaPlane implements MediaPlane {
     if (session.streamQuery && typeof session.streamQuery === 'object') session.streamQuery.sign = 'refused';
     else session.streamQuery = { sign: 'refused' };
     destroySession(session);
-  }
-
-  private emit(event: MediaEvent): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch {
-        // A faulty listener must not take the relay down with it.
-      }
-    }
   }
 
   private requireStarted(): ResolvedRelayConfig {
