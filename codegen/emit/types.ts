@@ -1,6 +1,6 @@
 // src/generated/types.ts: one interface per object type the docs define.
 import type { SourceFile } from 'ts-morph';
-import type { Spec } from '../spec/types.js';
+import type { ObjectType, Param, Spec } from '../spec/types.js';
 import { tsdoc } from './tsdoc.js';
 import { typeText } from './typetext.js';
 
@@ -14,12 +14,19 @@ export function emitTypes(file: SourceFile, spec: Spec): void {
         name: f.name,
         hasQuestionToken: f.optional,
         type: typeText(f.type),
-        docs: [tsdoc(f.description) + (f.default !== undefined ? `\n\n@defaultValue ${defaultText(f.default)}` : '')],
+        docs: [fieldDoc(t, f) + (f.default !== undefined ? `\n\n@defaultValue ${defaultText(f.default)}` : '')],
       })),
     });
     // Open types accept what newer WeChat versions add without a release of ours.
     if (t.open) iface.addIndexSignature({ keyName: 'key', keyType: 'string', returnType: 'unknown', docs: ['Fields the docs do not list (newer WeChat versions add some): passed through as they are.'] });
   }
+}
+
+// Fields of an inline signature literal have no table row: the doc describes them all in the
+// parameter's text, which became the type's description. Say so rather than leave them bare.
+function fieldDoc(t: ObjectType, f: Param): string {
+  if (f.description.trim() || t.origin !== 'signature') return tsdoc(f.description);
+  return `\`${f.name}\`: the doc describes it with the type, above.`;
 }
 
 function defaultText(d: string): string {

@@ -32,9 +32,9 @@ export interface DisconnectEvent {
  * @public
  */
 export interface MuteLocalOptions {
-  /** */
+  /** `audio`: the doc describes it with the type, above. */
   audio: boolean;
-  /** */
+  /** `video`: the doc describes it with the type, above. */
   video: boolean;
 }
 
@@ -47,11 +47,12 @@ export interface MuteLocalOptions {
  * @public
  */
 export interface MuteRemoteOptions {
-  /** */
+  /** `audio`: the doc describes it with the type, above. */
   audio: boolean;
-  /** */
+  /** `video`: the doc describes it with the type, above. */
   video: boolean;
   /**
+   * `screen`: the doc describes it with the type, above.
    *
    * @defaultValue `false`
    */
