@@ -1,0 +1,29 @@
+// After a fresh join the server's room is new to the client: tell the app what changed while
+// it was away, as the events it would have heard, so its view of the room stays right.
+import { EVENTS } from '../../generated/events.js';
+import { streamAdded, type JoinData } from '../payloads.js';
+import type { Session } from '../session.js';
+
+/** Tells the app (and keeps the session's view in step). */
+export type Deliver = (s: Session, name: string, payload: Record<string, unknown>) => void;
+
+/** After a fresh join: tell the app how the room changed while it was away. */
+export function announceDifferences(s: Session, data: JoinData, deliver: Deliver): void {
+  const key = (uid: string, screen: boolean): string => `${screen ? 's' : 'm'}:${uid}`;
+  const peers = new Set(data.peers.filter((p) => p !== s.userId));
+  const streams = new Map(data.streams.filter((x) => x.uid !== s.userId).map((x) => [key(x.uid, x.screen), x]));
+  for (const [k, old] of [...s.streams]) {
+    if (!streams.has(k)) deliver(s, EVENTS.STREAM_REMOVED, { uid: old.uid, screen: old.screen });
+  }
+  for (const uid of [...s.peers]) if (!peers.has(uid)) deliver(s, EVENTS.PEER_LEAVE, { uid, reason: 'timeout' });
+  for (const uid of peers) if (!s.peers.has(uid)) deliver(s, EVENTS.PEER_ONLINE, { uid });
+  for (const [k, now] of streams) {
+    const old = s.streams.get(k);
+    const p = { uid: now.uid, screen: now.screen };
+    if (!old) deliver(s, EVENTS.STREAM_ADDED, streamAdded(now));
+    else {
+      if (old.audio !== now.audio) deliver(s, now.audio ? EVENTS.UNMUTE_AUDIO : EVENTS.MUTE_AUDIO, p);
+      if (old.video !== now.video) deliver(s, now.video ? EVENTS.UNMUTE_VIDEO : EVENTS.MUTE_VIDEO, p);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+// After a fresh join the server knows nothing of the old session's streams: publish and
+// subscribe again as before, so the app only has to swap in the URLs (UPDATE_URL).
+import { ERROR_CODES } from '../../generated/error-codes.js';
+import { EVENTS } from '../../generated/events.js';
+import type { VolcEngineRTCError } from '../../generated/types.js';
+import { rtcError } from '../errors.js';
+import { asUrl } from '../payloads.js';
+import type { Session } from '../session.js';
+import type { RoomRequest } from '../room.js';
+
+/** What restoring needs of the runtime. */
+export interface RestoreIo {
+  request: RoomRequest;
+  /** The session the client is in now: another one (or none) means it left meanwhile. */
+  session(): Session | undefined;
+  emit(event: string, payload: unknown): void;
+  emitError(err: VolcEngineRTCError): void;
+}
+
+/**
+ * After a fresh join: publish and subscribe again as before, handing out the new URLs. These
+ * are ordinary calls: a drop in the middle resumes and resends them like any other.
+ */
+export async function restore(s: Session, io: RestoreIo): Promise<void> {
+  const gone = (e: unknown): boolean => {
+    const code = (e as VolcEngineRTCError).code;
+    // Left, destroyed or given up meanwhile: DISCONNECT (or the app's leave) said it all.
+    return io.session() !== s || code === ERROR_CODES.CONNECTION_LOST || code === ERROR_CODES.NOT_IN_ROOM;
+  };
+  const failed = (what: string, e: unknown): void => {
+    const err = e as VolcEngineRTCError;
+    io.emitError(rtcError(typeof err.code === 'number' ? err.code : ERROR_CODES.INTERNAL_ERROR, `${what} after the reconnect failed: ${err.reason ?? String(e)}`));
+  };
+  if (s.publishing) {
+    try {
+      const url = asUrl(await io.request(s, { type: 'publish', screen: false }));
+      if (!url) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'the server answered without a URL');
+      s.pushUrl = url;
+      io.emit(EVENTS.UPDATE_URL, { uid: s.userId, screen: false, url });
+      if (s.audioOff || s.videoOff) await io.request(s, { type: 'muteLocal', audio: s.audioOff, video: s.videoOff });
+    } catch (e) {
+      if (gone(e)) return;
+      s.publishing = false;
+      s.pushUrl = undefined;
+      failed('publish', e);
+    }
+  }
+  for (const sub of s.subscriptions) {
+    if (!s.streams.has(`${sub.screen ? 's' : 'm'}:${sub.uid}`)) {
+      s.removeSubscription(sub.uid, sub.screen);
+      continue;
+    }
+    try {
+      const url = asUrl(await io.request(s, { type: 'subscribe', userId: sub.uid, screen: sub.screen, audio: sub.audio, video: sub.video }));
+      if (!url) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'the server answered without a URL');
+      io.emit(EVENTS.UPDATE_URL, { uid: sub.uid, screen: sub.screen, url });
+      if (sub.pausedAudio || sub.pausedVideo) {
+        await io.request(s, { type: 'muteRemote', userId: sub.uid, screen: sub.screen, audio: sub.pausedAudio, video: sub.pausedVideo });
+      }
+    } catch (e) {
+      if (gone(e)) return;
+      s.removeSubscription(sub.uid, sub.screen);
+      failed(`subscribe to ${sub.uid}`, e);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+// Server events to app events: only the events a server may send, checked for shape, in order
+// and once each (a resume replays what was missed), and never ahead of the join answer.
+import { ERROR_CODES } from '../generated/error-codes.js';
+import { EVENTS } from '../generated/events.js';
+import type { VolcEngineRTCError } from '../generated/types.js';
+import { rtcError } from './errors.js';
+import { asEventPayload } from './payloads.js';
+import type { Session } from './session.js';
+import type { Connection } from './signaling/connection.js';
+
+const SERVER_EVENTS: ReadonlySet<string> = new Set([
+  EVENTS.STREAM_ADDED,
+  EVENTS.STREAM_REMOVED,
+  EVENTS.UPDATE_URL,
+  EVENTS.STREAM_FAILED,
+  EVENTS.MUTE_AUDIO,
+  EVENTS.UNMUTE_AUDIO,
+  EVENTS.MUTE_VIDEO,
+  EVENTS.UNMUTE_VIDEO,
+  EVENTS.PEER_ONLINE,
+  EVENTS.PEER_LEAVE,
+  EVENTS.DISCONNECT,
+  EVENTS.TOKEN_WILL_EXPIRE,
+]);
+
+/** What relaying needs of the runtime. */
+export interface RelayHost {
+  /** The room's connection: events from any other one are stale. */
+  conn(): Connection | undefined;
+  session(): Session | undefined;
+  /** The server's DISCONNECT event. */
+  disconnect(why: { code: number; reason: string }): void;
+  emit(event: string, payload: unknown): void;
+  emitError(err: VolcEngineRTCError): void;
+}
+
+export class EventRelay {
+  /** The connection whose join/resume answer is awaited: its events wait until the answer is handled. */
+  #awaiting: Connection | undefined;
+  #early: [string, unknown, number | undefined][] = [];
+
+  constructor(private readonly host: RelayHost) {}
+
+  /** A join or resume goes out on conn: hold its events until flush(conn). */
+  hold(conn: Connection): void {
+    this.#awaiting = conn;
+    this.#early = [];
+  }
+
+  /** The answer is handled: deliver what overtook it. */
+  flush(conn: Connection): void {
+    if (this.#awaiting !== conn) return;
+    this.#awaiting = undefined;
+    const early = this.#early;
+    this.#early = [];
+    for (const [name, data, seq] of early) this.receive(conn, name, data, seq);
+  }
+
+  /** The answer will not come (or not from conn, if given): stop holding. */
+  release(conn?: Connection): void {
+    if (conn === undefined || this.#awaiting === conn) this.#awaiting = undefined;
+  }
+
+  /** Forget everything held: the room is left. */
+  clear(): void {
+    this.#awaiting = undefined;
+    this.#early = [];
+  }
+
+  receive(conn: Connection, name: string, data: unknown, seq: number | undefined): void {
+    if (this.#awaiting === conn) {
+      this.#early.push([name, data, seq]);
+      return;
+    }
+    // Only the events a server may send; a newer server's unknown events are ignored, and the
+    // client's own (ERROR, CONNECTION_STATE_CHANGED) cannot be forged.
+    if (this.host.conn() !== conn) return;
+    const s = this.host.session();
+    if (s && seq !== undefined) {
+      if (seq <= s.lastSeq) return; // already delivered before the socket dropped
+      s.lastSeq = seq;
+    }
+    if (!SERVER_EVENTS.has(name)) return;
+    const payload = asEventPayload(name, data);
+    if (!payload) {
+      this.host.emitError(rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent a malformed "${name}" event`));
+      return;
+    }
+    if (name === EVENTS.DISCONNECT) {
+      this.host.disconnect(payload as { code: number; reason: string });
+      return;
+    }
+    if (!s) return; // events before the join answer belong to no room yet
+    const uid = payload.uid as string;
+    if (name === EVENTS.STREAM_FAILED && uid === s.userId && payload.screen !== true) {
+      // The push failed: publish may be called again (the server then reissues the URL).
+      s.publishing = false;
+      s.pushUrl = undefined;
+    }
+    if (name === EVENTS.UPDATE_URL && uid === s.userId && payload.screen !== true && typeof payload.url === 'string') {
+      s.pushUrl = payload.url;
+    }
+    this.deliver(s, name, payload);
+  }
+
+  /** Tells the app, keeping the session's view of the room in step. */
+  deliver(s: Session, name: string, payload: Record<string, unknown>): void {
+    if (typeof payload.uid === 'string' && payload.uid !== s.userId) s.track(name, payload);
+    this.host.emit(name, payload);
+  }
+}
