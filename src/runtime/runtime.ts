@@ -36,6 +36,16 @@ export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'rec
 
 const fail = <T>(err: VolcEngineRTCError): Promise<T> => Promise.reject(err);
 
+/** Whether JSON can carry it (a BigInt or a cycle cannot). */
+function sendable(item: ReportItem): boolean {
+  try {
+    JSON.stringify(item);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 class Runtime implements ClientRuntime {
   #phase: Phase = 'uninitialised';
   #appId = '';
@@ -316,6 +326,8 @@ class Runtime implements ClientRuntime {
   #report(method: string, item: ReportItem): void {
     const e = needInit(this.#phase, method);
     if (e) return this.emitError(e);
+    // Refused alone, here: once in a batch it would sink the other items with it.
+    if (!sendable(item)) return this.emitError(rtcError(ERROR_CODES.INVALID_PARAMS, `${method}: the report holds a value that cannot be sent as JSON`));
     this.#reports.add(item);
   }
 

@@ -87,13 +87,21 @@ export class Connection {
       return Promise.reject(rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: the signaling connection is not open`));
     }
     if (this.#pending.has(id)) return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, `${req.type}: request id ${id} is in use`));
+    // Serialised before anything is pending: a value JSON cannot carry (a BigInt, a cycle) is the
+    // caller's bad input, refused with nothing left behind, not a socket failure.
+    let text: string;
+    try {
+      text = JSON.stringify({ ...req, v: PROTOCOL_VERSION, id });
+    } catch {
+      return Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: the request holds a value that cannot be sent as JSON`));
+    }
     return new Promise<ResponseData[T]>((resolve, reject) => {
       const timer = startTimer(() => {
         this.#pending.delete(id);
         reject(rtcError(ERROR_CODES.REQUEST_TIMEOUT, `${req.type}: no answer from the server within ${this.timings.requestTimeoutMs} ms`));
       }, this.timings.requestTimeoutMs);
       this.#pending.set(id, { resolve: resolve as (d: unknown) => void, reject, timer });
-      if (!this.#send({ ...req, v: PROTOCOL_VERSION, id })) {
+      if (!this.#sendText(text)) {
         this.#settle(id, rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: the request could not be sent`));
       }
     });
@@ -105,7 +113,11 @@ export class Connection {
   }
 
   #send(frame: object): boolean {
-    return this.#transport?.send(JSON.stringify(frame)) ?? false;
+    return this.#sendText(JSON.stringify(frame));
+  }
+
+  #sendText(text: string): boolean {
+    return this.#transport?.send(text) ?? false;
   }
 
   #opened(): void {
