@@ -14,6 +14,16 @@ export interface ReportSink {
   failed(err: unknown): void;
 }
 
+/** Whether JSON can carry the item (a BigInt or a cycle cannot). */
+export function sendable(item: ReportItem): boolean {
+  try {
+    JSON.stringify(item);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class ReportBuffer {
   #items: ReportItem[] = [];
   #timer: TimerHandle | undefined;

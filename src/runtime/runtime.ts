@@ -14,7 +14,7 @@ import { asJoinData, streamAdded, type JoinData } from './payloads.js';
 import type { ReportItem } from './protocol.js';
 import { Reconnector, type ReconnectStats } from './reconnect/reconnector.js';
 import { EventRelay } from './relay.js';
-import { ReportBuffer } from './reports.js';
+import { ReportBuffer, sendable } from './reports.js';
 import * as room from './room.js';
 import { Session } from './session.js';
 import { Connection } from './signaling/connection.js';
@@ -36,16 +36,6 @@ export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'rec
 
 const fail = <T>(err: VolcEngineRTCError): Promise<T> => Promise.reject(err);
 
-/** Whether JSON can carry it (a BigInt or a cycle cannot). */
-function sendable(item: ReportItem): boolean {
-  try {
-    JSON.stringify(item);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 class Runtime implements ClientRuntime {
   #phase: Phase = 'uninitialised';
   #appId = '';
@@ -61,6 +51,7 @@ class Runtime implements ClientRuntime {
   readonly #emitter = new Emitter();
   readonly #reports: ReportBuffer;
   readonly #options: ResolvedOptions | string;
+  // The parts each see only what they need of the runtime; the state stays here.
   readonly #relay = new EventRelay({
     conn: () => this.#conn,
     session: () => this.#session,
@@ -93,6 +84,7 @@ class Runtime implements ClientRuntime {
     request: (s, req) => this.#request(s, req),
     visible: () => this.#visible,
   };
+  /** Counts of what reconnecting did, for tests and diagnostics. */
   readonly stats: ReconnectStats = this.#reconnector.stats;
 
   constructor(options: ClientOptions | undefined) {
