@@ -62,8 +62,21 @@ function playId(path: RelayPath, subscriberId: string): string {
 
 /** Unix seconds as given, or already expired when the value is not a usable time. */
 function normaliseExpiry(expireAt: number): number {
+  if (expireAt === 0) return 0; // never, as in tokens
   if (!Number.isFinite(expireAt) || expireAt < 0) return 1;
-  return Math.min(Math.floor(expireAt), 999_999_999_999);
+  // A time inside the first second of 1970 is past, not "never".
+  return Math.max(1, Math.min(Math.floor(expireAt), 999_999_999_999));
+}
+
+/**
+ * A usable push timeout, or an error naming the problem. Node fires timers set outside
+ * 1..2147483647 ms (or NaN) after 1 ms, which would time every push URL out at once.
+ */
+export function checkPushTimeout(ms: number): number {
+  if (!Number.isInteger(ms) || ms < 1 || ms > 2_147_483_647) {
+    throw new Error(`pushTimeoutMs must be a whole number of milliseconds from 1 to 2147483647, got ${String(ms)}`);
+  }
+  return ms;
 }
 
 export class GrantBook<Live, Players extends { readonly size: number }> {

@@ -4,7 +4,7 @@
 // ../media-external.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { GrantBook, type PlayGrant, type PushGrant } from '../../src/media/grants.js';
+import { checkPushTimeout, GrantBook, type PlayGrant, type PushGrant } from '../../src/media/grants.js';
 import { relayPath } from '../../src/media/names.js';
 import type { MediaEvent, StreamKey } from '../../src/media/plane.js';
 import { newNonce, signGrant, verifyGrant, type Query } from '../../src/media/signing.js';
@@ -331,6 +331,18 @@ describe('GrantBook: expiry', () => {
     for (const bad of [-1, -NOW, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
       expect(expiryOf(book, bad)).toBe('1');
     }
+  });
+
+  it('a time inside the first second of 1970 is past, not "never"', () => {
+    const { book } = setup();
+    const { path, query } = book.issuePush(alice, 0.5);
+    expect(parse(query).e).toBe('1');
+    expect(book.admitPush(path, parse(query))).toBeNull();
+  });
+
+  it('refuses a push timeout Node would fire at once', () => {
+    for (const bad of [0, -5, 1.5, Number.NaN, 2 ** 31]) expect(() => checkPushTimeout(bad)).toThrow(/pushTimeoutMs/);
+    expect(checkPushTimeout(15_000)).toBe(15_000);
   });
 
   it('every normalised URL is one the verifier accepts, or refuses as expired', () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { RELAY_NAME } from './names.js';
+import { checkPushTimeout } from '../grants.js';
 
 export type Dialect = 'nginx-rtmp' | 'srs';
 
@@ -78,7 +79,7 @@ export function resolveExternalConfig(config: ExternalRelayConfig): ResolvedExte
     hookHost: config.hookHost ?? '127.0.0.1',
     hookPort: config.hookPort ?? 0,
     hookPath,
-    pushTimeoutMs: config.pushTimeoutMs ?? 15_000,
+    pushTimeoutMs: checkPushTimeout(config.pushTimeoutMs ?? 15_000),
     now: config.now ?? (() => Math.floor(Date.now() / 1000)),
     onControlError: config.onControlError ?? ((error) => console.warn(`media relay control: ${error.message}`)),
   };

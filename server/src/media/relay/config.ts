@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { checkPushTimeout } from '../grants.js';
 
 export interface RelayConfig {
   /** Secret for the URL MAC. Keep it out of clients; rotate it to revoke every URL at once. */
@@ -56,7 +57,7 @@ export async function resolveConfig(config: RelayConfig): Promise<ResolvedRelayC
     publicHost: config.publicHost ?? host,
     rtmpPort,
     httpPort,
-    pushTimeoutMs: config.pushTimeoutMs ?? 15_000,
+    pushTimeoutMs: checkPushTimeout(config.pushTimeoutMs ?? 15_000),
     logLevel: config.logLevel ?? 'error',
     now: config.now ?? (() => Math.floor(Date.now() / 1000)),
   };
