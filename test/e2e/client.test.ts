@@ -4,19 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { RunningServer } from '../../server/src/index.js';
 import { Client, ERROR_CODES, EVENTS } from '../../src/index.js';
 import { E2E_APP_ID, mintToken, startRealServer } from '../support/real-server.js';
-import { watch, wsTransport } from '../support/runtime-harness.js';
-import { createTestWx } from '../support/wx.js';
-
-type Mode = { name: string; install(): void; uninstall(): void; options(): Record<string, unknown> };
-const modes: Mode[] = [
-  { name: 'standard WebSocket (ws injected)', install: () => undefined, uninstall: () => undefined, options: () => ({ transport: wsTransport }) },
-  {
-    name: 'wx.connectSocket (auto-detected)',
-    install: () => void ((globalThis as { wx?: unknown }).wx = createTestWx()),
-    uninstall: () => void delete (globalThis as { wx?: unknown }).wx,
-    options: () => ({}),
-  },
-];
+import { watch } from '../support/runtime-harness.js';
+import { TRANSPORT_MODES } from '../support/transport-modes.js';
 
 /** Runs a legacy-form call and reports which callback fired with what. */
 function legacy<T = unknown>(start: (ok: (v?: T) => void, fail: (e: { code: number; reason: string }) => void) => unknown) {
@@ -29,7 +18,7 @@ function legacy<T = unknown>(start: (ok: (v?: T) => void, fail: (e: { code: numb
   });
 }
 
-describe.each(modes)('generated Client over $name against the real server', (mode) => {
+describe.each(TRANSPORT_MODES)('generated Client over $name against the real server', (mode) => {
   let server: RunningServer;
   let room = 0;
   const clients: Client[] = [];

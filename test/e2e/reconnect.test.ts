@@ -7,28 +7,18 @@ import { ERROR_CODES } from '../../src/generated/error-codes.js';
 import { EVENTS } from '../../src/generated/events.js';
 import { ChaosProxy } from '../support/chaos-proxy.js';
 import { E2E_APP_ID, mintToken, startRealServer } from '../support/real-server.js';
-import { watch, wsTransport } from '../support/runtime-harness.js';
+import { watch } from '../support/runtime-harness.js';
 import { timerCensus } from '../support/timer-census.js';
-import { createTestWx } from '../support/wx.js';
+import { TRANSPORT_MODES } from '../support/transport-modes.js';
 
 const ALL_EVENTS = Object.values(EVENTS);
 const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code: number }) => e.code);
 type Stats = { drops: number; attempts: number; resumes: number; freshJoins: number; gaveUp: number };
 const statsOf = (rt: ClientRuntime): Stats => (rt as unknown as { stats: Stats }).stats;
 
-const modes = [
-  { name: 'standard WebSocket', install: () => undefined, uninstall: () => undefined, options: () => ({ transport: wsTransport }) },
-  {
-    name: 'wx.connectSocket',
-    install: () => void ((globalThis as { wx?: unknown }).wx = createTestWx()),
-    uninstall: () => void delete (globalThis as { wx?: unknown }).wx,
-    options: () => ({}),
-  },
-];
-
 const FAST = { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 400, requestTimeoutMs: 3000, reconnect: { baseDelayMs: 20, maxDelayMs: 100, maxAttempts: 50 } };
 
-describe.each(modes)('reconnect over $name', (mode) => {
+describe.each(TRANSPORT_MODES)('reconnect over $name', (mode) => {
   let server: RunningServer | undefined;
   let proxy: ChaosProxy | undefined;
   const clients: ClientRuntime[] = [];

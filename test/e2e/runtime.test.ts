@@ -7,36 +7,13 @@ import { createRuntime, type ClientRuntime } from '../../src/runtime/index.js';
 import { ERROR_CODES } from '../../src/generated/error-codes.js';
 import { EVENTS } from '../../src/generated/events.js';
 import { E2E_APP_ID, mintToken, startRealServer } from '../support/real-server.js';
-import { watch, wsTransport } from '../support/runtime-harness.js';
-import { createTestWx, type TestWx } from '../support/wx.js';
+import { watch } from '../support/runtime-harness.js';
+import { TRANSPORT_MODES } from '../support/transport-modes.js';
 
 const ALL_EVENTS = Object.values(EVENTS);
 const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code: number }) => e.code);
 
-type Mode = { name: string; install(): void; uninstall(): void; options(): Record<string, unknown> };
-let testWx: TestWx | undefined;
-const modes: Mode[] = [
-  {
-    name: 'standard WebSocket (ws injected)',
-    install: () => undefined,
-    uninstall: () => undefined,
-    options: () => ({ transport: wsTransport }),
-  },
-  {
-    name: 'wx.connectSocket (auto-detected)',
-    install: () => {
-      testWx = createTestWx();
-      (globalThis as { wx?: unknown }).wx = testWx;
-    },
-    uninstall: () => {
-      delete (globalThis as { wx?: unknown }).wx;
-      testWx = undefined;
-    },
-    options: () => ({}),
-  },
-];
-
-describe.each(modes)('runtime over $name against the real server', (mode) => {
+describe.each(TRANSPORT_MODES)('runtime over $name against the real server', (mode) => {
   let server: RunningServer;
   let room = 0;
   const clients: ClientRuntime[] = [];
@@ -72,7 +49,8 @@ describe.each(modes)('runtime over $name against the real server', (mode) => {
   it('uses the transport it should', async () => {
     const r = nextRoom();
     await joined(r, 'alice');
-    if (testWx) expect(testWx.tasks.some((t) => t.url === server.url)).toBe(true);
+    const wx = mode.wx();
+    if (wx) expect(wx.tasks.some((t) => t.url === server.url)).toBe(true);
     else expect((globalThis as { wx?: unknown }).wx).toBeUndefined();
   });
 
