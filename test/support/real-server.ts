@@ -1,6 +1,7 @@
 // Starts the project's real signaling server (server/) on loopback for end-to-end tests, and
 // mints real AccessTokens for it.
-import { generateToken, startServer, type RunningServer, type ServerConfig } from '../../server/src/index.js';
+import { startServer, type RunningServer, type ServerConfig } from '../../server/src/index.js';
+import { token } from '../../server/test/support/client.js';
 
 export const E2E_APP_ID = 'e2e0app0id0for0runtime00';
 export const E2E_APP_KEY = 'runtime-e2e-key';
@@ -16,23 +17,9 @@ export async function startRealServer(over: Partial<ServerConfig> = {}): Promise
   });
 }
 
-export interface TokenOver {
-  appId?: string;
-  appKey?: string;
-  expireAt?: number;
-  /** Unix seconds; 0 = never; null = not granted. */
-  publish?: number | null;
-  subscribe?: number | null;
-}
+export type TokenOver = NonNullable<Parameters<typeof token>[2]>;
 
+/** A token for the e2e app unless `over` names another; the server tests' helper does the minting. */
 export function mintToken(roomId: string, userId: string, over: TokenOver = {}): string {
-  return generateToken({
-    appId: over.appId ?? E2E_APP_ID,
-    appKey: over.appKey ?? E2E_APP_KEY,
-    roomId,
-    userId,
-    expireAt: over.expireAt ?? 0,
-    publishExpireAt: over.publish === undefined ? 0 : over.publish,
-    subscribeExpireAt: over.subscribe === undefined ? 0 : over.subscribe,
-  });
+  return token(roomId, userId, { ...over, appId: over.appId ?? E2E_APP_ID, appKey: over.appKey ?? E2E_APP_KEY });
 }
