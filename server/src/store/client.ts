@@ -1,0 +1,92 @@
+// The Redis connection: ioredis, failing fast while Redis is away (no offline queue, no resend)
+// so a request is refused at once with SERVICE_UNAVAILABLE instead of hanging; it reconnects
+// by itself, forever, with a bounded backoff.
+import { createHash } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+
+/** Thrown (or wrapped) when Redis cannot be reached or answered in time. */
+export class StoreUnavailable extends Error {
+  override readonly name = 'StoreUnavailable';
+}
+
+/** True for an error that means "Redis is away", not "the request was wrong". */
+export function isUnavailable(e: unknown): boolean {
+  if (e instanceof StoreUnavailable) return true;
+  if (!(e instanceof Error)) return false;
+  return (
+    e.name === 'MaxRetriesPerRequestError' ||
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|LOADING|Command timed out|Stream isn't writeable/i.test(e.message)
+  );
+}
+
+export interface RedisConfig {
+  /** redis://[user:pass@]host:port/db */
+  url: string;
+  /** Liveness key TTL; a node missing this long is dead (its sessions wait a grace period, then leave). Default 5000. */
+  nodeTtlMs?: number;
+  /** This node's id (default random). */
+  nodeId?: string;
+  /** A command waiting longer than this fails (SERVICE_UNAVAILABLE). Default 2000. */
+  commandTimeoutMs?: number;
+}
+
+export function parseRedisUrl(url: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new TypeError(`redis URL ${JSON.stringify(url)} is not a URL (redis://HOST:PORT/DB)`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new TypeError(`redis URL must start with redis:// or rediss://, got ${JSON.stringify(url)}`);
+  if (u.pathname !== '' && u.pathname !== '/' && !/^\/\d+$/.test(u.pathname)) throw new TypeError(`redis URL database must be a number, got ${JSON.stringify(u.pathname)}`);
+}
+
+/** A connection that fails fast while Redis is away and reconnects by itself. Not yet connected. */
+export function createRedis(config: RedisConfig, extra: RedisOptions = {}): Redis {
+  parseRedisUrl(config.url);
+  const r = new Redis(config.url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    commandTimeout: config.commandTimeoutMs ?? 2000,
+    connectTimeout: 2000,
+    retryStrategy: (n) => Math.min(50 * n, 1000),
+    ...extra,
+  });
+  // Reconnects are the client's business; an unhandled 'error' event would end the process.
+  r.on('error', () => undefined);
+  return r;
+}
+
+/** Connects, or rejects with StoreUnavailable after `ms`. */
+export async function connect(r: Redis, ms = 5000): Promise<void> {
+  if (r.status === 'ready') return;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      r.status === 'wait' ? r.connect() : new Promise<void>((resolve) => r.once('ready', () => resolve())),
+      new Promise<void>((_, reject) => (timer = setTimeout(() => reject(new StoreUnavailable(`redis did not answer within ${ms} ms`)), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A Lua script run by its SHA1, loaded again when Redis lost it (a restart, SCRIPT FLUSH). */
+export class Script {
+  private readonly sha: string;
+
+  constructor(private readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(r: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await r.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (e) {
+      if (e instanceof Error && e.message.startsWith('NOSCRIPT')) return r.eval(this.source, keys.length, ...keys, ...args);
+      throw e;
+    }
+  }
+}
