@@ -22,6 +22,9 @@ commands:
              --host H            bind address (default 127.0.0.1)
              --app-id ID --app-key KEY   the app to accept (default: the built-in dev app)
              --resume-grace-ms N how long a dropped session waits for a resume (default 20000; 0 = none)
+             --redis URL         share rooms and sessions with other nodes: redis://HOST:PORT/DB
+                                 (default: env REDIS_URL; without either, one process in memory)
+             --node-ttl-ms N     with --redis: a node silent this long is dead (default 5000)
              --rtmp-port N       relay RTMP port (default 1935)
              --http-port N       relay HTTP-FLV port (default 8000)
              --public-host H     host written into media URLs (default: --host)
@@ -113,6 +116,8 @@ async function serve(argv: string[]): Promise<void> {
       'public-host': { type: 'string' },
       'no-relay': { type: 'boolean' },
       'resume-grace-ms': { type: 'string' },
+      redis: { type: 'string' },
+      'node-ttl-ms': { type: 'string' },
       'external-relay': { type: 'string' },
       'relay-dialect': { type: 'string' },
       'relay-control': { type: 'string' },
@@ -150,6 +155,7 @@ async function serve(argv: string[]): Promise<void> {
     apps: { [appId]: appKey },
     media,
     ...(resumeGraceMs === undefined ? {} : { resumeGraceMs }),
+    ...redisOption(values.redis, values['node-ttl-ms']),
   });
   const lines = [`mprtc-server listening on ${server.url}`, `app id:  ${appId}`, `app key: ${appKey}`];
   if (appId === DEV_APP_ID) lines.push('(the built-in development app: pass --app-id/--app-key for anything real)');
@@ -159,6 +165,7 @@ async function serve(argv: string[]): Promise<void> {
     lines.push(`relay callback URL: ${external.hookUrl}`);
   } else if (relay) lines.push(`rtmp relay on port ${relay.ports.rtmp}` + (relay.ports.http ? `, http-flv on port ${relay.ports.http}` : ''));
   else lines.push('no relay: media URLs are not checked by anything');
+  if (server.nodeId) lines.push(`cluster node ${server.nodeId} on redis ${redactRedis(values.redis ?? process.env.REDIS_URL ?? '')}`);
   lines.push(`mint a token: npx tsx server/src/cli.ts token --app-id ${appId} --app-key ${appKey} --room ROOM --user USER`);
   process.stdout.write(lines.join('\n') + '\n');
   const stop = (): void => {
@@ -169,6 +176,28 @@ async function serve(argv: string[]): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** The Redis URL without its password, for printing. */
+function redactRedis(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable)';
+  }
+}
+
+/** --redis URL (or REDIS_URL) and --node-ttl-ms, as the library's `redis` option. */
+function redisOption(url: string | undefined, ttl: string | undefined): { redis?: { url: string; nodeTtlMs?: number } } {
+  const u = url ?? process.env.REDIS_URL;
+  if (u === undefined || u === '') {
+    if (ttl !== undefined) throw new Error('--node-ttl-ms needs --redis (or REDIS_URL)');
+    return {};
+  }
+  const nodeTtlMs = int('node-ttl-ms', ttl);
+  return { redis: { url: u, ...(nodeTtlMs === undefined ? {} : { nodeTtlMs }) } };
 }
 
 const EXTERNAL_ONLY = ['relay-dialect', 'relay-control', 'callback-host', 'callback-port', 'callback-path', 'callback-token'] as const;

@@ -2,17 +2,20 @@
 // room events to its session, and runs the socket's timers (join, idle, token expiry). The
 // session itself (sessions.ts) may outlive the socket for a grace period and be resumed.
 import type { RawData, WebSocket } from 'ws';
-import type { Request } from '../../../src/runtime/protocol.js';
+import { PROTOCOL_VERSION, type Request } from '@mprtc/protocol';
 import { CODES } from '../codes.js';
+import type { ServerEvents } from '../ops/events.js';
+import { observed } from '../ops/observe.js';
 import type { ResolvedConfig } from '../config.js';
 import type { ReportStore } from '../reports/store.js';
 import type { RoomService } from '../rooms/service.js';
 import { verifyToken } from '../token/index.js';
 import { randomUUID } from 'node:crypto';
-import type { RateLimiter } from './rate-limit.js';
+import { depthWithin, peekId } from './frame-guard.js';
+import { TokenBucket, type RateLimiter } from './rate-limit.js';
 import type { Answer, Attachment, SessionEntry, SessionRegistry } from './sessions.js';
 import { at, type Cancel } from './timers.js';
-import { PROTOCOL_VERSION, parseFrame, reportItems } from './validate.js';
+import { parseFrame, reportItems } from './validate.js';
 
 /** Close codes the server uses (4000-4999 are the application's). */
 export const CLOSE = {
@@ -22,6 +25,10 @@ export const CLOSE = {
   JOIN_TIMEOUT: 4003,
   /** The session was resumed from another socket. */
   RESUMED_ELSEWHERE: 4004,
+  /** The client does not read: its unsent data passed sendBufferBytes. Its session is parked. */
+  SLOW_CONSUMER: 4005,
+  /** The client kept sending past its message rate after RATE_LIMITED answers. Session parked. */
+  FLOOD: 4006,
   SHUTDOWN: 1001,
 } as const;
 
@@ -30,7 +37,11 @@ export interface ConnectionContext {
   rooms: RoomService;
   reports: ReportStore;
   joinLimiter: RateLimiter;
+  /** Token refusals per `${appId}\n${userId}`: a guesser spends the budget of the id it targets. */
+  tokenRefusals: RateLimiter;
   sessions: SessionRegistry;
+  /** The operators' event bus (logs, metrics): each answered request is told to it. */
+  events?: ServerEvents;
 }
 
 const ok = (data: unknown = {}): Answer => ({ ok: true, data });
@@ -54,12 +65,20 @@ export class Connection implements Attachment {
   private joinTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private tokenTimers: Cancel[] = [];
+  /** Frames this socket may send (messageRate), and refusals it may draw before it is closed. */
+  private readonly frames: TokenBucket;
+  private readonly strikes: TokenBucket;
+  /** Closed by the server for abuse (4005, 4006): nothing more is read or sent. */
+  private shed = false;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly ip: string,
     private readonly ctx: ConnectionContext,
   ) {
+    const { perSecond, burst } = ctx.config.messageRate;
+    this.frames = new TokenBucket(perSecond, burst);
+    this.strikes = new TokenBucket(perSecond, burst);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', () => this.onClose());
     ws.on('error', () => {
@@ -111,28 +130,48 @@ export class Connection implements Attachment {
   }
 
   private handleFrame(data: RawData, isBinary: boolean): void {
+    if (this.shed) return;
     this.touch();
-    if (isBinary) return this.sendError(CODES.PROTOCOL_ERROR, 'binary frames are not part of the protocol');
     const bytes = toBuffer(data);
+    if (!this.frames.take()) return this.overRate(bytes);
+    if (isBinary) return this.sendError(CODES.PROTOCOL_ERROR, 'binary frames are not part of the protocol');
+    // Size and depth are checked on the raw bytes: a refused frame is never decoded or parsed,
+    // yet still answered on its id when a cheap look finds one.
+    const { maxFrameBytes, maxFrameDepth } = this.ctx.config;
+    if (bytes.length > maxFrameBytes) return this.refuseUnparsed(bytes, `frame of ${bytes.length} bytes exceeds the limit of ${maxFrameBytes}`);
+    if (!depthWithin(bytes, maxFrameDepth)) return this.refuseUnparsed(bytes, `frame nests objects or arrays deeper than ${maxFrameDepth}`);
     const parsed = parseFrame(bytes.toString('utf8'));
-    if (bytes.length > this.ctx.config.maxFrameBytes) {
-      // Refused whole, but still answered on its id when it has one.
-      const reason = `frame of ${bytes.length} bytes exceeds the limit of ${this.ctx.config.maxFrameBytes}`;
-      const id = parsed.kind === 'request' || parsed.kind === 'refused' ? parsed.id : null;
-      if (id === null) return this.sendError(CODES.PROTOCOL_ERROR, reason);
-      return this.enqueue(id, false, async () => no(CODES.PROTOCOL_ERROR, reason));
-    }
     switch (parsed.kind) {
       case 'ping':
         return this.send({ v: PROTOCOL_VERSION, type: 'pong', t: parsed.t });
       case 'refused':
         if (parsed.id === null) return this.sendError(parsed.code, parsed.reason);
-        return this.enqueue(parsed.id, false, async () => no(parsed.code, parsed.reason));
+        return this.enqueue(parsed.id, false, this.observed(null, async () => no(parsed.code, parsed.reason)));
       case 'request': {
         const sessionBound = parsed.request.type !== 'join' && parsed.request.type !== 'resume';
-        return this.enqueue(parsed.id, sessionBound, () => this.dispatch(parsed.request));
+        return this.enqueue(parsed.id, sessionBound, this.observed(parsed.request, () => this.dispatch(parsed.request)));
       }
     }
+  }
+
+  /** The work of one request, timed and told to the operators' event bus (never its token). */
+  private observed(req: Request | null, work: () => Promise<Answer>): () => Promise<Answer> {
+    return observed(this.ctx.events, this.ip, req, () => (this.session ? { ...this.session.key, userId: this.session.userId } : undefined), work);
+  }
+
+  private refuseUnparsed(bytes: Buffer, reason: string): void {
+    const id = peekId(bytes);
+    if (id === null) return this.sendError(CODES.PROTOCOL_ERROR, reason);
+    return this.enqueue(id, false, async () => no(CODES.PROTOCOL_ERROR, reason));
+  }
+
+  /** A frame over the message rate: refused at once, unparsed; a client that keeps on is closed. */
+  private overRate(bytes: Buffer): void {
+    if (!this.strikes.take()) return this.drop(CLOSE.FLOOD, 'message rate exceeded');
+    const error = { code: CODES.RATE_LIMITED, reason: `more than ${this.ctx.config.messageRate.perSecond} frames per second; slow down` };
+    const id = peekId(bytes);
+    if (id === null) this.send({ v: PROTOCOL_VERSION, type: 'error', error });
+    else this.send({ v: PROTOCOL_VERSION, type: 'response', id, ok: false, error });
   }
 
   /**
@@ -178,6 +217,7 @@ export class Connection implements Attachment {
       case 'leave': {
         const r = await rooms.leave(j.key, j.userId, j.sessionId, 'leave');
         this.ctx.sessions.remove(j.sessionId);
+        this.ctx.reports.sessionEnded(j.key.appId, j.key.roomId, j.userId);
         this.release();
         if (!this.closed) this.armJoinTimer();
         return answer(r);
@@ -196,6 +236,8 @@ export class Connection implements Attachment {
         return answer(await rooms.muteRemote(j.key, j.userId, j.sessionId, { userId: req.userId, screen: req.screen, audio: req.audio, video: req.video }));
       case 'setVisibility':
         return answer(await rooms.setVisibility(j.key, j.userId, j.sessionId, req.visible));
+      case 'updateToken':
+        return this.updateToken(j, req.token);
       case 'report': {
         const items = reportItems(req.items);
         this.ctx.reports.add(j.key.appId, j.key.roomId, j.userId, items);
@@ -205,12 +247,19 @@ export class Connection implements Attachment {
   }
 
   private async join(req: Extract<Request, { type: 'join' }>): Promise<Answer> {
-    const { config, rooms, sessions, joinLimiter } = this.ctx;
+    const { config, rooms, sessions, joinLimiter, tokenRefusals } = this.ctx;
     if (!joinLimiter.take(this.ip)) return no(CODES.RATE_LIMITED, 'too many joins from this address; try again later');
     const appKey = config.apps.get(req.appId);
     if (appKey === undefined) return no(CODES.APP_UNKNOWN, `unknown appId ${req.appId}`);
+    // Refused tokens are counted per user id, not per address: behind a shared proxy address a
+    // guesser spends the budget of the id it guesses for, and other users keep joining.
+    const userKey = `${req.appId}\n${req.userId}`;
+    if (tokenRefusals.spent(userKey)) return no(CODES.RATE_LIMITED, 'too many refused tokens for this user id; try again later');
     const v = verifyToken(req.token, { appKey, appId: req.appId, roomId: req.roomId, userId: req.userId });
-    if (!v.ok) return no(v.code, v.reason);
+    if (!v.ok) {
+      tokenRefusals.take(userKey);
+      return no(v.code, v.reason);
+    }
 
     const key = { appId: req.appId, roomId: req.roomId };
     const sessionId = randomUUID();
@@ -242,14 +291,50 @@ export class Connection implements Attachment {
     return ok({ sessionId, resumeToken: entry.resumeToken, peers: r.data.peers, streams: r.data.streams, tokenExpireAt: v.token.expireAt });
   }
 
+  /**
+   * A new token for the session (the app renews before TOKEN_WILL_EXPIRE runs out): it must be
+   * valid and for the session's app, room and user. It moves the expiry, re-arms the warning and
+   * the removal, and extends the user's media URLs; a refused one leaves the session as it was.
+   */
+  private async updateToken(j: SessionEntry, token: string): Promise<Answer> {
+    const { config, rooms, tokenRefusals } = this.ctx;
+    const userKey = `${j.key.appId}\n${j.userId}`;
+    if (tokenRefusals.spent(userKey)) return no(CODES.RATE_LIMITED, 'too many refused tokens for this user id; try again later');
+    const appKey = config.apps.get(j.key.appId);
+    const v = appKey === undefined ? null : verifyToken(token, { appKey, appId: j.key.appId, roomId: j.key.roomId, userId: j.userId });
+    if (!v?.ok) {
+      tokenRefusals.take(userKey);
+      if (!v) return no(CODES.APP_UNKNOWN, `unknown appId ${j.key.appId}`);
+      // Its own code: the session is fine, only this token is for someone (or somewhere) else.
+      if (v.code === CODES.TOKEN_MISMATCH) return no(CODES.TOKEN_RENEW_MISMATCH, `updateToken: ${v.reason}; the session keeps its token`);
+      return no(v.code, `updateToken: ${v.reason}; the session keeps its token`);
+    }
+    const expireAt = v.token.expireAt;
+    // Before any await: the old token's timers must not fire while the room is updated.
+    j.tokenExpireAt = expireAt;
+    if (this.session === j) {
+      for (const cancel of this.tokenTimers) cancel();
+      this.tokenTimers = [];
+      if (this.attached) this.armTokenTimers(j);
+    }
+    const r = await rooms.renewToken(j.key, j.userId, j.sessionId, expireAt, v.token.privileges);
+    return r.ok ? ok({ tokenExpireAt: expireAt }) : no(r.code, r.reason);
+  }
+
   /** Takes a session back from a dropped (or stalled) socket; the missed events follow the answer. */
   private async resume(req: Extract<Request, { type: 'resume' }>): Promise<Answer> {
     const { sessions, joinLimiter } = this.ctx;
     // Counted like joins: guessing resume secrets is as rate limited as guessing tokens.
     if (!joinLimiter.take(this.ip)) return no(CODES.RATE_LIMITED, 'too many joins from this address; try again later');
-    const r = sessions.take(req.sessionId, req.resumeToken, req.lastSeq, this);
+    // A registry shared through Redis answers asynchronously; the in-memory one at once.
+    const r = await sessions.take(req.sessionId, req.resumeToken, req.lastSeq, this);
     if (!r.ok) return no(r.code, r.reason);
     const entry = r.entry;
+    if (this.closed) {
+      // The socket went away while the resume was being taken: park the session again.
+      sessions.park(entry);
+      return no(CODES.NOT_IN_ROOM, 'the connection closed during resume');
+    }
     this.session = entry;
     this.holding = true;
     this.held = [...r.replay, ...this.held];
@@ -299,6 +384,7 @@ export class Connection implements Attachment {
     this.ctx.sessions.remove(entry.sessionId);
     this.release();
     await this.ctx.rooms.leave(entry.key, entry.userId, entry.sessionId, 'token-expired');
+    this.ctx.reports.sessionEnded(entry.key.appId, entry.key.roomId, entry.userId);
     this.send({ v: PROTOCOL_VERSION, type: 'event', event: 'disconnect', data: { code: CODES.TOKEN_EXPIRED, reason: 'the token expired' } });
     this.close(CLOSE.TOKEN_EXPIRED, 'token expired');
   }
@@ -310,6 +396,15 @@ export class Connection implements Attachment {
     this.session = null;
     for (const cancel of this.tokenTimers) cancel();
     this.tokenTimers = [];
+  }
+
+  /** Closes an abusive socket at once and parks its session, as if the link had dropped. */
+  private drop(code: number, reason: string): void {
+    if (this.shed) return;
+    this.shed = true;
+    // The close frame queues behind the unsent data; ws cuts the socket if it is not read in time.
+    this.ws.close(code, reason);
+    this.onClose();
   }
 
   private onClose(): void {
@@ -342,6 +437,9 @@ export class Connection implements Attachment {
   }
 
   private sendRaw(text: string): void {
-    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(text);
+    // A client that does not read would otherwise have every answer and event queued for it.
+    if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) this.drop(CLOSE.SLOW_CONSUMER, 'not reading');
   }
 }

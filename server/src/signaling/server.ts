@@ -7,10 +7,14 @@ import type { MediaPlane } from '../media/plane.js';
 import { ReportStore } from '../reports/store.js';
 import { RoomService } from '../rooms/service.js';
 import { InMemoryRoomStore } from '../rooms/store.js';
+import { createOps, ServerEvents, type Logger } from '../ops/index.js';
+import { observeMedia } from '../ops/media.js';
 import { CLOSE, Connection, type ConnectionContext } from './connection.js';
 import { UncheckedUrlPlane } from './media-less.js';
-import { RateLimiter } from './rate-limit.js';
-import { SessionRegistry } from './sessions.js';
+import { clientAddress } from './client-address.js';
+import { RateLimiter, SocketCounter } from './rate-limit.js';
+import { SessionRegistry, type SessionEntry } from './sessions.js';
+import { ClusterNode } from '../cluster/node.js';
 
 export interface RunningServer {
   /** ws://host:port/ to hand to clients */
@@ -24,40 +28,77 @@ export interface RunningServer {
   close(): Promise<void>;
   /** Open sockets and sessions (attached or within their grace period), for tests and operators. */
   stats(): { sockets: number; sessions: number };
+  /** What the server tells its operators (joins, refusals, pushes, ...): logs and metrics listen here. */
+  events: ServerEvents;
+  /** The admin port (admin API, dashboard, metrics), when configured. */
+  admin: { url: string; port: number } | null;
+  logger: Logger | null;
+  /** With `redis`: this node's id in the cluster; null in memory. */
+  nodeId: string | null;
 }
 
 export class SignalingServer {
   readonly config: ResolvedConfig;
   readonly rooms: RoomService;
   readonly reports: ReportStore;
+  readonly events: ServerEvents = new ServerEvents();
   private readonly media: MediaPlane;
+  private readonly offMediaEvents: () => void;
   private readonly sessions: SessionRegistry;
+  /** With `redis`: this node of the cluster (rooms and sessions shared through Redis). */
+  readonly cluster: ClusterNode | null;
   private readonly connections = new Set<Connection>();
   private wss: WebSocketServer | undefined;
 
   constructor(config: ServerConfig) {
     this.config = resolveConfig(config);
     this.media = config.media ?? new UncheckedUrlPlane();
-    this.reports = new ReportStore(this.config.reportsPerUser);
-    const sessions = new SessionRegistry(this.config.resumeGraceMs, (e) => {
+    const c = this.config;
+    this.reports = new ReportStore({ perUser: c.reportsPerUser, bytesPerUser: c.reportBytesPerUser, bytesTotal: c.reportBytesTotal, retentionMs: c.reportRetentionMs });
+    const onExpire = (e: SessionEntry): void => {
       // The grace period ran out: a real leave, the others hear peer-leave {reason: 'timeout'}.
       this.rooms.leave(e.key, e.userId, e.sessionId, 'timeout').catch((err) => console.error('[mprtc-server] leave after grace failed:', err));
-    });
+      this.reports.sessionEnded(e.key.appId, e.key.roomId, e.userId);
+    };
+    // Without redis nothing of the cluster is built: the in-memory path is as it was.
+    this.cluster = c.redis ? new ClusterNode(c.redis, c.resumeGraceMs, onExpire) : null;
+    const sessions = this.cluster?.sessions ?? new SessionRegistry(this.config.resumeGraceMs, onExpire);
     this.sessions = sessions;
-    this.rooms = new RoomService(config.store ?? new InMemoryRoomStore(), this.media, this.config.limits, {
+    this.rooms = new RoomService(config.store ?? this.cluster?.store ?? new InMemoryRoomStore(), this.media, this.config.limits, {
       event: (sessionId, event, data) => sessions.event(sessionId, event, data),
       kick: (sessionId, code, reason) => {
         const e = sessions.remove(sessionId, true);
         (e?.conn as Connection | null | undefined)?.kick(code, reason);
       },
     });
+    this.rooms.events = this.events;
+    this.offMediaEvents = observeMedia(this.media, this.events);
   }
 
   /** Starts the media plane, then listens. Resolves with the address clients connect to. */
   async listen(): Promise<{ url: string; port: number }> {
+    await this.cluster?.start();
     await this.media.start();
-    const { host, port, path, maxPayloadBytes } = this.config;
-    const wss = new WebSocketServer({ host, port, maxPayload: maxPayloadBytes, ...(path ? { path } : {}) });
+    const { host, port, path, maxPayloadBytes, trustProxy } = this.config;
+    const counter = new SocketCounter(this.config.maxSocketsPerAddress, this.config.maxSockets);
+    const wss = new WebSocketServer({
+      host,
+      port,
+      // ws refuses a larger frame from its header, before buffering it (close 1009).
+      maxPayload: maxPayloadBytes,
+      perMessageDeflate: false,
+      ...(path ? { path } : {}),
+      // Socket caps apply at the upgrade: a refused socket costs one HTTP answer, nothing more.
+      verifyClient: (info, done) => {
+        const address = clientAddress(info.req.socket.remoteAddress, info.req.headers['x-forwarded-for'], trustProxy);
+        const refusal = counter.refusal(address);
+        if (refusal !== null) return done(false, refusal.startsWith('too many') ? 429 : 503, refusal);
+        // Counted from here, so a burst of upgrades cannot slip past; the TCP socket's end frees it.
+        counter.open(address);
+        info.req.socket.once('close', () => counter.closed(address));
+        done(true);
+      },
+    });
     this.wss = wss;
     await new Promise<void>((resolve, reject) => {
       wss.once('listening', resolve);
@@ -69,12 +110,19 @@ export class SignalingServer {
       rooms: this.rooms,
       reports: this.reports,
       joinLimiter: new RateLimiter(this.config.joinRateLimit.max, this.config.joinRateLimit.windowMs),
+      tokenRefusals: new RateLimiter(this.config.tokenRefusalLimit.max, this.config.tokenRefusalLimit.windowMs),
       sessions: this.sessions,
+      events: this.events,
     };
     wss.on('connection', (ws, req) => {
-      const conn = new Connection(ws, req.socket.remoteAddress ?? 'unknown', ctx);
+      const ip = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
+      const conn = new Connection(ws, ip, ctx);
       this.connections.add(conn);
-      ws.once('close', () => this.connections.delete(conn));
+      this.events.emit({ type: 'socket-open', ip });
+      ws.once('close', (code) => {
+        this.connections.delete(conn);
+        this.events.emit({ type: 'socket-close', ip, code });
+      });
     });
     const actual = (wss.address() as AddressInfo).port;
     const shownHost = host.includes(':') ? `[${host}]` : host;
@@ -101,8 +149,11 @@ export class SignalingServer {
         });
       });
     }
+    // The sockets' close parked their sessions in Redis; the node waits for that, then leaves.
+    await this.cluster?.stop();
     this.sessions.dispose();
     this.rooms.dispose();
+    this.offMediaEvents();
     await this.media.stop();
   }
 }
@@ -114,6 +165,22 @@ export function createServer(config: ServerConfig): SignalingServer {
 /** Creates a server and listens: `const s = await startServer({ port: 0, apps })`. */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const server = createServer(config);
-  const { url, port } = await server.listen();
-  return { url, port, rooms: server.rooms, reports: server.reports, close: () => server.close(), stats: () => server.stats() };
+  // Logs and metrics listen before the first port opens; the admin port opens after signaling.
+  const ops = createOps({ events: server.events, rooms: server.rooms, reports: server.reports, apps: server.config.apps, reportsPerUser: server.config.reportsPerUser, stats: () => server.stats() }, config);
+  let admin: { url: string; port: number } | null;
+  let address: { url: string; port: number };
+  try {
+    address = await server.listen();
+    server.events.emit({ type: 'listening', what: 'signaling', url: address.url });
+    admin = await ops.listen();
+  } catch (e) {
+    await ops.close();
+    await server.close();
+    throw e;
+  }
+  const close = async (): Promise<void> => {
+    await ops.close();
+    await server.close();
+  };
+  return { ...address, rooms: server.rooms, reports: server.reports, close, stats: () => server.stats(), events: server.events, admin, logger: ops.logger, nodeId: server.cluster?.nodeId ?? null };
 }

@@ -6,7 +6,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { CODES, type Failure } from '../codes.js';
 import type { RoomKey } from '../rooms/model.js';
-import { PROTOCOL_VERSION } from './validate.js';
+import { PROTOCOL_VERSION } from '@mprtc/protocol';
 
 export type Answer = { ok: true; data: unknown } | { ok: false; error: Failure };
 
@@ -35,7 +35,8 @@ export class SessionEntry {
     readonly resumeToken: string,
     readonly key: RoomKey,
     readonly userId: string,
-    readonly tokenExpireAt: number,
+    /** Moved by updateToken. */
+    public tokenExpireAt: number,
     conn: Attachment,
   ) {
     this.conn = conn;
@@ -125,8 +126,11 @@ export class SessionRegistry {
     return e;
   }
 
-  /** A resume: the secret must match; the events after `lastSeq` must still be kept. */
-  take(sessionId: string, token: string, lastSeq: number, conn: Attachment): TakeResult {
+  /**
+   * A resume: the secret must match; the events after `lastSeq` must still be kept. In one
+   * process the answer is at hand; a registry shared through Redis (cluster/) answers later.
+   */
+  take(sessionId: string, token: string, lastSeq: number, conn: Attachment): TakeResult | Promise<TakeResult> {
     const gone = this.replaced.get(sessionId);
     if (gone && same(gone.token, token)) return { ok: false, code: CODES.KICKED, reason: 'the session was taken over by a newer join' };
     const e = this.live.get(sessionId);

@@ -3,6 +3,9 @@
 // by itself, forever, with a bounded backoff.
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
+import { parseRedisUrl, type RedisConfig } from './config.js';
+
+export { parseRedisUrl, type RedisConfig };
 
 /** Thrown (or wrapped) when Redis cannot be reached or answered in time. */
 export class StoreUnavailable extends Error {
@@ -17,28 +20,6 @@ export function isUnavailable(e: unknown): boolean {
     e.name === 'MaxRetriesPerRequestError' ||
     /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|LOADING|Command timed out|Stream isn't writeable/i.test(e.message)
   );
-}
-
-export interface RedisConfig {
-  /** redis://[user:pass@]host:port/db */
-  url: string;
-  /** Liveness key TTL; a node missing this long is dead (its sessions wait a grace period, then leave). Default 5000. */
-  nodeTtlMs?: number;
-  /** This node's id (default random). */
-  nodeId?: string;
-  /** A command waiting longer than this fails (SERVICE_UNAVAILABLE). Default 2000. */
-  commandTimeoutMs?: number;
-}
-
-export function parseRedisUrl(url: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new TypeError(`redis URL ${JSON.stringify(url)} is not a URL (redis://HOST:PORT/DB)`);
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new TypeError(`redis URL must start with redis:// or rediss://, got ${JSON.stringify(url)}`);
-  if (u.pathname !== '' && u.pathname !== '/' && !/^\/\d+$/.test(u.pathname)) throw new TypeError(`redis URL database must be a number, got ${JSON.stringify(u.pathname)}`);
 }
 
 /** A connection that fails fast while Redis is away and reconnects by itself. Not yet connected. */

@@ -18,6 +18,8 @@ export type OutItem = { kind: 'e'; sessionId: string; framePrefix: string } | { 
 export interface RedisRoomStoreOptions {
   /** Picks, from an update's result, the events and kicks to number and deliver with the commit. */
   route?: (result: unknown) => OutItem[] | null;
+  /** Told of each result whose commit went through (the items `route` picked were delivered). */
+  committed?: (result: unknown) => void;
   /** Writer prefix of write ids (unique per node). */
   writer?: string;
   /** Events kept per session for a resume. Default 512. */
@@ -99,7 +101,10 @@ export class RedisRoomStore implements RoomStore {
       const data = room.members.size === 0 ? '' : encodeRoom(room);
       const items = this.opts.route?.(result) ?? [];
       // Nothing changed and nothing to say (a refused request): no write at all.
-      if (data === (d ?? '') && items.length === 0) return result;
+      if (data === (d ?? '') && items.length === 0) {
+        this.opts.committed?.(result);
+        return result;
+      }
       const keyList = [roomKey];
       const args: (string | number)[] = [v ?? '', `${this.writer}.${++this.writes}`, data, this.opts.ringSize ?? 512, this.opts.kickedTtlMs ?? 20_000, keys.channel('')];
       for (const it of items) {
@@ -108,6 +113,7 @@ export class RedisRoomStore implements RoomStore {
         else args.push('k', it.sessionId, JSON.stringify({ code: it.code, reason: it.reason }));
       }
       if ((await COMMIT.run(this.redis, keyList, args)) === 1) {
+        this.opts.committed?.(result);
         if (!d && data) await this.redis.sadd(keys.appRooms(key.appId), key.roomId);
         return result;
       }

@@ -77,13 +77,13 @@ return seq
 
 /**
  * Takes a session for a resume. KEYS: session, ring. ARGV: sha256(resumeToken), lastSeq, new node,
- * channel prefix. Returns {status, seq, frames...}: 1 = taken (frames after lastSeq follow),
+ * channel prefix. Returns {status, seq, userId, tokenExpireAt, frames...}: 1 = taken (frames after lastSeq follow),
  * 0 = no such session (or wrong secret, or already reaped), 2 = kicked (a newer join took it),
  * 3 = lastSeq ahead of the session, 4 = too far behind (the ring no longer holds what was missed).
  * The node that held it before is told to let its socket go ('v' message).
  */
 export const RESUME = new Script(`
-local s = redis.call('HMGET', KEYS[1], 'th', 'q', 'n', 'k')
+local s = redis.call('HMGET', KEYS[1], 'th', 'q', 'n', 'k', 'u', 'x')
 if not s[1] or s[1] ~= ARGV[1] then return {0} end
 if s[4] == '1' then return {2} end
 if s[3] == '#' then return {0} end
@@ -92,7 +92,7 @@ local last = tonumber(ARGV[2])
 if last > seq then return {3, seq} end
 local len = redis.call('LLEN', KEYS[2])
 if last + 1 < seq - len + 1 then return {4, seq} end
-local res = {1, seq}
+local res = {1, seq, s[5], s[6] or '0'}
 if last < seq then
   local frames = redis.call('LRANGE', KEYS[2], len - (seq - last), -1)
   for _, f in ipairs(frames) do res[#res + 1] = f end
