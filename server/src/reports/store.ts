@@ -1,6 +1,7 @@
 // Keeps what clients report from their WeChat components (state codes, net status), per user
-// and stream, in memory with a bounded size per user: the oldest items go first.
-import type { ReportItem } from '../../../src/runtime/protocol.js';
+// and stream, in memory. Bounded per user (items and bytes) and in total (bytes): the oldest
+// items go first. A user's items are released a retention period after their session ends.
+import type { ReportItem } from '@mprtc/protocol';
 
 export interface StoredReport {
   appId: string;
@@ -19,26 +20,96 @@ export interface ReportQuery {
   streamUid?: string;
 }
 
+export interface ReportLimits {
+  /** Items kept per user (per app). */
+  perUser: number;
+  /** Bytes (the item's JSON length) kept per user. */
+  bytesPerUser: number;
+  /** Bytes kept across all users. */
+  bytesTotal: number;
+  /** How long a user's items stay after their session ends. */
+  retentionMs: number;
+}
+
+export const DEFAULT_REPORT_LIMITS: ReportLimits = { perUser: 1000, bytesPerUser: 512 * 1024, bytesTotal: 64 * 1024 * 1024, retentionMs: 60_000 };
+
+interface Kept {
+  report: StoredReport;
+  bytes: number;
+  /** Evicted through another list (its user's, or the global order); skipped when met. */
+  gone: boolean;
+}
+
+interface UserList {
+  items: Kept[];
+  bytes: number;
+}
+
 export class ReportStore {
-  private readonly byUser = new Map<string, StoredReport[]>();
+  private readonly byUser = new Map<string, UserList>();
+  /** Every kept item in arrival order, for evicting the oldest across users. */
+  private order: Kept[] = [];
+  private orderHead = 0;
+  private total = 0;
+  private live = 0;
+  /** `${appId}\n${roomId}\n${userId}` -> when its session ended; in order of ending. */
+  private readonly ended = new Map<string, number>();
+  private readonly limits: ReportLimits;
 
-  constructor(private readonly maxPerUser = 1000) {}
-
-  add(appId: string, roomId: string, userId: string, items: ReportItem[], now = Date.now()): void {
-    const k = `${appId}/${userId}`;
-    let list = this.byUser.get(k);
-    if (!list) this.byUser.set(k, (list = []));
-    for (const item of items) {
-      const streamUid = item.kind === 'playerState' || item.kind === 'playerNet' ? item.uid : userId;
-      list.push({ appId, roomId, userId, streamUid, receivedAt: now, item });
-    }
-    if (list.length > this.maxPerUser) list.splice(0, list.length - this.maxPerUser);
+  /** A number is the per-user item limit (the older signature); an object sets any limit. */
+  constructor(limits: number | Partial<ReportLimits> = {}) {
+    this.limits = { ...DEFAULT_REPORT_LIMITS, ...(typeof limits === 'number' ? { perUser: limits } : limits) };
   }
 
-  query(q: ReportQuery): StoredReport[] {
+  /** Bytes kept in total, for tests and operators. */
+  get bytes(): number {
+    return this.total;
+  }
+
+  add(appId: string, roomId: string, userId: string, items: ReportItem[], now = Date.now()): void {
+    this.releaseDue(now);
+    const k = `${appId}\n${userId}`;
+    let list = this.byUser.get(k);
+    if (!list) this.byUser.set(k, (list = { items: [], bytes: 0 }));
+    for (const item of items) {
+      const streamUid = item.kind === 'playerState' || item.kind === 'playerNet' ? item.uid : userId;
+      const kept: Kept = { report: { appId, roomId, userId, streamUid, receivedAt: now, item }, bytes: JSON.stringify(item).length, gone: false };
+      list.items.push(kept);
+      list.bytes += kept.bytes;
+      this.total += kept.bytes;
+      this.order.push(kept);
+      this.live++;
+    }
+    const { perUser, bytesPerUser, bytesTotal } = this.limits;
+    while (list.items.length > 0 && (list.items.length > perUser || list.bytes > bytesPerUser)) this.evict(list.items.shift()!, list);
+    while (this.total > bytesTotal && this.orderHead < this.order.length) {
+      const oldest = this.order[this.orderHead++]!;
+      if (oldest.gone) continue;
+      const owner = this.byUser.get(`${oldest.report.appId}\n${oldest.report.userId}`)!;
+      // Per-user lists are in arrival order too: the globally oldest is its list's first.
+      owner.items.shift();
+      this.evict(oldest, owner);
+    }
+    if (list.items.length === 0) this.byUser.delete(k);
+    this.compact();
+  }
+
+  /**
+   * The user's session in this room ended (leave, token expiry, grace period over): its items,
+   * up to now, are released after the retention period.
+   */
+  sessionEnded(appId: string, roomId: string, userId: string, now = Date.now()): void {
+    const k = `${appId}\n${roomId}\n${userId}`;
+    this.ended.delete(k); // re-inserted last: the map stays in order of ending
+    this.ended.set(k, now);
+    if (this.limits.retentionMs === 0) this.releaseDue(now);
+  }
+
+  query(q: ReportQuery, now = Date.now()): StoredReport[] {
+    this.releaseDue(now);
     const out: StoredReport[] = [];
     for (const list of this.byUser.values()) {
-      for (const r of list) {
+      for (const { report: r } of list.items) {
         if (r.appId !== q.appId) continue;
         if (q.roomId !== undefined && r.roomId !== q.roomId) continue;
         if (q.userId !== undefined && r.userId !== q.userId) continue;
@@ -47,5 +118,39 @@ export class ReportStore {
       }
     }
     return out;
+  }
+
+  private evict(kept: Kept, list: UserList): void {
+    kept.gone = true;
+    this.live--;
+    list.bytes -= kept.bytes;
+    this.total -= kept.bytes;
+  }
+
+  private releaseDue(now: number): void {
+    for (const [k, endedAt] of this.ended) {
+      if (now - endedAt < this.limits.retentionMs) break; // the rest ended later
+      this.ended.delete(k);
+      const [appId, roomId, userId] = k.split('\n') as [string, string, string];
+      const list = this.byUser.get(`${appId}\n${userId}`);
+      if (!list) continue;
+      // Items that arrived after the end belong to a later session (a rejoin): they stay.
+      list.items = list.items.filter((kept) => {
+        const release = kept.report.roomId === roomId && kept.report.receivedAt <= endedAt;
+        if (release) this.evict(kept, list);
+        return !release;
+      });
+      if (list.items.length === 0) this.byUser.delete(`${appId}\n${userId}`);
+    }
+    this.compact();
+  }
+
+  /** Drops evicted entries from the global order once they are most of it. */
+  private compact(): void {
+    const stale = this.order.length - this.live;
+    if (stale > 1024 && stale > this.live) {
+      this.order = this.order.filter((k) => !k.gone);
+      this.orderHead = 0;
+    }
   }
 }

@@ -1,4 +1,4 @@
-/** Fixed-window counter per key (an IP): cheap, and enough to blunt a join flood. */
+/** Fixed-window counter per key (an address, an app's user id): cheap, and enough to blunt a flood. */
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
@@ -10,6 +10,16 @@ export class RateLimiter {
 
   /** Counts one attempt; false when the key is over its budget for the current window. */
   take(key: string): boolean {
+    return this.window(key).count++ < this.max;
+  }
+
+  /** True when the key has used its budget for the current window (counts nothing). */
+  spent(key: string): boolean {
+    const w = this.windows.get(key);
+    return w !== undefined && this.clock() - w.start < this.windowMs && w.count >= this.max;
+  }
+
+  private window(key: string): { start: number; count: number } {
     const now = this.clock();
     if (this.windows.size > 10_000) this.sweep(now);
     let w = this.windows.get(key);
@@ -17,11 +27,67 @@ export class RateLimiter {
       w = { start: now, count: 0 };
       this.windows.set(key, w);
     }
-    w.count++;
-    return w.count <= this.max;
+    return w;
   }
 
   private sweep(now: number): void {
     for (const [k, w] of this.windows) if (now - w.start >= this.windowMs) this.windows.delete(k);
+  }
+}
+
+/**
+ * Token bucket: `burst` tokens, refilled at `perSecond`. One per socket, so a client may send a
+ * burst (join, publish, a few subscribes at once) but not a sustained flood.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.tokens = burst;
+    this.last = clock();
+  }
+
+  take(): boolean {
+    const now = this.clock();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.perSecond) / 1000);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/** Counts open sockets per address and in total, refusing beyond the caps. */
+export class SocketCounter {
+  private readonly perAddress = new Map<string, number>();
+  private total = 0;
+
+  constructor(
+    private readonly maxPerAddress: number,
+    private readonly maxTotal: number,
+  ) {}
+
+  /** Why a new socket from `address` is refused, or null when it may open. */
+  refusal(address: string): string | null {
+    if (this.total >= this.maxTotal) return 'the server holds its maximum of sockets';
+    if ((this.perAddress.get(address) ?? 0) >= this.maxPerAddress) return 'too many sockets from this address';
+    return null;
+  }
+
+  open(address: string): void {
+    this.total++;
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+  }
+
+  closed(address: string): void {
+    this.total--;
+    const n = (this.perAddress.get(address) ?? 1) - 1;
+    if (n <= 0) this.perAddress.delete(address);
+    else this.perAddress.set(address, n);
   }
 }

@@ -102,7 +102,7 @@ describe('resume within the grace period', () => {
   });
 
   it('a client further behind than the 512 kept events is told to join again', async () => {
-    const { url } = await serve();
+    const { url } = await serve({ messageRate: { perSecond: 1e6, burst: 1_000_000 } }); // 600 quick requests on purpose
     const { alice, bob, session } = await pair(url);
     await bob.request('publish', { screen: false });
     alice.ws.terminate();

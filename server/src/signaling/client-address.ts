@@ -1,0 +1,48 @@
+// The address a client is counted by (join rate limit, sockets per address). Behind a proxy or
+// TLS terminator every socket comes from the proxy, so the client's own address is taken from
+// X-Forwarded-For, but only when the operator says a proxy is there: otherwise anyone could
+// write any address into the header and pick their own limits.
+import { isIP } from 'node:net';
+
+/**
+ * false: the socket's address. A number n (true = 1): the last n hops are proxies of ours; the
+ * client is the address n entries from the right of [...X-Forwarded-For, socket address]. A list:
+ * those proxy addresses are trusted; the client is the rightmost address not in the list.
+ */
+export type TrustProxy = boolean | number | readonly string[];
+
+/** IPv4-mapped IPv6 (::ffff:10.0.0.1) is the IPv4 address. */
+function normal(addr: string): string {
+  const a = addr.trim().toLowerCase();
+  return a.startsWith('::ffff:') && isIP(a.slice(7)) === 4 ? a.slice(7) : a;
+}
+
+/** At most this many header entries are looked at (the rightmost). */
+const MAX_HOPS = 32;
+
+export function clientAddress(socketAddr: string | undefined, forwarded: string | string[] | undefined, trust: TrustProxy): string {
+  const peer = normal(socketAddr ?? 'unknown');
+  if (trust === false || trust === 0 || forwarded === undefined) return peer;
+  const header = Array.isArray(forwarded) ? forwarded.join(',') : forwarded;
+  // Read from the right: the entries our proxies appended; what the client wrote is on the left.
+  const hops = header.slice(-MAX_HOPS * 64).split(',').slice(-MAX_HOPS).map(normal).filter((a) => a.length > 0);
+  if (Array.isArray(trust)) {
+    const trusted = new Set(trust.map(normal));
+    let addr = peer;
+    while (trusted.has(addr) && hops.length > 0) addr = hops.pop()!;
+    return isIP(addr) ? addr : peer;
+  }
+  const n = trust === true ? 1 : (trust as number);
+  const chain = [...hops, peer];
+  const addr = chain[Math.max(0, chain.length - 1 - n)]!;
+  // A malformed entry cannot come from our proxies: count the socket's address instead.
+  return isIP(addr) ? addr : peer;
+}
+
+/** Checks a configured value; throws a TypeError naming the problem. */
+export function checkTrustProxy(v: unknown): TrustProxy {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_HOPS) return v;
+  if (Array.isArray(v) && v.every((a) => typeof a === 'string' && isIP(normal(a)) !== 0)) return v.map((a: string) => normal(a));
+  throw new TypeError(`trustProxy must be true, false, a hop count of 0 to ${MAX_HOPS}, or a list of proxy IP addresses`);
+}
