@@ -4,7 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { generateToken, verifyToken } from './token/index.js';
-import { startServer } from './signaling/server.js';
+import { startServer, type RunningServer } from './signaling/server.js';
+import type { ServerConfig } from './config.js';
+import { MIN_SECRET_LENGTH } from './ops/auth.js';
+import { LOG_LEVELS, type LogLevel } from './ops/logger.js';
 import { UncheckedUrlPlane } from './signaling/media-less.js';
 import { RelayMediaPlane } from './media/relay/index.js';
 import { ExternalRelayPlane, type Dialect } from './media/external/index.js';
@@ -25,6 +28,13 @@ commands:
              --redis URL         share rooms and sessions with other nodes: redis://HOST:PORT/DB
                                  (default: env REDIS_URL; without either, one process in memory)
              --node-ttl-ms N     with --redis: a node silent this long is dead (default 5000)
+             --log-level L       fatal|error|warn|info|debug|trace|silent (default info): JSON lines,
+                                 human-readable on a terminal
+             --admin-port N      open the admin port: admin API, /dashboard (0 = any free port);
+                                 needs --admin-secret or env MPRTC_ADMIN_SECRET, 16+ characters
+             --admin-host H      admin bind address (default 127.0.0.1)
+             --admin-secret S    the admin secret (prefer the env variable: flags show in ps)
+             --metrics           Prometheus /metrics on the admin port (same secret)
              --rtmp-port N       relay RTMP port (default 1935)
              --http-port N       relay HTTP-FLV port (default 8000)
              --public-host H     host written into media URLs (default: --host)
@@ -116,6 +126,11 @@ async function serve(argv: string[]): Promise<void> {
       'public-host': { type: 'string' },
       'no-relay': { type: 'boolean' },
       'resume-grace-ms': { type: 'string' },
+      'log-level': { type: 'string' },
+      'admin-port': { type: 'string' },
+      'admin-host': { type: 'string' },
+      'admin-secret': { type: 'string' },
+      metrics: { type: 'boolean' },
       redis: { type: 'string' },
       'node-ttl-ms': { type: 'string' },
       'external-relay': { type: 'string' },
@@ -155,6 +170,7 @@ async function serve(argv: string[]): Promise<void> {
     apps: { [appId]: appKey },
     media,
     ...(resumeGraceMs === undefined ? {} : { resumeGraceMs }),
+    ...opsOptions(values),
     ...redisOption(values.redis, values['node-ttl-ms']),
   });
   const lines = [`mprtc-server listening on ${server.url}`, `app id:  ${appId}`, `app key: ${appKey}`];
@@ -167,7 +183,9 @@ async function serve(argv: string[]): Promise<void> {
   else lines.push('no relay: media URLs are not checked by anything');
   if (server.nodeId) lines.push(`cluster node ${server.nodeId} on redis ${redactRedis(values.redis ?? process.env.REDIS_URL ?? '')}`);
   lines.push(`mint a token: npx tsx server/src/cli.ts token --app-id ${appId} --app-key ${appKey} --room ROOM --user USER`);
+  if (server.admin) lines.push(`admin API and dashboard on ${server.admin.url}` + (values.metrics ? ` (metrics at ${server.admin.url}metrics)` : ''));
   process.stdout.write(lines.join('\n') + '\n');
+  logMediaPorts(server, host, relay, external);
   const stop = (): void => {
     server.close().then(
       () => process.exit(0),
@@ -198,6 +216,35 @@ function redisOption(url: string | undefined, ttl: string | undefined): { redis?
   }
   const nodeTtlMs = int('node-ttl-ms', ttl);
   return { redis: { url: u, ...(nodeTtlMs === undefined ? {} : { nodeTtlMs }) } };
+}
+
+/** --log-level and the admin port flags, as the library's `logLevel` / `admin` options. */
+function opsOptions(values: Record<string, string | boolean | undefined>): Pick<ServerConfig, 'logLevel' | 'admin'> {
+  const level = (values['log-level'] as string | undefined) ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  const port = int('admin-port', values['admin-port'] as string | undefined);
+  const secret = (values['admin-secret'] as string | undefined) ?? process.env.MPRTC_ADMIN_SECRET;
+  if (port === undefined) {
+    const stray = (['admin-host', 'admin-secret', 'metrics'] as const).find((k) => values[k] !== undefined);
+    if (stray) throw new Error(`--${stray} needs --admin-port`);
+    return { logLevel: level as LogLevel };
+  }
+  if (port < 0 || port > 65_535) throw new Error('--admin-port must be 0 to 65535');
+  if (secret === undefined || secret.length < MIN_SECRET_LENGTH) {
+    throw new Error(`--admin-port needs an admin secret of at least ${MIN_SECRET_LENGTH} characters (--admin-secret or env MPRTC_ADMIN_SECRET)`);
+  }
+  const host = values['admin-host'] as string | undefined;
+  return { logLevel: level as LogLevel, admin: { port, secret, metrics: values.metrics === true, ...(host === undefined ? {} : { host }) } };
+}
+
+/** The relay's ports (or the callback listener's address, never its secret path) as start-up log lines. */
+function logMediaPorts(server: RunningServer, host: string, relay: RelayMediaPlane | null, external: ExternalRelayPlane | null): void {
+  const shown = host.includes(':') ? `[${host}]` : host;
+  if (relay) {
+    server.events.emit({ type: 'listening', what: 'relay rtmp', url: `rtmp://${shown}:${relay.ports.rtmp}` });
+    if (relay.ports.http) server.events.emit({ type: 'listening', what: 'relay http-flv', url: `http://${shown}:${relay.ports.http}` });
+  }
+  if (external) server.events.emit({ type: 'listening', what: 'relay callbacks', url: new URL(external.hookUrl).origin });
 }
 
 const EXTERNAL_ONLY = ['relay-dialect', 'relay-control', 'callback-host', 'callback-port', 'callback-path', 'callback-token'] as const;

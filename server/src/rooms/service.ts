@@ -2,6 +2,7 @@
 // sessions, kicks, media plane calls. The only place where room state meets the outside world.
 import { CODES } from '../codes.js';
 import type { MediaEvent, MediaPlane, StreamKey } from '../media/plane.js';
+import type { ServerEvents } from '../ops/events.js';
 import type { Effect, Outcome } from './effects.js';
 import type { Limits } from './limits.js';
 import { type MemberRecord, type RoomKey, type RoomRecord } from './model.js';
@@ -35,6 +36,8 @@ const NEVER_URL_TTL_S = 24 * 3600;
 
 export class RoomService {
   private readonly offMedia: () => void;
+  /** Where joins, takeovers and leaves are told to the operators' logs and metrics. */
+  events: ServerEvents | undefined;
 
   constructor(
     private readonly store: RoomStore,
@@ -57,11 +60,31 @@ export class RoomService {
   }
 
   async join(key: RoomKey, input: Omit<ops.JoinInput, 'now'>): Promise<Outcome<ops.JoinData>> {
-    return this.run(key, (room) => ops.join(room, { ...input, now: this.clock() }, this.limits));
+    const r = await this.run(key, (room) => ops.join(room, { ...input, now: this.clock() }, this.limits));
+    if (r.ok) this.events?.emit({ type: 'joined', ...key, userId: input.userId, visible: input.visible, takeover: r.data.replacedSessionId !== null });
+    return r;
   }
 
-  leave(key: RoomKey, userId: string, sessionId: string, reason: ops.LeaveReason): Promise<Outcome<Record<string, never>>> {
-    return this.run(key, (room) => ops.leave(room, userId, sessionId, reason));
+  async leave(key: RoomKey, userId: string, sessionId: string, reason: ops.LeaveReason): Promise<Outcome<Record<string, never>>> {
+    const r = await this.run(key, (room) => ops.leave(room, userId, sessionId, reason));
+    if (r.ok) this.events?.emit({ type: 'left', ...key, userId, reason });
+    return r;
+  }
+
+  /**
+   * Removes a user on an operator's request: it leaves with reason 'kicked' (the others hear
+   * peer-leave), and its session is told DISCONNECT with KICKED and closed.
+   */
+  async kick(key: RoomKey, userId: string, reason: string): Promise<Outcome<Record<string, never>>> {
+    const sessionId = await this.store.read(key, (room) => room?.members.get(userId)?.sessionId);
+    if (sessionId === undefined) return { ok: false, code: CODES.NOT_IN_ROOM, reason: 'no such user in this room', effects: [] };
+    const r = await this.run(key, (room) => {
+      const o = ops.leave(room, userId, sessionId, 'kicked');
+      if (o.ok) o.effects.unshift({ kind: 'kick', sessionId, code: CODES.KICKED, reason });
+      return o;
+    });
+    if (r.ok) this.events?.emit({ type: 'left', ...key, userId, reason: 'kicked' });
+    return r;
   }
 
   async publish(key: RoomKey, userId: string, sessionId: string, screen: boolean): Promise<Outcome<{ url: string }>> {

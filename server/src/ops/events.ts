@@ -1,0 +1,58 @@
+// What the server tells its operators about: one typed fan-out that the signaling layer, the
+// room service and the media plane emit on, and that the logger and the metrics listen to.
+// Events carry ids and outcomes only: never a token, a resume secret or a signed URL.
+import type { MediaEvent } from '../media/plane.js';
+
+export type ServerEvent =
+  /** A port was opened: signaling, relay, admin, relay callbacks. */
+  | { type: 'listening'; what: string; url: string }
+  | { type: 'socket-open'; ip: string }
+  | { type: 'socket-close'; ip: string; code: number }
+  /** A request was answered (join refusals included): its type, outcome and handling time. */
+  | {
+      type: 'request';
+      request: string;
+      ok: boolean;
+      code?: number;
+      reason?: string;
+      ms: number;
+      ip: string;
+      appId?: string;
+      roomId?: string;
+      userId?: string;
+      screen?: boolean;
+      target?: string;
+    }
+  /** A member entered a room; `takeover` when it replaced an earlier session of the same user. */
+  | { type: 'joined'; appId: string; roomId: string; userId: string; visible: boolean; takeover: boolean }
+  | { type: 'left'; appId: string; roomId: string; userId: string; reason: string }
+  | { type: 'media'; event: MediaEvent }
+  /** The relay's own health: a restart of its process, or it going down / coming up. */
+  | { type: 'relay'; state: 'up' | 'down' | 'restarted'; reason?: string; restarts?: number }
+  /** A line the relay process wrote (guard refusals, contained library errors); queries cut. */
+  | { type: 'relay-log'; level: 'error' | 'warn' | 'info'; message: string }
+  | { type: 'admin'; action: string; ok: boolean; ip: string; appId?: string; roomId?: string; userId?: string; code?: string; reason?: string };
+
+export type ServerEventListener = (event: ServerEvent) => void;
+
+export class ServerEvents {
+  private readonly listeners = new Set<ServerEventListener>();
+
+  /** Returns a function that removes the listener. */
+  on(listener: ServerEventListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  emit(event: ServerEvent): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch {
+        // Observing the server must never disturb it.
+      }
+    }
+  }
+}
