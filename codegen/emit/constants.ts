@@ -1,4 +1,5 @@
-// src/generated/events.ts and error-codes.ts: the EVENTS and ERROR_CODES constants.
+// src/generated/events.ts and error-codes.ts: the EVENTS and ERROR_CODES constants (also
+// emitted into protocol/src/generated/ for the server, see ./index.ts).
 import { VariableDeclarationKind, type SourceFile } from 'ts-morph';
 import type { Spec } from '../spec/types.js';
 import { tsdoc } from './tsdoc.js';
@@ -10,6 +11,23 @@ export function emitEvents(file: SourceFile, spec: Spec): void {
   const refs = new Set<string>();
   spec.events.forEach((e) => refsOf(e.payload, refs));
   if (refs.size) file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './types.js', namedImports: [...refs].sort() });
+  emitEventNames(file, spec);
+  file.addInterface({
+    isExported: true,
+    name: 'EventPayloads',
+    docs: ['What each event hands its listeners: `client.on(EVENTS.X, handler)` types `handler` from this map.\n\n@public'],
+    properties: spec.events.map((e) => ({ name: quote(e.value), type: typeText(e.payload), docs: [`What \`EVENTS.${e.name}\` listeners receive.`] })),
+  });
+  file.addVariableStatement({
+    declarationKind: VariableDeclarationKind.Const,
+    isExported: true,
+    docs: ['Every event value, for argument checks.\n\n@internal'],
+    declarations: [{ name: 'EVENT_VALUES', type: 'readonly EventName[]', initializer: 'Object.keys(EVENTS).map((k) => EVENTS[k as keyof typeof EVENTS])' }],
+  });
+}
+
+/** EVENTS and EventName alone: protocol/src/generated/events.ts (the server needs no payload types). */
+export function emitEventNames(file: SourceFile, spec: Spec): void {
   file.addVariableStatement({
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
@@ -35,18 +53,6 @@ export function emitEvents(file: SourceFile, spec: Spec): void {
     name: 'EventName',
     docs: ['An event name: one of the `EVENTS` values.\n\n@public'],
     type: '(typeof EVENTS)[keyof typeof EVENTS]',
-  });
-  file.addInterface({
-    isExported: true,
-    name: 'EventPayloads',
-    docs: ['What each event hands its listeners: `client.on(EVENTS.X, handler)` types `handler` from this map.\n\n@public'],
-    properties: spec.events.map((e) => ({ name: quote(e.value), type: typeText(e.payload), docs: [`What \`EVENTS.${e.name}\` listeners receive.`] })),
-  });
-  file.addVariableStatement({
-    declarationKind: VariableDeclarationKind.Const,
-    isExported: true,
-    docs: ['Every event value, for argument checks.\n\n@internal'],
-    declarations: [{ name: 'EVENT_VALUES', type: 'readonly EventName[]', initializer: 'Object.keys(EVENTS).map((k) => EVENTS[k as keyof typeof EVENTS])' }],
   });
 }
 

@@ -3,7 +3,7 @@
 import { IndentationText, NewLineKind, Project, QuoteKind, type SourceFile } from 'ts-morph';
 import type { Spec } from '../spec/types.js';
 import { emitClient } from './client.js';
-import { emitErrorCodes, emitEvents } from './constants.js';
+import { emitErrorCodes, emitEventNames, emitEvents } from './constants.js';
 import { emitContract } from './contract.js';
 import { HEADER } from './header.js';
 import { emitRules } from './rules.js';
@@ -17,6 +17,10 @@ const FILES: [string, (f: SourceFile, s: Spec) => void][] = [
   ['runtime-contract.ts', emitContract],
   ['client.ts', emitClient],
   ['index.ts', emitIndex],
+  // The shared wire package (protocol/, imported by name by the SDK and the server) gets the
+  // codes and event names too. Paths are relative to src/generated, like the others.
+  ['../../protocol/src/generated/error-codes.ts', emitErrorCodes],
+  ['../../protocol/src/generated/events.ts', emitEventNames],
 ];
 
 function emitIndex(file: SourceFile, spec: Spec): void {

@@ -10,6 +10,8 @@ export const DOCS_DIR = 'spec/docs';
 export const OVERRIDES = 'spec/overrides.json';
 export const SPEC_OUT = 'spec/client.spec.json';
 export const GENERATED_DIR = 'src/generated';
+/** The generated part of the shared wire package (the emitter's '../../protocol/...' files). */
+export const PROTOCOL_GENERATED_DIR = 'protocol/src/generated';
 
 export type Emit = (spec: Spec) => Map<string, string>;
 
@@ -64,7 +66,7 @@ export function run(opts: RunOptions): RunResult {
 
   const wanted = new Map<string, string>([[SPEC_OUT, canonicalJson(result.spec)]]);
   if (opts.emit) {
-    for (const [rel, content] of opts.emit(result.spec)) wanted.set(`${GENERATED_DIR}/${posix(rel)}`, content);
+    for (const [rel, content] of opts.emit(result.spec)) wanted.set(posix(join(GENERATED_DIR, rel)), content);
   }
   const changed: string[] = [];
   const problems: string[] = [];
@@ -81,7 +83,7 @@ export function run(opts: RunOptions): RunResult {
     }
   }
   if (opts.emit) {
-    for (const abs of listFiles(join(opts.root, GENERATED_DIR))) {
+    for (const abs of [GENERATED_DIR, PROTOCOL_GENERATED_DIR].flatMap((d) => listFiles(join(opts.root, d)))) {
       const rel = posix(relative(opts.root, abs));
       if (wanted.has(rel)) continue;
       changed.push(rel);

@@ -1,7 +1,7 @@
-// The error codes the server sends. The numbers come from the SDK's ERROR_CODES, which codegen
-// generates from spec/docs/error-codes.md, so a change to that page reaches client and server
-// alike. That module is a plain constant (no imports), so no other SDK code comes with it.
-import { ERROR_CODES } from '../../src/generated/error-codes.js';
+// The error codes the server sends. The numbers come from the protocol package's ERROR_CODES,
+// which codegen generates from spec/docs/error-codes.md (the same table as the SDK's), so a
+// change to that page reaches client and server alike.
+import { ERROR_CODES } from '@mprtc/protocol';
 
 type AllCodes = typeof ERROR_CODES;
 

@@ -1,6 +1,6 @@
 // Shapes what the server sends into the documented event payloads, defensively: a payload
 // that does not fit is reported on ERROR instead of reaching app code half-formed.
-import type { WireStream } from './protocol.js';
+import type { WireStream } from '@mprtc/protocol';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,7 +1,7 @@
 // Buffers what the app's <live-pusher>/<live-player> report and sends it in batches: one
 // 'report' request per batch instead of one frame per netstatus tick (those fire every second).
 import { startTimer, stopTimer, type TimerHandle } from './host.js';
-import type { ReportItem } from './protocol.js';
+import type { ReportItem } from '@mprtc/protocol';
 
 /** Kept while not in a room; beyond this the oldest items are dropped. */
 const MAX_BUFFERED = 500;

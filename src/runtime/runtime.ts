@@ -11,7 +11,7 @@ import { Emitter, type Listener } from './emitter.js';
 import { logError, now } from './host.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { asJoinData, streamAdded, type JoinData } from './payloads.js';
-import type { ReportItem } from './protocol.js';
+import type { ReportItem } from '@mprtc/protocol';
 import { Reconnector, type ReconnectStats } from './reconnect/reconnector.js';
 import { EventRelay } from './relay.js';
 import { ReportBuffer, sendable } from './reports.js';

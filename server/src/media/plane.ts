@@ -1,13 +1,10 @@
 // The narrow interface between room state (signaling) and whatever relays the media.
 // The embedded RTMP relay implements it; an external relay (SRS with HTTP callbacks) can too.
 
-/** One published stream: a user's main stream or screen share, in one room of one app. */
-export interface StreamKey {
-  appId: string;
-  roomId: string;
-  userId: string;
-  screen: boolean;
-}
+import type { StreamKey } from '@mprtc/protocol';
+
+/** One published stream: a user's main stream or screen share, in one room of one app (@mprtc/protocol). */
+export type { StreamKey };
 
 export interface PlayOptions {
   audio: boolean;

@@ -1,22 +1,24 @@
 // Turns one text frame into a request, a ping, or a refusal. Nothing here throws: every bad
 // frame becomes a refusal the connection answers.
-import type { ReportItem, Request } from '../../../src/runtime/protocol.js';
+import {
+  ID_RULE,
+  MAX_BUSINESS_ID_LENGTH as MAX_BUSINESS_ID,
+  MAX_REPORT_ITEMS,
+  MAX_RESUME_TOKEN_LENGTH as MAX_RESUME_TOKEN,
+  MAX_SESSION_ID_LENGTH as MAX_SESSION_ID,
+  MAX_TOKEN_LENGTH as MAX_TOKEN,
+  PROTOCOL_VERSION,
+  isId,
+  type ReportItem,
+  type Request,
+} from '@mprtc/protocol';
 import { CODES } from '../codes.js';
-import { isId } from './ids.js';
-
-export const PROTOCOL_VERSION = 1;
 
 export type Parsed =
   | { kind: 'ping'; t: number }
   | { kind: 'request'; id: number; request: Request }
   /** id present: answered as a failed response; absent: as an unsolicited error frame. */
   | { kind: 'refused'; id: number | null; code: number; reason: string };
-
-const MAX_TOKEN = 4096;
-const MAX_BUSINESS_ID = 128;
-const MAX_SESSION_ID = 64;
-const MAX_RESUME_TOKEN = 128;
-export const MAX_REPORT_ITEMS = 500;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -35,7 +37,7 @@ function bool(o: Obj, name: string, fallback?: boolean): boolean {
 
 function id(o: Obj, name: string): string {
   const v = o[name];
-  if (!isId(v)) throw new Invalid(`${name} must match [a-zA-Z0-9_@-.]{1,128}`);
+  if (!isId(v)) throw new Invalid(`${name} must be ${ID_RULE}`);
   return v;
 }
 

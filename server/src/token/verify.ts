@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { MAX_TOKEN_LENGTH } from '@mprtc/protocol';
 import { CODES, type Failure } from '../codes.js';
 import { APP_ID_LENGTH, VERSION, unpackContent, unpackMessage, type TokenBody } from './format.js';
 import { Privileges } from './privileges.js';
@@ -20,7 +21,6 @@ export interface VerifyOptions {
 export type VerifyResult = { ok: true; token: ParsedToken } | ({ ok: false } & Failure);
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const MAX_TOKEN_LENGTH = 4096;
 
 function refuse(code: number, reason: string): VerifyResult {
   return { ok: false, code, reason };

@@ -6,7 +6,7 @@ import { ERROR_CODES } from '../../generated/error-codes.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
 import { rtcError } from '../errors.js';
 import { now, startTimer, stopTimer, type TimerHandle } from '../host.js';
-import { PROTOCOL_VERSION, type PingFrame, type Request, type ResponseData } from '../protocol.js';
+import { PROTOCOL_VERSION, type PingFrame, type Request, type ResponseData } from '@mprtc/protocol';
 import type { Transport, TransportFactory } from '../transport/types.js';
 import { parseFrame } from './frames.js';
 

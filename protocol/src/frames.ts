@@ -1,6 +1,6 @@
-// The signaling protocol between the SDK runtime and the server: JSON text frames over one
-// WebSocket. Types only (no runtime code), so the server package can import them too.
-// docs/protocol.md is the prose version; bump PROTOCOL_VERSION on any incompatible change.
+// The signaling frames between the SDK runtime and the server: JSON text over one WebSocket.
+// Types and constants only; docs/protocol.md is the prose version. Bump PROTOCOL_VERSION on any
+// incompatible change.
 
 export const PROTOCOL_VERSION = 1;
 
