@@ -138,8 +138,8 @@ export class Connection implements Attachment {
     // Size and depth are checked on the raw bytes: a refused frame is never decoded or parsed,
     // yet still answered on its id when a cheap look finds one.
     const { maxFrameBytes, maxFrameDepth } = this.ctx.config;
-    if (bytes.length > maxFrameBytes) return this.refuseUnparsed(bytes, `frame of ${bytes.length} bytes exceeds the limit of ${maxFrameBytes}`);
-    if (!depthWithin(bytes, maxFrameDepth)) return this.refuseUnparsed(bytes, `frame nests objects or arrays deeper than ${maxFrameDepth}`);
+    if (bytes.length > maxFrameBytes) return this.refuseUnparsed(bytes, 'frame-size', `frame of ${bytes.length} bytes exceeds the limit of ${maxFrameBytes}`);
+    if (!depthWithin(bytes, maxFrameDepth)) return this.refuseUnparsed(bytes, 'frame-depth', `frame nests objects or arrays deeper than ${maxFrameDepth}`);
     const parsed = parseFrame(bytes.toString('utf8'));
     switch (parsed.kind) {
       case 'ping':
@@ -159,7 +159,8 @@ export class Connection implements Attachment {
     return observed(this.ctx.events, this.ip, req, () => (this.session ? { ...this.session.key, userId: this.session.userId } : undefined), work);
   }
 
-  private refuseUnparsed(bytes: Buffer, reason: string): void {
+  private refuseUnparsed(bytes: Buffer, limit: 'frame-size' | 'frame-depth', reason: string): void {
+    this.ctx.events?.emit({ type: 'limit', limit, ip: this.ip });
     const id = peekId(bytes);
     if (id === null) return this.sendError(CODES.PROTOCOL_ERROR, reason);
     return this.enqueue(id, false, async () => no(CODES.PROTOCOL_ERROR, reason));
@@ -167,7 +168,7 @@ export class Connection implements Attachment {
 
   /** A frame over the message rate: refused at once, unparsed; a client that keeps on is closed. */
   private overRate(bytes: Buffer): void {
-    if (!this.strikes.take()) return this.drop(CLOSE.FLOOD, 'message rate exceeded');
+    if (!this.strikes.take()) return this.drop(CLOSE.FLOOD, 'message-rate', 'message rate exceeded');
     const error = { code: CODES.RATE_LIMITED, reason: `more than ${this.ctx.config.messageRate.perSecond} frames per second; slow down` };
     const id = peekId(bytes);
     if (id === null) this.send({ v: PROTOCOL_VERSION, type: 'error', error });
@@ -254,7 +255,10 @@ export class Connection implements Attachment {
     // Refused tokens are counted per user id, not per address: behind a shared proxy address a
     // guesser spends the budget of the id it guesses for, and other users keep joining.
     const userKey = `${req.appId}\n${req.userId}`;
-    if (tokenRefusals.spent(userKey)) return no(CODES.RATE_LIMITED, 'too many refused tokens for this user id; try again later');
+    if (tokenRefusals.spent(userKey)) {
+      this.ctx.events?.emit({ type: 'limit', limit: 'token-refusals', ip: this.ip });
+      return no(CODES.RATE_LIMITED, 'too many refused tokens for this user id; try again later');
+    }
     const v = verifyToken(req.token, { appKey, appId: req.appId, roomId: req.roomId, userId: req.userId });
     if (!v.ok) {
       tokenRefusals.take(userKey);
@@ -399,9 +403,10 @@ export class Connection implements Attachment {
   }
 
   /** Closes an abusive socket at once and parks its session, as if the link had dropped. */
-  private drop(code: number, reason: string): void {
+  private drop(code: number, limit: 'send-buffer' | 'message-rate', reason: string): void {
     if (this.shed) return;
     this.shed = true;
+    this.ctx.events?.emit({ type: 'limit', limit, ip: this.ip, closed: code });
     // The close frame queues behind the unsent data; ws cuts the socket if it is not read in time.
     this.ws.close(code, reason);
     this.onClose();
@@ -440,6 +445,6 @@ export class Connection implements Attachment {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(text);
     // A client that does not read would otherwise have every answer and event queued for it.
-    if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) this.drop(CLOSE.SLOW_CONSUMER, 'not reading');
+    if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) this.drop(CLOSE.SLOW_CONSUMER, 'send-buffer', 'not reading');
   }
 }

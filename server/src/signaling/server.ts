@@ -92,7 +92,10 @@ export class SignalingServer {
       verifyClient: (info, done) => {
         const address = clientAddress(info.req.socket.remoteAddress, info.req.headers['x-forwarded-for'], trustProxy);
         const refusal = counter.refusal(address);
-        if (refusal !== null) return done(false, refusal.startsWith('too many') ? 429 : 503, refusal);
+        if (refusal !== null) {
+          this.events.emit({ type: 'limit', limit: 'sockets', ip: address });
+          return done(false, refusal.startsWith('too many') ? 429 : 503, refusal);
+        }
         // Counted from here, so a burst of upgrades cannot slip past; the TCP socket's end frees it.
         counter.open(address);
         info.req.socket.once('close', () => counter.closed(address));

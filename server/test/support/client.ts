@@ -50,9 +50,10 @@ export class RawClient {
     });
   }
 
-  static connect(url: string): Promise<RawClient> {
+  /** `headers`: extra upgrade headers (X-Forwarded-For for the trustProxy tests). */
+  static connect(url: string, headers?: Record<string, string>): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(url, headers ? { headers } : {});
       ws.once('open', () => resolve(new RawClient(ws)));
       ws.once('error', reject);
     });
