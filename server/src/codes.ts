@@ -28,6 +28,8 @@ const SERVER_CODE_NAMES = [
   'INVISIBLE_CANNOT_PUBLISH',
   'KICKED',
   'APP_UNKNOWN',
+  'TOKEN_RENEW_MISMATCH',
+  'SERVICE_UNAVAILABLE',
 ] as const satisfies readonly (keyof AllCodes)[];
 
 export type CodeName = (typeof SERVER_CODE_NAMES)[number];

@@ -49,6 +49,8 @@ export const ERROR_CODES = {
   SERVER_ERROR: 200007,
   /** The SDK failed unexpectedly; the reason says where. Category: SDK internal. (Defined by this SDK, not by the vendor.) */
   INTERNAL_ERROR: 200008,
+  /** The server cannot reach its shared state (Redis) for the moment; try again shortly. Category: signaling. (Defined by this SDK, not by the vendor.) */
+  SERVICE_UNAVAILABLE: 200009,
   /** Subscribe failed. Category: media. */
   SUBSCRIBE_FAILED: 300001,
   /** Unsubscribe failed. Category: media. */
@@ -85,6 +87,8 @@ export const ERROR_CODES = {
   KICKED: 400010,
   /** The server does not know this appId. Category: server refusal. (Defined by this SDK, not by the vendor.) */
   APP_UNKNOWN: 400011,
+  /** updateToken: the new token was issued for another app, room or user than the session's; the session keeps its current token. Category: server refusal. (Defined by this SDK, not by the vendor.) */
+  TOKEN_RENEW_MISMATCH: 400012,
   /** The server did not answer in time. Category: connection. (Defined by this SDK, not by the vendor.) */
   REQUEST_TIMEOUT: 500001,
   /** The connection dropped and the SDK gave up reconnecting. Category: connection. (Defined by this SDK, not by the vendor.) */

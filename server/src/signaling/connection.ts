@@ -15,6 +15,7 @@ import { depthWithin, peekId } from './frame-guard.js';
 import { TokenBucket, type RateLimiter } from './rate-limit.js';
 import type { Answer, Attachment, SessionEntry, SessionRegistry } from './sessions.js';
 import { at, type Cancel } from './timers.js';
+import { isUnavailable } from '../store/errors.js';
 import { parseFrame, reportItems } from './validate.js';
 
 /** Close codes the server uses (4000-4999 are the application's). */
@@ -193,8 +194,12 @@ export class Connection implements Attachment {
         const s = this.session;
         answer = await (sessionBound && s ? s.answer(id, this, work) : work());
       } catch (e) {
-        console.error('[mprtc-server] request failed:', e);
-        answer = no(CODES.SERVER_ERROR, 'the server failed to handle the request');
+        // Redis away (a cluster node): a documented code to retry on; the node logs the outage once.
+        if (isUnavailable(e)) answer = no(CODES.SERVICE_UNAVAILABLE, 'the server cannot reach its shared state; try again shortly');
+        else {
+          console.error('[mprtc-server] request failed:', e);
+          answer = no(CODES.SERVER_ERROR, 'the server failed to handle the request');
+        }
       }
       if (answer.ok) this.send({ v: PROTOCOL_VERSION, type: 'response', id, ok: true, data: answer.data });
       else this.send({ v: PROTOCOL_VERSION, type: 'response', id, ok: false, error: answer.error });
@@ -269,14 +274,21 @@ export class Connection implements Attachment {
     const sessionId = randomUUID();
     const entry = sessions.create(sessionId, key, req.userId, v.token.expireAt, this);
     this.holding = true;
-    const r = await rooms.join(key, {
-      userId: req.userId,
-      sessionId,
-      visible: req.visible,
-      businessId: req.businessId ?? null,
-      tokenExpireAt: v.token.expireAt,
-      privileges: v.token.privileges,
-    });
+    let r: Awaited<ReturnType<typeof rooms.join>>;
+    try {
+      r = await rooms.join(key, {
+        userId: req.userId,
+        sessionId,
+        visible: req.visible,
+        businessId: req.businessId ?? null,
+        tokenExpireAt: v.token.expireAt,
+        privileges: v.token.privileges,
+      });
+    } catch (e) {
+      // A shared store that failed (Redis away): the session never was.
+      sessions.remove(sessionId);
+      throw e;
+    }
     if (!r.ok) {
       sessions.remove(sessionId);
       this.holding = false;

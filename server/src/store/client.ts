@@ -6,21 +6,9 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { parseRedisUrl, type RedisConfig } from './config.js';
 
 export { parseRedisUrl, type RedisConfig };
+import { StoreUnavailable } from './errors.js';
 
-/** Thrown (or wrapped) when Redis cannot be reached or answered in time. */
-export class StoreUnavailable extends Error {
-  override readonly name = 'StoreUnavailable';
-}
-
-/** True for an error that means "Redis is away", not "the request was wrong". */
-export function isUnavailable(e: unknown): boolean {
-  if (e instanceof StoreUnavailable) return true;
-  if (!(e instanceof Error)) return false;
-  return (
-    e.name === 'MaxRetriesPerRequestError' ||
-    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|LOADING|Command timed out|Stream isn't writeable/i.test(e.message)
-  );
-}
+export { StoreUnavailable, isUnavailable } from './errors.js';
 
 /** A connection that fails fast while Redis is away and reconnects by itself. Not yet connected. */
 export function createRedis(config: RedisConfig, extra: RedisOptions = {}): Redis {

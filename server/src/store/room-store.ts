@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import { emptyRoom, type RoomKey, type RoomRecord } from '../rooms/model.js';
 import type { RoomStore } from '../rooms/store.js';
-import { StoreUnavailable } from './client.js';
+import { StoreUnavailable } from './errors.js';
 import { decodeRoom, encodeRoom } from './codec.js';
 import { keys } from './keys.js';
 import { COMMIT } from './scripts.js';
