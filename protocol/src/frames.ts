@@ -30,7 +30,9 @@ export type Request =
   | { type: 'muteLocal'; audio: boolean; video: boolean } // true = disabled
   | { type: 'muteRemote'; userId: string; screen: boolean; audio: boolean; video: boolean } // true = paused
   | { type: 'setVisibility'; visible: boolean }
-  | { type: 'report'; items: ReportItem[] };
+  | { type: 'report'; items: ReportItem[] }
+  /** A new token for the session: same app, room and user; moves the token's expiry. */
+  | { type: 'updateToken'; token: string };
 
 export type RequestFrame = Request & { v: typeof PROTOCOL_VERSION; id: number };
 
@@ -49,6 +51,8 @@ export interface ResponseData {
   muteRemote: Record<string, never>;
   setVisibility: Record<string, never>;
   report: { accepted: number };
+  /** The new token's expiry (Unix seconds, 0 = never); TOKEN_WILL_EXPIRE is due before it. */
+  updateToken: { tokenExpireAt: number };
 }
 
 /** Pushed by the WeChat components through the report* methods; kept per user and stream. */

@@ -89,6 +89,8 @@ export const ERROR_CODES = {
   APP_UNKNOWN: 400011,
   /** updateToken: the new token was issued for another app, room or user than the session's; the session keeps its current token. Category: server refusal. (Defined by this SDK, not by the vendor.) */
   TOKEN_RENEW_MISMATCH: 400012,
+  /** updateToken: the new token was issued for another app, room or user than the session's; the session keeps its current token. Category: server refusal. (Defined by this SDK, not by the vendor.) */
+  TOKEN_RENEW_MISMATCH: 400012,
   /** The server did not answer in time. Category: connection. (Defined by this SDK, not by the vendor.) */
   REQUEST_TIMEOUT: 500001,
   /** The connection dropped and the SDK gave up reconnecting. Category: connection. (Defined by this SDK, not by the vendor.) */

@@ -1,45 +1,62 @@
-// Event listeners. A function registered twice for the same event is kept once (as with DOM
-// addEventListener), so off(event, fn) always removes it entirely. A listener that throws does
-// not stop the others; its error is logged, not re-emitted, so a throwing ERROR listener cannot loop.
+// Event listeners, typed by the generated event map. A function registered twice for the same
+// event is kept once (as with DOM addEventListener; the first registration, on or once, holds),
+// so off(event, fn) always removes it entirely. A listener that throws does not stop the others;
+// its error is logged, not re-emitted, so a throwing ERROR listener cannot loop.
+import type { EventName, EventPayloads } from '../generated/events.js';
 import { logError } from './host.js';
 
-export type Listener = (payload: any) => void;
+export type Listener<E extends EventName = EventName> = (payload: EventPayloads[E]) => void;
+
+/** How the runtime's parts hand an event to the app. */
+export type Emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
+
+/** One registration; `once` entries are dropped before their first call. */
+interface Entry {
+  fn: Listener<any>;
+  once: boolean;
+}
 
 export class Emitter {
-  readonly #listeners = new Map<string, Listener[]>();
+  private readonly lists = new Map<EventName, Entry[]>();
 
-  on(event: string, fn: Listener): void {
-    const list = this.#listeners.get(event) ?? [];
-    if (!list.includes(fn)) list.push(fn);
-    this.#listeners.set(event, list);
+  on<E extends EventName>(event: E, fn: Listener<E>, once = false): void {
+    const list = this.lists.get(event) ?? [];
+    if (!list.some((e) => e.fn === fn)) list.push({ fn, once });
+    this.lists.set(event, list);
   }
 
-  off(event: string, fn: Listener): void {
-    const list = this.#listeners.get(event);
-    if (!list) return;
-    const rest = list.filter((f) => f !== fn);
-    if (rest.length) this.#listeners.set(event, rest);
-    else this.#listeners.delete(event);
+  /** Without fn: every listener of the event. */
+  off<E extends EventName>(event: E, fn?: Listener<E>): void {
+    const rest = fn ? (this.lists.get(event) ?? []).filter((e) => e.fn !== fn) : [];
+    if (rest.length) this.lists.set(event, rest);
+    else this.lists.delete(event);
   }
 
-  has(event: string): boolean {
-    return (this.#listeners.get(event)?.length ?? 0) > 0;
+  /** Without an event: every listener of every event. */
+  removeAll(event?: EventName): void {
+    if (event === undefined) this.lists.clear();
+    else this.lists.delete(event);
+  }
+
+  has(event: EventName): boolean {
+    return this.lists.has(event);
   }
 
   /** Calls a snapshot of the listeners: on/off inside a listener affect the next emit only. */
-  emit(event: string, payload: unknown): void {
-    const list = this.#listeners.get(event);
+  emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+    const list = this.lists.get(event);
     if (!list) return;
-    for (const fn of [...list]) {
+    for (const e of [...list]) {
+      // A once listener removed by an earlier listener of this emit is not called.
+      if (e.once) {
+        if (!this.lists.get(event)?.includes(e)) continue;
+        this.off(event, e.fn);
+      }
       try {
-        fn(payload);
-      } catch (e) {
-        logError(`[mprtc] a "${event}" listener threw:`, e);
+        e.fn(payload);
+      } catch (err) {
+        logError(`[mprtc] a "${event}" listener threw:`, err);
       }
     }
-  }
-
-  clear(): void {
-    this.#listeners.clear();
   }
 }

@@ -1,4 +1,5 @@
 // The options a Client takes beyond the vendor's API: where the server is and how to reach it.
+import { logError } from './host.js';
 import type { TransportFactory } from './transport/types.js';
 
 export type { TransportFactory, TransportHandlers, Transport } from './transport/types.js';
@@ -148,5 +149,40 @@ export function resolveOptions(options: unknown): ResolvedOptions | string {
   if (out.heartbeatTimeoutMs <= out.heartbeatIntervalMs) {
     return 'ClientOptions.heartbeatTimeoutMs must exceed heartbeatIntervalMs';
   }
+  return out;
+}
+
+/** The configure() defaults; a copy, so the app changing its object later changes nothing. */
+let configured: unknown;
+
+/**
+ * Sets the {@link ClientOptions} every `Client` of the app starts from, so code written for the
+ * vendor's SDK keeps its `new Client()` call sites: call it once, in `app.js`, before any client's
+ * `init`. Options passed to `new Client(options)` win over these, key by key. Calling it again
+ * replaces the defaults (for clients whose `init` comes later). It never throws: unusable
+ * options are written to `console.error` at once, and each client's `init` then rejects with
+ * `INVALID_PARAMS` saying why. Defined by this SDK, not by the vendor.
+ *
+ * @example
+ * ```js
+ * // app.js
+ * require('./libs/VolcEngineRTC_MiniApp').configure({ server: 'wss://rtc.example.com' });
+ * ```
+ *
+ * @public
+ */
+export function configure(options: ClientOptions): void {
+  const why = resolveOptions(options);
+  if (typeof why === 'string') logError('[mprtc] configure:', why);
+  configured = typeof options === 'object' && options !== null ? { ...options } : options;
+}
+
+/** The constructor's options over the configure() defaults; a key given as undefined counts as absent. */
+export function withDefaults(options: unknown): unknown {
+  const base = configured ?? {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return options ?? base;
+  if (typeof base !== 'object' || base === null) return base;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
   return out;
 }

@@ -1,27 +1,18 @@
 // Server events to app events: only the events a server may send, checked for shape, in order
 // and once each (a resume replays what was missed), and never ahead of the join answer.
 import { ERROR_CODES } from '../generated/error-codes.js';
-import { EVENTS } from '../generated/events.js';
+import { EVENTS, EVENT_VALUES, type EventName, type EventPayloads } from '../generated/events.js';
 import type { VolcEngineRTCError } from '../generated/types.js';
+import type { Emit } from './emitter.js';
 import { rtcError } from './errors.js';
 import { asEventPayload } from './payloads.js';
 import type { Session } from './session.js';
 import type { Connection } from './signaling/connection.js';
 
-const SERVER_EVENTS: ReadonlySet<string> = new Set([
-  EVENTS.STREAM_ADDED,
-  EVENTS.STREAM_REMOVED,
-  EVENTS.UPDATE_URL,
-  EVENTS.STREAM_FAILED,
-  EVENTS.MUTE_AUDIO,
-  EVENTS.UNMUTE_AUDIO,
-  EVENTS.MUTE_VIDEO,
-  EVENTS.UNMUTE_VIDEO,
-  EVENTS.PEER_ONLINE,
-  EVENTS.PEER_LEAVE,
-  EVENTS.DISCONNECT,
-  EVENTS.TOKEN_WILL_EXPIRE,
-]);
+/** The events a server may send: every event but the client's own. */
+type ServerEvent = Exclude<EventName, typeof EVENTS.ERROR | typeof EVENTS.CONNECTION_STATE_CHANGED>;
+const SERVER_EVENTS: readonly string[] = EVENT_VALUES.filter((e) => e !== EVENTS.ERROR && e !== EVENTS.CONNECTION_STATE_CHANGED);
+const isServerEvent = (name: string): name is ServerEvent => SERVER_EVENTS.includes(name);
 
 /** What relaying needs of the runtime. */
 export interface RelayHost {
@@ -30,46 +21,46 @@ export interface RelayHost {
   session(): Session | undefined;
   /** The server's DISCONNECT event. */
   disconnect(why: { code: number; reason: string }): void;
-  emit(event: string, payload: unknown): void;
+  emit: Emit;
   emitError(err: VolcEngineRTCError): void;
 }
 
 export class EventRelay {
   /** The connection whose join/resume answer is awaited: its events wait until the answer is handled. */
-  #awaiting: Connection | undefined;
-  #early: [string, unknown, number | undefined][] = [];
+  private awaiting: Connection | undefined;
+  private early: [string, unknown, number | undefined][] = [];
 
   constructor(private readonly host: RelayHost) {}
 
   /** A join or resume goes out on conn: hold its events until flush(conn). */
   hold(conn: Connection): void {
-    this.#awaiting = conn;
-    this.#early = [];
+    this.awaiting = conn;
+    this.early = [];
   }
 
   /** The answer is handled: deliver what overtook it. */
   flush(conn: Connection): void {
-    if (this.#awaiting !== conn) return;
-    this.#awaiting = undefined;
-    const early = this.#early;
-    this.#early = [];
+    if (this.awaiting !== conn) return;
+    this.awaiting = undefined;
+    const early = this.early;
+    this.early = [];
     for (const [name, data, seq] of early) this.receive(conn, name, data, seq);
   }
 
   /** The answer will not come (or not from conn, if given): stop holding. */
   release(conn?: Connection): void {
-    if (conn === undefined || this.#awaiting === conn) this.#awaiting = undefined;
+    if (conn === undefined || this.awaiting === conn) this.awaiting = undefined;
   }
 
   /** Forget everything held: the room is left. */
   clear(): void {
-    this.#awaiting = undefined;
-    this.#early = [];
+    this.awaiting = undefined;
+    this.early = [];
   }
 
   receive(conn: Connection, name: string, data: unknown, seq: number | undefined): void {
-    if (this.#awaiting === conn) {
-      this.#early.push([name, data, seq]);
+    if (this.awaiting === conn) {
+      this.early.push([name, data, seq]);
       return;
     }
     // Only the events a server may send; a newer server's unknown events are ignored, and the
@@ -80,7 +71,7 @@ export class EventRelay {
       if (seq <= s.lastSeq) return; // already delivered before the socket dropped
       s.lastSeq = seq;
     }
-    if (!SERVER_EVENTS.has(name)) return;
+    if (!isServerEvent(name)) return;
     const payload = asEventPayload(name, data);
     if (!payload) {
       this.host.emitError(rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent a malformed "${name}" event`));
@@ -104,8 +95,10 @@ export class EventRelay {
   }
 
   /** Tells the app, keeping the session's view of the room in step. */
-  deliver(s: Session, name: string, payload: Record<string, unknown>): void {
-    if (typeof payload.uid === 'string' && payload.uid !== s.userId) s.track(name, payload);
-    this.host.emit(name, payload);
+  deliver<E extends ServerEvent>(s: Session, name: E, payload: EventPayloads[E] | Record<string, unknown>): void {
+    const p = payload as Record<string, unknown>;
+    if (typeof p.uid === 'string' && p.uid !== s.userId) s.track(name, p);
+    // The payload's shape was checked (asEventPayload) or built here.
+    this.host.emit(name, payload as EventPayloads[E]);
   }
 }

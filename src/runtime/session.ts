@@ -34,27 +34,27 @@ export class Session {
   /** What the app was told of the room: a fresh join after a reconnect announces the differences. */
   readonly peers = new Set<string>();
   readonly streams = new Map<string, SeenStream>();
-  readonly #subs = new Map<string, Subscription>();
+  private readonly subs = new Map<string, Subscription>();
 
   constructor(
     readonly roomId: string,
     readonly userId: string,
-    /** The join token, for a fresh join when a resume is refused. */
-    readonly token: string,
+    /** The newest token (join, then updateToken), for a fresh join when a resume is refused. */
+    public token: string,
     public sessionId: string,
     public tokenExpireAt: number,
   ) {}
 
   subscribed(uid: string, screen: boolean): Subscription | undefined {
-    return this.#subs.get(keyOf(uid, screen));
+    return this.subs.get(keyOf(uid, screen));
   }
 
   addSubscription(s: Subscription): void {
-    this.#subs.set(keyOf(s.uid, s.screen), s);
+    this.subs.set(keyOf(s.uid, s.screen), s);
   }
 
   removeSubscription(uid: string, screen: boolean): void {
-    this.#subs.delete(keyOf(uid, screen));
+    this.subs.delete(keyOf(uid, screen));
   }
 
   /** A remote user left: none of their streams can still be played. */
@@ -64,7 +64,7 @@ export class Session {
   }
 
   get subscriptions(): Subscription[] {
-    return [...this.#subs.values()];
+    return [...this.subs.values()];
   }
 
   /** Keeps the room view in step with an event the app is about to receive. */

@@ -12,7 +12,8 @@ export interface PushGrant<Live> {
   readonly key: StreamKey;
   readonly path: RelayPath;
   readonly nonce: string;
-  readonly expireAt: number;
+  /** Unix seconds, 0 = never; moved by extend() when the user's token is renewed. */
+  expireAt: number;
   timer: NodeJS.Timeout | null;
   /** The live publisher, once a push with this URL was admitted. */
   live: Live | null;
@@ -24,7 +25,8 @@ export interface PlayGrant<Players> {
   readonly subscriberId: string;
   readonly tracks: Tracks;
   readonly nonce: string;
-  readonly expireAt: number;
+  /** Unix seconds, 0 = never; moved by extend() when the subscriber's token is renewed. */
+  expireAt: number;
   paused: boolean;
   /** The live players admitted with this URL. */
   readonly players: Players;
@@ -147,25 +149,51 @@ export class GrantBook<Live, Players extends { readonly size: number }> {
     return grant;
   }
 
+  /**
+   * Moves the expiry of a stream's push URL (subscriberId null) or of one subscriber's play URL,
+   * after the user renewed its token. The URL itself stays as issued: its nonce names the grant,
+   * and the grant's expiry is the one that counts, so a pusher or player reconnecting with it
+   * after the expiry it was issued with is still let in. False when there is no such grant.
+   */
+  extend(key: StreamKey, subscriberId: string | null, expireAt: number): boolean {
+    const path = this.hooks.pathOf(key);
+    const grant = subscriberId === null ? this.pushes.get(pathId(path)) : this.plays.get(playId(path, subscriberId));
+    if (!grant) return false;
+    grant.expireAt = normaliseExpiry(expireAt);
+    return true;
+  }
+
   /** The grant a publish attempt may use: a valid signature, the current URL, and no publisher yet. */
   admitPush(path: RelayPath, query: Query): PushGrant<Live> | null {
-    const { secret, now } = this.hooks.settings();
-    const verdict = verifyGrant(secret, 'push', path, query, now());
-    if (!verdict.ok) return null;
+    const verdict = this.verify('push', path, query);
+    if (!verdict) return null;
     const grant = this.pushes.get(pathId(path));
     // Current URL only, and one publisher per stream.
-    if (!grant || grant.nonce !== verdict.grant.nonce || grant.live !== null) return null;
+    if (!grant || grant.nonce !== verdict.nonce || grant.live !== null || this.expired(grant.expireAt)) return null;
     return grant;
   }
 
   /** The grant a play attempt may use: a valid signature and the current URL for its subscriber. */
   admitPlay(path: RelayPath, query: Query): PlayGrant<Players> | null {
-    const { secret, now } = this.hooks.settings();
-    const verdict = verifyGrant(secret, 'play', path, query, now());
-    if (!verdict.ok || verdict.grant.purpose !== 'play') return null;
-    const grant = this.plays.get(playId(path, verdict.grant.subscriber));
-    if (!grant || grant.nonce !== verdict.grant.nonce) return null;
+    const verdict = this.verify('play', path, query);
+    if (!verdict || verdict.purpose !== 'play') return null;
+    const grant = this.plays.get(playId(path, verdict.subscriber));
+    if (!grant || grant.nonce !== verdict.nonce || this.expired(grant.expireAt)) return null;
     return grant;
+  }
+
+  /**
+   * The signed grant in a URL, checked for signature and form. Its expiry is checked against the
+   * registry's grant instead (extend() may have moved it); the URL's own expiry only bounds a URL
+   * whose grant is gone, and such a URL is refused anyway.
+   */
+  private verify(purpose: 'push' | 'play', path: RelayPath, query: Query) {
+    const verdict = verifyGrant(this.hooks.settings().secret, purpose, path, query, 0);
+    return verdict.ok ? verdict.grant : null;
+  }
+
+  private expired(expireAt: number): boolean {
+    return expireAt !== 0 && expireAt < this.hooks.settings().now();
   }
 
   /** The current push grant of a stream. */
@@ -198,6 +226,7 @@ export class GrantBook<Live, Players extends { readonly size: number }> {
     grant.live = null;
     this.hooks.emit({ type: 'push-stopped', key: grant.key, reason: 'publisher disconnected' });
   }
+
 
   /** Forgets URLs that expired unused, so streams nobody ended do not pile up. */
   sweep(): void {

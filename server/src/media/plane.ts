@@ -31,6 +31,12 @@ export interface MediaPlane {
   setPlayPaused(key: StreamKey, subscriberId: string, paused: boolean): void;
   /** Ends one subscriber's play session and revokes its URL (unsubscribe, leave). */
   endPlay(key: StreamKey, subscriberId: string): void;
+  /**
+   * The user renewed its token: its push URL (subscriberId null) or its play URL of this stream
+   * now lasts until expireAt. Returns the URL to use from now on when the old one cannot be
+   * extended (the client then hears UPDATE_URL), or null when it keeps working (or none exists).
+   */
+  extendUrl(key: StreamKey, subscriberId: string | null, expireAt: number): string | null;
   /** Returns a function that removes the listener. */
   onEvent(listener: (event: MediaEvent) => void): () => void;
 }

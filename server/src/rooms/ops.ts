@@ -365,6 +365,33 @@ export function rememberPushUrl(room: RoomRecord, userId: string, screen: boolea
   return done(null, []);
 }
 
+export interface RenewData {
+  /** The URLs whose lifetime the new token moves: a push URL (subscriberId null) or a play URL. */
+  urls: { key: StreamKey; subscriberId: string | null; expireAt: number }[];
+}
+
+/**
+ * updateToken: the member's token (already verified for its app, room and user) now expires at
+ * tokenExpireAt with these privileges. Its own push URLs and its play URLs last as long as the new
+ * token's matching privilege; one the new token does not grant keeps its old expiry.
+ */
+export function renewToken(room: RoomRecord, userId: string, sessionId: string, tokenExpireAt: number, privileges: Map<number, number>): Outcome<RenewData> {
+  const m = memberOf(room, userId, sessionId);
+  if (!m) return fail('NOT_IN_ROOM', 'not in a room');
+  m.tokenExpireAt = tokenExpireAt;
+  m.privileges = privileges;
+  const urls: RenewData['urls'] = [];
+  const until = (p: number): number | undefined => {
+    const at = privileges.get(p);
+    return at === undefined ? undefined : earliest(at, tokenExpireAt);
+  };
+  const push = until(Privileges.PublishStream);
+  if (push !== undefined) for (const s of room.streams.values()) if (s.userId === userId) urls.push({ key: keyOf(room, s), subscriberId: null, expireAt: push });
+  const play = until(Privileges.SubscribeStream);
+  if (play !== undefined) for (const sub of room.subscriptions.values()) if (sub.subscriberId === userId) urls.push({ key: keyOf(room, sub), subscriberId: userId, expireAt: play });
+  return done({ urls }, []);
+}
+
 /** The earlier of two expiries where 0 means never. */
 function earliest(a: number, b: number): number {
   if (a === 0) return b;

@@ -134,6 +134,27 @@ export class RoomService {
     return this.run(key, (room) => ops.setVisibility(room, userId, sessionId, visible, this.limits));
   }
 
+  /**
+   * updateToken: records the new token's expiry and privileges and extends the user's media URLs.
+   * A URL the plane cannot extend in place is replaced, and the user hears UPDATE_URL with it.
+   */
+  async renewToken(key: RoomKey, userId: string, sessionId: string, tokenExpireAt: number, privileges: Map<number, number>): Promise<Outcome<Record<string, never>>> {
+    const r = await this.run(key, (room) => ops.renewToken(room, userId, sessionId, tokenExpireAt, privileges));
+    if (!r.ok) return r;
+    for (const u of r.data.urls) {
+      try {
+        const url = this.media.extendUrl(u.key, u.subscriberId, this.urlExpiry(u.expireAt));
+        if (!url) continue;
+        if (u.subscriberId === null) await this.run(key, (room) => ops.rememberPushUrl(room, userId, u.key.screen, url));
+        this.sink.event(sessionId, 'update-url', { uid: u.key.userId, screen: u.key.screen, url });
+      } catch (e) {
+        // The old URL keeps its old lifetime; the token itself is renewed.
+        console.error('[mprtc-server] extending a media URL failed:', e);
+      }
+    }
+    return { ok: true, data: {}, effects: [] };
+  }
+
   /** A snapshot of one room for operators and tests; undefined when the room does not exist. */
   inspect(key: RoomKey): Promise<RoomView | undefined> {
     return this.store.read(key, (room) => {

@@ -26,6 +26,10 @@ export class UncheckedUrlPlane implements MediaPlane {
   endPush(): void {}
   setPlayPaused(): void {}
   endPlay(): void {}
+  /** Nothing is enforced, so the URLs already handed out keep working. */
+  extendUrl(): null {
+    return null;
+  }
   onEvent(_listener: (event: MediaEvent) => void): () => void {
     return () => {};
   }

@@ -64,6 +64,9 @@ function toRequest(type: string, o: Obj): Request | null {
     }
     case 'leave':
       return { type };
+    case 'updateToken':
+      if (typeof o.token !== 'string' || o.token.length === 0 || o.token.length > MAX_TOKEN) throw new Invalid('token must be a non-empty string');
+      return { type, token: o.token };
     case 'publish':
     case 'unpublish':
       return { type, screen: bool(o, 'screen', false) };

@@ -7,7 +7,8 @@ export type MediaCall =
   | { call: 'issuePlayUrl'; key: StreamKey; subscriberId: string; options: PlayOptions; expireAt: number }
   | { call: 'endPush'; key: StreamKey; reason: string }
   | { call: 'setPlayPaused'; key: StreamKey; subscriberId: string; paused: boolean }
-  | { call: 'endPlay'; key: StreamKey; subscriberId: string };
+  | { call: 'endPlay'; key: StreamKey; subscriberId: string }
+  | { call: 'extendUrl'; key: StreamKey; subscriberId: string | null; expireAt: number };
 
 const name = (k: StreamKey): string => `${k.appId}/${k.roomId}/${k.userId}/${k.screen ? 'screen' : 'main'}`;
 
@@ -41,6 +42,13 @@ export class RecordingMediaPlane implements MediaPlane {
   }
   endPlay(key: StreamKey, subscriberId: string): void {
     this.calls.push({ call: 'endPlay', key, subscriberId });
+  }
+  /** Set to make extendUrl hand out a new URL (a plane whose URLs cannot be extended in place). */
+  newUrlOnExtend = false;
+  extendUrl(key: StreamKey, subscriberId: string | null, expireAt: number): string | null {
+    this.calls.push({ call: 'extendUrl', key, subscriberId, expireAt });
+    if (!this.newUrlOnExtend) return null;
+    return subscriberId === null ? `rtmp://media.test/push/${name(key)}?exp=${expireAt}` : `rtmp://media.test/play/${name(key)}?sub=${subscriberId}&exp=${expireAt}`;
   }
   onEvent(listener: (event: MediaEvent) => void): () => void {
     this.listeners.add(listener);

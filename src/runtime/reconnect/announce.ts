@@ -2,10 +2,11 @@
 // it was away, as the events it would have heard, so its view of the room stays right.
 import { EVENTS } from '../../generated/events.js';
 import { streamAdded, type JoinData } from '../payloads.js';
+import type { EventRelay } from '../relay.js';
 import type { Session } from '../session.js';
 
 /** Tells the app (and keeps the session's view in step). */
-export type Deliver = (s: Session, name: string, payload: Record<string, unknown>) => void;
+export type Deliver = EventRelay['deliver'];
 
 /** After a fresh join: tell the app how the room changed while it was away. */
 export function announceDifferences(s: Session, data: JoinData, deliver: Deliver): void {

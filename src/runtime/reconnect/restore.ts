@@ -3,6 +3,7 @@
 import { ERROR_CODES } from '../../generated/error-codes.js';
 import { EVENTS } from '../../generated/events.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
+import type { Emit } from '../emitter.js';
 import { rtcError } from '../errors.js';
 import { asUrl } from '../payloads.js';
 import type { Session } from '../session.js';
@@ -13,7 +14,7 @@ export interface RestoreIo {
   request: RoomRequest;
   /** The session the client is in now: another one (or none) means it left meanwhile. */
   session(): Session | undefined;
-  emit(event: string, payload: unknown): void;
+  emit: Emit;
   emitError(err: VolcEngineRTCError): void;
 }
 

@@ -111,6 +111,12 @@ export class ExternalRelayPlane implements MediaPlane {
     if (state?.paused) this.dropPlayers(state);
   }
 
+  extendUrl(key: StreamKey, subscriberId: string | null, expireAt: number): null {
+    // The grant's expiry moves; the URL the pusher or player holds stays valid.
+    this.grants.extend(key, subscriberId, expireAt);
+    return null;
+  }
+
   endPlay(key: StreamKey, subscriberId: string): void {
     this.grants.endPlay(key, subscriberId);
   }
