@@ -45,7 +45,7 @@ export const ERROR_CODES = {
   PROTOCOL_ERROR: 200005,
   /** Too many requests from this address; try again later. Category: signaling. (Defined by this SDK, not by the vendor.) */
   RATE_LIMITED: 200006,
-  /** The server failed to handle a valid request. Category: signaling. (Defined by this SDK, not by the vendor.) */
+  /** The server failed to handle a valid request, or answered with a code this SDK does not document (the error then carries that code as `serverCode`, for debugging). Category: signaling. (Defined by this SDK, not by the vendor.) */
   SERVER_ERROR: 200007,
   /** The SDK failed unexpectedly; the reason says where. Category: SDK internal. (Defined by this SDK, not by the vendor.) */
   INTERNAL_ERROR: 200008,
@@ -87,8 +87,6 @@ export const ERROR_CODES = {
   KICKED: 400010,
   /** The server does not know this appId. Category: server refusal. (Defined by this SDK, not by the vendor.) */
   APP_UNKNOWN: 400011,
-  /** updateToken: the new token was issued for another app, room or user than the session's; the session keeps its current token. Category: server refusal. (Defined by this SDK, not by the vendor.) */
-  TOKEN_RENEW_MISMATCH: 400012,
   /** updateToken: the new token was issued for another app, room or user than the session's; the session keeps its current token. Category: server refusal. (Defined by this SDK, not by the vendor.) */
   TOKEN_RENEW_MISMATCH: 400012,
   /** The server did not answer in time. Category: connection. (Defined by this SDK, not by the vendor.) */

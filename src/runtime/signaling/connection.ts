@@ -8,7 +8,7 @@ import { rtcError } from '../errors.js';
 import { now, startTimer, stopTimer, type TimerHandle } from '../host.js';
 import { PROTOCOL_VERSION, type PingFrame, type Request, type ResponseData } from '@mprtc/protocol';
 import type { Transport, TransportFactory } from '../transport/types.js';
-import { parseFrame } from './frames.js';
+import { MAX_REASON_LENGTH, parseFrame, type ServerError } from './frames.js';
 
 export interface ConnectionTimings {
   requestTimeoutMs: number;
@@ -32,6 +32,14 @@ interface Pending {
 }
 
 type Phase = 'new' | 'opening' | 'open' | 'closed';
+
+/** The server's refusal as the app sees it (frames.ts made the code a documented one). */
+function fromServer(e: ServerError): VolcEngineRTCError {
+  const err = rtcError(e.code, e.reason);
+  // Kept for debugging only: the code the server sent when it was not a documented one.
+  if (e.serverCode !== undefined) Object.defineProperty(err, 'serverCode', { value: e.serverCode, enumerable: true });
+  return err;
+}
 
 function counter(): () => number {
   let n = 1;
@@ -172,10 +180,10 @@ export class Connection {
       case 'response':
         if (!this.#pending.has(f.id)) return; // answered after its timeout: nobody waits any more
         if (f.ok) this.#settle(f.id, undefined, f.data);
-        else this.#settle(f.id, rtcError(f.error.code, f.error.reason));
+        else this.#settle(f.id, fromServer(f.error));
         return;
       case 'error':
-        this.listener.onError(rtcError(f.error.code, f.error.reason));
+        this.listener.onError(fromServer(f.error));
         return;
       case 'event':
         this.listener.onEvent(f.event, f.data, f.seq);
@@ -194,7 +202,8 @@ export class Connection {
     else p.resolve(data);
   }
 
-  #closedByPeer(code: number, reason: string): void {
+  #closedByPeer(code: number, rawReason: string): void {
+    const reason = typeof rawReason === 'string' ? rawReason.slice(0, MAX_REASON_LENGTH) : '';
     if (this.#phase === 'opening') {
       this.#shutdown(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not connect to ${this.url} (${code}${reason ? ` ${reason}` : ''})`), false);
     } else {
