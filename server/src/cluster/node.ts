@@ -43,7 +43,16 @@ export class ClusterNode {
     this.sub = createRedis(config, { commandTimeout: undefined });
     this.store = new RedisRoomStore(this.redis, { route, committed, writer: this.nodeId, ringSize: RING, kickedTtlMs: graceMs });
     this.sessions = new ClusterSessions(
-      { nodeId: this.nodeId, redis: this.redis, track: (what, p) => this.track(what, p) },
+      {
+        nodeId: this.nodeId,
+        redis: this.redis,
+        track: (what, p) => this.track(what, p),
+        memberExpiry: (key, userId, sid) =>
+          this.store.read(key, (room) => {
+            const m = room?.members.get(userId);
+            return m && m.sessionId === sid ? m.tokenExpireAt : undefined;
+          }),
+      },
       graceMs,
       onExpire,
     );

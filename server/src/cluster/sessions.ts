@@ -25,6 +25,8 @@ interface Link {
   readonly redis: Redis;
   /** Keeps a background write so stop() can wait for it, and logs its failure. */
   track(what: string, p: Promise<unknown>): void;
+  /** The member's token expiry as the room has it (updateToken moves it there), if still the session's. */
+  memberExpiry(key: RoomKey, userId: string, sessionId: string): Promise<number | undefined>;
 }
 
 const noAttachment: Attachment = { deliver: () => undefined, evict: () => undefined };
@@ -150,12 +152,21 @@ export class ClusterSessions extends SessionRegistry {
     if (!key) return none;
     const buffered: { seq: number; frame: string }[] = [];
     this.taking.set(sessionId, buffered);
+    const done = (): void => {
+      if (this.taking.get(sessionId) === buffered) this.taking.delete(sessionId);
+    };
     let r: unknown[];
+    let tokenExpireAt: number | undefined;
     try {
       r = (await RESUME.run(this.link.redis, [keys.session(key, sessionId), keys.ring(key, sessionId)], [tokenHash(token), lastSeq, this.link.nodeId, keys.channel('')])) as unknown[];
-    } finally {
-      if (this.taking.get(sessionId) === buffered) this.taking.delete(sessionId);
+      // updateToken on the old node moved the expiry in the room record, not in the session hash.
+      if (Number(r[0]) === 1) tokenExpireAt = await this.link.memberExpiry(key, String(r[2]), sessionId).catch(() => undefined);
+    } catch (e) {
+      done();
+      throw e;
     }
+    // From here on nothing awaits: frames that came meanwhile are merged below, later ones go to the socket.
+    done();
     const status = Number(r[0]);
     if (status === 2) return { ok: false, code: CODES.KICKED, reason: 'the session was taken over by a newer join' };
     if (status === 3) return { ok: false, code: CODES.INVALID_PARAMS, reason: `lastSeq ${lastSeq} is ahead of the session (${String(r[1])})` };
@@ -163,7 +174,7 @@ export class ClusterSessions extends SessionRegistry {
     if (status !== 1) return none;
     const seq = Number(r[1]);
     const userId = String(r[2]);
-    const tokenExpireAt = Number(r[3]);
+    tokenExpireAt ??= Number(r[3]);
     const replay = (r.slice(4) as string[]).map(String);
     let entry = this.local.get(sessionId);
     const previous = entry?.conn ?? null;
