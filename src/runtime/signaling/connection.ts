@@ -47,12 +47,12 @@ function counter(): () => number {
 }
 
 export class Connection {
-  #phase: Phase = 'new';
-  #transport: Transport | undefined;
-  readonly #pending = new Map<number, Pending>();
-  #pingTimer: TimerHandle | undefined;
-  #silenceTimer: TimerHandle | undefined;
-  #openSettle: { resolve(): void; reject(e: VolcEngineRTCError): void; timer: TimerHandle } | undefined;
+  private phase: Phase = 'new';
+  private transport: Transport | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private pingTimer: TimerHandle | undefined;
+  private silenceTimer: TimerHandle | undefined;
+  private openSettle: { resolve(): void; reject(e: VolcEngineRTCError): void; timer: TimerHandle } | undefined;
 
   constructor(
     private readonly url: string,
@@ -64,37 +64,37 @@ export class Connection {
   ) {}
 
   get isOpen(): boolean {
-    return this.#phase === 'open';
+    return this.phase === 'open';
   }
 
   /** Opens the socket; rejects with CONNECTION_FAILED if it does not open in time. */
   open(): Promise<void> {
-    if (this.#phase !== 'new') return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, 'connection opened twice'));
-    this.#phase = 'opening';
+    if (this.phase !== 'new') return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, 'connection opened twice'));
+    this.phase = 'opening';
     return new Promise<void>((resolve, reject) => {
       const timer = startTimer(() => {
-        this.#shutdown(rtcError(ERROR_CODES.CONNECTION_FAILED, `no connection to ${this.url} within ${this.timings.requestTimeoutMs} ms`), false);
+        this.shutdown(rtcError(ERROR_CODES.CONNECTION_FAILED, `no connection to ${this.url} within ${this.timings.requestTimeoutMs} ms`), false);
       }, this.timings.requestTimeoutMs);
-      this.#openSettle = { resolve, reject, timer };
+      this.openSettle = { resolve, reject, timer };
       try {
-        this.#transport = this.factory(this.url, {
-          onOpen: () => this.#opened(),
-          onMessage: (data) => this.#guarded(data),
+        this.transport = this.factory(this.url, {
+          onOpen: () => this.opened(),
+          onMessage: (data) => this.guarded(data),
           onError: () => undefined, // the close that follows carries the outcome
-          onClose: (code, reason) => this.#closedByPeer(code, reason),
+          onClose: (code, reason) => this.closedByPeer(code, reason),
         });
       } catch (e) {
-        this.#shutdown(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not open ${this.url}: ${String(e)}`), false);
+        this.shutdown(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not open ${this.url}: ${String(e)}`), false);
       }
     });
   }
 
   /** Sends a request; `id` is given when resending one whose answer was lost with a socket. */
   request<T extends Request['type']>(req: Extract<Request, { type: T }>, id: number = this.nextId()): Promise<ResponseData[T]> {
-    if (this.#phase !== 'open') {
+    if (this.phase !== 'open') {
       return Promise.reject(rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: the signaling connection is not open`));
     }
-    if (this.#pending.has(id)) return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, `${req.type}: request id ${id} is in use`));
+    if (this.pending.has(id)) return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, `${req.type}: request id ${id} is in use`));
     // Serialised before anything is pending: a value JSON cannot carry (a BigInt, a cycle) is the
     // caller's bad input, refused with nothing left behind, not a socket failure.
     let text: string;
@@ -105,82 +105,82 @@ export class Connection {
     }
     return new Promise<ResponseData[T]>((resolve, reject) => {
       const timer = startTimer(() => {
-        this.#pending.delete(id);
+        this.pending.delete(id);
         reject(rtcError(ERROR_CODES.REQUEST_TIMEOUT, `${req.type}: no answer from the server within ${this.timings.requestTimeoutMs} ms`));
       }, this.timings.requestTimeoutMs);
-      this.#pending.set(id, { resolve: resolve as (d: unknown) => void, reject, timer });
-      if (!this.#sendText(text)) {
-        this.#settle(id, rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: the request could not be sent`));
+      this.pending.set(id, { resolve: resolve as (d: unknown) => void, reject, timer });
+      if (!this.sendText(text)) {
+        this.settle(id, rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: the request could not be sent`));
       }
     });
   }
 
   /** Closes by our own choice: pending requests are rejected, onLost is not called. */
   close(reason: string): void {
-    this.#shutdown(rtcError(ERROR_CODES.CONNECTION_LOST, reason), false);
+    this.shutdown(rtcError(ERROR_CODES.CONNECTION_LOST, reason), false);
   }
 
-  #send(frame: object): boolean {
-    return this.#sendText(JSON.stringify(frame));
+  private send(frame: object): boolean {
+    return this.sendText(JSON.stringify(frame));
   }
 
-  #sendText(text: string): boolean {
-    return this.#transport?.send(text) ?? false;
+  private sendText(text: string): boolean {
+    return this.transport?.send(text) ?? false;
   }
 
-  #opened(): void {
-    if (this.#phase !== 'opening') return;
-    this.#phase = 'open';
-    const settle = this.#openSettle;
-    this.#openSettle = undefined;
+  private opened(): void {
+    if (this.phase !== 'opening') return;
+    this.phase = 'open';
+    const settle = this.openSettle;
+    this.openSettle = undefined;
     if (settle) {
       stopTimer(settle.timer);
       settle.resolve();
     }
-    this.#pingTimer = startTimer(() => this.#ping(), this.timings.heartbeatIntervalMs);
-    this.#heardFromServer();
+    this.pingTimer = startTimer(() => this.ping(), this.timings.heartbeatIntervalMs);
+    this.heardFromServer();
   }
 
-  #ping(): void {
-    if (this.#phase !== 'open') return;
+  private ping(): void {
+    if (this.phase !== 'open') return;
     const ping: PingFrame = { v: PROTOCOL_VERSION, type: 'ping', t: now() };
-    this.#send(ping);
-    this.#pingTimer = startTimer(() => this.#ping(), this.timings.heartbeatIntervalMs);
+    this.send(ping);
+    this.pingTimer = startTimer(() => this.ping(), this.timings.heartbeatIntervalMs);
   }
 
   // Any frame proves the server alive; silence longer than the heartbeat timeout means it is not.
-  #heardFromServer(): void {
-    stopTimer(this.#silenceTimer);
-    this.#silenceTimer = startTimer(() => {
-      this.#shutdown(rtcError(ERROR_CODES.CONNECTION_LOST, `no heartbeat from the server for ${this.timings.heartbeatTimeoutMs} ms`), true);
+  private heardFromServer(): void {
+    stopTimer(this.silenceTimer);
+    this.silenceTimer = startTimer(() => {
+      this.shutdown(rtcError(ERROR_CODES.CONNECTION_LOST, `no heartbeat from the server for ${this.timings.heartbeatTimeoutMs} ms`), true);
     }, this.timings.heartbeatTimeoutMs);
   }
 
   // A frame must never throw into the host's socket callback (that would crash the page).
-  #guarded(text: string | undefined): void {
+  private guarded(text: string | undefined): void {
     try {
-      this.#received(text);
+      this.received(text);
     } catch (e) {
       this.listener.onError(rtcError(ERROR_CODES.INTERNAL_ERROR, `handling a frame failed: ${e instanceof Error ? e.message : typeof e}`));
     }
   }
 
-  #received(text: string | undefined): void {
-    if (this.#phase !== 'open') return;
-    this.#heardFromServer();
+  private received(text: string | undefined): void {
+    if (this.phase !== 'open') return;
+    this.heardFromServer();
     const parsed = parseFrame(text);
     if ('bad' in parsed) {
       const err = rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent ${parsed.bad}`);
-      if (parsed.id !== undefined && this.#pending.has(parsed.id)) this.#settle(parsed.id, err);
+      if (parsed.id !== undefined && this.pending.has(parsed.id)) this.settle(parsed.id, err);
       else this.listener.onError(err);
       return;
     }
     const f = parsed.frame;
     switch (f.type) {
       case 'response':
-        if (!this.#pending.has(f.id)) return; // answered after its timeout: nobody waits any more
-        if (f.ok) this.#settle(f.id, undefined, f.data);
-        else this.#settle(f.id, fromServer(f.error));
+        if (!this.pending.has(f.id)) return; // answered after its timeout: nobody waits any more
+        if (f.ok) this.settle(f.id, undefined, f.data);
+        else this.settle(f.id, fromServer(f.error));
         return;
       case 'error':
         this.listener.onError(fromServer(f.error));
@@ -193,38 +193,38 @@ export class Connection {
     }
   }
 
-  #settle(id: number, err: VolcEngineRTCError | undefined, data?: unknown): void {
-    const p = this.#pending.get(id);
+  private settle(id: number, err: VolcEngineRTCError | undefined, data?: unknown): void {
+    const p = this.pending.get(id);
     if (!p) return;
-    this.#pending.delete(id);
+    this.pending.delete(id);
     stopTimer(p.timer);
     if (err) p.reject(err);
     else p.resolve(data);
   }
 
-  #closedByPeer(code: number, rawReason: string): void {
+  private closedByPeer(code: number, rawReason: string): void {
     const reason = typeof rawReason === 'string' ? rawReason.slice(0, MAX_REASON_LENGTH) : '';
-    if (this.#phase === 'opening') {
-      this.#shutdown(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not connect to ${this.url} (${code}${reason ? ` ${reason}` : ''})`), false);
+    if (this.phase === 'opening') {
+      this.shutdown(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not connect to ${this.url} (${code}${reason ? ` ${reason}` : ''})`), false);
     } else {
-      this.#shutdown(rtcError(ERROR_CODES.CONNECTION_LOST, `the signaling connection closed (${code}${reason ? ` ${reason}` : ''})`), true);
+      this.shutdown(rtcError(ERROR_CODES.CONNECTION_LOST, `the signaling connection closed (${code}${reason ? ` ${reason}` : ''})`), true);
     }
   }
 
-  #shutdown(err: VolcEngineRTCError, report: boolean): void {
-    if (this.#phase === 'closed') return;
-    const wasOpen = this.#phase === 'open';
-    this.#phase = 'closed';
-    stopTimer(this.#pingTimer);
-    stopTimer(this.#silenceTimer);
-    const settle = this.#openSettle;
-    this.#openSettle = undefined;
+  private shutdown(err: VolcEngineRTCError, report: boolean): void {
+    if (this.phase === 'closed') return;
+    const wasOpen = this.phase === 'open';
+    this.phase = 'closed';
+    stopTimer(this.pingTimer);
+    stopTimer(this.silenceTimer);
+    const settle = this.openSettle;
+    this.openSettle = undefined;
     if (settle) {
       stopTimer(settle.timer);
       settle.reject(err.code === ERROR_CODES.CONNECTION_LOST ? rtcError(ERROR_CODES.CONNECTION_FAILED, err.reason) : err);
     }
-    for (const id of [...this.#pending.keys()]) this.#settle(id, err);
-    this.#transport?.close(1000, 'bye');
+    for (const id of [...this.pending.keys()]) this.settle(id, err);
+    this.transport?.close(1000, 'bye');
     if (report && wasOpen) this.listener.onLost(err);
   }
 }
