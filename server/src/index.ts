@@ -10,3 +10,4 @@ export type { RoomService, RoomView, MemberView } from './rooms/service.js';
 export { ReportStore, type StoredReport, type ReportQuery } from './reports/store.js';
 export { UncheckedUrlPlane } from './signaling/media-less.js';
 export type { MediaPlane, MediaEvent, StreamKey, PlayOptions } from './media/plane.js';
+export { createLogger, ServerEvents, type ServerEvent, type AdminConfig, type OpsConfig, type Logger, type LogLevel } from './ops/index.js';

@@ -9,7 +9,7 @@ import { createLogger, logEvents, type Logger, type LogLevel } from './logger.js
 import { createMetrics, type Metrics } from './metrics.js';
 import { OpsServer } from './server.js';
 
-export { ServerEvents, type ServerEvent } from './events.js';
+export { ServerEvents, type ServerEvent, type ServerEventListener } from './events.js';
 export { createLogger, type Logger, type LogLevel } from './logger.js';
 export type { AdminConfig } from './config.js';
 

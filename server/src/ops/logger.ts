@@ -73,6 +73,8 @@ function line(log: Logger, e: ServerEvent): void {
       return log.debug({ event: 'socket-open', ip: e.ip }, 'socket opened');
     case 'socket-close':
       return log.debug({ event: 'socket-close', ip: e.ip, closeCode: e.code }, 'socket closed');
+    case 'limit':
+      return log.warn({ event: 'limit', limit: e.limit, ip: e.ip, ...(e.closed === undefined ? {} : { closeCode: e.closed }) }, `limit reached: ${e.limit}${e.closed === undefined ? '' : ` (socket closed ${e.closed})`}`);
     case 'request': {
       const who = { appId: e.appId, roomId: e.roomId, userId: e.userId, ip: e.ip };
       const extra = { ...(e.screen === undefined ? {} : { screen: e.screen }), ...(e.target === undefined ? {} : { target: e.target }) };

@@ -79,6 +79,7 @@ export function createMetrics(src: MetricsSource): Metrics {
   const relayUp = new Gauge({ name: 'mprtc_relay_up', help: '1 while the media relay is up', registers: r });
   const relayRestarts = new Counter({ name: 'mprtc_relay_restarts_total', help: 'Restarts of the media relay', registers: r });
   const admin = new Counter({ name: 'mprtc_admin_actions_total', help: 'Admin API actions, by action and outcome', labelNames: ['action', 'outcome'], registers: r });
+  const limits = new Counter({ name: 'mprtc_limits_total', help: 'Signaling limits reached, by limit and whether the socket was closed', labelNames: ['limit', 'closed'], registers: r });
   relayUp.set(1);
 
   const active = new Set<string>();
@@ -87,6 +88,9 @@ export function createMetrics(src: MetricsSource): Metrics {
       case 'request':
         latency.observe({ request: e.request }, e.ms / 1000);
         if (!e.ok) refusals.inc({ request: e.request, code: String(e.code ?? 0), name: codeName(e.code) });
+        return;
+      case 'limit':
+        limits.inc({ limit: e.limit, closed: String(e.closed !== undefined) });
         return;
       case 'joined':
         joins.inc({ takeover: String(e.takeover) });

@@ -63,6 +63,19 @@ describe('/metrics', () => {
     expect(valueOf(after, 'mprtc_push_events_total', { event: 'stopped' })).toBe(1);
   });
 
+  it('counts signaling limits reached (an oversized frame, refused tokens past their budget)', async () => {
+    const { url, track, http } = await serveWithAdmin({ maxFrameBytes: 1024, tokenRefusalLimit: { max: 1, windowMs: 60_000 } });
+    const c = track(await RawClient.connect(url));
+    expect((await c.request('publish', { screen: false, pad: 'x'.repeat(2000) })).error?.code).toBe(CODES.PROTOCOL_ERROR);
+    const bad = token('room1', 'eve', { appKey: 'not-the-key' });
+    expect((await c.join('room1', 'eve', { token: bad })).error?.code).toBe(CODES.TOKEN_INVALID);
+    expect((await c.join('room1', 'eve', { token: bad })).error?.code).toBe(CODES.RATE_LIMITED);
+    const m = parsePrometheusText((await http('GET', '/metrics')).text);
+    expect(valueOf(m, 'mprtc_limits_total', { limit: 'frame-size', closed: 'false' })).toBe(1);
+    expect(valueOf(m, 'mprtc_limits_total', { limit: 'token-refusals', closed: 'false' })).toBe(1);
+    expect(valueOf(m, 'mprtc_refusals_total', { request: 'join', name: 'RATE_LIMITED' })).toBe(1);
+  });
+
   it('is off unless enabled, and two servers in one process keep their own registries', async () => {
     const off = await serveWithAdmin({}, { metrics: false });
     expect((await off.http('GET', '/metrics')).status).toBe(404);
