@@ -7,6 +7,7 @@ import type { SessionEntry } from '../signaling/sessions.js';
 import { connect, createRedis, type RedisConfig } from '../store/client.js';
 import { keys } from '../store/keys.js';
 import { RedisRoomStore } from '../store/room-store.js';
+import { SharedRateLimiter } from './rate-limit.js';
 import { committed, route } from './route.js';
 import { ClusterSessions, RING, type ParkedRef } from './sessions.js';
 
@@ -29,6 +30,7 @@ export class ClusterNode {
   /** Since when this node has had Redis without a break: it judges others dead only after a full TTL of it. */
   private healthySince = 0;
   private stopped = false;
+  private readonly limiters: SharedRateLimiter[] = [];
   private lastWarn = 0;
 
   constructor(
@@ -82,12 +84,20 @@ export class ClusterNode {
     for (const t of this.timers) t.unref?.();
   }
 
+  /** A rate limit counted across the cluster (join attempts per address, token refusals per user). */
+  limiter(name: string, limit: { max: number; windowMs: number }): SharedRateLimiter {
+    const l = new SharedRateLimiter(this.redis, name, limit.max, limit.windowMs);
+    this.limiters.push(l);
+    return l;
+  }
+
   /** Stops sweeping, waits for writes in flight, leaves the node set and disconnects. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    for (const l of this.limiters) l.dispose();
     await Promise.allSettled([...this.inflight]);
     // A clean goodbye: nobody has to wait for the TTL to know this node is gone. Sessions still
     // attached here were parked by the sockets' close (the shared queue ends them if not resumed).

@@ -112,8 +112,9 @@ export class SignalingServer {
       config: this.config,
       rooms: this.rooms,
       reports: this.reports,
-      joinLimiter: new RateLimiter(this.config.joinRateLimit.max, this.config.joinRateLimit.windowMs),
-      tokenRefusals: new RateLimiter(this.config.tokenRefusalLimit.max, this.config.tokenRefusalLimit.windowMs),
+      // With redis these budgets are the cluster's, not each node's.
+      joinLimiter: this.cluster?.limiter('join', this.config.joinRateLimit) ?? new RateLimiter(this.config.joinRateLimit.max, this.config.joinRateLimit.windowMs),
+      tokenRefusals: this.cluster?.limiter('token-refusals', this.config.tokenRefusalLimit) ?? new RateLimiter(this.config.tokenRefusalLimit.max, this.config.tokenRefusalLimit.windowMs),
       sessions: this.sessions,
       events: this.events,
     };
