@@ -10,6 +10,7 @@ import { MIN_SECRET_LENGTH } from './ops/auth.js';
 import { LOG_LEVELS, type LogLevel } from './ops/logger.js';
 import { UncheckedUrlPlane } from './signaling/media-less.js';
 import { RelayMediaPlane } from './media/relay/index.js';
+import { RELAY_FLAG_NAMES, RELAY_FLAG_OPTIONS, RELAY_FLAGS_HELP, relayFlagConfig } from './media/relay/cli-flags.js';
 import { ExternalRelayPlane, type Dialect } from './media/external/index.js';
 import type { MediaPlane } from './media/plane.js';
 
@@ -39,6 +40,8 @@ commands:
              --http-port N       relay HTTP-FLV port (default 8000)
              --public-host H     host written into media URLs (default: --host)
              --no-relay          no embedded relay: hand out unchecked rtmp URLs
+           embedded relay process and guard limits (docs/media.md):
+${RELAY_FLAGS_HELP}
            or an external relay (nginx-rtmp or SRS) instead of the embedded one:
              --external-relay rtmp://HOST:PORT/APP   the relay's public RTMP base, written into URLs
              --relay-dialect nginx-rtmp|srs
@@ -140,6 +143,7 @@ async function serve(argv: string[]): Promise<void> {
       'callback-port': { type: 'string' },
       'callback-path': { type: 'string' },
       'callback-token': { type: 'string' },
+      ...RELAY_FLAG_OPTIONS,
     },
   });
   const host = values.host ?? '127.0.0.1';
@@ -161,6 +165,7 @@ async function serve(argv: string[]): Promise<void> {
       ...(values['public-host'] ? { publicHost: values['public-host'] } : {}),
       rtmpPort: int('rtmp-port', values['rtmp-port']) ?? 1935,
       httpPort: int('http-port', values['http-port']) ?? 8000,
+      ...relayFlagConfig(values),
     });
     media = relay;
   }
@@ -248,7 +253,7 @@ function logMediaPorts(server: RunningServer, host: string, relay: RelayMediaPla
 }
 
 const EXTERNAL_ONLY = ['relay-dialect', 'relay-control', 'callback-host', 'callback-port', 'callback-path', 'callback-token'] as const;
-const EMBEDDED_ONLY = ['rtmp-port', 'http-port', 'public-host', 'no-relay'] as const;
+const EMBEDDED_ONLY = ['rtmp-port', 'http-port', 'public-host', 'no-relay', ...RELAY_FLAG_NAMES];
 
 /** The external relay plane `serve --external-relay ...` asks for, or null for the embedded one. */
 function externalRelay(values: Record<string, string | boolean | undefined>): ExternalRelayPlane | null {

@@ -227,6 +227,17 @@ export class GrantBook<Live, Players extends { readonly size: number }> {
     this.hooks.emit({ type: 'push-stopped', key: grant.key, reason: 'publisher disconnected' });
   }
 
+  /**
+   * The relay lost every live session at once (its process died): each live push is reported
+   * stopped with the reason. URLs stay valid, as after any dropped push.
+   */
+  relayLost(reason: string): void {
+    for (const grant of this.pushes.values()) {
+      if (grant.live === null) continue;
+      grant.live = null;
+      this.hooks.emit({ type: 'push-stopped', key: grant.key, reason });
+    }
+  }
 
   /** Forgets URLs that expired unused, so streams nobody ended do not pile up. */
   sweep(): void {

@@ -1,5 +1,5 @@
 // Starting and stopping the embedded relay: it reports a taken port instead of exiting the
-// process, allows one running instance per process, and frees its ports on stop.
+// process, runs each relay in a process of its own, and frees its ports on stop.
 
 import { createServer, type Server } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
@@ -30,9 +30,13 @@ it.each(['rtmpPort', 'httpPort'] as const)('rejects start() when its %s is taken
   expect(next.ports.rtmp).toBeGreaterThan(0);
 });
 
-it('refuses a second running relay in the same process', async () => {
-  await plane().start();
-  await expect(plane().start()).rejects.toThrow(/already running/);
+it('runs two relays side by side, each in its own process', async () => {
+  const a = plane();
+  const b = plane();
+  await Promise.all([a.start(), b.start()]);
+  expect(a.relayPid).not.toBe(b.relayPid);
+  expect([a.relayPid, b.relayPid]).not.toContain(process.pid);
+  expect(a.ports.rtmp).not.toBe(b.ports.rtmp);
 });
 
 it('frees its ports on stop, so a new relay can take them', async () => {

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { checkPushTimeout } from '../grants.js';
+import { resolveGuardLimits, type GuardLimits } from './guard/limits.js';
 
 export interface RelayConfig {
   /** Secret for the URL MAC. Keep it out of clients; rotate it to revoke every URL at once. */
@@ -18,6 +19,14 @@ export interface RelayConfig {
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Clock in Unix seconds, for URL expiry. Default: the system clock. */
   now?: () => number;
+  /** Limits the guard in front of the relay library enforces (docs/media.md); each has a default. */
+  guard?: Partial<GuardLimits>;
+  /** Heap limit of the relay process (--max-old-space-size), MiB. Default 256. */
+  relayHeapMb?: number;
+  /** First restart delay after the relay process died; doubles per failed restart. Default 250 ms. */
+  restartDelayMs?: number;
+  /** Longest restart delay. Default 10000 ms. */
+  restartDelayMaxMs?: number;
 }
 
 export interface ResolvedRelayConfig {
@@ -29,6 +38,16 @@ export interface ResolvedRelayConfig {
   pushTimeoutMs: number;
   logLevel: string;
   now: () => number;
+  guard: GuardLimits;
+  relayHeapMb: number;
+  restartDelayMs: number;
+  restartDelayMaxMs: number;
+}
+
+function whole(name: string, v: number | undefined, fallback: number, min: number, max: number): number {
+  const n = v ?? fallback;
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${String(v)}`);
+  return n;
 }
 
 /** Asks the OS for a free port. node-media-server treats port 0 as "no listener", so we pick one. */
@@ -60,5 +79,9 @@ export async function resolveConfig(config: RelayConfig): Promise<ResolvedRelayC
     pushTimeoutMs: checkPushTimeout(config.pushTimeoutMs ?? 15_000),
     logLevel: config.logLevel ?? 'error',
     now: config.now ?? (() => Math.floor(Date.now() / 1000)),
+    guard: resolveGuardLimits(config.guard),
+    relayHeapMb: whole('relayHeapMb', config.relayHeapMb, 256, 32, 65_536),
+    restartDelayMs: whole('restartDelayMs', config.restartDelayMs, 250, 1, 600_000),
+    restartDelayMaxMs: whole('restartDelayMaxMs', config.restartDelayMaxMs, 10_000, 1, 3_600_000),
   };
 }

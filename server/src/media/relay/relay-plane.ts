@@ -1,34 +1,22 @@
-// The embedded relay: node-media-server v4 on loopback (or any bind address), driven by room
-// state. node-media-server's own URL signing uses one formula for publish and play, so we
-// authorise every session ourselves in prePublish/prePlay and then hand the relay a signature of
-// its own (made with a private per-process secret) only for the sessions we accept.
+// The embedded relay, run in its own process. This side (the server process) keeps every grant
+// and every decision; the relay process (child/main.ts) runs the guard fronts on the public
+// ports and node-media-server behind them, and asks here over IPC before any publish or play
+// reaches the library. If the relay process dies, signaling is untouched: live pushes are
+// reported stopped (the room logic turns that into stream-failed / stream-removed), and the
+// process is restarted with back-off on the same ports.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MediaEvent, MediaPlane, PlayOptions, StreamKey } from '../plane.js';
 import { MediaEvents } from '../events.js';
-import { GrantBook, type PushGrant } from '../grants.js';
-import { pathId, relayPath, type RelayPath } from '../names.js';
-import type { Query } from '../signing.js';
+import { GrantBook, type PlayGrant, type PushGrant } from '../grants.js';
+import { relayPath } from '../names.js';
 import { resolveConfig, type RelayConfig, type ResolvedRelayConfig } from './config.js';
-import { DeliveryGate, rewriteFlvHeader } from './gate.js';
-import { classifyFlv, classifyRtmp } from './tags.js';
-import {
-  destroySession,
-  NodeMediaServer,
-  nmsContext,
-  pinLogLevel,
-  onSessionClosed,
-  type NmsEvent,
-  type NmsInstance,
-  type NmsSession,
-} from './nms.js';
-
-/** A live push is one node-media-server session; a play grant's players are sessions, each with its gate. */
-type Gates = Map<NmsSession, DeliveryGate>;
+import type { ChildConfig, ToRelay, ToServer } from './ipc.js';
 
 export interface PlayUrls {
   rtmp: string;
@@ -36,35 +24,56 @@ export interface PlayUrls {
   flv: string | null;
 }
 
-// node-media-server keeps its state in module singletons: two live instances would share them.
-let running: RelayMediaPlane | null = null;
+/** What happens to the relay process, for logs and metrics. */
+export type RelayEvent =
+  /** The relay process died; live pushes were reported stopped; a restart follows after restartInMs. */
+  | { type: 'relay-exit'; pid: number; code: number | null; signal: string | null; restartInMs: number }
+  /** A new relay process is listening again (attempt counts restarts since the last stable run). */
+  | { type: 'relay-restart'; pid: number; attempt: number }
+  /** A restart attempt failed (e.g. the port is taken); another follows after retryInMs. */
+  | { type: 'relay-restart-failed'; message: string; retryInMs: number }
+  /** A line from the relay process (guard refusal summaries, contained library errors). */
+  | { type: 'relay-log'; level: 'error' | 'warn' | 'info'; message: string };
+
+type Players = Set<string>;
+const CHILD_ENTRY = fileURLToPath(new URL('./child/main.ts', import.meta.url));
+const TSX_LOADER = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href;
+/** A relay process that ran this long is stable: the next crash restarts it at the first delay. */
+const STABLE_MS = 30_000;
+const STOP_GRACE_MS = 2_000;
 
 export class RelayMediaPlane implements MediaPlane {
   private cfg: ResolvedRelayConfig | null = null;
-  private nms: NmsInstance | null = null;
+  private child: ChildProcess | null = null;
+  private childStartedAt = 0;
   private storeDir: string | null = null;
-  // Signs the relay's own check for sessions we accepted; never leaves this process.
-  private readonly innerSecret = randomBytes(24).toString('base64url');
+  private starting: Promise<void> | null = null;
+  private stopping = false;
+  private attempt = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
   private readonly events = new MediaEvents();
-  private readonly grants = new GrantBook<NmsSession, Gates>({
+  private readonly relayListeners = new Set<(event: RelayEvent) => void>();
+  private readonly grants = new GrantBook<string, Players>({
     settings: () => this.requireStarted(),
     pathOf: relayPath,
     emit: (event) => this.events.emit(event),
-    newPlayers: () => new Map(),
-    endPublisher: (session) => destroySession(session),
-    dropPlayers: (state) => {
-      for (const session of state.players.keys()) destroySession(session);
-      state.players.clear();
+    newPlayers: () => new Set(),
+    endPublisher: (id) => {
+      this.liveById.delete(id);
+      this.toRelay({ t: 'drop', id });
+    },
+    dropPlayers: (grant) => {
+      for (const id of grant.players) {
+        this.playerGrant.delete(id);
+        this.toRelay({ t: 'drop', id });
+      }
+      grant.players.clear();
     },
   });
-  private readonly pendingPush = new Map<string, PushGrant<NmsSession>>();
+  private readonly pendingPush = new Map<string, PushGrant<string>>();
+  private readonly liveById = new Map<string, PushGrant<string>>();
+  private readonly playerGrant = new Map<string, PlayGrant<Players>>();
   private sweeper: NodeJS.Timeout | null = null;
-  private starting: Promise<void> | null = null;
-  private readonly hooks: Array<[NmsEvent, (session: NmsSession) => void]> = [
-    ['prePublish', (s) => this.onPrePublish(s)],
-    ['postPublish', (s) => this.onPostPublish(s)],
-    ['prePlay', (s) => this.onPrePlay(s)],
-  ];
 
   constructor(private readonly config: RelayConfig) {}
 
@@ -74,13 +83,24 @@ export class RelayMediaPlane implements MediaPlane {
     return { rtmp: cfg.rtmpPort, http: cfg.httpPort };
   }
 
+  /** The relay process's pid, or null while it is down. */
+  get relayPid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  /** Relay process events (exit, restart, log lines). Returns a function that removes the listener. */
+  onRelayEvent(listener: (event: RelayEvent) => void): () => void {
+    this.relayListeners.add(listener);
+    return () => {
+      this.relayListeners.delete(listener);
+    };
+  }
+
   start(): Promise<void> {
     if (this.starting) return this.starting;
-    if (running) return Promise.reject(new Error('an embedded relay is already running in this process'));
-    running = this;
+    this.stopping = false;
     this.starting = this.boot().catch(async (err: unknown) => {
       await this.teardown();
-      running = null;
       this.starting = null;
       throw err;
     });
@@ -90,72 +110,204 @@ export class RelayMediaPlane implements MediaPlane {
   private async boot(): Promise<void> {
     const cfg = await resolveConfig(this.config);
     this.cfg = cfg;
-    this.storeDir = mkdtempSync(join(tmpdir(), 'mprtc-relay-'));
-    // Its constructor forces debug logging; pin the level we were given instead.
-    pinLogLevel(cfg.logLevel);
-    const nms = new NodeMediaServer({
-      bind: cfg.host,
-      rtmp: { port: cfg.rtmpPort },
-      ...(cfg.httpPort !== null ? { http: { port: cfg.httpPort } } : {}),
-      auth: { publish: true, play: true, secret: this.innerSecret },
-      store: { path: this.storeDir },
-      webadmin: { enable: false },
-    });
-    this.nms = nms;
-
-    // The relay exits the process when a port is taken; a library must report it instead.
-    let listenFailed: (err: Error) => void = () => {};
-    const failure = new Promise<never>((_, reject) => {
-      listenFailed = reject;
-    });
-    failure.catch(() => {});
-    nms.rtmpServer.handleListenError = () => (err) => listenFailed(err);
-    const http = nms.httpServer.httpServer;
-    if (http) {
-      http.removeAllListeners('error');
-      http.on('error', (err) => listenFailed(err));
-    }
-    for (const [event, hook] of this.hooks) nmsContext.eventEmitter.on(event, hook);
-
-    await nms.run();
+    await this.spawnRelay();
     this.sweeper = setInterval(() => this.grants.sweep(), 60_000);
     this.sweeper.unref();
-    const servers = [nms.rtmpServer.tcpServer, http].filter((s) => s !== undefined);
-    await Promise.race([
-      Promise.all(servers.map((s) => (s.listening ? undefined : once(s, 'listening')))),
-      failure,
-    ]);
   }
 
   async stop(): Promise<void> {
     if (!this.starting) return;
+    this.stopping = true;
     await this.starting.catch(() => undefined);
     await this.teardown();
-    if (running === this) running = null;
     this.starting = null;
   }
 
   private async teardown(): Promise<void> {
+    this.stopping = true;
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
     this.grants.clear();
     this.pendingPush.clear();
-    for (const [event, hook] of this.hooks) nmsContext.eventEmitter.off(event, hook);
-    const nms = this.nms;
-    this.nms = null;
-    if (nms) {
-      for (const session of [...nmsContext.sessions.values()]) destroySession(session);
-      const servers = [nms.rtmpServer.tcpServer, nms.httpServer.httpServer].filter(
-        (s) => s !== undefined && s.listening,
-      );
-      const closed = servers.map((s) => once(s!, 'close'));
-      await nms.stop();
-      nms.httpServer.httpServer?.closeAllConnections();
-      await Promise.all(closed);
-      nmsContext.broadcasts.clear();
+    this.liveById.clear();
+    this.playerGrant.clear();
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      this.toRelay({ t: 'stop' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
     }
+    this.child = null;
+    this.removeStore();
+  }
+
+  private removeStore(): void {
     if (this.storeDir) rmSync(this.storeDir, { recursive: true, force: true });
     this.storeDir = null;
+  }
+
+  /** Starts a relay process; resolves once it listens, rejects if it cannot. */
+  private spawnRelay(): Promise<void> {
+    const cfg = this.requireConfig();
+    this.removeStore();
+    this.storeDir = mkdtempSync(join(tmpdir(), 'mprtc-relay-'));
+    const childConfig: ChildConfig & { storeDir: string } = {
+      host: cfg.host,
+      rtmpPort: cfg.rtmpPort,
+      httpPort: cfg.httpPort,
+      logLevel: cfg.logLevel,
+      limits: cfg.guard,
+      storeDir: this.storeDir,
+    };
+    const child = spawn(
+      process.execPath,
+      [`--max-old-space-size=${cfg.relayHeapMb}`, '--import', TSX_LOADER, CHILD_ENTRY, JSON.stringify(childConfig)],
+      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env },
+    );
+    this.child = child;
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      child.on('message', (msg: ToServer) => {
+        if (msg.t === 'ready') {
+          ready = true;
+          this.childStartedAt = Date.now();
+          resolve();
+        } else if (msg.t === 'listen-error') reject(new Error(`relay could not listen: ${msg.message}`));
+        else if (this.child === child) this.fromRelay(msg);
+      });
+      child.on('error', (err) => {
+        if (!ready) reject(err);
+      });
+      child.once('exit', (code, signal) => {
+        if (!ready) {
+          if (this.child === child) this.child = null;
+          reject(new Error(`relay process exited before it was ready (code ${code}, signal ${signal})`));
+          return;
+        }
+        this.onRelayExit(child, code, signal);
+      });
+    });
+  }
+
+  private onRelayExit(child: ChildProcess, code: number | null, signal: string | null): void {
+    if (this.child !== child) return;
+    this.child = null;
+    if (this.stopping) return;
+    // Every session lived in that process: players and publishers are gone.
+    this.pendingPush.clear();
+    this.liveById.clear();
+    for (const [id, grant] of this.playerGrant) grant.players.delete(id);
+    this.playerGrant.clear();
+    this.grants.relayLost('relay process exited');
+    if (Date.now() - this.childStartedAt >= STABLE_MS) this.attempt = 0;
+    const delay = this.delay();
+    this.relayEvent({ type: 'relay-exit', pid: child.pid ?? 0, code, signal, restartInMs: delay });
+    this.scheduleRestart(delay);
+  }
+
+  private delay(): number {
+    const cfg = this.requireConfig();
+    return Math.min(cfg.restartDelayMs * 2 ** Math.min(this.attempt, 20), cfg.restartDelayMaxMs);
+  }
+
+  private scheduleRestart(delay: number): void {
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.stopping) return;
+      this.attempt += 1;
+      this.spawnRelay().then(
+        () => {
+          if (this.stopping) return;
+          this.relayEvent({ type: 'relay-restart', pid: this.child?.pid ?? 0, attempt: this.attempt });
+        },
+        (err: unknown) => {
+          if (this.stopping) return;
+          const next = this.delay();
+          this.relayEvent({ type: 'relay-restart-failed', message: err instanceof Error ? err.message : String(err), retryInMs: next });
+          const child = this.child;
+          this.child = null;
+          child?.kill('SIGKILL');
+          this.scheduleRestart(next);
+        },
+      );
+    }, delay);
+  }
+
+  private relayEvent(event: RelayEvent): void {
+    if (this.relayListeners.size === 0 && event.type !== 'relay-log' && this.requireConfig().logLevel !== 'silent') {
+      process.stderr.write(`mprtc relay: ${JSON.stringify(event)}\n`);
+    }
+    if (this.relayListeners.size === 0 && event.type === 'relay-log' && event.level !== 'info' && this.requireConfig().logLevel !== 'silent') {
+      process.stderr.write(`mprtc relay: ${event.message}\n`);
+    }
+    for (const listener of [...this.relayListeners]) {
+      try {
+        listener(event);
+      } catch {
+        // A faulty listener must not disturb the supervisor.
+      }
+    }
+  }
+
+  private toRelay(msg: ToRelay): void {
+    const child = this.child;
+    if (child?.connected) child.send(msg);
+  }
+
+  private fromRelay(msg: ToServer): void {
+    switch (msg.t) {
+      case 'admit':
+        return this.admit(msg);
+      case 'push-started': {
+        const grant = this.pendingPush.get(msg.id);
+        this.pendingPush.delete(msg.id);
+        if (!grant) return;
+        // Revoked, replaced or taken while the library was accepting it.
+        if (this.grants.pushAt(grant.path) !== grant || grant.live !== null) return this.toRelay({ t: 'drop', id: msg.id });
+        this.liveById.set(msg.id, grant);
+        this.grants.pushStarted(grant, msg.id);
+        return;
+      }
+      case 'closed': {
+        this.pendingPush.delete(msg.id);
+        const live = this.liveById.get(msg.id);
+        if (live) {
+          this.liveById.delete(msg.id);
+          this.grants.pushLeft(live, msg.id);
+        }
+        const play = this.playerGrant.get(msg.id);
+        if (play) {
+          this.playerGrant.delete(msg.id);
+          play.players.delete(msg.id);
+        }
+        return;
+      }
+      case 'log':
+        return this.relayEvent({ type: 'relay-log', level: msg.level, message: String(msg.message).slice(0, 2000) });
+    }
+  }
+
+  private admit(msg: Extract<ToServer, { t: 'admit' }>): void {
+    const refuse = (): void => this.toRelay({ t: 'verdict', req: msg.req, ok: false });
+    if (!this.cfg) return refuse();
+    const { purpose, app, stream, query } = msg.admission;
+    const path = { app, stream };
+    if (purpose === 'push') {
+      if (msg.admission.protocol !== 'rtmp') return refuse();
+      const grant = this.grants.admitPush(path, query ?? {});
+      if (!grant) return refuse();
+      this.pendingPush.set(msg.id, grant);
+      return this.toRelay({ t: 'verdict', req: msg.req, ok: true, tracks: 'av', paused: false });
+    }
+    const grant = this.grants.admitPlay(path, query ?? {});
+    if (!grant) return refuse();
+    grant.players.add(msg.id);
+    this.playerGrant.set(msg.id, grant);
+    this.toRelay({ t: 'verdict', req: msg.req, ok: true, tracks: grant.tracks, paused: grant.paused });
   }
 
   onEvent(listener: (event: MediaEvent) => void): () => void {
@@ -187,87 +339,28 @@ export class RelayMediaPlane implements MediaPlane {
   }
 
   setPlayPaused(key: StreamKey, subscriberId: string, paused: boolean): void {
-    const state = this.grants.setPaused(key, subscriberId, paused);
-    if (!state) return;
-    for (const gate of state.players.values()) gate.setPaused(state.paused);
+    const grant = this.grants.setPaused(key, subscriberId, paused);
+    if (!grant) return;
+    for (const id of grant.players) this.toRelay({ t: 'pause', id, paused: grant.paused });
+  }
+
+  extendUrl(key: StreamKey, subscriberId: string | null, expireAt: number): null {
+    // The grant's expiry moves; the URL the pusher or player holds stays valid.
+    this.grants.extend(key, subscriberId, expireAt);
+    return null;
   }
 
   endPlay(key: StreamKey, subscriberId: string): void {
     this.grants.endPlay(key, subscriberId);
   }
 
-  private onPrePublish(session: NmsSession): void {
-    const state = this.authorise(session, (path, query) => this.grants.admitPush(path, query));
-    if (!state) return;
-    // Without a grace window the path is free as soon as the publisher leaves, and a newcomer
-    // from the same address cannot "resume" someone else's publish.
-    session.broadcast.publishGraceMs = 0;
-    this.pendingPush.set(session.id, state);
-  }
-
-  private onPostPublish(session: NmsSession): void {
-    const state = this.pendingPush.get(session.id);
-    this.pendingPush.delete(session.id);
-    if (!state) return;
-    // The relay refuses a second publisher right after this event; only a free path is ours.
-    if (session.broadcast.publisher !== null) return;
-    if (this.grants.pushAt(state.path) !== state || state.live) {
-      destroySession(session);
-      return;
-    }
-    // The close callback always runs later (an event or a microtask), after the grant went live.
-    onSessionClosed(session, () => this.grants.pushLeft(state, session));
-    this.grants.pushStarted(state, session);
-  }
-
-  private onPrePlay(session: NmsSession): void {
-    const state = this.authorise(session, (path, query) => this.grants.admitPlay(path, query));
-    if (!state) return;
-    // A player has no business sending media; the relay would forward it to everyone.
-    if (session.rtmp) session.rtmp.onPacketCallback = () => {};
-    const gate = new DeliveryGate({ audio: state.tracks === 'av' || state.tracks === 'a', video: state.tracks === 'av' || state.tracks === 'v' });
-    gate.setPaused(state.paused);
-    state.players.set(session, gate);
-    onSessionClosed(session, () => state.players.delete(session));
-    const classify = session.protocol === 'flv' ? classifyFlv : classifyRtmp;
-    const send = session.sendBuffer;
-    session.sendBuffer = (buffer: Buffer) => {
-      const kind = classify(buffer);
-      const broadcast = session.broadcast;
-      const sourceHasVideo = broadcast.rtmpVideoHeader !== null || broadcast.flvVideoHeader !== null;
-      if (!gate.admit(kind, sourceHasVideo)) return;
-      send(kind === 'stream-header' ? rewriteFlvHeader(buffer, gate.tracks) : buffer);
-    };
-  }
-
-  /**
-   * The grant a session may use, or null when it was refused (or the relay is not started). An
-   * admitted session gets a signature in the relay's own format, made with our inner secret, so
-   * the relay's own check lets it pass.
-   */
-  private authorise<G>(session: NmsSession, check: (path: RelayPath, query: Query) => G | null): G | null {
-    if (!this.cfg) return null;
-    const path = { app: session.streamApp, stream: session.streamName };
-    const grant = check(path, session.streamQuery ?? {});
-    if (!grant) {
-      this.refuse(session);
-      return null;
-    }
-    const exp = Math.floor(Date.now() / 1000) + 3600;
-    const hash = createHash('md5').update(`${pathId(path)}-${exp}-${this.innerSecret}`).digest('hex');
-    session.streamQuery.sign = `${exp}-${hash}`;
-    return grant;
-  }
-
-  /** Makes the relay's own check fail (so it never registers the session), and cuts it off. */
-  private refuse(session: NmsSession): void {
-    if (session.streamQuery && typeof session.streamQuery === 'object') session.streamQuery.sign = 'refused';
-    else session.streamQuery = { sign: 'refused' };
-    destroySession(session);
+  private requireConfig(): ResolvedRelayConfig {
+    if (!this.cfg) throw new Error('relay not started');
+    return this.cfg;
   }
 
   private requireStarted(): ResolvedRelayConfig {
-    if (!this.cfg || !this.nms) throw new Error('relay not started');
+    if (!this.cfg || !this.starting) throw new Error('relay not started');
     return this.cfg;
   }
 }
