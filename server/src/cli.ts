@@ -11,6 +11,7 @@ import { LOG_LEVELS, type LogLevel } from './ops/logger.js';
 import { UncheckedUrlPlane } from './signaling/media-less.js';
 import { RelayMediaPlane } from './media/relay/index.js';
 import { RELAY_FLAG_NAMES, RELAY_FLAG_OPTIONS, RELAY_FLAGS_HELP, relayFlagConfig } from './media/relay/cli-flags.js';
+import { LIMIT_FLAG_OPTIONS, limitFlagConfig, limitFlagsHelp, normaliseLimitArgs } from './signaling/limit-flags.js';
 import { ExternalRelayPlane, type Dialect } from './media/external/index.js';
 import type { MediaPlane } from './media/plane.js';
 
@@ -40,6 +41,8 @@ commands:
              --http-port N       relay HTTP-FLV port (default 8000)
              --public-host H     host written into media URLs (default: --host)
              --no-relay          no embedded relay: hand out unchecked rtmp URLs
+           signaling limits (docs/server.md, "Limits"):
+${limitFlagsHelp()}
            embedded relay process and guard limits (docs/media.md):
 ${RELAY_FLAGS_HELP}
            or an external relay (nginx-rtmp or SRS) instead of the embedded one:
@@ -118,7 +121,7 @@ function verify(argv: string[]): void {
 
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
-    args: argv,
+    args: normaliseLimitArgs(argv),
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
@@ -144,8 +147,10 @@ async function serve(argv: string[]): Promise<void> {
       'callback-path': { type: 'string' },
       'callback-token': { type: 'string' },
       ...RELAY_FLAG_OPTIONS,
+      ...LIMIT_FLAG_OPTIONS,
     },
   });
+  const limits = limitFlagConfig(values);
   const host = values.host ?? '127.0.0.1';
   const appId = values['app-id'] ?? DEV_APP_ID;
   const appKey = values['app-key'] ?? DEV_APP_KEY;
@@ -175,6 +180,7 @@ async function serve(argv: string[]): Promise<void> {
     apps: { [appId]: appKey },
     media,
     ...(resumeGraceMs === undefined ? {} : { resumeGraceMs }),
+    ...limits,
     ...opsOptions(values),
     ...redisOption(values.redis, values['node-ttl-ms']),
   });
