@@ -3,16 +3,21 @@
 // before any of this runs (ops/server.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isId } from '@mprtc/protocol';
-import type { ReportStore } from '../reports/store.js';
+import type { ReportQuery, StoredReport } from '../reports/store.js';
 import type { RoomService } from '../rooms/service.js';
 import { generateToken } from '../token/index.js';
 import type { ServerEvents } from './events.js';
 import { HttpError, readJson, sendJson } from './http.js';
 
+/** Where reports are read; a shared (Redis) store may answer asynchronously. */
+export interface ReportSource {
+  query(q: ReportQuery): StoredReport[] | Promise<StoredReport[]>;
+}
+
 export interface AdminContext {
   apps: Map<string, string>;
   rooms: RoomService;
-  reports: ReportStore;
+  reports: ReportSource;
   events: ServerEvents;
   maxBodyBytes: number;
   /** Report items kept per user: the dashboard says so. */
@@ -135,12 +140,12 @@ function mint(ctx: AdminContext, body: Record<string, unknown>): { token: string
 }
 
 /** Report items of one room grouped per reporting user, stream and side, oldest first. */
-function reports(ctx: AdminContext, res: ServerResponse, appId: string, roomId: string, query: URLSearchParams): void {
+async function reports(ctx: AdminContext, res: ServerResponse, appId: string, roomId: string, query: URLSearchParams): Promise<void> {
   const limitParam = query.get('limit');
   const limit = limitParam === null ? 300 : Number(limitParam);
   if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw new HttpError(400, 'BAD_REQUEST', 'limit must be an integer from 1 to 5000');
   const groups = new Map<string, { userId: string; streamUid: string; side: 'pusher' | 'player'; net: unknown[]; states: unknown[] }>();
-  for (const r of ctx.reports.query({ appId, roomId })) {
+  for (const r of await ctx.reports.query({ appId, roomId })) {
     const side = r.item.kind === 'pusherState' || r.item.kind === 'pusherNet' ? 'pusher' : 'player';
     const id = `${r.userId}\n${r.streamUid}\n${side}`;
     let g = groups.get(id);

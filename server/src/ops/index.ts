@@ -1,7 +1,7 @@
 // Puts the operator's tools on a running server: the logger and the metrics listen to its event
 // bus; the admin port (API, dashboard, /metrics) opens only when configured with a secret.
-import type { ReportStore } from '../reports/store.js';
 import type { RoomService } from '../rooms/service.js';
+import type { ReportSource } from './admin-api.js';
 import type { AdminConfig } from './config.js';
 import { resolveAdminConfig } from './config.js';
 import type { ServerEvents } from './events.js';
@@ -25,7 +25,7 @@ export interface OpsConfig {
 export interface OpsTarget {
   events: ServerEvents;
   rooms: RoomService;
-  reports: ReportStore;
+  reports: ReportSource;
   apps: Map<string, string>;
   reportsPerUser: number;
   stats(): { sockets: number; sessions: number };

@@ -34,12 +34,21 @@ export class OpsServer {
 
   async listen(): Promise<{ url: string; port: number }> {
     const { host, port, requestTimeoutMs } = this.o.config;
-    const server = createServer({ requestTimeout: requestTimeoutMs, headersTimeout: Math.min(requestTimeoutMs, 10_000), maxHeaderSize: 16 * 1024 }, (req, res) => {
+    const server = createServer(
+      {
+        requestTimeout: requestTimeoutMs,
+        headersTimeout: Math.min(requestTimeoutMs, 10_000),
+        // Node checks those timeouts on this interval (30 s by default): a slow client goes in time.
+        connectionsCheckingInterval: Math.min(requestTimeoutMs, 1_000),
+        maxHeaderSize: 16 * 1024,
+      },
+      (req, res) => {
       this.handle(req, res).catch((e: unknown) => {
         if (e instanceof HttpError) return sendError(res, e);
         sendError(res, new HttpError(500, 'SERVER_ERROR', 'the admin server failed to handle the request'));
       });
-    });
+      },
+    );
     server.keepAliveTimeout = 5_000;
     server.timeout = requestTimeoutMs * 3;
     server.maxRequestsPerSocket = 1000;
