@@ -5,6 +5,7 @@ import { CODES } from '../../src/codes.js';
 import { RelayMediaPlane } from '../../src/media/relay/index.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { APP_ID, RawClient, token } from '../support/client.js';
+import { parsePrometheusText, valueOf } from './prom-text.js';
 import { SECRET, serveWithAdmin } from './support.js';
 
 /** A destination that keeps every JSON line the logger writes. */
@@ -61,6 +62,9 @@ describe('logs', () => {
     process.kill(pid, 'SIGKILL');
     const has = (pred: (l: Record<string, any>) => boolean): boolean => out.lines.some(pred);
     await until('relay restarted line', () => has((l) => l.event === 'relay-restarted'));
+    const m = parsePrometheusText((await http('GET', '/metrics')).text);
+    expect(valueOf(m, 'mprtc_relay_restarts_total')).toBe(1);
+    expect(valueOf(m, 'mprtc_relay_up')).toBe(1);
     await server.close();
 
     const line = (pred: (l: Record<string, any>) => boolean) => out.lines.find(pred);
