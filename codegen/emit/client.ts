@@ -12,17 +12,33 @@ function remarks(m: Method, ctx: LinkContext): string {
   return m.remarks.length ? `\n\n@remarks\n${m.remarks.map((r) => tsdoc(r, ctx)).join('\n\n')}` : '';
 }
 
+/** The page's own words for a callback, after ours. */
+function prose(md: string | undefined, ctx: LinkContext): string {
+  const t = md ? tsdoc(md, ctx).replace(/\n+/g, ' ') : '';
+  return t ? ` ${t}` : '';
+}
+
 function paramDocs(m: Method, ctx: LinkContext): string {
   return m.params.map((p) => `\n@param ${p.name} - ${tsdoc(p.description, ctx).replace(/\n+/g, ' ') || p.name}`).join('');
 }
 
-function promiseDoc(m: Method, ctx: LinkContext): string {
+/** The description, marked when the method (or part of it) is this SDK's and not the vendor's. */
+function description(m: Method, ctx: LinkContext): string {
+  const own = m.origin === 'ours' ? ' (Defined by this SDK, not by the vendor.)' : '';
+  const ext = m.extension ? `\n\nThis SDK extends the vendor's ${m.name}: ${tsdoc(m.extension.description, ctx)}` : '';
+  return tsdoc(m.description, ctx) + own + ext;
+}
+
+function promiseText(m: Method): string {
   const t = typeText(resolvedType(m));
-  const what = t === 'void' ? 'once the call succeeded' : `with the ${successParams(m)[0]?.name ?? 'result'}`;
+  return t === 'void' ? 'once the call succeeded' : `with the ${successParams(m)[0]?.name ?? 'result'}`;
+}
+
+function promiseDoc(m: Method, ctx: LinkContext): string {
   return (
-    tsdoc(m.description, ctx) +
+    description(m, ctx) +
     paramDocs(m, ctx) +
-    `\n@returns A Promise that resolves ${what}, or rejects with a \`VolcEngineRTCError\`.` +
+    `\n@returns A Promise that resolves ${promiseText(m)}, or rejects with a \`VolcEngineRTCError\`.` +
     remarks(m, ctx) +
     '\n\n@public'
   );
@@ -31,12 +47,17 @@ function promiseDoc(m: Method, ctx: LinkContext): string {
 function legacyDoc(m: Method, ctx: LinkContext): string {
   const success = successParams(m);
   const args = success.length ? `with \`${paramsText(success)}\`` : 'with no arguments';
+  const returns =
+    m.callbacks?.formReturns === 'promise'
+      ? `\n@returns The same Promise as the Promise form (it resolves ${promiseText(m)}), already handled: a failure goes to onFailure (or \`EVENTS.ERROR\`) and is never an unhandled rejection.`
+      : '';
   return (
-    tsdoc(m.description, ctx) +
+    description(m, ctx) +
     ' (Callback form, as in the vendor SDK.)' +
     paramDocs(m, ctx) +
-    `\n@param onSuccess - Called once ${args} when the call succeeded.` +
-    '\n@param onFailure - Called once with the `VolcEngineRTCError` when it failed. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.' +
+    `\n@param onSuccess - Called once ${args} when the call succeeded.${prose(m.callbacks?.descriptions.onSuccess, ctx)}` +
+    `\n@param onFailure - Called once with the \`VolcEngineRTCError\` when it failed.${prose(m.callbacks?.descriptions.onFailure, ctx)} Without it the failure goes to the \`EVENTS.ERROR\` listeners (or \`console.error\`), never lost.` +
+    returns +
     remarks(m, ctx) +
     '\n\n@public'
   );
@@ -84,23 +105,28 @@ export function emitClient(file: SourceFile, spec: Spec): void {
       w.write(`run: (a) => this.#rt.${m.name}(${casts}) }, args);`);
     };
     if (isListenerMethod(m)) {
+      const [ev, cb] = m.params;
+      const generic = !!cb;
       c.addMethod({
         name: m.name,
         docs: [
-          tsdoc(m.description, mctx) +
-            `\n@param event - The event, an \`EVENTS\` value.\n@param callback - The listener; its argument is typed from the event.` +
+          description(m, mctx) +
+            `\n@param event - ${tsdoc(ev!.description, mctx).replace(/\n+/g, ' ') || 'The event'} (an \`EVENTS\` value).` +
+            (cb ? `\n@param callback - ${tsdoc(cb.description, mctx).replace(/\n+/g, ' ') || 'The listener'} Its argument is typed from the event.` : '') +
             remarks(m, mctx) +
             '\n\n@public',
         ],
-        typeParameters: [{ name: 'E', constraint: 'EventName' }],
+        typeParameters: generic ? [{ name: 'E', constraint: 'EventName' }] : [],
         parameters: [
-          { name: 'event', type: 'E' },
-          { name: 'callback', type: '(payload: EventPayloads[E]) => void' },
+          { name: 'event', type: generic ? 'E' : 'EventName', hasQuestionToken: ev!.optional },
+          ...(cb ? [{ name: 'callback', type: '(payload: EventPayloads[E]) => void', hasQuestionToken: cb.optional }] : []),
         ],
         returnType: 'void',
         statements: (w) => {
-          w.writeLine('const args = [event, callback];');
-          w.write(`callSync(this.#rt, { name: ${quote(m.name)}, params: RULES.${m.name}, run: (a) => this.#rt.${m.name}(a[0] as EventName, a[1] as (payload: unknown) => void) }, args);`);
+          w.writeLine(`const args = [${cb ? 'event, callback' : 'event'}];`);
+          const evType = ev!.optional ? 'EventName | undefined' : 'EventName';
+          const cbArg = cb ? `, a[1] as ${cb.optional ? '((payload: unknown) => void) | undefined' : '(payload: unknown) => void'}` : '';
+          w.write(`callSync(this.#rt, { name: ${quote(m.name)}, params: RULES.${m.name}, run: (a) => this.#rt.${m.name}(a[0] as ${evType}${cbArg}) }, args);`);
         },
       });
       continue;
@@ -108,7 +134,7 @@ export function emitClient(file: SourceFile, spec: Spec): void {
     if (!m.callbacks) {
       c.addMethod({
         name: m.name,
-        docs: [tsdoc(m.description, mctx) + paramDocs(m, mctx) + remarks(m, mctx) + '\n\n@public'],
+        docs: [description(m, mctx) + paramDocs(m, mctx) + remarks(m, mctx) + '\n\n@public'],
         parameters: m.params.map((p) => ({ name: p.name, type: typeText(p.type), hasQuestionToken: p.optional })),
         returnType: 'void',
         statements: (w) => {
@@ -120,24 +146,28 @@ export function emitClient(file: SourceFile, spec: Spec): void {
       continue;
     }
     const positional = m.params.map((p) => ({ name: p.name, type: typeText(p.type), hasQuestionToken: p.optional }));
+    // Before the callbacks nothing may be optional: an optional option object is passed, or undefined.
+    const beforeCallbacks = m.params.map((p) => ({ name: p.name, type: p.optional ? `${typeText(p.type)} | undefined` : typeText(p.type), hasQuestionToken: false }));
     const success = `(${paramsText(successParams(m))}) => void`;
+    const promise = `Promise<${typeText(resolvedType(m))}>`;
+    const formReturns = m.callbacks.formReturns === 'promise' ? promise : 'void';
     const overloads: OptionalKind<MethodDeclarationOverloadStructure>[] = [
-      { docs: [promiseDoc(m, mctx)], parameters: positional, returnType: `Promise<${typeText(resolvedType(m))}>` },
+      { docs: [promiseDoc(m, mctx)], parameters: positional, returnType: promise },
       {
         docs: [legacyDoc(m, mctx)],
         parameters: [
-          ...positional,
+          ...beforeCallbacks,
           { name: 'onSuccess', type: `(${success}) | undefined`, hasQuestionToken: false },
           { name: 'onFailure', type: FAILURE, hasQuestionToken: m.callbacks.optional },
         ],
-        returnType: 'void',
+        returnType: formReturns,
       },
     ];
     c.addMethod({
       name: m.name,
       overloads,
       parameters: [{ name: 'args', isRestParameter: true, type: 'unknown[]' }],
-      returnType: `Promise<${typeText(resolvedType(m))}> | void`,
+      returnType: formReturns === 'void' ? `${promise} | void` : promise,
       statements: (w) => call(w, 'callAsync'),
     });
   }

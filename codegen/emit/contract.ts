@@ -21,10 +21,19 @@ export function emitContract(file: SourceFile, spec: Spec): void {
     docs: ['The runtime under the generated `Client` (src/runtime implements it).\n\n@internal'],
     methods: methods.map((m) => {
       if (isListenerMethod(m)) {
-        return { name: m.name, parameters: [{ name: 'event', type: 'EventName' }, { name: 'callback', type: '(payload: any) => void' }], returnType: 'void' };
+        const [ev, cb] = m.params;
+        return {
+          name: m.name,
+          parameters: [
+            { name: 'event', type: 'EventName', hasQuestionToken: ev!.optional },
+            ...(cb ? [{ name: 'callback', type: '(payload: any) => void', hasQuestionToken: cb.optional }] : []),
+          ],
+          returnType: 'void',
+        };
       }
       return {
         name: m.name,
+        // Optional parameters arrive with their defaults applied: never undefined here.
         parameters: m.params.map((p) => ({ name: p.name, type: typeText(p.type) })),
         returnType: m.callbacks ? `Promise<${typeText(resolvedType(m))}>` : typeText(m.returns),
       };

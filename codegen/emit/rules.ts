@@ -10,6 +10,8 @@ export function defaultValue(text: string | undefined): string | undefined {
   const t = text.trim();
   if (/^(true|false|null|-?\d+(\.\d+)?)$/.test(t)) return t;
   if (/^(['"]).*\1$/.test(t)) return quote(t.slice(1, -1));
+  // An option object left out: every field takes its default (src/runtime/args.ts fills them in).
+  if (/^\{\s*\}$/.test(t)) return '{}';
   return undefined;
 }
 
@@ -55,7 +57,7 @@ export function emitRules(file: SourceFile, spec: Spec): void {
               w.write(`${m.name}: [`);
               m.params.forEach((p, i) => {
                 if (i) w.write(', ');
-                if (i === 0 && isListenerMethod(m)) w.write(`{ name: 'event', rule: { type: 'EVENTS', oneOf: EVENT_VALUES }, optional: false }`);
+                if (i === 0 && isListenerMethod(m)) w.write(`{ name: 'event', rule: { type: 'EVENTS', oneOf: EVENT_VALUES }, optional: ${p.optional} }`);
                 else writeField(w, p.name, p.type, p.optional, defaultValue(p.default));
               });
               w.write('],').newLine();

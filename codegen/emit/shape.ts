@@ -1,9 +1,11 @@
 // Facts about methods the emitter derives from the spec, in one place.
 import type { Method, Param, TypeRef } from '../spec/types.js';
 
-/** on / off: an event name and a listener. Typed through the event map, not the doc's `() => void`. */
+/** Typed through the event map, not the doc's `() => void`. */
+/** on / off / once / removeAllListeners: an event name, then (maybe) a listener. */
 export function isListenerMethod(m: Method): boolean {
-  return m.callbacks === null && m.params.length === 2 && m.params[0]!.name === 'event' && m.params[1]!.type.kind === 'function';
+  if (m.callbacks !== null || m.params[0]?.name !== 'event') return false;
+  return m.params.length === 1 || (m.params.length === 2 && m.params[1]!.type.kind === 'function');
 }
 
 /** The type the Promise form resolves with: onSuccess's first argument, or void. */

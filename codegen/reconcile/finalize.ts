@@ -2,11 +2,12 @@
 // bare "function", a name no page defines) is a problem here, never a silent guess.
 import { typeToText, type DType } from '../parse/typeexpr.js';
 import type { ErrorCodeDef, EventDef, Link, Method, ObjectType, Param, Spec, TypeRef } from '../spec/types.js';
+import type { MergedClass } from './classes.js';
 import type { DraftEvent, DraftMethod, DraftParam, DraftType } from './model.js';
 
 export interface FinalInput {
   sources: { file: string; sha256: string }[];
-  classes: { name: string; description: string; file: string; line: number; methods: { draft: DraftMethod; links: Link[] }[] }[];
+  classes: MergedClass[];
   types: Map<string, DraftType>;
   events: DraftEvent[];
   errorCodes: ErrorCodeDef[];
@@ -102,10 +103,10 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
     name: c.name,
     description: c.description,
     source: { file: c.file, line: c.line },
-    methods: c.methods.map(({ draft: m, links }) => method(m, links, `${c.name}.${m.name}`)),
+    methods: c.methods.map(({ draft: m, links }) => method(m, links, `${c.name}.${m.name}`, c.callbackReturns)),
   }));
 
-  function method(m: DraftMethod, links: Link[], where: string): Method {
+  function method(m: DraftMethod, links: Link[], where: string, callbackReturns: 'promise' | 'void' | undefined): Method {
     let present = m.params.filter((p) => p.present);
     if (m.order) {
       const byName = new Map(present.map((p) => [p.name, p]));
@@ -123,7 +124,9 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
       if (new Set(cbs.map((p) => p.optional)).size > 1) {
         problems.push(`${m.file}:${m.line}: CALLBACKS_DISAGREE ${where}: onSuccess and onFailure must be both optional or both required`);
       }
-      callbacks = { success, optional: cbs.every((p) => p.optional) };
+      callbacks = { success, optional: cbs.every((p) => p.optional), formReturns: m.sigReturnsPromise ? 'promise' : (callbackReturns ?? 'void'),
+        descriptions: { onSuccess: onSuccess?.description ?? '', onFailure: cbs.find((p) => p.name === 'onFailure')?.description ?? '' },
+      };
     }
     const returns = m.returns ? ref(m.returns, `${where} returns`, m.file, m.line) : (problems.push(`${m.file}:${m.line}: UNEXPRESSIBLE_TYPE ${where}: no return type was decided`), VOID);
     if (callbacks) {
@@ -132,7 +135,18 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
         problems.push(`${m.file}:${m.line}: RETURNS_INCONSISTENT ${where}: the Promise would resolve with ${JSON.stringify(returns)} but onSuccess passes ${JSON.stringify(resolved)}; make the overrides agree`);
       }
     }
-    return { name: m.name, description: m.description, params, callbacks, returns, remarks: m.remarks, links, source: { file: m.file, line: m.line } };
+    return {
+      name: m.name,
+      origin: m.origin === 'ours' ? 'ours' : 'vendor',
+      description: m.description,
+      ...(m.extension ? { extension: { description: m.extension.description, remarks: m.extension.remarks, source: { file: m.extension.file, line: m.extension.line } } } : {}),
+      params,
+      callbacks,
+      returns,
+      remarks: m.remarks,
+      links,
+      source: { file: m.file, line: m.line },
+    };
   }
 
   const events: EventDef[] = inp.events.map((e) => ({

@@ -8,7 +8,8 @@ import { mergeParams } from './fields.js';
 import { finalize } from './finalize.js';
 import { linksIn, resolveLink, slug, type LinkablePage } from './links.js';
 import { isParamTable, mergeMethod, TYPE_NAME, type MemberRow } from './methods.js';
-import { Diagnostics, diagKey, type Diagnostic, type DraftEvent, type DraftMethod, type DraftType } from './model.js';
+import { callbackFormCheck, mergeClasses, type ClassPage } from './classes.js';
+import { Diagnostics, diagKey, type Diagnostic, type DraftClass, type DraftEvent, type DraftMethod, type DraftType } from './model.js';
 import { applyOverrides, loadOverrides } from './overrides.js';
 import { pageWideChecks } from './siblings.js';
 
@@ -91,32 +92,43 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
     linkPages.push(r.link);
   }
 
-  // Classes.
+  // Classes. The vendor's page first; our own pages (front matter `origin: ours`) add to it.
   const sigOverrides = new Map(loaded.data.overrides.filter((o) => o.fix.signature !== undefined).map((o) => [`${o.code} ${o.subject}`, o.fix.signature!]));
-  const classes: { page: Page; name: string; methods: DraftMethod[]; sections: Section[] }[] = [];
-  for (const p of pages.filter((x) => kinds.get(x) === 'class')) {
+  const classes: ClassPage[] = [];
+  const isOurs = (p: Page) => /^ours\b/.test(p.frontMatter.origin ?? '');
+  const classPages = pages.filter((x) => kinds.get(x) === 'class').sort((a, b) => Number(isOurs(a)) - Number(isOurs(b)));
+  const draftClasses = new Map<string, DraftClass>();
+  for (const p of classPages) {
     const t = p.tables[0]!;
     const className = p.title ?? 'Client';
+    if (!draftClasses.has(className)) draftClasses.set(className, { name: className, open: new Set() });
     const members: MemberRow[] = t.rows.map((r, i) => ({ name: cellText(t, i, 'name'), returns: cellText(t, i, 'returns'), line: r.line }));
     const methods: DraftMethod[] = [];
     const sections: Section[] = [];
-    for (const mr of members) {
+    members.forEach((mr, i) => {
       const s = p.sections.find((x) => x.name === mr.name);
       if (!s) {
         diags.add({ file: p.file, line: mr.line, code: 'SECTION_MISSING', subject: `${className}.${mr.name}`, message: `the member table lists ${mr.name} but there is no \`### ${mr.name}\` section`, slots: [], need: 'all' });
-        continue;
+        return;
       }
+      const cell = cellText(t, i, 'origin') || (isOurs(p) ? 'ours' : 'vendor');
+      if (!['vendor', 'ours', 'extends'].includes(cell)) {
+        diags.add({ file: p.file, line: mr.line, code: 'ORIGIN_INVALID', subject: `${className}.${mr.name}`, message: `Origin must be vendor, ours or extends, not ${JSON.stringify(cell)}`, slots: [], need: 'all' });
+      }
+      const origin = cell === 'ours' || cell === 'extends' ? cell : 'vendor';
+      // An `extends` section speaks of a vendor method: its diagnostics name it apart.
       const subject = `${className}.${s.name}`;
       const so = sigOverrides.get(`SIGNATURE_MISSING ${subject}`) ?? sigOverrides.get(`SIGNATURE_UNPARSABLE ${subject}`);
-      methods.push(mergeMethod(diags, { file: p.file, className, section: s, member: mr, ...(so !== undefined ? { signatureOverride: so } : {}) }));
+      methods.push(mergeMethod(diags, { file: p.file, className, section: s, member: mr, origin, ...(so !== undefined ? { signatureOverride: so } : {}) }));
       sections.push(s);
-    }
+    });
     for (const s of p.sections) {
       if (!members.some((m) => m.name === s.name)) diags.add({ file: p.file, line: s.line, code: 'NOT_IN_MEMBER_TABLE', subject: `${className}.${s.name}`, message: 'the section is not listed in the member table', slots: [], need: 'all' });
     }
     classes.push({ page: p, name: className, methods, sections });
     linkPages.push({ file: p.file, docId: docId(p), kind: 'class', title: className, anchors: new Map(p.sections.map((s) => [slug(s.name), s.name])) });
   }
+  callbackFormCheck(diags, classes, draftClasses);
 
   pageWideChecks(diags, classes, types, events, linkPages);
 
@@ -180,15 +192,16 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
   const resolvedDiags: Spec['diagnostics'] = all
     .filter((d) => applied.resolved.has(diagKey(d)))
     .map((d) => ({ code: d.code, file: d.file, line: d.line, subject: d.subject, ...(d.param ? { param: d.param } : {}), message: d.message, resolution: applied.resolved.get(diagKey(d))!.reason }));
+  const extensionProblems: string[] = [];
   const final = finalize({
     sources: pages.map((p) => ({ file: p.file, sha256: p.sha256 })),
-    classes: classes.map((c) => ({ name: c.name, description: c.page.intro.map((b) => b.md).join('\n\n'), file: c.page.file, line: c.page.titleLine, methods: c.methods.map((m) => ({ draft: m, links: methodLinks.get(m) ?? [] })) })),
+    classes: mergeClasses(classes, methodLinks, draftClasses, extensionProblems),
     types,
     events,
     errorCodes,
     diagnostics: resolvedDiags,
   });
   // Finalisation problems only mean something once every diagnostic is answered.
-  const problems = applied.problems.length ? applied.problems : final.problems;
+  const problems = applied.problems.length ? applied.problems : [...extensionProblems, ...final.problems];
   return { problems, diagnostics: all, ...(problems.length ? {} : { spec: final.spec }) };
 }

@@ -17,6 +17,7 @@ export interface MethodInput {
   className: string;
   section: Section;
   member: MemberRow | undefined;
+  origin?: DraftMethod['origin'];
   /** A signature an override supplies for a section whose own block is missing or broken. */
   signatureOverride?: string;
 }
@@ -39,6 +40,7 @@ export function mergeMethod(diags: Diagnostics, inp: MethodInput): DraftMethod {
   const m: DraftMethod = {
     section: section.name,
     name: section.name,
+    origin: inp.origin ?? 'vendor',
     description: joinBlocks(section.description),
     params: [],
     remarks: section.remarks.map((b) => b.md),
@@ -190,11 +192,16 @@ function checkReturns(diags: Diagnostics, inp: MethodInput, m: DraftMethod, sig:
       if (memberType.kind !== 'promise') disagree = true; // it takes callbacks, so it is asynchronous
       claims.push(memberType.kind === 'promise' ? memberType.of : memberType);
     }
-    if (sig?.returns && !isVoid(sig.returns)) {
-      // Callback-style signatures return void and hand the result to onSuccess.
-      evidence.push(`the signature returns \`${typeToText(sig.returns)}\` where a callback-style signature returns void`);
+    if (sig?.returns?.kind === 'promise') {
+      // The callback form returns the same Promise: consistent when it is what onSuccess passes.
+      m.sigReturnsPromise = true;
+      evidence.push(`the signature returns \`${typeToText(sig.returns)}\``);
+      claims.push(sig.returns.of);
+    } else if (sig?.returns && !isVoid(sig.returns)) {
+      // Callback-style signatures return void (or the Promise) and hand the result to onSuccess.
+      evidence.push(`the signature returns \`${typeToText(sig.returns)}\` where a callback-style signature returns void or the Promise`);
       disagree = true;
-      claims.push(sig.returns.kind === 'promise' ? sig.returns.of : sig.returns);
+      claims.push(sig.returns);
     }
     if (sectionType) {
       evidence.push(`the Returns section says \`${typeToText(sectionType)}\``);

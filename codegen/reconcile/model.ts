@@ -3,7 +3,7 @@
 // itself about them, so the spec takes no value from the doc until an override states one.
 import type { DType } from '../parse/typeexpr.js';
 
-export type FixKey = 'name' | 'returns' | 'order' | 'signature' | 'type' | 'optional' | 'default' | 'present' | 'typeName' | 'define';
+export type FixKey = 'name' | 'returns' | 'order' | 'signature' | 'type' | 'optional' | 'default' | 'present' | 'typeName' | 'define' | 'callbackReturns';
 
 export interface Slotted {
   /** Slots a diagnostic opened; an override must close them. */
@@ -33,6 +33,12 @@ export interface DraftParam extends Slotted {
 export interface DraftMethod extends Slotted {
   section: string;
   name: string;
+  /** The member table's Origin cell: vendor (or empty), ours, or extends (widens a vendor method). */
+  origin: 'vendor' | 'ours' | 'extends';
+  /** What the signature says the callback form returns: a Promise, or void / something else. */
+  sigReturnsPromise?: boolean;
+  /** Our own page's description of a vendor method it widens (`extends`). */
+  extension?: { description: string; remarks: string[]; file: string; line: number };
   description: string;
   params: DraftParam[];
   returns?: DType;
@@ -65,7 +71,21 @@ export interface DraftEvent extends Slotted {
   line: number;
 }
 
-export type Target = DraftMethod | DraftParam | DraftType | DraftEvent;
+/** A class as a whole, for decisions that hold for all its methods. */
+export interface DraftClass extends Slotted {
+  name: string;
+  /** What the callback form of methods whose signature says `void` returns (an override decides). */
+  callbackReturns?: 'promise' | 'void';
+}
+
+export type Target = DraftMethod | DraftParam | DraftType | DraftEvent | DraftClass;
+
+/** A codegen rule that answers a diagnostic when no override does (an override still wins). */
+export interface Rule {
+  name: string;
+  reason: string;
+  fix: Partial<Record<FixKey, unknown>>;
+}
 
 export interface Diagnostic {
   code: string;
@@ -79,6 +99,7 @@ export interface Diagnostic {
   /** 'all': every slot must be set; 'any': at least one (the doc's value stands for the rest). */
   need: 'all' | 'any';
   target?: Target;
+  rule?: Rule;
 }
 
 export function diagKey(d: { code: string; subject: string; param?: string }): string {

@@ -25,6 +25,7 @@ export interface Fix {
   present?: boolean;
   typeName?: string;
   define?: { description?: string; open: boolean; fields: FieldDef[] };
+  callbackReturns?: 'promise' | 'void';
 }
 
 export interface OverrideEntry {
@@ -49,7 +50,7 @@ export interface LoadedOverrides {
   problems: string[];
 }
 
-const FIX_KEYS: FixKey[] = ['name', 'returns', 'order', 'signature', 'type', 'optional', 'default', 'present', 'typeName', 'define'];
+const FIX_KEYS: FixKey[] = ['name', 'returns', 'order', 'signature', 'type', 'optional', 'default', 'present', 'typeName', 'define', 'callbackReturns'];
 
 export function loadOverrides(file: string, text: string | undefined): LoadedOverrides {
   const empty: LoadedOverrides = { file, data: { overrides: [] }, lines: [], problems: [] };
@@ -156,6 +157,16 @@ export function applyOverrides(diags: Diagnostic[], loaded: LoadedOverrides): Ap
   for (const d of diags) {
     const key = diagKey(d);
     const hit = entries.get(key);
+    if (!hit && d.rule && d.target) {
+      // A codegen rule answers it (an override for the same diagnostic would win).
+      const err = setSlots(d.target, d.rule.fix as Fix, Object.keys(d.rule.fix) as FixKey[]);
+      if (err) problems.push(`${formatDiagnostic(d)} [rule ${d.rule.name}: ${err}]`);
+      else {
+        for (const s of d.slots) d.target.open.delete(s);
+        resolved.set(key, { code: d.code, subject: d.subject, ...(d.param ? { param: d.param } : {}), reason: `Rule ${d.rule.name} (codegen): ${d.rule.reason}`, fix: d.rule.fix as Fix });
+      }
+      continue;
+    }
     if (!hit) {
       problems.push(formatDiagnostic(d) + (d.slots.length ? '' : ' [fix the page: no override can answer this]'));
       continue;
@@ -221,6 +232,10 @@ function setSlots(t: Target, fix: Fix, keys: FixKey[]): string | undefined {
         if (typeof v !== 'string' || !v.trim()) return `fix.${k} must be a non-empty string`;
         if (k === 'name') r.name = v;
         else if ('error' in parseSignature(v)) return `fix.signature does not parse: ${(parseSignature(v) as { error: string }).error}`;
+        break;
+      case 'callbackReturns':
+        if (v !== 'promise' && v !== 'void') return 'fix.callbackReturns must be "promise" or "void"';
+        r.callbackReturns = v;
         break;
       case 'typeName':
         if (typeof v !== 'string' || !TYPE_NAME.test(v)) return 'fix.typeName must be a type name (PascalCase)';

@@ -2,7 +2,14 @@
 import type { Page } from '../parse/page.js';
 import { typeToText } from '../parse/typeexpr.js';
 import { linksIn, type LinkablePage } from './links.js';
-import type { Diagnostics, DraftEvent, DraftMethod, DraftParam, DraftType } from './model.js';
+import type { Diagnostics, DraftEvent, DraftMethod, DraftParam, DraftType, Rule } from './model.js';
+
+/** An option object whose every field has a documented default may be left out: `{}` is its default. */
+export const OPTIONAL_OPTIONS: Rule = {
+  name: 'OPTIONAL_OPTIONS',
+  reason: 'every field of the option object has a documented default, so the object may be left out and means all of them (`{}`)',
+  fix: { optional: true, default: '{}' },
+};
 
 /** Checks that compare a method with its siblings or with other pages. */
 export function pageWideChecks(diags: Diagnostics, classes: { page: Page; name: string; methods: DraftMethod[] }[], types: Map<string, DraftType>, events: DraftEvent[], linkPages: LinkablePage[]): void {
@@ -34,7 +41,20 @@ export function pageWideChecks(diags: Diagnostics, classes: { page: Page; name: 
         if (p.optional || p.open.has('optional') || /^on[A-Z]/.test(p.name)) continue;
         const fields: DraftParam[] | undefined = p.fields ?? (p.type?.kind === 'ref' ? types.get(p.type.name)?.fields : undefined);
         if (!fields?.length || !fields.every((f) => f.optional)) continue;
-        diags.add({ file: m.file, line: p.line, subject: `${c.name}.${m.name}`, param: p.name, code: 'REQUIRED_BUT_ALL_DEFAULTED', message: `\`${p.name}\` is marked required, yet every one of its fields (${fields.map((f) => f.name).join(', ')}) is optional: it could be left out`, slots: ['optional'], need: 'all', target: p });
+        // Every field with a documented default: leaving the object out means all the defaults.
+        const allDefaulted = fields.every((f) => f.default !== undefined);
+        diags.add({
+          file: m.file,
+          line: p.line,
+          subject: `${c.name}.${m.name}`,
+          param: p.name,
+          code: 'REQUIRED_BUT_ALL_DEFAULTED',
+          message: `\`${p.name}\` is marked required, yet every one of its fields (${fields.map((f) => f.name).join(', ')}) is optional: it could be left out`,
+          slots: ['optional', 'default'],
+          need: 'all',
+          target: p,
+          ...(allDefaulted ? { rule: OPTIONAL_OPTIONS } : {}),
+        });
       }
     }
     // A listener whose callback takes nothing, on a method that takes an event name, while events carry payloads.

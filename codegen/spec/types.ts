@@ -36,7 +36,11 @@ export interface Link {
 
 export interface Method {
   name: string;
+  /** `vendor`: on the vendor's page; `ours`: defined by this SDK on its own page (spec/docs). */
+  origin: 'vendor' | 'ours';
   description: string;
+  /** What our own page adds to a vendor method it widens (a row marked `extends`), Markdown. */
+  extension?: { description: string; remarks: string[]; source: SourceRef };
   /** Positional parameters, callbacks excluded. */
   params: Param[];
   /**
@@ -48,6 +52,13 @@ export interface Method {
     success: Param[];
     /** Whether the legacy form's callbacks are optional (the vendor's tables say 否 / No). */
     optional: boolean;
+    /**
+     * What the callback form returns: `promise` (the same Promise, already handled, so `.then`
+     * works and nothing is an unhandled rejection) or `void` (what a vendor signature says).
+     */
+    formReturns: 'promise' | 'void';
+    /** The page's descriptions of onSuccess and onFailure, Markdown ("" when it has none). */
+    descriptions: { onSuccess: string; onFailure: string };
   };
   /** What the Promise resolves to (async methods) or what the method returns (sync methods). */
   returns: TypeRef;

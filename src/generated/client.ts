@@ -16,6 +16,10 @@ import type { MuteLocalOptions, MuteRemoteOptions, SubOptions, UnsubscribeOption
  * const { Client } = require('./VolcEngineRTC_MiniApp');
  * ```
  *
+ * This page lists what this SDK's `Client` adds to the vendor's. Rows marked `ours` in the
+ * `Origin` column are methods the vendor's page does not have; a row marked `extends` widens a
+ * vendor method, keeping every call the vendor's page allows.
+ *
  * @public
  */
 export class Client {
@@ -43,16 +47,17 @@ export class Client {
   /**
    * 初始化 client ，是进行所有后续操作的前提。 (Callback form, as in the vendor SDK.)
    * @param appId - 每个应用的唯一标识符，由 RTC 控制台随机生成的。不同的 AppId 生成的实例在 RTC 中进行音视频通话完全独立，无法互通。
-   * @param onSuccess - Called once with no arguments when the call succeeded.
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数 `() => void` ，无返回值
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 `VolcEngineRTCError` 对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
    * 所有后续操作都需要以此函数的调用为前提。
    *
    * @public
    */
-  init(appId: string, onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): void;
-  init(...args: unknown[]): Promise<void> | void {
+  init(appId: string, onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): Promise<void>;
+  init(...args: unknown[]): Promise<void> {
     return callAsync(this.#rt, { name: 'init', params: RULES.init, successTakesValue: false, run: (a) => this.#rt.init(a[0] as string) }, args);
   }
 
@@ -65,13 +70,14 @@ export class Client {
   destroy(): Promise<void>;
   /**
    * 销毁 client 实例。本地用户已经在房间内时，调用本接口将退出房间和销毁 client 实例。 (Callback form, as in the vendor SDK.)
-   * @param onSuccess - Called once with no arguments when the call succeeded.
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数 ( ) =\> void ，无返回值
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 `VolcEngineRTCError` 对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @public
    */
-  destroy(onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): void;
-  destroy(...args: unknown[]): Promise<void> | void {
+  destroy(onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): Promise<void>;
+  destroy(...args: unknown[]): Promise<void> {
     return callAsync(this.#rt, { name: 'destroy', params: RULES.destroy, successTakesValue: false, run: (a) => this.#rt.destroy() }, args);
   }
 
@@ -91,16 +97,17 @@ export class Client {
    * 设置业务标识参数
    * 可通过 businessId 区分不同的业务场景。businessId 由客户自定义，相当于一个“标签”，可以分担和细化现在 AppId 的逻辑划分的功能，但不需要鉴权。 (Callback form, as in the vendor SDK.)
    * @param businessId - businessId 只是一个标签，颗粒度需要用户自定义。
-   * @param onSuccess - Called once with `result: boolean` when the call succeeded.
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onSuccess - Called once with `result: boolean` when the call succeeded. 成功后执行的回调函数 `( ) => boolean`  - `true`：设置成功。 - `false`：设置失败。
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 `VolcEngineRTCError` 对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @returns The same Promise as the Promise form (it resolves with the result), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
    * 需要在调用 {@link Client.(join:1) | join} 之前调用，{@link Client.(join:1) | join} 之后调用该方法无效。
    *
    * @public
    */
-  setBusinessId(businessId: string, onSuccess: ((result: boolean) => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): void;
-  setBusinessId(...args: unknown[]): Promise<boolean> | void {
+  setBusinessId(businessId: string, onSuccess: ((result: boolean) => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): Promise<boolean>;
+  setBusinessId(...args: unknown[]): Promise<boolean> {
     return callAsync(this.#rt, { name: 'setBusinessId', params: RULES.setBusinessId, successTakesValue: true, run: (a) => this.#rt.setBusinessId(a[0] as string) }, args);
   }
 
@@ -128,8 +135,9 @@ export class Client {
    * @param token - 动态密钥，用于对登录用户进行鉴权验证。进入房间需要携带 Token。测试时可使用控制台生成临时 Token，正式上线后需要使用密钥 SDK 在您的服务端生成并下发 Token。
    * @param roomId - 需要进入的房间号，当传入的房间号为首次进入时，RTC SDK 将创建房间，并让用户进入该房间
    * @param userId - 本地用户 ID。
-   * @param onSuccess - Called once with `userId: string` when the call succeeded.
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onSuccess - Called once with `userId: string` when the call succeeded. 成功后执行的回调函数 `(userId: string) => void`，返回本地用户 ID。
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 `VolcEngineRTCError` 对象，包含错误码和错误信息。当房间内用户达到上限时，进房请求失败。如果你需要房间中容纳更多只订阅不发布的用户，调用 {@link Client.(setUserVisibility:1) | setUserVisibility} 切换用户身份。 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @returns The same Promise as the Promise form (it resolves with the userId), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
    * 同一个 client 实例只可以同时进入一个房间。
@@ -142,8 +150,8 @@ export class Client {
    *
    * @public
    */
-  join(token: string, roomId: string, userId: string, onSuccess: ((userId: string) => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): void;
-  join(...args: unknown[]): Promise<string> | void {
+  join(token: string, roomId: string, userId: string, onSuccess: ((userId: string) => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): Promise<string>;
+  join(...args: unknown[]): Promise<string> {
     return callAsync(this.#rt, { name: 'join', params: RULES.join, successTakesValue: true, run: (a) => this.#rt.join(a[0] as string, a[1] as string, a[2] as string) }, args);
   }
 
@@ -161,8 +169,9 @@ export class Client {
   leave(): Promise<void>;
   /**
    * 进入房间后可以调用此接口离开当前房间。 (Callback form, as in the vendor SDK.)
-   * @param onSuccess - Called once with no arguments when the call succeeded.
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数 `( ) => void` ，无返回值
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 `VolcEngineRTCError` 对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
    * 与  {@link Client.(join:1) | join} 为逆操作。
@@ -171,8 +180,8 @@ export class Client {
    *
    * @public
    */
-  leave(onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): void;
-  leave(...args: unknown[]): Promise<void> | void {
+  leave(onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): Promise<void>;
+  leave(...args: unknown[]): Promise<void> {
     return callAsync(this.#rt, { name: 'leave', params: RULES.leave, successTakesValue: false, run: (a) => this.#rt.leave() }, args);
   }
 
@@ -198,8 +207,9 @@ export class Client {
   publish(): Promise<string>;
   /**
    * 本地用户发布音视频流时，你需要先调用 `publish`，并将它返回的音视频流 url 地址作为参数传入 {@link https://developers.weixin.qq.com/miniprogram/dev/component/live-pusher.html | live-pusher}。 (Callback form, as in the vendor SDK.)
-   * @param onSuccess - Called once with `url: string` when the call succeeded.
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onSuccess - Called once with `url: string` when the call succeeded. 成功后执行的回调函数 `(url: string) => void` ，返回发布的音视频流地址
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回`VolcEngineRTCError`对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @returns The same Promise as the Promise form (it resolves with the url), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
    * 与 {@link Client.(unpublish:1) | unpublish} 为逆操作。
@@ -216,8 +226,8 @@ export class Client {
    *
    * @public
    */
-  publish(onSuccess: ((url: string) => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): void;
-  publish(...args: unknown[]): Promise<string> | void {
+  publish(onSuccess: ((url: string) => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): Promise<string>;
+  publish(...args: unknown[]): Promise<string> {
     return callAsync(this.#rt, { name: 'publish', params: RULES.publish, successTakesValue: true, run: (a) => this.#rt.publish() }, args);
   }
 
@@ -237,8 +247,9 @@ export class Client {
   unpublish(): Promise<void>;
   /**
    * 取消发布音视频流。 (Callback form, as in the vendor SDK.)
-   * @param onSuccess - Called once with no arguments when the call succeeded.
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数 `( ) => void` ，无返回值
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 `VolcEngineRTCError` 对象,包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
    * 与  {@link Client.(publish:1) | publish} 为逆操作。
@@ -249,8 +260,8 @@ export class Client {
    *
    * @public
    */
-  unpublish(onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): void;
-  unpublish(...args: unknown[]): Promise<void> | void {
+  unpublish(onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): Promise<void>;
+  unpublish(...args: unknown[]): Promise<void> {
     return callAsync(this.#rt, { name: 'unpublish', params: RULES.unpublish, successTakesValue: false, run: (a) => this.#rt.unpublish() }, args);
   }
 
@@ -271,13 +282,14 @@ export class Client {
    *
    * @public
    */
-  subscribe(userId: string, options: SubOptions): Promise<string>;
+  subscribe(userId: string, options?: SubOptions): Promise<string>;
   /**
    * 订阅远端音视频流。 (Callback form, as in the vendor SDK.)
    * @param userId - 订阅的远端用户 ID，该参数可以从 PEER_ONLINE (`EVENTS.PEER_ONLINE`) 事件中获取
    * @param options - 订阅配置
-   * @param onSuccess - Called once with `url: string` when the call succeeded.
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onSuccess - Called once with `url: string` when the call succeeded. 成功后执行的回调函数 `(url: string) => void` ，返回音视频流的订阅地址
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回`VolcEngineRTCError`对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @returns The same Promise as the Promise form (it resolves with the url), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
    * 与 {@link Client.(unsubscribe:1) | unsubscribe} 为逆操作。
@@ -290,8 +302,8 @@ export class Client {
    *
    * @public
    */
-  subscribe(userId: string, options: SubOptions, onSuccess: ((url: string) => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): void;
-  subscribe(...args: unknown[]): Promise<string> | void {
+  subscribe(userId: string, options: SubOptions | undefined, onSuccess: ((url: string) => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): Promise<string>;
+  subscribe(...args: unknown[]): Promise<string> {
     return callAsync(this.#rt, { name: 'subscribe', params: RULES.subscribe, successTakesValue: true, run: (a) => this.#rt.subscribe(a[0] as string, a[1] as SubOptions) }, args);
   }
 
@@ -308,13 +320,14 @@ export class Client {
    *
    * @public
    */
-  unsubscribe(userId: string, options: UnsubscribeOptions): Promise<void>;
+  unsubscribe(userId: string, options?: UnsubscribeOptions): Promise<void>;
   /**
    * 取消订阅远端音视频流。 (Callback form, as in the vendor SDK.)
    * @param userId - 需要取消订阅的用户 ID
    * @param options - 取消订阅配置，指定取消订阅的流
-   * @param onSuccess - Called once with no arguments when the call succeeded.
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数 `( ) => void` ，无返回值
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回`VolcEngineRTCError`对象,包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
    * 与 {@link Client.(subscribe:1) | subscribe} 为逆操作。
@@ -323,8 +336,8 @@ export class Client {
    *
    * @public
    */
-  unsubscribe(userId: string, options: UnsubscribeOptions, onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): void;
-  unsubscribe(...args: unknown[]): Promise<void> | void {
+  unsubscribe(userId: string, options: UnsubscribeOptions | undefined, onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): Promise<void>;
+  unsubscribe(...args: unknown[]): Promise<void> {
     return callAsync(this.#rt, { name: 'unsubscribe', params: RULES.unsubscribe, successTakesValue: false, run: (a) => this.#rt.unsubscribe(a[0] as string, a[1] as UnsubscribeOptions) }, args);
   }
 
@@ -339,13 +352,14 @@ export class Client {
   /**
    * 当你需要禁用本地音视频流采集时，请通过使用微信小程序标签 {@link https://developers.weixin.qq.com/miniprogram/dev/component/live-pusher.html | live-pusher} 中的 `enable-camera` 和 `enable-mic` 实现，并调用本接口来通知服务端。 (Callback form, as in the vendor SDK.)
    * @param options - 是否禁用本地流：`true` 为禁用，`false` 为启用。 本地流类型：`audio` 为音频，`video` 为视频。
-   * @param onSuccess - Called once with no arguments when the call succeeded.
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数 `( ) => void`，无返回值。 已订阅该用户的远端将触发以下回调：  - MUTE_AUDIO (`EVENTS.MUTE_AUDIO`) / UNMUTE_AUDIO (`EVENTS.UNMUTE_AUDIO`) 或 MUTE_VIDEO (`EVENTS.MUTE_VIDEO`) / UNMUTE_VIDEO (`EVENTS.UNMUTE_VIDEO`)  - 当音、视频流都禁用时，触发 STREAM_REMOVED (`EVENTS.STREAM_REMOVED`) - 当音、视频流从全部禁用变为启用时，触发 STREAM_ADDED (`EVENTS.STREAM_ADDED`)不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 (err: VolcEngineRTCError) =\> void，返回`VolcEngineRTCError`对象,包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @public
    */
-  muteLocal(options: MuteLocalOptions, onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): void;
-  muteLocal(...args: unknown[]): Promise<void> | void {
+  muteLocal(options: MuteLocalOptions, onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): Promise<void>;
+  muteLocal(...args: unknown[]): Promise<void> {
     return callAsync(this.#rt, { name: 'muteLocal', params: RULES.muteLocal, successTakesValue: false, run: (a) => this.#rt.muteLocal(a[0] as MuteLocalOptions) }, args);
   }
 
@@ -367,8 +381,9 @@ export class Client {
    * 暂停接收指定的远端用户的音视频流。 (Callback form, as in the vendor SDK.)
    * @param userId - 远端用户 ID
    * @param options - 是否禁用流：`true` 为禁用，`false` 为启用。远端音视频流禁用选项： video：视频 audio：音频 screen：当前流是否为屏幕共享流
-   * @param onSuccess - Called once with no arguments when the call succeeded.
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数  `() => void`  无返回值
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数  `(err: VolcEngineRTCError) => void` 返回`VolcEngineRTCError` 对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
    * 指定的远端用户为已订阅的用户才可以调用本接口。
@@ -377,8 +392,8 @@ export class Client {
    *
    * @public
    */
-  muteRemote(userId: string, options: MuteRemoteOptions, onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): void;
-  muteRemote(...args: unknown[]): Promise<void> | void {
+  muteRemote(userId: string, options: MuteRemoteOptions, onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): Promise<void>;
+  muteRemote(...args: unknown[]): Promise<void> {
     return callAsync(this.#rt, { name: 'muteRemote', params: RULES.muteRemote, successTakesValue: false, run: (a) => this.#rt.muteRemote(a[0] as string, a[1] as MuteRemoteOptions) }, args);
   }
 
@@ -402,8 +417,9 @@ export class Client {
    * 设置用户身份。可见用户可以发布和订阅媒体流。不可见用户只能订阅媒体流。进房后默认为可见用户。
    * 一个 RTC 房间最多同时容纳 20 名可见用户，最多 8 人可同时上麦。更多信息参看{@link https://www.volcengine.com/docs/6348/257549 | 用户和媒体流上限}。 (Callback form, as in the vendor SDK.)
    * @param enable - 用户是否对房间内其他用户可见： - true: 默认，可见用户，可以在房间内发布音视频流，房间中的其他用户将收到用户的行为通知，例如进房、开启视频采集和退房。 - false: 不可见用户，不可以在房间内发布音视频流，房间中的其他用户不会收到用户的行为通知，例如进房、开启视频采集和退房。
-   * @param onSuccess - Called once with no arguments when the call succeeded.
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数 `( ) => void` ，无返回值。
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 `VolcEngineRTCError` 对象，包含错误码和错误信息。 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
    * 该方法在加入房间前后均可调用。
@@ -414,15 +430,15 @@ export class Client {
    *
    * @public
    */
-  setUserVisibility(enable: boolean, onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): void;
-  setUserVisibility(...args: unknown[]): Promise<void> | void {
+  setUserVisibility(enable: boolean, onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): Promise<void>;
+  setUserVisibility(...args: unknown[]): Promise<void> {
     return callAsync(this.#rt, { name: 'setUserVisibility', params: RULES.setUserVisibility, successTakesValue: false, run: (a) => this.#rt.setUserVisibility(a[0] as boolean) }, args);
   }
 
   /**
    * 监听事件
-   * @param event - The event, an `EVENTS` value.
-   * @param callback - The listener; its argument is typed from the event.
+   * @param event - 需要监听的事件 (an `EVENTS` value).
+   * @param callback - 事件触发时调用的回调 Its argument is typed from the event.
    *
    * @remarks
    * 与 {@link Client.off | off} 为逆操作。
@@ -436,17 +452,19 @@ export class Client {
 
   /**
    * 取消监听事件
-   * @param event - The event, an `EVENTS` value.
-   * @param callback - The listener; its argument is typed from the event.
+   *
+   * This SDK extends the vendor's off: Without `callback`, removes every listener of the event, as event emitters do.
+   * @param event - 需要取消监听的事件 The event. (an `EVENTS` value).
+   * @param callback - 事件触发时调用的回调 Without it, every listener of the event is removed. Its argument is typed from the event.
    *
    * @remarks
    * 与 {@link Client.on | on} 为逆操作。
    *
    * @public
    */
-  off<E extends EventName>(event: E, callback: (payload: EventPayloads[E]) => void): void {
+  off<E extends EventName>(event: E, callback?: (payload: EventPayloads[E]) => void): void {
     const args = [event, callback];
-    callSync(this.#rt, { name: 'off', params: RULES.off, run: (a) => this.#rt.off(a[0] as EventName, a[1] as (payload: unknown) => void) }, args);
+    callSync(this.#rt, { name: 'off', params: RULES.off, run: (a) => this.#rt.off(a[0] as EventName, a[1] as ((payload: unknown) => void) | undefined) }, args);
   }
 
   /**
@@ -507,5 +525,80 @@ export class Client {
   reportPlayerNetStatusChange(uid: string, info: WxMediaState): void {
     const args = [uid, info];
     return callSync(this.#rt, { name: 'reportPlayerNetStatusChange', params: RULES.reportPlayerNetStatusChange, run: (a) => this.#rt.reportPlayerNetStatusChange(a[0] as string, a[1] as WxMediaState) }, args);
+  }
+
+  /**
+   * Renews the token of the room the client is in, so that a call can outlast its first token.
+   * Call it when TOKEN_WILL_EXPIRE (`EVENTS.TOKEN_WILL_EXPIRE`) fires, with a new token for the same
+   * app, room and user. (Defined by this SDK, not by the vendor.)
+   * @param token - The new token. The server refuses a token for another app, room or user with an error code (`ERROR_CODES`) and keeps the old one.
+   * @returns A Promise that resolves once the call succeeded, or rejects with a `VolcEngineRTCError`.
+   *
+   * @remarks
+   * The Promise resolves when the server accepted the new token: from then on the expiry and its
+   *   TOKEN_WILL_EXPIRE (`EVENTS.TOKEN_WILL_EXPIRE`) warning follow the new token.
+   *
+   * Media URLs get the new token's lifetime; when a URL must change, the new one arrives as
+   *   UPDATE_URL (`EVENTS.UPDATE_URL`).
+   *
+   * The SDK keeps the new token for reconnects and resumes.
+   *
+   * Like every asynchronous method, the callback form returns the same Promise.
+   *
+   * @public
+   */
+  updateToken(token: string): Promise<void>;
+  /**
+   * Renews the token of the room the client is in, so that a call can outlast its first token.
+   * Call it when TOKEN_WILL_EXPIRE (`EVENTS.TOKEN_WILL_EXPIRE`) fires, with a new token for the same
+   * app, room and user. (Defined by this SDK, not by the vendor.) (Callback form, as in the vendor SDK.)
+   * @param token - The new token. The server refuses a token for another app, room or user with an error code (`ERROR_CODES`) and keeps the old one.
+   * @param onSuccess - Called once with no arguments when the call succeeded. Called as `() => void` when the server accepted the new token.
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Called as `(err: VolcEngineRTCError) => void` when the server refused the token or the client is not in a room. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
+   *
+   * @remarks
+   * The Promise resolves when the server accepted the new token: from then on the expiry and its
+   *   TOKEN_WILL_EXPIRE (`EVENTS.TOKEN_WILL_EXPIRE`) warning follow the new token.
+   *
+   * Media URLs get the new token's lifetime; when a URL must change, the new one arrives as
+   *   UPDATE_URL (`EVENTS.UPDATE_URL`).
+   *
+   * The SDK keeps the new token for reconnects and resumes.
+   *
+   * Like every asynchronous method, the callback form returns the same Promise.
+   *
+   * @public
+   */
+  updateToken(token: string, onSuccess: (() => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): Promise<void>;
+  updateToken(...args: unknown[]): Promise<void> {
+    return callAsync(this.#rt, { name: 'updateToken', params: RULES.updateToken, successTakesValue: false, run: (a) => this.#rt.updateToken(a[0] as string) }, args);
+  }
+
+  /**
+   * Listens to an event once: the listener is removed before it is called. (Defined by this SDK, not by the vendor.)
+   * @param event - The event to listen to. (an `EVENTS` value).
+   * @param callback - The listener, called with the event's payload the next time the event fires. Its argument is typed from the event.
+   *
+   * @remarks
+   * A listener attached with `once` can be removed before it fires with {@link Client.off | off}.
+   *
+   * @public
+   */
+  once<E extends EventName>(event: E, callback: (payload: EventPayloads[E]) => void): void {
+    const args = [event, callback];
+    callSync(this.#rt, { name: 'once', params: RULES.once, run: (a) => this.#rt.once(a[0] as EventName, a[1] as (payload: unknown) => void) }, args);
+  }
+
+  /**
+   * Removes the listeners of one event, or of every event. Apps call it in their teardown,
+   * as with the vendor's `Client`, which is an event emitter. (Defined by this SDK, not by the vendor.)
+   * @param event - The event whose listeners to remove. Without it, every listener of every event is removed. (an `EVENTS` value).
+   *
+   * @public
+   */
+  removeAllListeners(event?: EventName): void {
+    const args = [event];
+    callSync(this.#rt, { name: 'removeAllListeners', params: RULES.removeAllListeners, run: (a) => this.#rt.removeAllListeners(a[0] as EventName | undefined) }, args);
   }
 }

@@ -23,9 +23,12 @@ export interface ClientRuntimeMethods {
   muteRemote(userId: string, options: MuteRemoteOptions): Promise<void>;
   setUserVisibility(enable: boolean): Promise<void>;
   on(event: EventName, callback: (payload: any) => void): void;
-  off(event: EventName, callback: (payload: any) => void): void;
+  off(event: EventName, callback?: (payload: any) => void): void;
   reportPusherStateChange(code: number, message: string): void;
   reportPusherNetStatusChange(info: WxMediaState): void;
   reportPlayerStateChange(uid: string, code: number, message: string): void;
   reportPlayerNetStatusChange(uid: string, info: WxMediaState): void;
+  updateToken(token: string): Promise<void>;
+  once(event: EventName, callback: (payload: any) => void): void;
+  removeAllListeners(event?: EventName): void;
 }

@@ -93,7 +93,10 @@ export function checkArgs(method: string, rules: readonly ParamRule[], args: rea
     const value = args[i];
     if (value === undefined) {
       if (!p.optional) return fail(where, 'is required');
-      out.push(p.default);
+      // An option object left out (default `{}`): a fresh copy with every field's default.
+      const def = typeof p.default === 'object' && p.default !== null ? check(p.default, p.rule, where) : { ok: p.default };
+      if ('err' in def) return def.err;
+      out.push(def.ok);
       continue;
     }
     const r = check(value, p.rule, where);

@@ -3,6 +3,7 @@
 // - Promise form (no callback arguments): the Promise settles exactly once;
 // - legacy form (callback arguments present): each callback is called at most once, no
 //   unhandled rejection; a failure with no onFailure goes to the ERROR event (or console.error).
+//   It returns the same Promise, already handled, so `.then` after a callback call works.
 import { ERROR_CODES } from '../generated/error-codes.js';
 import type { VolcEngineRTCError } from '../generated/types.js';
 import { checkArgs, type ParamRule } from './args.js';
@@ -46,8 +47,22 @@ function start<T>(m: AsyncMethod<T>, positional: readonly unknown[]): Promise<T>
   }
 }
 
-export function callAsync<T>(sink: ErrorSink, m: AsyncMethod<T>, args: readonly unknown[]): Promise<T> | undefined {
-  const arity = m.params.length;
+/**
+ * Where the callbacks start: after the positional parameters, or earlier when a function stands
+ * where only optional non-function parameters are left (`subscribe(uid, ok, fail)`: the option
+ * object was left out, as the vendor's apps do once every field has a default).
+ */
+function callbacksAt(params: readonly ParamRule[], args: readonly unknown[]): number {
+  for (let i = 0; i < params.length; i++) {
+    if (typeof args[i] !== 'function') continue;
+    if (params.slice(i).every((p) => p.optional && p.rule !== 'function')) return i;
+    break;
+  }
+  return params.length;
+}
+
+export function callAsync<T>(sink: ErrorSink, m: AsyncMethod<T>, args: readonly unknown[]): Promise<T> {
+  const arity = callbacksAt(m.params, args);
   if (args.length <= arity) return start(m, args);
 
   // Legacy form: any argument past the positional ones makes it a callback call.
@@ -69,6 +84,8 @@ export function callAsync<T>(sink: ErrorSink, m: AsyncMethod<T>, args: readonly 
   } else {
     work = start(m, args.slice(0, arity));
   }
+  // Handled here (the callbacks, or the ERROR channel), so returning it to the app cannot make an
+  // unhandled rejection; an app that chains on it handles its own chain.
   work.then(
     (value) => {
       if (typeof onSuccess !== 'function') return;
@@ -77,7 +94,7 @@ export function callAsync<T>(sink: ErrorSink, m: AsyncMethod<T>, args: readonly 
     },
     (err: VolcEngineRTCError) => failed(err),
   );
-  return undefined;
+  return work;
 }
 
 export interface SyncMethod {

@@ -86,25 +86,43 @@ describe.each(asyncMethods.map((m) => [m.name, m] as const))('%s', (name, m) => 
     await expect(p).rejects.toMatchObject({ code: 200008 });
   });
 
-  it('callback form: onSuccess once, onFailure never, returns undefined', async () => {
+  it('callback form: onSuccess once, onFailure never, and returns the same Promise', async () => {
     const ok = vi.fn();
     const bad = vi.fn();
-    expect(call(new Client(), name, [...validArgs(m), ok, bad])).toBeUndefined();
+    const p = call(new Client(), name, [...validArgs(m), ok, bad]);
+    expect(m.callbacks?.formReturns).toBe('promise');
+    expect(p).toBeInstanceOf(Promise);
+    // `.then` after a callback call (vendor-style apps do it) sees the same value as onSuccess.
+    await expect(p).resolves.toBe(`${name}-result`);
     await tick();
     expect(ok).toHaveBeenCalledTimes(1);
     expect(ok.mock.calls[0]).toEqual(takesValue ? [`${name}-result`] : []);
     expect(bad).not.toHaveBeenCalled();
   });
 
-  it('callback form: onFailure once, onSuccess never', async () => {
+  it('callback form: onFailure once, onSuccess never; the returned Promise rejects but is already handled', async () => {
     double.behaviour = 'fail';
-    const ok = vi.fn();
-    const bad = vi.fn();
-    call(new Client(), name, [...validArgs(m), ok, bad]);
-    await tick();
-    expect(bad).toHaveBeenCalledTimes(1);
-    expect(bad.mock.calls[0]![0]).toMatchObject({ code: 100002, reason: 'double says no' });
-    expect(ok).not.toHaveBeenCalled();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const ok = vi.fn();
+      const bad = vi.fn();
+      // Nobody chains on the returned Promise: still no unhandled rejection.
+      const p = call(new Client(), name, [...validArgs(m), ok, bad]);
+      expect(p).toBeInstanceOf(Promise);
+      await tick();
+      await tick();
+      expect(bad).toHaveBeenCalledTimes(1);
+      expect(bad.mock.calls[0]![0]).toMatchObject({ code: 100002, reason: 'double says no' });
+      expect(ok).not.toHaveBeenCalled();
+      // An app that does chain sees the same failure.
+      await expect(p).rejects.toMatchObject({ code: 100002 });
+      expect(unhandled).toEqual([]);
+      expect(double.errors).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('callback form without onFailure: the failure reaches the ERROR channel', async () => {
@@ -154,7 +172,9 @@ describe.each(syncMethods.map((m) => [m.name, m] as const))('%s (returns nothing
   it('reports bad arguments on the ERROR channel instead of throwing', () => {
     const wrong = validArgs(m).map((a) => (typeof a === 'string' ? 42 : 'wrong'));
     expect(() => call(new Client(), name, wrong)).not.toThrow();
-    expect(() => call(new Client(), name, [])).not.toThrow();
+    // Nothing at all is wrong only when some parameter is required.
+    const anyRequired = m.params.some((p) => !p.optional);
+    expect(() => call(new Client(), name, anyRequired ? [] : wrong)).not.toThrow();
     expect(double.calls).toEqual([]);
     expect(double.errors).toEqual([expect.objectContaining({ code: 100001 }), expect.objectContaining({ code: 100001 })]);
   });
@@ -168,6 +188,49 @@ describe('options', () => {
     expect(opts).toEqual({ video: false });
     await expect(new Client().subscribe('u1', { vidoe: true } as never)).rejects.toMatchObject({ code: 100001 });
     await expect(new Client().muteLocal({ audio: true } as never)).rejects.toMatchObject({ code: 100001 });
+  });
+
+  it('an option object whose every field has a default may be left out: the runtime gets the defaults', async () => {
+    const optional = methods.filter((m) => m.params.some((p) => p.optional && p.default === '{}')).map((m) => m.name);
+    expect(optional).toEqual(['subscribe', 'unsubscribe']);
+    await new Client().subscribe('u1');
+    await new Client().unsubscribe('u1');
+    expect(double.calls.map((c) => c.args)).toEqual([
+      ['u1', { video: true, audio: true, screen: false }],
+      ['u1', { screen: false }],
+    ]);
+  });
+
+  it('callback form with the option object left out (vendor style): subscribe(uid, ok, fail)', async () => {
+    const ok = vi.fn();
+    const bad = vi.fn();
+    const c = new Client() as unknown as { subscribe(...a: unknown[]): Promise<string> };
+    await expect(c.subscribe('u1', ok, bad)).resolves.toBe('subscribe-result');
+    await c.subscribe('u1', undefined, ok);
+    await tick();
+    expect(ok.mock.calls).toEqual([['subscribe-result'], ['subscribe-result']]);
+    expect(bad).not.toHaveBeenCalled();
+    expect(double.calls.map((x) => x.args)).toEqual([
+      ['u1', { video: true, audio: true, screen: false }],
+      ['u1', { video: true, audio: true, screen: false }],
+    ]);
+  });
+
+  it('off without a listener and removeAllListeners without an event reach the runtime', () => {
+    new Client().off('stream-added');
+    new Client().removeAllListeners();
+    new Client().removeAllListeners('peer-leave');
+    expect(double.calls).toEqual([
+      { method: 'off', args: ['stream-added', undefined] },
+      { method: 'removeAllListeners', args: [undefined] },
+      { method: 'removeAllListeners', args: ['peer-leave'] },
+    ]);
+    expect(double.errors).toEqual([]);
+  });
+
+  it('marks the methods of our own page', () => {
+    expect(methods.filter((m) => m.origin === 'ours').map((m) => m.name)).toEqual(['updateToken', 'once', 'removeAllListeners']);
+    expect(methods.find((m) => m.name === 'off')?.extension?.source.file).toBe('spec/docs/client-ours.md');
   });
 
   it('lets open types through with their extra keys', () => {

@@ -71,10 +71,11 @@ describe('Promise form', () => {
 });
 
 describe('callback form', () => {
-  it('calls onSuccess once with the value, returns undefined, never onFailure', async () => {
+  it('calls onSuccess once with the value, never onFailure, and returns the same Promise', async () => {
     const ok = vi.fn();
     const bad = vi.fn();
-    expect(callAsync(sink(), method(async () => 'url'), ['u', {}, ok, bad])).toBeUndefined();
+    const p = callAsync(sink(), method(async () => 'url'), ['u', {}, ok, bad]);
+    await expect(p).resolves.toBe('url');
     await tick();
     expect(ok).toHaveBeenCalledTimes(1);
     expect(ok).toHaveBeenCalledWith('url');
@@ -98,6 +99,37 @@ describe('callback form', () => {
     expect(bad.mock.calls[0]![0]).toMatchObject({ code: 100005 });
     expect(ok).not.toHaveBeenCalled();
     expect(s.errors).toHaveLength(0);
+  });
+
+  it('returns a Promise that rejects when chained, while an unchained one is no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const bad = vi.fn();
+      callAsync(sink(), method(() => Promise.reject(rtcError(100005, 'again'))), ['u', {}, undefined, bad]);
+      const chained = callAsync(sink(), method(() => Promise.reject(rtcError(100006, 'no'))), ['u', {}, undefined, bad]);
+      await expect(chained).rejects.toMatchObject({ code: 100006 });
+      await tick();
+      await tick();
+      expect(bad.mock.calls.map((c) => (c[0] as { code: number }).code).sort()).toEqual([100005, 100006]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('starts the callbacks early when a function stands where only optional options are left', async () => {
+    const optional: ParamRule[] = [params[0]!, { ...params[1]!, optional: true, default: {} }];
+    const m = { ...method(async () => 'url'), params: optional };
+    const ok = vi.fn();
+    await expect(callAsync(sink(), m, ['u', ok])).resolves.toBe('url');
+    await tick();
+    expect(ok).toHaveBeenCalledWith('url');
+    expect(m.calls).toEqual([['u', { audio: true }]]);
+    // A function where a required parameter goes is a bad argument, not a callback.
+    const bad = vi.fn();
+    await expect(callAsync(sink(), method(async () => 'x'), ['u', bad])).rejects.toMatchObject({ code: INVALID_PARAMS });
   });
 
   it('sends a failure with no onFailure to the error sink', async () => {

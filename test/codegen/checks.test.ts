@@ -1,16 +1,16 @@
 // The checks are generic: the same kinds of slip, made anywhere on the page, are found.
 import { describe, expect, it } from 'vitest';
 import { diagKey } from '../../codegen/reconcile/model.js';
-import { buildWith, CLIENT, read, realOverrides, realSources } from './helpers.js';
+import { at, buildWith, CLIENT, ERRORS, EVENTS, page, pageOverrides, pageSources } from './helpers.js';
 
-const client = read(CLIENT);
+const client = page(CLIENT);
 /** Diagnostics the real page does not have, after an edit. */
 function fresh(edit: (s: string) => string): string[] {
-  const base = new Set(buildWith(realSources(), realOverrides()).diagnostics.map(diagKey));
-  const s = realSources();
-  s[0]!.text = edit(client);
-  expect(s[0]!.text).not.toBe(client);
-  return buildWith(s, realOverrides()).diagnostics.filter((d) => !base.has(diagKey(d))).map((d) => `${d.line} ${diagKey(d)}`);
+  const base = new Set(buildWith(pageSources(), pageOverrides()).diagnostics.map(diagKey));
+  const s = pageSources();
+  at(s, CLIENT).text = edit(client);
+  expect(at(s, CLIENT).text).not.toBe(client);
+  return buildWith(s, pageOverrides()).diagnostics.filter((d) => !base.has(diagKey(d))).map((d) => `${d.line} ${diagKey(d)}`);
 }
 const joinTable = (s: string, from: string, to: string) => s.replace(from, to);
 
@@ -42,22 +42,22 @@ describe('generic checks on edits the vendor could make', () => {
   });
 
   it('a payload sentence naming a type nobody defines', () => {
-    const s = realSources();
-    s[1]!.text = s[1]!.text.replace('The payload is a `VolcEngineRTCError`.', 'The payload is a `ErrorEvent`.');
-    const r = buildWith(s, realOverrides());
+    const s = pageSources();
+    at(s, EVENTS).text = at(s, EVENTS).text.replace('The payload is a `VolcEngineRTCError`.', 'The payload is a `ErrorEvent`.');
+    const r = buildWith(s, pageOverrides());
     expect(r.problems).toEqual([expect.stringMatching(/^spec\/docs\/events\.md:177: UNKNOWN_TYPE ErrorEvent: `ErrorEvent` is used \(EVENTS\.ERROR\)/)]);
   });
 
   it('an event without any payload', () => {
-    const s = realSources();
-    s[1]!.text = s[1]!.text.replace('The payload is a `StreamEvent`.\n\n### UNMUTE_AUDIO', '\n\n### UNMUTE_AUDIO');
-    expect(buildWith(s, realOverrides()).problems).toEqual([expect.stringMatching(/^spec\/docs\/events\.md:102: EVENT_PAYLOAD_MISSING EVENTS\.MUTE_AUDIO: /)]);
+    const s = pageSources();
+    at(s, EVENTS).text = at(s, EVENTS).text.replace('The payload is a `StreamEvent`.\n\n### UNMUTE_AUDIO', '\n\n### UNMUTE_AUDIO');
+    expect(buildWith(s, pageOverrides()).problems).toEqual([expect.stringMatching(/^spec\/docs\/events\.md:102: EVENT_PAYLOAD_MISSING EVENTS\.MUTE_AUDIO: /)]);
   });
 
   it('a duplicated error code', () => {
-    const s = realSources();
-    s[2]!.text = s[2]!.text.replace('| NOT_IN_ROOM | 100002 |', '| NOT_IN_ROOM | 100001 |');
-    expect(buildWith(s, realOverrides()).problems).toEqual([expect.stringMatching(/DUPLICATE_ERROR_CODE ERROR_CODES\.NOT_IN_ROOM: NOT_IN_ROOM = 100001 repeats INVALID_PARAMS = 100001/)]);
+    const s = pageSources();
+    at(s, ERRORS).text = at(s, ERRORS).text.replace('| NOT_IN_ROOM | 100002 |', '| NOT_IN_ROOM | 100001 |');
+    expect(buildWith(s, pageOverrides()).problems).toEqual([expect.stringMatching(/DUPLICATE_ERROR_CODE ERROR_CODES\.NOT_IN_ROOM: NOT_IN_ROOM = 100001 repeats INVALID_PARAMS = 100001/)]);
   });
 
   it('a member without its section, and a section without its member row', () => {

@@ -2,15 +2,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { build } from '../../codegen/reconcile/index.js';
-import { buildWith, CLIENT, NO_OVERRIDES, read, realOverrides, realSources } from './helpers.js';
+import { at, buildWith, CLIENT, NO_OVERRIDES, page, pageOverrides, pageSources } from './helpers.js';
 
-const client = read(CLIENT);
+const client = page(CLIENT);
 const withClient = (text: string) => {
-  const s = realSources();
-  s[0]!.text = text;
+  const s = pageSources();
+  at(s, CLIENT).text = text;
   return s;
 };
-const codes = (text: string) => buildWith(withClient(text), realOverrides()).problems;
+const codes = (text: string) => buildWith(withClient(text), pageOverrides()).problems;
 
 describe('damaged pages', () => {
   it('a truncated table: the rows that are left are read, the rest is reported', () => {
@@ -30,7 +30,7 @@ describe('damaged pages', () => {
 
   it('a missing fence: SIGNATURE_MISSING, the table still read', () => {
     const broken = client.replace('```typescript\njoin(', 'join(').replace('  ): void\n```\n\n初始化 client 后', '  ): void\n\n初始化 client 后');
-    const r = buildWith(withClient(broken), realOverrides());
+    const r = buildWith(withClient(broken), pageOverrides());
     expect(r.problems).toContainEqual(expect.stringMatching(/^spec\/docs\/client\.md:116: SIGNATURE_MISSING Client\.join: /));
   });
 
@@ -103,7 +103,7 @@ describe('damaged pages', () => {
           else if (m[0] === 'dupLine') text = ls.flatMap((l, i) => (i === m[1] % ls.length ? [l, l] : [l])).join('\n');
           else text = text.slice(0, m[1]) + m[2] + text.slice(m[1]);
         }
-        const r = buildWith(withClient(text), realOverrides());
+        const r = buildWith(withClient(text), pageOverrides());
         expect(r.spec !== undefined || r.problems.length > 0).toBe(true);
         for (const p of r.problems) expect(p).toMatch(/^[^:\s]+:\d+: [A-Z_]+ /);
       }),

@@ -2,13 +2,13 @@
 // found by generic checks. The whole list is pinned so a new check or a lost one is noticed.
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../codegen/reconcile/model.js';
-import { buildWith, NO_OVERRIDES, realSources } from './helpers.js';
+import { buildWith, NO_OVERRIDES, pageSources } from './helpers.js';
 
 const EXPECTED: [line: number, code: string, subject: string, param?: string][] = [
+  [18, 'CALLBACK_FORM_RETURNS', 'Client'], // callback-style signatures say void, the member table Promise
   [22, 'RETURN_TYPE_MISMATCH', 'Client.setBusinessId'], // Promise<int> / signature boolean / onSuccess passes nothing
   [22, 'UNKNOWN_TYPE', 'int'],
   [27, 'RETURN_TYPE_MISMATCH', 'Client.subscribe'], // bare `string` for a callback method
-  [31, 'RETURN_TYPE_MISMATCH', 'Client.setUserVisibility'], // signature returns Promise<void> unlike its siblings
   [65, 'MISSING_DEFAULT', 'VolcEngineRTCError', 'code'],
   [66, 'MISSING_DEFAULT', 'VolcEngineRTCError', 'reason'],
   [109, 'CALLBACK_RETURNS_VALUE', 'Client.setBusinessId', 'onSuccess'],
@@ -41,7 +41,7 @@ const EXPECTED: [line: number, code: string, subject: string, param?: string][] 
 ];
 
 describe('diagnostics on the real vendor page', () => {
-  const r = buildWith(realSources(), NO_OVERRIDES);
+  const r = buildWith(pageSources(), NO_OVERRIDES);
 
   it('finds exactly the known defects, each at its line', () => {
     const got = r.diagnostics.map((d) => [d.line, d.code, d.subject, ...(d.param ? [d.param] : [])]);
@@ -51,8 +51,10 @@ describe('diagnostics on the real vendor page', () => {
 
   it('fails, listing every unresolved diagnostic as file:line: CODE subject: message', () => {
     expect(r.spec).toBeUndefined();
-    expect(r.problems).toHaveLength(EXPECTED.length);
-    expect(r.problems).toEqual(r.diagnostics.map(formatDiagnostic));
+    // A codegen rule answers the optional option objects (subscribe, unsubscribe) by itself.
+    const open = r.diagnostics.filter((d) => !d.rule);
+    expect(open).toHaveLength(EXPECTED.length - 2);
+    expect(r.problems).toEqual(open.map(formatDiagnostic));
     for (const p of r.problems) expect(p).toMatch(/^spec\/docs\/client\.md:\d+: [A-Z_]+ \S+: .+/);
     expect(r.problems).toContain(
       'spec/docs/client.md:427: SIGNATURE_NAME_MISMATCH Client.reportPusherNetStatusChange: the signature block names `reportPusherStateChange`, not `reportPusherNetStatusChange`',

@@ -17,9 +17,10 @@ const p = (name: string, type: TypeRef, optional = false, def?: string): Param =
 });
 const asyncM = (name: string, params: Param[], success: Param[] = []): Method => ({
   name,
+  origin: 'vendor',
   description: `Does ${name}. See [join](#join) and [STREAM_ADDED](78566#stream-added).`,
   params,
-  callbacks: { success, optional: true },
+  callbacks: { success, optional: true, formReturns: 'promise', descriptions: { onSuccess: '', onFailure: '' } },
   returns: voidT,
   remarks: [`A note on ${name} with {braces} and @at.`],
   links: [
@@ -30,6 +31,7 @@ const asyncM = (name: string, params: Param[], success: Param[] = []): Method =>
 });
 const syncM = (name: string, params: Param[]): Method => ({
   name,
+  origin: 'vendor',
   description: `Does ${name}.`,
   params,
   callbacks: null,

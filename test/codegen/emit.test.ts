@@ -21,7 +21,7 @@ describe('emitter', () => {
     const client = files.get('client.ts')!;
     expect(client).toContain('join(token: string, roomId: string, userId: string): Promise<string>;');
     expect(client).toContain(
-      'join(token: string, roomId: string, userId: string, onSuccess: ((userId: string) => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): void;',
+      'join(token: string, roomId: string, userId: string, onSuccess: ((userId: string) => void) | undefined, onFailure?: (err: VolcEngineRTCError) => void): Promise<string>;',
     );
     expect(client).toContain('init(appId: string): Promise<void>;');
     expect(client).toContain('on<E extends EventName>(event: E, callback: (payload: EventPayloads[E]) => void): void {');

@@ -1,7 +1,7 @@
 // The real pages and the reviewed overrides give the spec the emitter and the runtime rely on.
 import { describe, expect, it } from 'vitest';
 import type { Method, Spec, TypeRef } from '../../codegen/spec/types.js';
-import { buildWith, read, realOverrides, realSources } from './helpers.js';
+import { buildWith, page, pageOverrides, pageSources } from './helpers.js';
 
 function text(t: TypeRef): string {
   switch (t.kind) {
@@ -28,7 +28,7 @@ function shape(m: Method): string {
 }
 
 function spec(): Spec {
-  const r = buildWith(realSources(), realOverrides());
+  const r = buildWith(pageSources(), pageOverrides());
   expect(r.problems).toEqual([]);
   return r.spec!;
 }
@@ -49,17 +49,20 @@ describe('client.md + events.md + error-codes.md with spec/overrides.json', () =
       'leave() [optional callbacks onSuccess()] -> void',
       'publish() [optional callbacks onSuccess(url: string)] -> string',
       'unpublish() [optional callbacks onSuccess()] -> void',
-      'subscribe(userId: string, options: SubOptions) [optional callbacks onSuccess(url: string)] -> string',
-      'unsubscribe(userId: string, options: UnsubscribeOptions) [optional callbacks onSuccess()] -> void',
+      'subscribe(userId: string, options?: SubOptions = {}) [optional callbacks onSuccess(url: string)] -> string',
+      'unsubscribe(userId: string, options?: UnsubscribeOptions = {}) [optional callbacks onSuccess()] -> void',
       'muteLocal(options: MuteLocalOptions) [optional callbacks onSuccess()] -> void',
       'muteRemote(userId: string, options: MuteRemoteOptions) [optional callbacks onSuccess()] -> void',
       'setUserVisibility(enable: boolean) [optional callbacks onSuccess()] -> void',
       'on(event: string, callback: (payload: unknown) => void) -> void',
-      'off(event: string, callback: (payload: unknown) => void) -> void',
+      'off(event: string, callback?: (payload: unknown) => void) -> void',
       'reportPusherStateChange(code: number, message: string) -> void',
       'reportPusherNetStatusChange(info: WxMediaState) -> void',
       'reportPlayerStateChange(uid: string, code: number, message: string) -> void',
       'reportPlayerNetStatusChange(uid: string, info: WxMediaState) -> void',
+      'updateToken(token: string) [optional callbacks onSuccess()] -> void',
+      'once(event: string, callback: (payload: unknown) => void) -> void',
+      'removeAllListeners(event?: string) -> void',
     ]);
   });
 
@@ -87,7 +90,7 @@ describe('client.md + events.md + error-codes.md with spec/overrides.json', () =
   });
 
   it('reads every error code row', () => {
-    const rows = read('spec/docs/error-codes.md').split('\n').filter((l) => /^\| [A-Z_]+ \| \d+ \|/.test(l));
+    const rows = page('spec/docs/error-codes.md').split('\n').filter((l) => /^\| [A-Z_]+ \| \d+ \|/.test(l));
     expect(s.errorCodes).toHaveLength(rows.length);
     expect(s.errorCodes[0]).toMatchObject({ name: 'INVALID_PARAMS', code: 100001, category: 'parameter', origin: 'vendor' });
     expect(s.errorCodes.find((e) => e.name === 'ROOM_FULL')).toMatchObject({ code: 400006, origin: 'ours' });
@@ -114,14 +117,18 @@ describe('client.md + events.md + error-codes.md with spec/overrides.json', () =
   });
 
   it('records every resolved diagnostic with its override reason', () => {
-    expect(s.diagnostics).toHaveLength(realOverrides().overrides.length);
+    // Every override, plus the diagnostics a codegen rule answered (optional option objects).
+    const byRule = s.diagnostics.filter((x) => x.resolution.startsWith('Rule '));
+    expect(byRule.map((x) => `${x.subject}(${x.param})`)).toEqual(['Client.subscribe(options)', 'Client.unsubscribe(options)']);
+    expect(byRule[0]!.resolution).toMatch(/^Rule OPTIONAL_OPTIONS \(codegen\): every field/);
+    expect(s.diagnostics).toHaveLength(pageOverrides().overrides.length + byRule.length);
     const d = s.diagnostics.find((x) => x.code === 'SIGNATURE_NAME_MISMATCH')!;
     expect(d).toMatchObject({ file: 'spec/docs/client.md', line: 427, subject: 'Client.reportPusherNetStatusChange' });
     expect(d.resolution).toMatch(/copy-paste/);
   });
 
   it('hashes the pages it read', () => {
-    expect(s.sources.map((x) => x.file)).toEqual(['spec/docs/client.md', 'spec/docs/error-codes.md', 'spec/docs/events.md']);
+    expect(s.sources.map((x) => x.file)).toEqual(['spec/docs/client-ours.md', 'spec/docs/client.md', 'spec/docs/error-codes.md', 'spec/docs/events.md']);
     expect(s.sources.every((x) => /^[0-9a-f]{64}$/.test(x.sha256))).toBe(true);
   });
 });

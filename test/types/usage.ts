@@ -23,9 +23,21 @@ export function callbackStyle(client: Client): void {
   client.init('app', () => {}, (err: VolcEngineRTCError) => console.log(err.code, err.reason));
   client.join('token', 'room', 'user', (uid) => uid.toUpperCase(), (err) => err.code);
   client.publish((url) => url.length);
-  const nothing: void = client.leave(() => {});
+  // The callback form returns the same Promise (already handled): `.then` after it works.
+  const same: Promise<void> = client.leave(() => {});
+  client.join('token', 'room', 'user', undefined, (err) => err.code).then((uid) => uid.length);
   client.subscribe('u', { screen: true }, undefined, (err) => err.reason);
-  void nothing;
+  client.subscribe('u', undefined, (url) => url.length);
+  client.updateToken('new token', () => {}, (err) => err.code);
+  void same;
+}
+
+export async function optionalOptions(client: Client): Promise<void> {
+  // Every field of SubOptions and UnsubscribeOptions has a default: the object may be left out.
+  const url: string = await client.subscribe('u');
+  await client.unsubscribe('u');
+  await client.updateToken('new token');
+  void url;
 }
 
 export function events(client: Client): void {
@@ -40,6 +52,10 @@ export function events(client: Client): void {
   const handler = (e: { uid: string }) => e.uid;
   client.on(EVENTS.PEER_ONLINE, handler);
   client.off(EVENTS.PEER_ONLINE, handler);
+  client.once(EVENTS.TOKEN_WILL_EXPIRE, (e) => e.expireAt.toFixed());
+  client.off(EVENTS.PEER_ONLINE);
+  client.removeAllListeners(EVENTS.STREAM_ADDED);
+  client.removeAllListeners();
   client.reportPusherStateChange(1002, 'pushing');
   client.reportPlayerNetStatusChange('u', { videoBitrate: 800, somethingNew: 1 });
 }
@@ -53,8 +69,14 @@ export async function mustNotCompile(client: Client): Promise<void> {
   client.on(EVENTS.STREAM_ADDED, (e: { url: string }) => e.url);
   // @ts-expect-error: not an event
   client.on('stream-adedd', () => {});
-  // @ts-expect-error: the callback form returns nothing to await for a value
+  // @ts-expect-error: the callback form returns the Promise, not the URL itself
   const url: string = client.publish(() => {});
+  // @ts-expect-error: once is typed through the event map like on
+  client.once(EVENTS.UPDATE_URL, (e: { expireAt: number }) => e.expireAt);
+  // @ts-expect-error: not an event
+  client.removeAllListeners('stream-adedd');
+  // @ts-expect-error: updateToken needs the token
+  await client.updateToken();
   // @ts-expect-error: join needs a user id
   await client.join('token', 'room');
   // @ts-expect-error: error codes are numbers
