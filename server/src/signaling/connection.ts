@@ -65,6 +65,7 @@ export class Connection implements Attachment {
   private closed = false;
   private joinTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  private lastHeard = 0;
   private tokenTimers: Cancel[] = [];
   /** Frames this socket may send (messageRate), and refusals it may draw before it is closed. */
   private readonly frames: TokenBucket;
@@ -370,10 +371,23 @@ export class Connection implements Attachment {
     }, this.ctx.config.joinTimeoutMs);
   }
 
+  /**
+   * Every frame counts as a sign of life. The idle timer is not re-armed per frame: when it fires
+   * it looks at the last frame heard and sleeps again for the rest of the window.
+   */
   private touch(): void {
-    clearTimeout(this.idleTimer);
-    if (this.closed) return;
-    this.idleTimer = setTimeout(() => this.close(CLOSE.IDLE, 'idle'), this.ctx.config.idleTimeoutMs);
+    this.lastHeard = Date.now();
+    if (this.idleTimer === undefined && !this.closed) this.armIdleTimer(this.ctx.config.idleTimeoutMs);
+  }
+
+  private armIdleTimer(ms: number): void {
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.closed) return;
+      const quiet = Date.now() - this.lastHeard;
+      if (quiet >= this.ctx.config.idleTimeoutMs) this.close(CLOSE.IDLE, 'idle');
+      else this.armIdleTimer(this.ctx.config.idleTimeoutMs - quiet);
+    }, ms);
   }
 
   private armTokenTimers(entry: SessionEntry): void {

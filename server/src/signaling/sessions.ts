@@ -6,7 +6,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { CODES, type Failure } from '../codes.js';
 import type { RoomKey } from '../rooms/model.js';
-import { PROTOCOL_VERSION } from '@mprtc/protocol';
+import { EventRing, eventBody, frameOf } from './event-ring.js';
 
 export type Answer = { ok: true; data: unknown } | { ok: false; error: Failure };
 
@@ -24,8 +24,7 @@ const RING = 512;
 const ANSWERS = 128;
 
 export class SessionEntry {
-  seq = 0;
-  readonly ring: { seq: number; frame: string }[] = [];
+  readonly ring = new EventRing(RING);
   readonly answers = new Map<number, { from: Attachment; answer: Promise<Answer> }>();
   conn: Attachment | null;
   graceTimer: NodeJS.Timeout | undefined;
@@ -64,6 +63,11 @@ export class SessionRegistry {
   private readonly live = new Map<string, SessionEntry>();
   /** Sessions replaced by a newer join, remembered for a grace period so a resume hears KICKED. */
   private readonly replaced = new Map<string, { token: string; timer: NodeJS.Timeout }>();
+  /**
+   * The last event serialized. A room event reaches each member with the same data object (the
+   * room ops build a fresh one per event and never change it), so it is serialized once.
+   */
+  private last: { event: string; data: unknown; body: string } | undefined;
 
   constructor(
     private readonly graceMs: number,
@@ -76,7 +80,7 @@ export class SessionRegistry {
   }
 
   create(sessionId: string, key: RoomKey, userId: string, tokenExpireAt: number, conn: Attachment): SessionEntry {
-    const entry = new SessionEntry(sessionId, randomBytes(24).toString('base64url'), key, userId, tokenExpireAt, conn);
+    const entry = new SessionEntry(sessionId, resumeSecret(), key, userId, tokenExpireAt, conn);
     this.live.set(sessionId, entry);
     return entry;
   }
@@ -89,11 +93,10 @@ export class SessionRegistry {
   event(sessionId: string, event: string, data: unknown): void {
     const e = this.live.get(sessionId);
     if (!e) return;
-    const seq = ++e.seq;
-    const frame = JSON.stringify({ v: PROTOCOL_VERSION, type: 'event', event, data, seq });
-    e.ring.push({ seq, frame });
-    if (e.ring.length > RING) e.ring.shift();
-    e.conn?.deliver(frame);
+    let last = this.last;
+    if (!last || last.data !== data || last.event !== event) this.last = last = { event, data, body: eventBody(event, data) };
+    const seq = e.ring.push(last.body);
+    e.conn?.deliver(frameOf(last.body, seq));
   }
 
   /** The socket is gone: keep the session for the grace period (or end it now without one). */
@@ -136,15 +139,14 @@ export class SessionRegistry {
     const e = this.live.get(sessionId);
     // One answer for unknown, ended and wrong-secret sessions: no oracle for guessing.
     if (!e || !same(e.resumeToken, token)) return { ok: false, code: CODES.NOT_IN_ROOM, reason: 'no session to resume; join again' };
-    if (lastSeq > e.seq) return { ok: false, code: CODES.INVALID_PARAMS, reason: `lastSeq ${lastSeq} is ahead of the session (${e.seq})` };
-    const oldest = e.ring.length > 0 ? e.ring[0]!.seq : e.seq + 1;
-    if (lastSeq + 1 < oldest) return { ok: false, code: CODES.NOT_IN_ROOM, reason: 'too many events were missed; join again' };
+    if (lastSeq > e.ring.seq) return { ok: false, code: CODES.INVALID_PARAMS, reason: `lastSeq ${lastSeq} is ahead of the session (${e.ring.seq})` };
+    if (lastSeq + 1 < e.ring.oldest) return { ok: false, code: CODES.NOT_IN_ROOM, reason: 'too many events were missed; join again' };
     const previous = e.conn;
     clearTimeout(e.graceTimer);
     e.graceTimer = undefined;
     e.conn = conn;
     if (previous && previous !== conn) previous.evict();
-    return { ok: true, entry: e, replay: e.ring.filter((r) => r.seq > lastSeq).map((r) => r.frame) };
+    return { ok: true, entry: e, replay: e.ring.framesAfter(lastSeq) };
   }
 
   dispose(): void {
@@ -153,6 +155,18 @@ export class SessionRegistry {
     this.live.clear();
     this.replaced.clear();
   }
+}
+
+/** Random bytes fetched 4 KiB at a time: one system call per 170 resume secrets, not one each. */
+let pool = Buffer.alloc(0);
+let used = 0;
+function resumeSecret(): string {
+  if (used + 24 > pool.length) {
+    pool = randomBytes(4096);
+    used = 0;
+  }
+  used += 24;
+  return pool.toString('base64url', used - 24, used);
 }
 
 function same(a: string, b: string): boolean {

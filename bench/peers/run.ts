@@ -1,0 +1,344 @@
+// Our signaling server against socket.io 4.8 and the bare `ws` floor, doing the same work, each
+// server in its own process, clients in other processes, rounds interleaved in one run.
+// Prints the ratio table with the machine, versions and load.
+//   npm run bench:peers                 full run (a few minutes)
+//   npm run bench:peers -- --smoke      seconds; what CI runs through test/bench/smoke.test.ts
+//   options: --idle N (idle sockets, default 19800), --json FILE (results as JSON), --rounds N,
+//            --only pairs,fanout,... (a subset of the measures: joinNew joinKept pairs fanout idle
+//            resume bundle codegen),
+//            --profile DIR [--variant ours|floor|sio+token|sio] (only the join+leave row, with a
+//            CPU profile of that server in DIR; summarise it with bench/peers/profile.ts)
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { machine, now } from '../lib/stats.js';
+import { openPeer, sdkJoin, sdkReceiver, type Kind, type Peer } from './clients.js';
+import { spawnChild, type Child } from './ipc.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const SMOKE = args.includes('--smoke');
+/** --only: a subset of the measures, for quick A/B runs. */
+const ONLY = opt('--only')?.split(',');
+const want = (part: string) => !ONLY || ONLY.includes(part);
+const PROFILE = opt('--profile');
+const P = SMOKE
+  ? { rounds: 1, joinNew: 10, joinKept: 40, pairsWarmMs: 150, pairsMs: 400, events: 20, invisible: 50, idle: Number(opt('--idle') ?? 100), idleSettleMs: 300, idleWindowMs: 1000, resumeMembers: 30, budgetMembers: 100, toggles: 600, codegenRuns: 1 }
+  : { rounds: 3, joinNew: 60, joinKept: 400, pairsWarmMs: 500, pairsMs: 3000, events: 150, invisible: 1000, idle: Number(opt('--idle') ?? 19_800), idleSettleMs: 2000, idleWindowMs: 10_000, resumeMembers: 1000, budgetMembers: 10_000, toggles: 600, codegenRuns: 5 };
+if (PROFILE) Object.assign(P, { rounds: 1, pairsMs: 8000 });
+if (opt('--rounds')) P.rounds = Number(opt('--rounds'));
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN);
+const min = (xs: number[]) => (xs.length ? Math.min(...xs) : NaN);
+
+/** A column of the table: which server, and whether a join carries a token to verify. */
+interface Variant {
+  col: string;
+  kind: Kind;
+  token: boolean;
+}
+const OURS: Variant = { col: 'ours', kind: 'ours', token: true };
+const FLOOR: Variant = { col: 'floor', kind: 'floor', token: false };
+const SIO_T: Variant = { col: 'sio+token', kind: 'sio', token: true };
+const SIO: Variant = { col: 'sio', kind: 'sio', token: false };
+const JOINERS = [OURS, FLOOR, SIO_T, SIO];
+const ROOMERS = [OURS, FLOOR, SIO_T];
+const rotate = <T>(xs: T[], n: number): T[] => xs.map((_, i) => xs[(i + n) % xs.length]!);
+
+/** samples[measure][column] */
+const samples: Record<string, Record<string, number[]>> = {};
+const add = (measure: string, col: string, ...v: number[]) => {
+  ((samples[measure] ??= {})[col] ??= []).push(...v);
+};
+
+function startServer(kind: Kind, extra: string[] = [], nodeArgs: string[] = []): { child: Child; url: Promise<string> } {
+  const child = spawnChild(`server-${kind}.ts`, extra, nodeArgs);
+  return { child, url: child.call<string>('url') };
+}
+
+// ---- the measures ----
+
+async function joinNew(v: Variant, url: string, round: number): Promise<void> {
+  for (let i = 0; i < P.joinNew; i++) {
+    const t0 = now();
+    const done = await sdkJoin(v.kind, url, `new-${v.col}-${round}`, `u${i}`, { token: v.token });
+    add('joinNew', v.col, now() - t0);
+    await done();
+  }
+}
+
+async function joinKept(v: Variant, url: string, round: number): Promise<void> {
+  const room = `kept-${v.col}-${round}`;
+  // A room with company, so a join does its real work (member list, announcements).
+  const company = await Promise.all(Array.from({ length: 5 }, async (_, i) => {
+    const p = await openPeer(v.kind, url);
+    await p.join(room, `peer${i}`, { token: v.token });
+    return p;
+  }));
+  const p = await openPeer(v.kind, url);
+  const warm = Math.floor(P.joinKept / 10);
+  for (let i = 0; i < P.joinKept + warm; i++) {
+    const t0 = now();
+    await p.join(room, 'joiner', { token: v.token });
+    if (i >= warm) add('joinKept', v.col, now() - t0);
+    await p.leave();
+  }
+  for (const c of [p, ...company]) c.close();
+}
+
+/** Client processes, started once: forking one through tsx costs about as much as a round. */
+let workers: Child[] = [];
+
+async function pairs(v: Variant, server: Child, url: string): Promise<void> {
+  const w = workers[0]!;
+  await w.call('pairs-start', { kind: v.kind, url, clients: 50, perRoom: 5, token: v.token });
+  await sleep(P.pairsWarmMs);
+  const c0 = await w.call<number>('count');
+  const cpu0 = await server.call<number>('cpu');
+  await sleep(P.pairsMs);
+  const c1 = await w.call<number>('count');
+  const cpu1 = await server.call<number>('cpu');
+  await w.call('pairs-stop');
+  add('pairsPerCpuS', v.col, (c1 - c0) / ((cpu1 - cpu0) / 1000));
+  add('pairsPerS', v.col, (c1 - c0) / (P.pairsMs / 1000));
+}
+
+/** One sender, 19 receivers through the app-level client; optionally `invisible` more members held by a worker. */
+async function fanout(v: Variant, url: string, round: number): Promise<void> {
+  const room = `fan-${v.col}-${round}`;
+  const sender = await openPeer(v.kind, url);
+  await sender.join(room, 'sender', { token: true });
+  await sender.publish();
+  let waiting = 0;
+  let allIn: () => void = () => undefined;
+  const closers = await Promise.all(Array.from({ length: 19 }, (_, i) =>
+    sdkReceiver(v.kind, url, room, `r${i}`, () => {
+      if (--waiting === 0) allIn();
+    })));
+  const run = async (measure: string) => {
+    const warm = Math.floor(P.events / 10);
+    for (let i = 0; i < P.events + warm; i++) {
+      waiting = 19;
+      const all = new Promise<void>((r) => (allIn = r));
+      const t0 = now();
+      const answered = sender.mute(i % 2 === 0);
+      await all;
+      const t1 = now();
+      await answered;
+      if (i >= warm) add(measure, v.col, t1 - t0);
+    }
+  };
+  await run('fanout');
+  const w = workers[1]!;
+  try {
+    await w.call('hold', { kind: v.kind, url, count: P.invisible, room, visible: false, first: 0, heartbeat: false });
+    await run('fanoutInvisible');
+  } finally {
+    await w.call('drop');
+    sender.close();
+    for (const c of closers) await c();
+  }
+}
+
+/** `count` joined idle sockets in rooms of 20 with the 5 s heartbeat, on a fresh server. */
+async function idle(v: Variant, count: number): Promise<void> {
+  const s = startServer(v.kind);
+  const url = await s.url;
+  try {
+    const m0 = await s.child.call<{ rss: number; heap: number }>('mem');
+    const half = Math.ceil(count / 2);
+    await Promise.all(workers.map((w, i) =>
+      w.call('hold', { kind: v.kind, url, count: i === 0 ? half : count - half, roomPrefix: 'idle', perRoom: 20, visible: true, first: i * half, heartbeat: true })));
+    await sleep(P.idleSettleMs);
+    const m1 = await s.child.call<{ rss: number; heap: number }>('mem');
+    const cpu0 = await s.child.call<number>('cpu');
+    await sleep(P.idleWindowMs);
+    const cpu1 = await s.child.call<number>('cpu');
+    add('idleRss', v.col, (m1.rss - m0.rss) / count / 1024);
+    add('idleHeap', v.col, (m1.heap - m0.heap) / count / 1024);
+    add('idleCpu', v.col, ((cpu1 - cpu0) / P.idleWindowMs) * 100);
+  } finally {
+    for (const w of workers) await w.call('drop');
+    await s.child.kill();
+  }
+}
+
+/**
+ * Heap the resume buffers take: `members` invisible members hear `toggles` mute events. With
+ * `park`, their sockets drop first and the sessions wait within their grace period, as after a
+ * network cut: events then only go into the buffers (the room-size budget case).
+ */
+async function resumeBuffers(members: number, park: boolean): Promise<void> {
+  const s = startServer('ours', [String(10 * 60_000)]);
+  const url = await s.url;
+  const w = workers[0]!;
+  let sender: Peer | undefined;
+  try {
+    sender = await openPeer('ours', url);
+    await sender.join('resume', 'sender');
+    await sender.publish();
+    await w.call('hold', { kind: 'ours', url, count: members, room: 'resume', visible: false, first: 0, heartbeat: false });
+    if (park) {
+      await w.call('drop');
+      await sleep(500);
+    }
+    const m0 = await s.child.call<{ rss: number; heap: number }>('mem');
+    for (let i = 0; i < P.toggles; i++) await sender.mute(i % 2 === 0);
+    const m1 = await s.child.call<{ rss: number; heap: number }>('mem');
+    if (park) add('resumeRoomMiB', OURS.col, (m1.heap - m0.heap) / 2 ** 20);
+    else add('resumeHeap', OURS.col, (m1.heap - m0.heap) / members / 1024);
+  } finally {
+    sender?.close();
+    await w.call('drop');
+    await s.child.kill();
+  }
+}
+
+function bundle(): void {
+  const f = `${root}/dist/VolcEngineRTC_MiniApp.js`;
+  if (existsSync(f)) add('bundle', OURS.col, gzipSync(readFileSync(f), { level: 9 }).length / 1000);
+}
+
+let codegenStatus = 'exit 0';
+function codegenCold(): void {
+  const time = (argv: string[]) => {
+    const t0 = now();
+    // A check that finds the generated files stale still did the whole check: its time counts.
+    const r = spawnSync(process.execPath, argv, { cwd: root, stdio: 'ignore' });
+    if (r.status !== 0) codegenStatus = `exit ${r.status}`;
+    return (now() - t0) / 1000;
+  };
+  for (let i = 0; i < P.codegenRuns; i++) {
+    add('codegen', OURS.col, time(['--import', 'tsx', 'codegen/cli.ts', '--check']));
+    add('codegen', FLOOR.col, time(['-e', '0']));
+  }
+}
+
+// ---- the table ----
+
+function versions(): string {
+  const req = createRequire(import.meta.url);
+  const v = (p: string) => (req(`${p}/package.json`) as { version: string }).version;
+  return `socket.io ${v('socket.io')}, socket.io-client ${v('socket.io-client')}, ws ${v('ws')}`;
+}
+
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+interface Row {
+  name: string;
+  key: string;
+  unit: (x: number) => string;
+  /** median, or min for latency where the floor's minimum is the fair comparison */
+  of?: (xs: number[]) => number;
+  higherIsBetter?: boolean;
+}
+
+/** What the resume buffers of a 10,000-member room may take (checked in the full run). */
+const BUDGET_MIB = 32;
+const ms = (x: number) => `${x.toFixed(3)} ms`;
+const kib = (x: number) => `${x.toFixed(1)} KiB`;
+
+function table(idleCount: number): string {
+  const rows: Row[] = [
+    { name: 'join, new socket each, SDK, median', key: 'joinNew', unit: ms },
+    { name: 'join on a kept socket (protocol), median', key: 'joinKept', unit: ms },
+    { name: 'join on a kept socket (protocol), minimum', key: 'joinKept', unit: ms, of: min },
+    { name: 'join+leave pairs per server CPU-second, 50 clients', key: 'pairsPerCpuS', unit: (x) => x.toFixed(0), higherIsBetter: true },
+    { name: 'join+leave pairs per wall second, 50 clients', key: 'pairsPerS', unit: (x) => x.toFixed(0), higherIsBetter: true },
+    { name: 'event to the last of 19 others, SDK receivers, median', key: 'fanout', unit: ms },
+    { name: `same room + ${P.invisible} invisible members, last visible, median`, key: 'fanoutInvisible', unit: ms },
+    { name: `${idleCount} idle joined sockets, 5 s heartbeat: RSS per socket`, key: 'idleRss', unit: kib },
+    { name: 'same: heap per socket', key: 'idleHeap', unit: kib },
+    { name: 'same: server CPU (% of one core)', key: 'idleCpu', unit: (x) => `${x.toFixed(1)} %` },
+    { name: `resume buffers: heap per member, ${P.toggles} mute events, ${P.resumeMembers} invisible members`, key: 'resumeHeap', unit: kib },
+    { name: `resume buffers of one ${P.budgetMembers}-member room, members dropped within grace, ${P.toggles} events: heap (budget ${BUDGET_MIB} MiB at 10,000)`, key: 'resumeRoomMiB', unit: (x) => `${x.toFixed(1)} MiB` },
+    { name: 'bundle dist/VolcEngineRTC_MiniApp.js, gzip -9', key: 'bundle', unit: (x) => `${x.toFixed(1)} KB` },
+    { name: '`npm run codegen -- --check`, cold process (floor: `node -e 0`)', key: 'codegen', unit: (x) => `${x.toFixed(2)} s` },
+  ];
+  const cell = (r: Row, col: string) => {
+    const xs = samples[r.key]?.[col];
+    return xs?.length ? (r.of ?? median)(xs) : NaN;
+  };
+  const out = ['| measure | ours | bare `ws` floor | socket.io 4.8, token check | socket.io, no token check | ours / floor | ours / socket.io (token) |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  for (const r of rows) {
+    const [o, f, st, s] = ['ours', 'floor', 'sio+token', 'sio'].map((c) => cell(r, c)) as [number, number, number, number];
+    const show = (x: number) => (Number.isFinite(x) ? r.unit(x) : '');
+    const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${(a / b).toFixed(2)}x` : '');
+    out.push(`| ${r.name} | ${show(o)} | ${show(f)} | ${show(st)} | ${show(s)} | ${ratio(o, f)} | ${ratio(o, st)} |`);
+  }
+  return out.join('\n');
+}
+
+// ---- the run ----
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const loadStart = load();
+  console.log(`machine: ${machine()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${versions()}`);
+  console.log(`load average (1/5/15 min) at start: ${loadStart}${SMOKE ? ' (smoke mode: tiny counts, figures meaningless)' : ''}`);
+
+  if (PROFILE) {
+    const v = JOINERS.find((j) => j.col === (opt('--variant') ?? 'ours'))!;
+    const s = startServer(v.kind, [], ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`]);
+    try {
+      workers = [spawnChild('worker.ts')];
+      await pairs(v, s.child, await s.url);
+    } finally {
+      await s.child.kill();
+      await workers[0]?.kill();
+    }
+    console.log(`${v.col}: join+leave pairs per server CPU-second: ${median(samples.pairsPerCpuS![v.col]!).toFixed(0)}; profile written to ${PROFILE}`);
+    return;
+  }
+
+  workers = [spawnChild('worker.ts'), spawnChild('worker.ts')];
+  const servers = { ours: startServer('ours'), floor: startServer('floor'), sio: startServer('sio') };
+  const url = { ours: await servers.ours.url, floor: await servers.floor.url, sio: await servers.sio.url };
+  try {
+    for (let round = 0; round < P.rounds; round++) {
+      if (want('joinNew')) for (const v of rotate(JOINERS, round)) await joinNew(v, url[v.kind], round);
+      if (want('joinKept')) for (const v of rotate(JOINERS, round)) await joinKept(v, url[v.kind], round);
+      if (want('pairs')) for (const v of rotate(JOINERS, round)) await pairs(v, servers[v.kind].child, url[v.kind]);
+      if (want('fanout')) for (const v of rotate(ROOMERS, round)) await fanout(v, url[v.kind], round);
+    }
+  } finally {
+    for (const s of Object.values(servers)) await s.child.kill();
+  }
+  const idleCount = Math.min(P.idle, 19_800);
+  if (want('idle')) for (const v of [OURS, FLOOR, SIO_T]) await idle(v, idleCount);
+  if (want('resume')) {
+    await resumeBuffers(P.resumeMembers, false);
+    await resumeBuffers(P.budgetMembers, true);
+  }
+  for (const w of workers) await w.kill();
+  if (want('bundle')) bundle();
+  if (want('codegen')) codegenCold();
+
+  console.log(`rounds: ${P.rounds}, interleaved; ${P.joinNew} new-socket joins, ${P.joinKept} kept-socket joins, ${P.pairsMs} ms of join+leave, ${P.events} events per round and server`);
+  console.log(table(idleCount));
+  const room = samples.resumeRoomMiB?.ours?.[0];
+  if (room !== undefined && P.budgetMembers === 10_000) {
+    console.log(`resume buffer budget: ${room.toFixed(1)} MiB for 10,000 members, ${room <= BUDGET_MIB ? 'within' : 'OVER'} the ${BUDGET_MIB} MiB budget`);
+    if (room > BUDGET_MIB) process.exitCode = 1;
+  }
+  if (codegenStatus !== 'exit 0') console.log(`note: \`codegen --check\` ended with ${codegenStatus} (generated files out of date in this tree)`);
+  console.log(`load average at end: ${load()}; took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const json = opt('--json');
+  if (json) writeFileSync(json, JSON.stringify({ smoke: SMOKE, idle: idleCount, loadStart, loadEnd: load(), samples }, null, 1));
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

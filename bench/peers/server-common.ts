@@ -1,0 +1,33 @@
+// What every bench server process answers besides its protocol: its URL, CPU time, memory
+// (after a full GC), and stop.
+import { serve } from './ipc.js';
+
+export const APP_ID = 'bench0app0id000000000000';
+export const APP_KEY = 'bench-key';
+/** The heartbeat every peer uses in the idle measure (the SDK's default interval). */
+export const HEARTBEAT_MS = 5000;
+
+export function serveControl(url: string, stop: () => Promise<void>): void {
+  serve(async (m) => {
+    switch (m.op) {
+      case 'url':
+        return url;
+      case 'cpu': {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1000; // ms
+      }
+      case 'mem': {
+        for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
+        const m = process.memoryUsage();
+        return { rss: m.rss, heap: m.heapUsed };
+      }
+      case 'stop':
+        await stop();
+        // process.exit writes a --cpu-prof profile on the way out.
+        setImmediate(() => process.exit(0));
+        return null;
+      default:
+        throw new Error(`unknown op ${m.op}`);
+    }
+  });
+}

@@ -1,0 +1,79 @@
+// A client process: holds many joined sockets (idle members, invisible members) with their
+// heartbeat, or runs the join+leave loop of many clients, so the measuring process and the
+// servers each keep their own CPU.
+import { serve } from './ipc.js';
+import { openPeer, type Kind, type Peer } from './clients.js';
+import { HEARTBEAT_MS } from './server-common.js';
+
+const held: Peer[] = [];
+const beats: NodeJS.Timeout[] = [];
+let pairs = 0;
+let looping = false;
+let loops: Promise<void>[] = [];
+
+/** Runs `n` tasks with at most `width` at once. */
+async function pool(n: number, width: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
+    while (next < n) await task(next++);
+  }));
+}
+
+serve(async (m) => {
+  switch (m.op) {
+    case 'hold': {
+      // m: kind, url, count, room (or roomPrefix + perRoom), visible, first (user index offset), heartbeat
+      const kind = m.kind as Kind;
+      await pool(m.count, 32, async (i) => {
+        const p = await openPeer(kind, m.url);
+        const n = m.first + i;
+        const room = m.room ?? `${m.roomPrefix}${Math.floor(n / m.perRoom)}`;
+        await p.join(room, `m${n}`, { visible: m.visible, token: true });
+        held.push(p);
+        if (m.heartbeat && kind !== 'sio') {
+          // Spread the beats over the interval, as real clients joining at random times would.
+          const start = setTimeout(() => {
+            p.ping();
+            beats.push(setInterval(() => p.ping(), HEARTBEAT_MS));
+          }, Math.random() * HEARTBEAT_MS);
+          beats.push(start);
+        }
+      });
+      return held.length;
+    }
+    case 'drop': {
+      for (const t of beats.splice(0)) clearTimeout(t);
+      for (const p of held.splice(0)) p.close();
+      return null;
+    }
+    case 'pairs-start': {
+      // m: kind, url, clients, perRoom, token. Each client joins and leaves its room in a loop.
+      const kind = m.kind as Kind;
+      const peers = await Promise.all(Array.from({ length: m.clients }, () => openPeer(kind, m.url)));
+      looping = true;
+      pairs = 0;
+      loops = peers.map(async (p, i) => {
+        const room = `pairs${Math.floor(i / m.perRoom)}`;
+        while (looping) {
+          await p.join(room, `p${i}`, { token: m.token });
+          await p.leave();
+          pairs++;
+        }
+        p.close();
+      });
+      return null;
+    }
+    case 'count':
+      return pairs;
+    case 'pairs-stop':
+      looping = false;
+      await Promise.all(loops);
+      loops = [];
+      return pairs;
+    case 'stop':
+      setImmediate(() => process.exit(0));
+      return null;
+    default:
+      throw new Error(`unknown op ${m.op}`);
+  }
+});
