@@ -32,6 +32,7 @@ const meta = await build({
   target: 'es2017',
   format: 'cjs',
   minify: true,
+  mangleProps: /_$/,
   legalComments: 'none',
   write: false,
   metafile: true,

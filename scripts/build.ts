@@ -54,7 +54,9 @@ const common = {
 };
 mkdirSync(outdir, { recursive: true });
 const cjs = join(outdir, 'VolcEngineRTC_MiniApp.js');
-await build({ ...common, format: 'cjs', minify: true, outfile: cjs });
+// Members private to the runtime's classes end in '_' (docs/runtime.md): the minified file
+// renames them, as it renames local names. Nothing else may end in '_' (wire fields, options).
+await build({ ...common, format: 'cjs', minify: true, mangleProps: /_$/, outfile: cjs });
 await build({ ...common, format: 'cjs', outfile: join(outdir, 'VolcEngineRTC_MiniApp.debug.js') });
 await build({ ...common, format: 'esm', outfile: join(outdir, 'index.mjs') });
 // The root package.json says "type": "module", which would make Node load the .js files as ES

@@ -17,39 +17,39 @@ interface Entry {
 }
 
 export class Emitter {
-  private readonly lists = new Map<EventName, Entry[]>();
+  private readonly lists_ = new Map<EventName, Entry[]>();
 
   on<E extends EventName>(event: E, fn: Listener<E>, once = false): void {
-    const list = this.lists.get(event) ?? [];
+    const list = this.lists_.get(event) ?? [];
     if (!list.some((e) => e.fn === fn)) list.push({ fn, once });
-    this.lists.set(event, list);
+    this.lists_.set(event, list);
   }
 
   /** Without fn: every listener of the event. */
   off<E extends EventName>(event: E, fn?: Listener<E>): void {
-    const rest = fn ? (this.lists.get(event) ?? []).filter((e) => e.fn !== fn) : [];
-    if (rest.length) this.lists.set(event, rest);
-    else this.lists.delete(event);
+    const rest = fn ? (this.lists_.get(event) ?? []).filter((e) => e.fn !== fn) : [];
+    if (rest.length) this.lists_.set(event, rest);
+    else this.lists_.delete(event);
   }
 
   /** Without an event: every listener of every event. */
   removeAll(event?: EventName): void {
-    if (event === undefined) this.lists.clear();
-    else this.lists.delete(event);
+    if (event === undefined) this.lists_.clear();
+    else this.lists_.delete(event);
   }
 
   has(event: EventName): boolean {
-    return this.lists.has(event);
+    return this.lists_.has(event);
   }
 
   /** Calls a snapshot of the listeners: on/off inside a listener affect the next emit only. */
   emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
-    const list = this.lists.get(event);
+    const list = this.lists_.get(event);
     if (!list) return;
     for (const e of [...list]) {
       // A once listener removed by an earlier listener of this emit is not called.
       if (e.once) {
-        if (!this.lists.get(event)?.includes(e)) continue;
+        if (!this.lists_.get(event)?.includes(e)) continue;
         this.off(event, e.fn);
       }
       try {

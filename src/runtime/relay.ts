@@ -27,40 +27,40 @@ export interface RelayHost {
 
 export class EventRelay {
   /** The connection whose join/resume answer is awaited: its events wait until the answer is handled. */
-  private awaiting: Connection | undefined;
-  private early: [string, unknown, number | undefined][] = [];
+  private awaiting_: Connection | undefined;
+  private early_: [string, unknown, number | undefined][] = [];
 
   constructor(private readonly host: RelayHost) {}
 
   /** A join or resume goes out on conn: hold its events until flush(conn). */
   hold(conn: Connection): void {
-    this.awaiting = conn;
-    this.early = [];
+    this.awaiting_ = conn;
+    this.early_ = [];
   }
 
   /** The answer is handled: deliver what overtook it. */
   flush(conn: Connection): void {
-    if (this.awaiting !== conn) return;
-    this.awaiting = undefined;
-    const early = this.early;
-    this.early = [];
+    if (this.awaiting_ !== conn) return;
+    this.awaiting_ = undefined;
+    const early = this.early_;
+    this.early_ = [];
     for (const [name, data, seq] of early) this.receive(conn, name, data, seq);
   }
 
   /** The answer will not come (or not from conn, if given): stop holding. */
   release(conn?: Connection): void {
-    if (conn === undefined || this.awaiting === conn) this.awaiting = undefined;
+    if (conn === undefined || this.awaiting_ === conn) this.awaiting_ = undefined;
   }
 
   /** Forget everything held: the room is left. */
   clear(): void {
-    this.awaiting = undefined;
-    this.early = [];
+    this.awaiting_ = undefined;
+    this.early_ = [];
   }
 
   receive(conn: Connection, name: string, data: unknown, seq: number | undefined): void {
-    if (this.awaiting === conn) {
-      this.early.push([name, data, seq]);
+    if (this.awaiting_ === conn) {
+      this.early_.push([name, data, seq]);
       return;
     }
     // Only the events a server may send; a newer server's unknown events are ignored, and the

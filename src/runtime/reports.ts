@@ -25,8 +25,8 @@ export function sendable(item: ReportItem): boolean {
 }
 
 export class ReportBuffer {
-  private items: ReportItem[] = [];
-  private timer: TimerHandle | undefined;
+  private items_: ReportItem[] = [];
+  private timer_: TimerHandle | undefined;
 
   /** Set by init from the client's options (reportFlushMs, reportBatchSize). */
   flushMs = 5000;
@@ -35,25 +35,25 @@ export class ReportBuffer {
   constructor(private readonly sink: ReportSink) {}
 
   get size(): number {
-    return this.items.length;
+    return this.items_.length;
   }
 
   add(item: ReportItem): void {
-    this.items.push(item);
-    if (this.items.length > MAX_BUFFERED) this.items.splice(0, this.items.length - MAX_BUFFERED);
+    this.items_.push(item);
+    if (this.items_.length > MAX_BUFFERED) this.items_.splice(0, this.items_.length - MAX_BUFFERED);
     if (!this.sink.ready()) return;
-    if (this.items.length >= this.batchSize) void this.flush();
-    else this.arm();
+    if (this.items_.length >= this.batchSize) void this.flush();
+    else this.arm_();
   }
 
   /** Sends everything buffered now (in batches of batchSize); resolves when all were answered. */
   flush(): Promise<void> {
-    stopTimer(this.timer);
-    this.timer = undefined;
-    if (!this.sink.ready() || this.items.length === 0) return Promise.resolve();
+    stopTimer(this.timer_);
+    this.timer_ = undefined;
+    if (!this.sink.ready() || this.items_.length === 0) return Promise.resolve();
     const sends: Promise<unknown>[] = [];
-    while (this.items.length) {
-      const batch = this.items.splice(0, this.batchSize);
+    while (this.items_.length) {
+      const batch = this.items_.splice(0, this.batchSize);
       sends.push(this.sink.send(batch).catch((e: unknown) => this.sink.failed(e)));
     }
     return Promise.all(sends).then(() => undefined);
@@ -61,25 +61,25 @@ export class ReportBuffer {
 
   /** Called on join: items reported before it go out with the first batch. */
   resume(): void {
-    if (this.items.length >= this.batchSize) void this.flush();
-    else if (this.items.length) this.arm();
+    if (this.items_.length >= this.batchSize) void this.flush();
+    else if (this.items_.length) this.arm_();
   }
 
   /** Stops the timer and keeps the items (leave without a socket, destroy). */
   pause(): void {
-    stopTimer(this.timer);
-    this.timer = undefined;
+    stopTimer(this.timer_);
+    this.timer_ = undefined;
   }
 
   clear(): void {
     this.pause();
-    this.items = [];
+    this.items_ = [];
   }
 
-  private arm(): void {
-    if (this.timer !== undefined) return;
-    this.timer = startTimer(() => {
-      this.timer = undefined;
+  private arm_(): void {
+    if (this.timer_ !== undefined) return;
+    this.timer_ = startTimer(() => {
+      this.timer_ = undefined;
       void this.flush();
     }, this.flushMs);
   }

@@ -38,66 +38,66 @@ export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'rec
 const fail = <T>(err: VolcEngineRTCError): Promise<T> => Promise.reject(err);
 
 class Runtime implements ClientRuntime {
-  private phase: Phase = 'uninitialised';
-  private appId = '';
-  private businessId: string | undefined;
-  private visible = true;
-  private conn: Connection | undefined;
-  private session: Session | undefined;
-  private connState: ConnectionState = 'disconnected';
-  private leaving: Promise<void> | undefined;
+  private phase_: Phase = 'uninitialised';
+  private appId_ = '';
+  private businessId_: string | undefined;
+  private visible_ = true;
+  private conn_: Connection | undefined;
+  private session_: Session | undefined;
+  private connState_: ConnectionState = 'disconnected';
+  private leaving_: Promise<void> | undefined;
   /** Request ids for every connection of this client: a request resent after a resume keeps its id. */
-  private nextId = 1;
-  private readonly ids = (): number => this.nextId++;
-  private readonly emitter = new Emitter();
-  private readonly reports: ReportBuffer;
-  private readonly given: ClientOptions | undefined;
+  private nextId_ = 1;
+  private readonly ids_ = (): number => this.nextId_++;
+  private readonly emitter_ = new Emitter();
+  private readonly reports_: ReportBuffer;
+  private readonly given_: ClientOptions | undefined;
   /** Set by init (calls before it are refused with NOT_INITED). */
-  private options!: ResolvedOptions;
+  private options_!: ResolvedOptions;
   // The parts each see only what they need of the runtime; the state stays here.
-  private readonly relay = new EventRelay({
-    conn: () => this.conn,
-    session: () => this.session,
+  private readonly relay_ = new EventRelay({
+    conn: () => this.conn_,
+    session: () => this.session_,
     disconnect: (why) => {
-      if (this.phase === 'inRoom') this.outOfRoom(why);
+      if (this.phase_ === 'inRoom') this.outOfRoom_(why);
     },
-    emit: (event, payload) => this.emit(event, payload),
+    emit: (event, payload) => this.emit_(event, payload),
     emitError: (err) => this.emitError(err),
   });
-  private readonly reconnector = new Reconnector(
+  private readonly reconnector_ = new Reconnector(
     {
-      connect: () => this.newConnection(),
-      join: (conn, s) => this.joinRequest(conn, s.token, s.roomId, s.userId),
-      reconnecting: () => this.setConnState('reconnecting'),
+      connect: () => this.newConnection_(),
+      join: (conn, s) => this.joinRequest_(conn, s.token, s.roomId, s.userId),
+      reconnecting: () => this.setConnState_('reconnecting'),
       adopt: (conn) => {
-        this.conn = conn;
-        this.setConnState('connected');
+        this.conn_ = conn;
+        this.setConnState_('connected');
       },
-      resumeReports: () => this.reports.resume(),
-      outOfRoom: (why) => this.outOfRoom(why),
-      request: (s, req) => this.request(s, req),
-      session: () => this.session,
-      emit: (event, payload) => this.emit(event, payload),
+      resumeReports: () => this.reports_.resume(),
+      outOfRoom: (why) => this.outOfRoom_(why),
+      request: (s, req) => this.request_(s, req),
+      session: () => this.session_,
+      emit: (event, payload) => this.emit_(event, payload),
       emitError: (err) => this.emitError(err),
     },
-    this.relay,
+    this.relay_,
   );
-  private readonly roomIo: room.RoomIo = {
-    room: (method) => this.room(method),
-    request: (s, req) => this.request(s, req),
-    visible: () => this.visible,
+  private readonly roomIo_: room.RoomIo = {
+    room: (method) => this.room_(method),
+    request: (s, req) => this.request_(s, req),
+    visible: () => this.visible_,
   };
   /** Counts of what reconnecting did, for tests and diagnostics. */
-  readonly stats: ReconnectStats = this.reconnector.stats;
+  readonly stats: ReconnectStats = this.reconnector_.stats;
 
   constructor(options: ClientOptions | undefined) {
     // Resolved at init, over the configure() defaults of that moment.
-    this.given = options;
-    this.reports = new ReportBuffer({
+    this.given_ = options;
+    this.reports_ = new ReportBuffer({
       // In a room with a live socket: also while leaving or destroying, so leave can flush.
-      ready: () => this.session !== undefined && this.conn?.isOpen === true,
+      ready: () => this.session_ !== undefined && this.conn_?.isOpen === true,
       // Through request(): a batch in flight when the socket drops is resent after the resume.
-      send: (items) => (this.session ? this.request(this.session, { type: 'report', items }) : fail(rtcError(ERROR_CODES.NOT_IN_ROOM, 'report: not in a room'))),
+      send: (items) => (this.session_ ? this.request_(this.session_, { type: 'report', items }) : fail(rtcError(ERROR_CODES.NOT_IN_ROOM, 'report: not in a room'))),
       failed: (e) => {
         // Reports lost with the socket are not the app's concern; anything else is.
         const err = e as VolcEngineRTCError;
@@ -109,77 +109,77 @@ class Runtime implements ClientRuntime {
   // ---- lifecycle -------------------------------------------------------------------------
 
   init(appId: string): Promise<void> {
-    const o = resolveOptions(withDefaults(this.given));
-    const e = canInit(this.phase) ?? (typeof o === 'string' ? rtcError(ERROR_CODES.INVALID_PARAMS, o) : checkAppId(appId));
+    const o = resolveOptions(withDefaults(this.given_));
+    const e = canInit(this.phase_) ?? (typeof o === 'string' ? rtcError(ERROR_CODES.INVALID_PARAMS, o) : checkAppId(appId));
     if (e) return fail(e);
-    this.options = o as ResolvedOptions;
-    this.reports.flushMs = this.options.reportFlushMs;
-    this.reports.batchSize = this.options.reportBatchSize;
-    this.appId = appId;
-    this.phase = 'initialised';
+    this.options_ = o as ResolvedOptions;
+    this.reports_.flushMs = this.options_.reportFlushMs;
+    this.reports_.batchSize = this.options_.reportBatchSize;
+    this.appId_ = appId;
+    this.phase_ = 'initialised';
     return Promise.resolve();
   }
 
   async destroy(): Promise<void> {
-    if (this.phase === 'destroyed') throw needInit('destroyed', 'destroy');
-    const was = this.phase;
+    if (this.phase_ === 'destroyed') throw needInit('destroyed', 'destroy');
+    const was = this.phase_;
     // From here on every call fails with CLIENT_DESTROYED, even while the leave below runs.
-    this.phase = 'destroyed';
-    if (was === 'inRoom') await this.leaveRoom();
-    else if (was === 'leaving') await this.leaving;
-    else if (was === 'joining') this.dropConnection('the client was destroyed');
-    this.reports.clear();
-    this.emitter.removeAll();
+    this.phase_ = 'destroyed';
+    if (was === 'inRoom') await this.leaveRoom_();
+    else if (was === 'leaving') await this.leaving_;
+    else if (was === 'joining') this.dropConnection_('the client was destroyed');
+    this.reports_.clear();
+    this.emitter_.removeAll();
   }
 
   setBusinessId(businessId: string): Promise<boolean> {
-    const e = needInit(this.phase, 'setBusinessId');
+    const e = needInit(this.phase_, 'setBusinessId');
     if (e) return fail(e);
     // After join it has no effect, as the vendor documents: say so with false.
-    if (this.phase !== 'initialised') return Promise.resolve(false);
+    if (this.phase_ !== 'initialised') return Promise.resolve(false);
     if (businessId.length > 128) return fail(rtcError(ERROR_CODES.INVALID_PARAMS, 'setBusinessId(businessId): at most 128 characters'));
-    this.businessId = businessId;
+    this.businessId_ = businessId;
     return Promise.resolve(true);
   }
 
   // ---- room ------------------------------------------------------------------------------
 
   async join(token: string, roomId: string, userId: string): Promise<string> {
-    const e = canJoin(this.phase) ?? checkToken(token) ?? checkId('join', 'roomId', roomId) ?? checkId('join', 'userId', userId);
+    const e = canJoin(this.phase_) ?? checkToken(token) ?? checkId('join', 'roomId', roomId) ?? checkId('join', 'userId', userId);
     if (e) throw e;
-    const o = this.options;
+    const o = this.options_;
     if (!o.server) throw rtcError(ERROR_CODES.NO_WEBSOCLET_URL, 'join: no server URL; pass { server: "wss://..." } to new Client()');
-    const conn = this.newConnection();
+    const conn = this.newConnection_();
     if (typeof conn === 'string') throw rtcError(ERROR_CODES.CONNECTION_FAILED, `join: ${conn}`);
 
-    this.phase = 'joining';
-    this.conn = conn;
-    this.setConnState('connecting');
+    this.phase_ = 'joining';
+    this.conn_ = conn;
+    this.setConnState_('connecting');
     try {
       await conn.open();
-      this.setConnState('connected');
-      const data = await this.joinRequest(conn, token, roomId, userId);
-      if (this.conn !== conn) throw this.joinAborted();
+      this.setConnState_('connected');
+      const data = await this.joinRequest_(conn, token, roomId, userId);
+      if (this.conn_ !== conn) throw this.joinAborted_();
       const s = new Session(roomId, userId, token, data.sessionId, data.tokenExpireAt);
       s.resumeToken = data.resumeToken;
-      this.session = s;
-      this.phase = 'inRoom';
-      for (const uid of data.peers) if (uid !== userId) this.relay.deliver(s, EVENTS.PEER_ONLINE, { uid });
-      for (const st of data.streams) if (st.uid !== userId) this.relay.deliver(s, EVENTS.STREAM_ADDED, streamAdded(st));
-      this.relay.flush(conn);
-      this.reports.resume();
+      this.session_ = s;
+      this.phase_ = 'inRoom';
+      for (const uid of data.peers) if (uid !== userId) this.relay_.deliver(s, EVENTS.PEER_ONLINE, { uid });
+      for (const st of data.streams) if (st.uid !== userId) this.relay_.deliver(s, EVENTS.STREAM_ADDED, streamAdded(st));
+      this.relay_.flush(conn);
+      this.reports_.resume();
       return userId;
     } catch (err) {
-      this.relay.release(conn);
-      if (this.conn !== conn) throw this.joinAborted();
-      this.dropConnection('join failed');
-      this.phase = 'initialised';
+      this.relay_.release(conn);
+      if (this.conn_ !== conn) throw this.joinAborted_();
+      this.dropConnection_('join failed');
+      this.phase_ = 'initialised';
       throw err;
     }
   }
 
-  private newConnection(): Connection | string {
-    const o = this.options;
+  private newConnection_(): Connection | string {
+    const o = this.options_;
     const factory = pickTransport(o.transport);
     if (typeof factory === 'string') return factory;
     const conn: Connection = new Connection(
@@ -187,26 +187,26 @@ class Runtime implements ClientRuntime {
       factory,
       o,
       {
-        onEvent: (name, data, seq) => this.relay.receive(conn, name, data, seq),
+        onEvent: (name, data, seq) => this.relay_.receive(conn, name, data, seq),
         onError: (err) => this.emitError(err),
-        onLost: (err) => this.lost(conn, err),
+        onLost: (err) => this.lost_(conn, err),
       },
-      this.ids,
+      this.ids_,
     );
     return conn;
   }
 
   /** join on an open connection; events that overtake the answer are held until relay.flush. */
-  private async joinRequest(conn: Connection, token: string, roomId: string, userId: string): Promise<JoinData> {
-    this.relay.hold(conn);
+  private async joinRequest_(conn: Connection, token: string, roomId: string, userId: string): Promise<JoinData> {
+    this.relay_.hold(conn);
     const raw = await conn.request({
       type: 'join',
-      appId: this.appId,
+      appId: this.appId_,
       token,
       roomId,
       userId,
-      visible: this.visible,
-      ...(this.businessId !== undefined ? { businessId: this.businessId } : {}),
+      visible: this.visible_,
+      ...(this.businessId_ !== undefined ? { businessId: this.businessId_ } : {}),
     });
     const data = asJoinData(raw);
     if (!data) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'join: the server answered with a malformed join response');
@@ -214,74 +214,74 @@ class Runtime implements ClientRuntime {
   }
 
   // A join whose connection was taken from it: by destroy, or by leave.
-  private joinAborted(): VolcEngineRTCError {
-    return this.phase === 'destroyed'
+  private joinAborted_(): VolcEngineRTCError {
+    return this.phase_ === 'destroyed'
       ? rtcError(ERROR_CODES.CLIENT_DESTROYED, 'join: the client was destroyed during the join')
       : rtcError(ERROR_CODES.LEAVING, 'join: leave() was called during the join');
   }
 
   async leave(): Promise<void> {
-    const e = canLeave(this.phase);
+    const e = canLeave(this.phase_);
     if (e) throw e;
-    if (this.phase === 'joining') {
+    if (this.phase_ === 'joining') {
       // The app wants out (a page unloading): abort the join rather than refuse and let it land.
-      this.dropConnection('leave during the join');
-      this.phase = 'initialised';
+      this.dropConnection_('leave during the join');
+      this.phase_ = 'initialised';
       return;
     }
-    await this.leaveRoom();
+    await this.leaveRoom_();
   }
 
   // Always ends out of the room: closing the socket removes us on the server whatever it
   // answered, so leave resolves once we are out (LEAVE_ERROR would tell the app nothing it can act on).
-  private leaveRoom(): Promise<void> {
-    const conn = this.conn;
-    if (this.phase !== 'destroyed') this.phase = 'leaving';
+  private leaveRoom_(): Promise<void> {
+    const conn = this.conn_;
+    if (this.phase_ !== 'destroyed') this.phase_ = 'leaving';
     const run = async (): Promise<void> => {
-      await this.reports.flush();
+      await this.reports_.flush();
       if (conn?.isOpen) await conn.request({ type: 'leave' }).catch(() => undefined);
     };
     const done = (): void => {
-      if (this.conn === conn) this.dropConnection('left the room');
-      if (this.phase === 'leaving') this.phase = 'initialised';
-      this.leaving = undefined;
+      if (this.conn_ === conn) this.dropConnection_('left the room');
+      if (this.phase_ === 'leaving') this.phase_ = 'initialised';
+      this.leaving_ = undefined;
     };
-    this.leaving = run().then(done, done);
-    return this.leaving;
+    this.leaving_ = run().then(done, done);
+    return this.leaving_;
   }
 
   publish(): Promise<string> {
-    return room.publish(this.roomIo);
+    return room.publish(this.roomIo_);
   }
 
   unpublish(): Promise<void> {
-    return room.unpublish(this.roomIo);
+    return room.unpublish(this.roomIo_);
   }
 
   subscribe(userId: string, options: SubOptions): Promise<string> {
-    return room.subscribe(this.roomIo, userId, options);
+    return room.subscribe(this.roomIo_, userId, options);
   }
 
   unsubscribe(userId: string, options: UnsubscribeOptions): Promise<void> {
-    return room.unsubscribe(this.roomIo, userId, options);
+    return room.unsubscribe(this.roomIo_, userId, options);
   }
 
   muteLocal(options: MuteLocalOptions): Promise<void> {
-    return room.muteLocal(this.roomIo, options);
+    return room.muteLocal(this.roomIo_, options);
   }
 
   muteRemote(userId: string, options: MuteRemoteOptions): Promise<void> {
-    return room.muteRemote(this.roomIo, userId, options);
+    return room.muteRemote(this.roomIo_, userId, options);
   }
 
   async setUserVisibility(enable: boolean): Promise<void> {
-    const e = needInit(this.phase, 'setUserVisibility');
+    const e = needInit(this.phase_, 'setUserVisibility');
     if (e) throw e;
-    if (this.phase === 'joining') throw rtcError(ERROR_CODES.CONNECTING, 'setUserVisibility: a join is under way');
-    if (this.phase === 'leaving') throw rtcError(ERROR_CODES.LEAVING, 'setUserVisibility: a leave is under way');
-    if (this.phase === 'inRoom') await room.setVisibility(this.roomIo, this.session!, enable);
+    if (this.phase_ === 'joining') throw rtcError(ERROR_CODES.CONNECTING, 'setUserVisibility: a join is under way');
+    if (this.phase_ === 'leaving') throw rtcError(ERROR_CODES.LEAVING, 'setUserVisibility: a leave is under way');
+    if (this.phase_ === 'inRoom') await room.setVisibility(this.roomIo_, this.session_!, enable);
     // Kept for the next join too: the setting belongs to the client, not to one stay in a room.
-    this.visible = enable;
+    this.visible_ = enable;
   }
 
   /**
@@ -290,13 +290,13 @@ class Runtime implements ClientRuntime {
    * for a fresh join after a reconnect; put back if the server refuses it.
    */
   async updateToken(token: string): Promise<void> {
-    const s = this.room('updateToken');
+    const s = this.room_('updateToken');
     const e = checkToken(token);
     if (e) throw e;
     const previous = s.token;
     s.token = token;
     try {
-      const at = (await this.request(s, { type: 'updateToken', token }) as { tokenExpireAt?: unknown } | null)?.tokenExpireAt;
+      const at = (await this.request_(s, { type: 'updateToken', token }) as { tokenExpireAt?: unknown } | null)?.tokenExpireAt;
       if (typeof at === 'number') s.tokenExpireAt = at;
     } catch (err) {
       const code = (err as VolcEngineRTCError).code;
@@ -309,65 +309,65 @@ class Runtime implements ClientRuntime {
   // ---- events ----------------------------------------------------------------------------
 
   on<E extends EventName>(event: E, callback: Listener<E>): void {
-    this.listen(event, callback, false);
+    this.listen_(event, callback, false);
   }
 
   once<E extends EventName>(event: E, callback: Listener<E>): void {
-    this.listen(event, callback, true);
+    this.listen_(event, callback, true);
   }
 
-  private listen<E extends EventName>(event: E, callback: Listener<E>, once: boolean): void {
-    if (this.phase === 'destroyed') return this.emitError(needInit('destroyed', once ? 'once' : 'on')!);
-    this.emitter.on(event, callback, once);
+  private listen_<E extends EventName>(event: E, callback: Listener<E>, once: boolean): void {
+    if (this.phase_ === 'destroyed') return this.emitError(needInit('destroyed', once ? 'once' : 'on')!);
+    this.emitter_.on(event, callback, once);
   }
 
   /** Without a callback: every listener of that event. */
   off<E extends EventName>(event: E, callback?: Listener<E>): void {
-    this.emitter.off(event, callback);
+    this.emitter_.off(event, callback);
   }
 
   /** Without an event: every listener of every event (the vendor's Client is an event emitter). */
   removeAllListeners(event?: EventName): void {
-    this.emitter.removeAll(event);
+    this.emitter_.removeAll(event);
   }
 
   emitError(err: VolcEngineRTCError): void {
-    if (this.emitter.has(EVENTS.ERROR)) this.emitter.emit(EVENTS.ERROR, err);
+    if (this.emitter_.has(EVENTS.ERROR)) this.emitter_.emit(EVENTS.ERROR, err);
     else logError('[mprtc] unhandled error', err.code, err.reason);
   }
 
   // ---- reports ---------------------------------------------------------------------------
 
   reportPusherStateChange(code: number, message: string): void {
-    this.report('reportPusherStateChange', { kind: 'pusherState', at: now(), code, message });
+    this.report_('reportPusherStateChange', { kind: 'pusherState', at: now(), code, message });
   }
 
   reportPusherNetStatusChange(info: WxMediaState): void {
-    this.report('reportPusherNetStatusChange', { kind: 'pusherNet', at: now(), info: { ...info } });
+    this.report_('reportPusherNetStatusChange', { kind: 'pusherNet', at: now(), info: { ...info } });
   }
 
   reportPlayerStateChange(uid: string, code: number, message: string): void {
-    this.report('reportPlayerStateChange', { kind: 'playerState', at: now(), uid, code, message });
+    this.report_('reportPlayerStateChange', { kind: 'playerState', at: now(), uid, code, message });
   }
 
   reportPlayerNetStatusChange(uid: string, info: WxMediaState): void {
-    this.report('reportPlayerNetStatusChange', { kind: 'playerNet', at: now(), uid, info: { ...info } });
+    this.report_('reportPlayerNetStatusChange', { kind: 'playerNet', at: now(), uid, info: { ...info } });
   }
 
-  private report(method: string, item: ReportItem): void {
-    const e = needInit(this.phase, method);
+  private report_(method: string, item: ReportItem): void {
+    const e = needInit(this.phase_, method);
     if (e) return this.emitError(e);
     // Refused alone, here: once in a batch it would sink the other items with it.
     if (!sendable(item)) return this.emitError(rtcError(ERROR_CODES.INVALID_PARAMS, `${method}: the report holds a value that cannot be sent as JSON`));
-    this.reports.add(item);
+    this.reports_.add(item);
   }
 
   // ---- internals -------------------------------------------------------------------------
 
-  private room(method: string): Session {
-    const e = needRoom(this.phase, method);
+  private room_(method: string): Session {
+    const e = needRoom(this.phase_, method);
     if (e) throw e;
-    return this.session!;
+    return this.session_!;
   }
 
   /**
@@ -375,64 +375,64 @@ class Runtime implements ClientRuntime {
    * reconnecting it waits; one in flight when the socket dropped is sent again after the resume
    * with the same id, so the server answers it once (it never applies it twice).
    */
-  private async request<T extends Parameters<Connection['request']>[0]>(s: Session, req: T): Promise<unknown> {
-    const id = this.ids();
+  private async request_<T extends Parameters<Connection['request']>[0]>(s: Session, req: T): Promise<unknown> {
+    const id = this.ids_();
     for (;;) {
-      const waiting = this.reconnector.waiting;
+      const waiting = this.reconnector_.waiting;
       if (waiting) await waiting;
-      const conn = this.conn;
-      if (this.session !== s || !conn) throw rtcError(ERROR_CODES.NOT_IN_ROOM, `${req.type}: the room was left meanwhile`);
+      const conn = this.conn_;
+      if (this.session_ !== s || !conn) throw rtcError(ERROR_CODES.NOT_IN_ROOM, `${req.type}: the room was left meanwhile`);
       try {
         const data = await conn.request(req, id);
-        if (this.session !== s) throw rtcError(ERROR_CODES.NOT_IN_ROOM, `${req.type}: the room was left meanwhile`);
+        if (this.session_ !== s) throw rtcError(ERROR_CODES.NOT_IN_ROOM, `${req.type}: the room was left meanwhile`);
         return data;
       } catch (e) {
-        if ((e as VolcEngineRTCError).code === ERROR_CODES.CONNECTION_LOST && this.reconnector.waiting && this.session === s) continue;
+        if ((e as VolcEngineRTCError).code === ERROR_CODES.CONNECTION_LOST && this.reconnector_.waiting && this.session_ === s) continue;
         throw e;
       }
     }
   }
 
-  private emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
-    this.emitter.emit(event, payload);
+  private emit_<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+    this.emitter_.emit(event, payload);
   }
 
-  private setConnState(state: ConnectionState): void {
-    if (state === this.connState) return;
-    const prevState = this.connState;
-    this.connState = state;
-    this.emit(EVENTS.CONNECTION_STATE_CHANGED, { state, prevState });
+  private setConnState_(state: ConnectionState): void {
+    if (state === this.connState_) return;
+    const prevState = this.connState_;
+    this.connState_ = state;
+    this.emit_(EVENTS.CONNECTION_STATE_CHANGED, { state, prevState });
   }
 
-  private dropConnection(reason: string): void {
-    const conn = this.conn;
-    this.conn = undefined;
-    this.session = undefined;
-    this.reconnector.stop(rtcError(ERROR_CODES.NOT_IN_ROOM, `the room was left during a reconnect (${reason})`));
-    this.reports.pause();
+  private dropConnection_(reason: string): void {
+    const conn = this.conn_;
+    this.conn_ = undefined;
+    this.session_ = undefined;
+    this.reconnector_.stop(rtcError(ERROR_CODES.NOT_IN_ROOM, `the room was left during a reconnect (${reason})`));
+    this.reports_.pause();
     conn?.close(reason);
-    this.setConnState('disconnected');
+    this.setConnState_('disconnected');
   }
 
   // The socket died under us: reconnect and resume, unless the app turned that off.
-  private lost(conn: Connection, err: VolcEngineRTCError): void {
-    if (this.conn !== conn || this.phase !== 'inRoom') return; // join and leave handle their own
-    const o = this.options;
-    const s = this.session;
+  private lost_(conn: Connection, err: VolcEngineRTCError): void {
+    if (this.conn_ !== conn || this.phase_ !== 'inRoom') return; // join and leave handle their own
+    const o = this.options_;
+    const s = this.session_;
     if (!o.reconnect || !s) {
-      this.outOfRoom({ code: err.code, reason: err.reason });
+      this.outOfRoom_({ code: err.code, reason: err.reason });
       return;
     }
-    this.conn = undefined;
-    this.reports.pause();
-    this.reconnector.start(s, o.reconnect, err);
+    this.conn_ = undefined;
+    this.reports_.pause();
+    this.reconnector_.start(s, o.reconnect, err);
   }
 
-  private outOfRoom(why: { code: number; reason: string }): void {
-    this.reconnector.failCalls(rtcError(ERROR_CODES.CONNECTION_LOST, `the connection was lost: ${why.reason}`));
-    this.dropConnection(why.reason);
-    if (this.phase === 'inRoom') this.phase = 'initialised';
-    this.emit(EVENTS.DISCONNECT, { code: why.code, reason: why.reason });
+  private outOfRoom_(why: { code: number; reason: string }): void {
+    this.reconnector_.failCalls(rtcError(ERROR_CODES.CONNECTION_LOST, `the connection was lost: ${why.reason}`));
+    this.dropConnection_(why.reason);
+    if (this.phase_ === 'inRoom') this.phase_ = 'initialised';
+    this.emit_(EVENTS.DISCONNECT, { code: why.code, reason: why.reason });
   }
 }
 

@@ -34,7 +34,7 @@ export class Session {
   /** What the app was told of the room: a fresh join after a reconnect announces the differences. */
   readonly peers = new Set<string>();
   readonly streams = new Map<string, SeenStream>();
-  private readonly subs = new Map<string, Subscription>();
+  private readonly subs_ = new Map<string, Subscription>();
 
   constructor(
     readonly roomId: string,
@@ -46,15 +46,15 @@ export class Session {
   ) {}
 
   subscribed(uid: string, screen: boolean): Subscription | undefined {
-    return this.subs.get(keyOf(uid, screen));
+    return this.subs_.get(keyOf(uid, screen));
   }
 
   addSubscription(s: Subscription): void {
-    this.subs.set(keyOf(s.uid, s.screen), s);
+    this.subs_.set(keyOf(s.uid, s.screen), s);
   }
 
   removeSubscription(uid: string, screen: boolean): void {
-    this.subs.delete(keyOf(uid, screen));
+    this.subs_.delete(keyOf(uid, screen));
   }
 
   /** A remote user left: none of their streams can still be played. */
@@ -64,7 +64,7 @@ export class Session {
   }
 
   get subscriptions(): Subscription[] {
-    return [...this.subs.values()];
+    return [...this.subs_.values()];
   }
 
   /** Keeps the room view in step with an event the app is about to receive. */

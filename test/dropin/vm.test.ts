@@ -48,6 +48,8 @@ describe('dist/VolcEngineRTC_MiniApp.js in a mini-program-shaped context', () =>
     expect(nodeOnlyNames(bundle)).toEqual([]);
     // Minified: no indentation left, one statement after another.
     expect(bundle.split('\n').length).toBeLessThan(10);
+    // The runtime's private members (named with a trailing '_') are renamed like local names.
+    expect(bundle.match(/\.[A-Za-z]\w*_\b/g) ?? []).toEqual([]);
   });
 
   it('loads with only wx, timers and console, and exports what vendor code destructures', () => {

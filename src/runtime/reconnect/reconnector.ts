@@ -43,110 +43,110 @@ export interface ReconnectHost extends RestoreIo {
 export class Reconnector {
   readonly stats: ReconnectStats = { drops: 0, attempts: 0, resumes: 0, freshJoins: 0, gaveUp: 0 };
   /** Set while reconnecting. */
-  private gate: Gate | undefined;
+  private gate_: Gate | undefined;
   /** The current reconnect loop (a token: a stale loop sees it changed and stops). */
-  private run: object | undefined;
-  private sleep: { timer: TimerHandle; wake(): void } | undefined;
+  private run_: object | undefined;
+  private sleep_: { timer: TimerHandle; wake(): void } | undefined;
   /** A connection being tried by the reconnect loop, not yet adopted. */
-  private trying: Connection | undefined;
-  private readonly host: ReconnectHost;
-  private readonly relay: EventRelay;
+  private trying_: Connection | undefined;
+  private readonly host_: ReconnectHost;
+  private readonly relay_: EventRelay;
 
   constructor(host: ReconnectHost, relay: EventRelay) {
-    this.host = host;
-    this.relay = relay;
+    this.host_ = host;
+    this.relay_ = relay;
   }
 
   /** What room calls wait on while reconnecting; undefined when they may go out. */
   get waiting(): Promise<void> | undefined {
-    return this.gate?.promise;
+    return this.gate_?.promise;
   }
 
   /** The room's connection was lost (and already let go of): start reconnecting. */
   start(s: Session, r: ResolvedReconnect, cause: VolcEngineRTCError): void {
     this.stats.drops++;
-    if (!this.gate) this.gate = gate();
+    if (!this.gate_) this.gate_ = gate();
     const run = {};
-    this.run = run;
-    this.host.reconnecting();
-    void this.loop(s, r, run, cause);
+    this.run_ = run;
+    this.host_.reconnecting();
+    void this.loop_(s, r, run, cause);
   }
 
   /** Calls waiting or in flight fail with err (they belonged to a session that is gone). */
   failCalls(err: VolcEngineRTCError): void {
-    const g = this.gate;
-    this.gate = undefined;
+    const g = this.gate_;
+    this.gate_ = undefined;
     g?.fail(err);
   }
 
   /** The room is left: stop at once, with no timer or socket left behind. */
   stop(err: VolcEngineRTCError): void {
-    this.run = undefined;
-    const sleep = this.sleep;
-    this.sleep = undefined;
+    this.run_ = undefined;
+    const sleep = this.sleep_;
+    this.sleep_ = undefined;
     if (sleep) {
       stopTimer(sleep.timer);
       sleep.wake();
     }
-    const trying = this.trying;
-    this.trying = undefined;
+    const trying = this.trying_;
+    this.trying_ = undefined;
     trying?.close('the reconnect was cancelled');
-    this.relay.clear();
+    this.relay_.clear();
     this.failCalls(err);
   }
 
-  private async loop(s: Session, r: ResolvedReconnect, run: object, cause: VolcEngineRTCError): Promise<void> {
+  private async loop_(s: Session, r: ResolvedReconnect, run: object, cause: VolcEngineRTCError): Promise<void> {
     let last = cause;
     for (let attempt = 0; attempt < r.maxAttempts; attempt++) {
-      await this.wait(backoffMs(r, attempt, Math.random()));
-      if (this.run !== run) return;
-      const conn = this.host.connect();
-      if (typeof conn === 'string') return this.giveUp(run, rtcError(ERROR_CODES.CONNECTION_FAILED, conn));
+      await this.wait_(backoffMs(r, attempt, Math.random()));
+      if (this.run_ !== run) return;
+      const conn = this.host_.connect();
+      if (typeof conn === 'string') return this.giveUp_(run, rtcError(ERROR_CODES.CONNECTION_FAILED, conn));
       this.stats.attempts++;
-      this.trying = conn;
+      this.trying_ = conn;
       try {
         await conn.open();
-        if (this.run !== run) return conn.close('the reconnect was cancelled');
-        await this.resumeOrJoin(conn, s, run);
-        if (this.trying === conn) this.trying = undefined;
+        if (this.run_ !== run) return conn.close('the reconnect was cancelled');
+        await this.resumeOrJoin_(conn, s, run);
+        if (this.trying_ === conn) this.trying_ = undefined;
         return;
       } catch (e) {
-        if (this.trying === conn) this.trying = undefined;
-        this.relay.release(conn);
+        if (this.trying_ === conn) this.trying_ = undefined;
+        this.relay_.release(conn);
         conn.close('reconnect attempt failed');
-        if (this.run !== run) return;
+        if (this.run_ !== run) return;
         last = e as VolcEngineRTCError;
-        if (!RETRYABLE.has(last.code)) return this.giveUp(run, last);
+        if (!RETRYABLE.has(last.code)) return this.giveUp_(run, last);
       }
     }
-    this.giveUp(run, rtcError(ERROR_CODES.CONNECTION_LOST, `could not reconnect in ${r.maxAttempts} attempts (last: ${last.reason})`));
+    this.giveUp_(run, rtcError(ERROR_CODES.CONNECTION_LOST, `could not reconnect in ${r.maxAttempts} attempts (last: ${last.reason})`));
   }
 
   /** Resume the session; if the server no longer has it, join afresh with the original token. */
-  private async resumeOrJoin(conn: Connection, s: Session, run: object): Promise<void> {
+  private async resumeOrJoin_(conn: Connection, s: Session, run: object): Promise<void> {
     if (s.resumeToken !== undefined) {
       try {
-        this.relay.hold(conn);
+        this.relay_.hold(conn);
         await conn.request({ type: 'resume', sessionId: s.sessionId, resumeToken: s.resumeToken, lastSeq: s.lastSeq });
-        if (this.run !== run) return conn.close('the reconnect was cancelled');
+        if (this.run_ !== run) return conn.close('the reconnect was cancelled');
         this.stats.resumes++;
-        this.adopt(conn);
-        this.relay.flush(conn);
-        const g = this.gate;
-        this.gate = undefined;
+        this.adopt_(conn);
+        this.relay_.flush(conn);
+        const g = this.gate_;
+        this.gate_ = undefined;
         g?.open(); // calls in flight are resent, queued ones go out now
-        this.host.resumeReports();
+        this.host_.resumeReports();
         return;
       } catch (e) {
-        this.relay.release();
+        this.relay_.release();
         const code = (e as VolcEngineRTCError).code;
         // Refused (grace period over, events missed): join afresh. KICKED (taken over) and
         // connection failures go back to the loop, which gives up or tries again.
         if (code !== ERROR_CODES.NOT_IN_ROOM && code !== ERROR_CODES.INVALID_PARAMS) throw e;
       }
     }
-    const data = await this.host.join(conn, s);
-    if (this.run !== run) {
+    const data = await this.host_.join(conn, s);
+    if (this.run_ !== run) {
       await conn.request({ type: 'leave' }).catch(() => undefined);
       return conn.close('the reconnect was cancelled');
     }
@@ -157,32 +157,32 @@ export class Reconnector {
     s.resumeToken = data.resumeToken;
     s.tokenExpireAt = data.tokenExpireAt;
     s.lastSeq = 0;
-    this.adopt(conn);
-    announceDifferences(s, data, (...a) => this.relay.deliver(...a));
-    this.relay.flush(conn);
-    this.host.resumeReports();
-    void restore(s, this.host);
+    this.adopt_(conn);
+    announceDifferences(s, data, (...a) => this.relay_.deliver(...a));
+    this.relay_.flush(conn);
+    this.host_.resumeReports();
+    void restore(s, this.host_);
   }
 
-  private adopt(conn: Connection): void {
-    this.run = undefined;
-    this.host.adopt(conn);
+  private adopt_(conn: Connection): void {
+    this.run_ = undefined;
+    this.host_.adopt(conn);
   }
 
-  private giveUp(run: object, err: VolcEngineRTCError): void {
-    if (this.run !== run) return;
+  private giveUp_(run: object, err: VolcEngineRTCError): void {
+    if (this.run_ !== run) return;
     this.stats.gaveUp++;
-    this.host.outOfRoom({ code: err.code, reason: err.reason });
+    this.host_.outOfRoom({ code: err.code, reason: err.reason });
   }
 
   /** A cancellable backoff wait: leave and destroy must not leave a timer behind. */
-  private wait(ms: number): Promise<void> {
+  private wait_(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const wake = (): void => {
-        if (this.sleep?.wake === wake) this.sleep = undefined;
+        if (this.sleep_?.wake === wake) this.sleep_ = undefined;
         resolve();
       };
-      this.sleep = { timer: startTimer(wake, ms), wake };
+      this.sleep_ = { timer: startTimer(wake, ms), wake };
     });
   }
 }

@@ -47,54 +47,54 @@ function counter(): () => number {
 }
 
 export class Connection {
-  private phase: Phase = 'new';
-  private transport: Transport | undefined;
-  private readonly pending = new Map<number, Pending>();
-  private pingTimer: TimerHandle | undefined;
-  private silenceTimer: TimerHandle | undefined;
-  private openSettle: { resolve(): void; reject(e: VolcEngineRTCError): void; timer: TimerHandle } | undefined;
+  private phase_: Phase = 'new';
+  private transport_: Transport | undefined;
+  private readonly pending_ = new Map<number, Pending>();
+  private pingTimer_: TimerHandle | undefined;
+  private silenceTimer_: TimerHandle | undefined;
+  private openSettle_: { resolve(): void; reject(e: VolcEngineRTCError): void; timer: TimerHandle } | undefined;
 
   constructor(
-    private readonly url: string,
-    private readonly factory: TransportFactory,
-    private readonly timings: ConnectionTimings,
-    private readonly listener: ConnectionListener,
+    private readonly url_: string,
+    private readonly factory_: TransportFactory,
+    private readonly timings_: ConnectionTimings,
+    private readonly listener_: ConnectionListener,
     /** Request ids, shared by the connections of one client so that a resent request keeps its id. */
-    private readonly nextId: () => number = counter(),
+    private readonly nextId_: () => number = counter(),
   ) {}
 
   get isOpen(): boolean {
-    return this.phase === 'open';
+    return this.phase_ === 'open';
   }
 
   /** Opens the socket; rejects with CONNECTION_FAILED if it does not open in time. */
   open(): Promise<void> {
-    if (this.phase !== 'new') return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, 'connection opened twice'));
-    this.phase = 'opening';
+    if (this.phase_ !== 'new') return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, 'connection opened twice'));
+    this.phase_ = 'opening';
     return new Promise<void>((resolve, reject) => {
       const timer = startTimer(() => {
-        this.shutdown(rtcError(ERROR_CODES.CONNECTION_FAILED, `no connection to ${this.url} within ${this.timings.requestTimeoutMs} ms`), false);
-      }, this.timings.requestTimeoutMs);
-      this.openSettle = { resolve, reject, timer };
+        this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `no connection to ${this.url_} within ${this.timings_.requestTimeoutMs} ms`), false);
+      }, this.timings_.requestTimeoutMs);
+      this.openSettle_ = { resolve, reject, timer };
       try {
-        this.transport = this.factory(this.url, {
-          onOpen: () => this.opened(),
-          onMessage: (data) => this.guarded(data),
+        this.transport_ = this.factory_(this.url_, {
+          onOpen: () => this.opened_(),
+          onMessage: (data) => this.guarded_(data),
           onError: () => undefined, // the close that follows carries the outcome
-          onClose: (code, reason) => this.closedByPeer(code, reason),
+          onClose: (code, reason) => this.closedByPeer_(code, reason),
         });
       } catch (e) {
-        this.shutdown(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not open ${this.url}: ${String(e)}`), false);
+        this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not open ${this.url_}: ${String(e)}`), false);
       }
     });
   }
 
   /** Sends a request; `id` is given when resending one whose answer was lost with a socket. */
-  request<T extends Request['type']>(req: Extract<Request, { type: T }>, id: number = this.nextId()): Promise<ResponseData[T]> {
-    if (this.phase !== 'open') {
+  request<T extends Request['type']>(req: Extract<Request, { type: T }>, id: number = this.nextId_()): Promise<ResponseData[T]> {
+    if (this.phase_ !== 'open') {
       return Promise.reject(rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: the signaling connection is not open`));
     }
-    if (this.pending.has(id)) return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, `${req.type}: request id ${id} is in use`));
+    if (this.pending_.has(id)) return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, `${req.type}: request id ${id} is in use`));
     // Serialised before anything is pending: a value JSON cannot carry (a BigInt, a cycle) is the
     // caller's bad input, refused with nothing left behind, not a socket failure.
     let text: string;
@@ -105,126 +105,126 @@ export class Connection {
     }
     return new Promise<ResponseData[T]>((resolve, reject) => {
       const timer = startTimer(() => {
-        this.pending.delete(id);
-        reject(rtcError(ERROR_CODES.REQUEST_TIMEOUT, `${req.type}: no answer from the server within ${this.timings.requestTimeoutMs} ms`));
-      }, this.timings.requestTimeoutMs);
-      this.pending.set(id, { resolve: resolve as (d: unknown) => void, reject, timer });
-      if (!this.sendText(text)) {
-        this.settle(id, rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: the request could not be sent`));
+        this.pending_.delete(id);
+        reject(rtcError(ERROR_CODES.REQUEST_TIMEOUT, `${req.type}: no answer from the server within ${this.timings_.requestTimeoutMs} ms`));
+      }, this.timings_.requestTimeoutMs);
+      this.pending_.set(id, { resolve: resolve as (d: unknown) => void, reject, timer });
+      if (!this.sendText_(text)) {
+        this.settle_(id, rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: the request could not be sent`));
       }
     });
   }
 
   /** Closes by our own choice: pending requests are rejected, onLost is not called. */
   close(reason: string): void {
-    this.shutdown(rtcError(ERROR_CODES.CONNECTION_LOST, reason), false);
+    this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, reason), false);
   }
 
-  private send(frame: object): boolean {
-    return this.sendText(JSON.stringify(frame));
+  private send_(frame: object): boolean {
+    return this.sendText_(JSON.stringify(frame));
   }
 
-  private sendText(text: string): boolean {
-    return this.transport?.send(text) ?? false;
+  private sendText_(text: string): boolean {
+    return this.transport_?.send(text) ?? false;
   }
 
-  private opened(): void {
-    if (this.phase !== 'opening') return;
-    this.phase = 'open';
-    const settle = this.openSettle;
-    this.openSettle = undefined;
+  private opened_(): void {
+    if (this.phase_ !== 'opening') return;
+    this.phase_ = 'open';
+    const settle = this.openSettle_;
+    this.openSettle_ = undefined;
     if (settle) {
       stopTimer(settle.timer);
       settle.resolve();
     }
-    this.pingTimer = startTimer(() => this.ping(), this.timings.heartbeatIntervalMs);
-    this.heardFromServer();
+    this.pingTimer_ = startTimer(() => this.ping_(), this.timings_.heartbeatIntervalMs);
+    this.heardFromServer_();
   }
 
-  private ping(): void {
-    if (this.phase !== 'open') return;
+  private ping_(): void {
+    if (this.phase_ !== 'open') return;
     const ping: PingFrame = { v: PROTOCOL_VERSION, type: 'ping', t: now() };
-    this.send(ping);
-    this.pingTimer = startTimer(() => this.ping(), this.timings.heartbeatIntervalMs);
+    this.send_(ping);
+    this.pingTimer_ = startTimer(() => this.ping_(), this.timings_.heartbeatIntervalMs);
   }
 
   // Any frame proves the server alive; silence longer than the heartbeat timeout means it is not.
-  private heardFromServer(): void {
-    stopTimer(this.silenceTimer);
-    this.silenceTimer = startTimer(() => {
-      this.shutdown(rtcError(ERROR_CODES.CONNECTION_LOST, `no heartbeat from the server for ${this.timings.heartbeatTimeoutMs} ms`), true);
-    }, this.timings.heartbeatTimeoutMs);
+  private heardFromServer_(): void {
+    stopTimer(this.silenceTimer_);
+    this.silenceTimer_ = startTimer(() => {
+      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, `no heartbeat from the server for ${this.timings_.heartbeatTimeoutMs} ms`), true);
+    }, this.timings_.heartbeatTimeoutMs);
   }
 
   // A frame must never throw into the host's socket callback (that would crash the page).
-  private guarded(text: string | undefined): void {
+  private guarded_(text: string | undefined): void {
     try {
-      this.received(text);
+      this.received_(text);
     } catch (e) {
-      this.listener.onError(rtcError(ERROR_CODES.INTERNAL_ERROR, `handling a frame failed: ${e instanceof Error ? e.message : typeof e}`));
+      this.listener_.onError(rtcError(ERROR_CODES.INTERNAL_ERROR, `handling a frame failed: ${e instanceof Error ? e.message : typeof e}`));
     }
   }
 
-  private received(text: string | undefined): void {
-    if (this.phase !== 'open') return;
-    this.heardFromServer();
+  private received_(text: string | undefined): void {
+    if (this.phase_ !== 'open') return;
+    this.heardFromServer_();
     const parsed = parseFrame(text);
     if ('bad' in parsed) {
       const err = rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent ${parsed.bad}`);
-      if (parsed.id !== undefined && this.pending.has(parsed.id)) this.settle(parsed.id, err);
-      else this.listener.onError(err);
+      if (parsed.id !== undefined && this.pending_.has(parsed.id)) this.settle_(parsed.id, err);
+      else this.listener_.onError(err);
       return;
     }
     const f = parsed.frame;
     switch (f.type) {
       case 'response':
-        if (!this.pending.has(f.id)) return; // answered after its timeout: nobody waits any more
-        if (f.ok) this.settle(f.id, undefined, f.data);
-        else this.settle(f.id, fromServer(f.error));
+        if (!this.pending_.has(f.id)) return; // answered after its timeout: nobody waits any more
+        if (f.ok) this.settle_(f.id, undefined, f.data);
+        else this.settle_(f.id, fromServer(f.error));
         return;
       case 'error':
-        this.listener.onError(fromServer(f.error));
+        this.listener_.onError(fromServer(f.error));
         return;
       case 'event':
-        this.listener.onEvent(f.event, f.data, f.seq);
+        this.listener_.onEvent(f.event, f.data, f.seq);
         return;
       case 'pong':
         return;
     }
   }
 
-  private settle(id: number, err: VolcEngineRTCError | undefined, data?: unknown): void {
-    const p = this.pending.get(id);
+  private settle_(id: number, err: VolcEngineRTCError | undefined, data?: unknown): void {
+    const p = this.pending_.get(id);
     if (!p) return;
-    this.pending.delete(id);
+    this.pending_.delete(id);
     stopTimer(p.timer);
     if (err) p.reject(err);
     else p.resolve(data);
   }
 
-  private closedByPeer(code: number, rawReason: string): void {
+  private closedByPeer_(code: number, rawReason: string): void {
     const reason = typeof rawReason === 'string' ? rawReason.slice(0, MAX_REASON_LENGTH) : '';
-    if (this.phase === 'opening') {
-      this.shutdown(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not connect to ${this.url} (${code}${reason ? ` ${reason}` : ''})`), false);
+    if (this.phase_ === 'opening') {
+      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not connect to ${this.url_} (${code}${reason ? ` ${reason}` : ''})`), false);
     } else {
-      this.shutdown(rtcError(ERROR_CODES.CONNECTION_LOST, `the signaling connection closed (${code}${reason ? ` ${reason}` : ''})`), true);
+      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, `the signaling connection closed (${code}${reason ? ` ${reason}` : ''})`), true);
     }
   }
 
-  private shutdown(err: VolcEngineRTCError, report: boolean): void {
-    if (this.phase === 'closed') return;
-    const wasOpen = this.phase === 'open';
-    this.phase = 'closed';
-    stopTimer(this.pingTimer);
-    stopTimer(this.silenceTimer);
-    const settle = this.openSettle;
-    this.openSettle = undefined;
+  private shutdown_(err: VolcEngineRTCError, report: boolean): void {
+    if (this.phase_ === 'closed') return;
+    const wasOpen = this.phase_ === 'open';
+    this.phase_ = 'closed';
+    stopTimer(this.pingTimer_);
+    stopTimer(this.silenceTimer_);
+    const settle = this.openSettle_;
+    this.openSettle_ = undefined;
     if (settle) {
       stopTimer(settle.timer);
       settle.reject(err.code === ERROR_CODES.CONNECTION_LOST ? rtcError(ERROR_CODES.CONNECTION_FAILED, err.reason) : err);
     }
-    for (const id of [...this.pending.keys()]) this.settle(id, err);
-    this.transport?.close(1000, 'bye');
-    if (report && wasOpen) this.listener.onLost(err);
+    for (const id of [...this.pending_.keys()]) this.settle_(id, err);
+    this.transport_?.close(1000, 'bye');
+    if (report && wasOpen) this.listener_.onLost(err);
   }
 }
