@@ -6,6 +6,7 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 import pretty from 'pino-pretty';
 import { CODES } from '../codes.js';
 import type { ServerEvent, ServerEvents } from './events.js';
+import { LogThrottle } from './throttle.js';
 
 export type { Logger, LevelWithSilent as LogLevel };
 
@@ -61,32 +62,50 @@ export function codeName(code: number | undefined): string {
 const NOTABLE = new Set(['publish', 'unpublish', 'subscribe', 'unsubscribe', 'resume']);
 
 /** Writes one line per server event to `log`; returns a function that stops it. */
-export function logEvents(events: ServerEvents, log: Logger): () => void {
-  return events.on((e) => line(log, e));
+export function logEvents(events: ServerEvents, log: Logger, throttle = new LogThrottle()): () => void {
+  const debug = (): boolean => log.isLevelEnabled('debug');
+  return events.on((e) => line(log, e, throttle, debug));
 }
 
-function line(log: Logger, e: ServerEvent): void {
+/** The throttle's verdict as fields: undefined = leave the line out. */
+function admit(throttle: LogThrottle, key: string): { suppressed?: number } | undefined {
+  const n = throttle.take(key);
+  if (n === null) return undefined;
+  return n > 0 ? { suppressed: n } : {};
+}
+
+function line(log: Logger, e: ServerEvent, throttle: LogThrottle, debug: () => boolean): void {
   switch (e.type) {
     case 'listening':
       return log.info({ event: 'listening', what: e.what, address: e.url }, `${e.what} listening at ${e.url}`);
     case 'socket-open':
+      if (!debug()) return;
       return log.debug({ event: 'socket-open', ip: e.ip }, 'socket opened');
     case 'socket-close':
+      if (!debug()) return;
       return log.debug({ event: 'socket-close', ip: e.ip, closeCode: e.code }, 'socket closed');
-    case 'limit':
-      return log.warn({ event: 'limit', limit: e.limit, ip: e.ip, ...(e.closed === undefined ? {} : { closeCode: e.closed }) }, `limit reached: ${e.limit}${e.closed === undefined ? '' : ` (socket closed ${e.closed})`}`);
+    case 'limit': {
+      const t = admit(throttle, `limit|${e.limit}|${e.ip}`);
+      if (!t) return;
+      return log.warn({ event: 'limit', limit: e.limit, ip: e.ip, ...(e.closed === undefined ? {} : { closeCode: e.closed }), ...t }, `limit reached: ${e.limit}${e.closed === undefined ? '' : ` (socket closed ${e.closed})`}`);
+    }
     case 'request': {
       const who = { appId: e.appId, roomId: e.roomId, userId: e.userId, ip: e.ip };
       const extra = { ...(e.screen === undefined ? {} : { screen: e.screen }), ...(e.target === undefined ? {} : { target: e.target }) };
       const ms = Math.round(e.ms * 10) / 10;
       if (!e.ok) {
+        const t = admit(throttle, `refused|${e.request}|${e.code}|${e.ip}`);
+        if (!t) return;
         const name = codeName(e.code);
         const event = e.request === 'join' ? 'join-refused' : 'request-refused';
         const level = e.request === 'join' ? 'warn' : 'info';
-        log[level]({ event, request: e.request, code: e.code, codeName: name, reason: e.reason, ...who, ...extra, ms }, `${e.request} refused: ${name} (${e.code})`);
+        log[level]({ event, request: e.request, code: e.code, codeName: name, reason: e.reason, ...who, ...extra, ms, ...t }, `${e.request} refused: ${name} (${e.code})`);
         return;
       }
-      if (e.request === 'join' || !NOTABLE.has(e.request)) return log.debug({ event: 'request', request: e.request, ...who, ...extra, ms }, e.request);
+      if (e.request === 'join' || !NOTABLE.has(e.request)) {
+        if (!debug()) return;
+        return log.debug({ event: 'request', request: e.request, ...who, ...extra, ms }, e.request);
+      }
       return log.info({ event: e.request, ...who, ...extra, ms }, e.request);
     }
     case 'joined':

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CODES } from '../../src/codes.js';
 import { RelayMediaPlane } from '../../src/media/relay/index.js';
 import { createLogger } from '../../src/ops/logger.js';
+import { LogThrottle } from '../../src/ops/throttle.js';
 import { APP_ID, RawClient, token } from '../support/client.js';
 import { parsePrometheusText, valueOf } from './prom-text.js';
 import { SECRET, serveWithAdmin } from './support.js';
@@ -102,6 +103,25 @@ describe('logs', () => {
     }
     // The token's body alone (after "001" + appId) is not there either.
     expect(text.includes(aliceToken.slice(27, 60))).toBe(false);
+  });
+
+  it('a flood of refusals is written as at most 10 lines per kind and address per window; the metrics count all', async () => {
+    const out = sink();
+    const logger = createLogger({ level: 'info', destination: out.stream });
+    const { url, track, http } = await serveWithAdmin({ logger, tokenRefusalLimit: { max: 1000, windowMs: 60_000 }, joinRateLimit: { max: 1000, windowMs: 60_000 } });
+    const c = track(await RawClient.connect(url));
+    const bad = token('room1', 'eve', { appKey: 'not-the-key' });
+    for (let i = 0; i < 25; i++) expect((await c.join('room1', 'eve', { token: bad })).error?.code).toBe(CODES.TOKEN_INVALID);
+    expect(out.lines.filter((l) => l.event === 'join-refused')).toHaveLength(10);
+    expect(valueOf(parsePrometheusText((await http('GET', '/metrics')).text), 'mprtc_refusals_total', { request: 'join', name: 'TOKEN_INVALID' })).toBe(25);
+  });
+
+  it('LogThrottle: per key, a fixed window; the first line after it says how many were left out', () => {
+    let now = 0;
+    const t = new LogThrottle(2, 1000, () => now);
+    expect([t.take('a'), t.take('a'), t.take('a'), t.take('a'), t.take('b')]).toEqual([0, 0, null, null, 0]);
+    now = 1000;
+    expect([t.take('a'), t.take('a'), t.take('a')]).toEqual([2, 0, null]);
   });
 
   it('redacts secret-named fields even if one is ever passed, in JSON and pretty output', () => {
