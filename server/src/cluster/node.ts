@@ -98,9 +98,12 @@ export class ClusterNode {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     for (const l of this.limiters) l.dispose();
+    // Sockets may finish closing after this: park their sessions now, while Redis is still ours.
+    this.sessions.parkAll();
     await Promise.allSettled([...this.inflight]);
-    // A clean goodbye: nobody has to wait for the TTL to know this node is gone. Sessions still
-    // attached here were parked by the sockets' close (the shared queue ends them if not resumed).
+    // Whatever this node still holds (a park that failed) waits in the queue like a dead node's.
+    await this.requeue(this.nodeId).catch((e: unknown) => this.warn(`requeue on stop failed: ${String(e)}`));
+    // A clean goodbye: nobody has to wait for the TTL to know this node is gone.
     await Promise.allSettled([this.redis.del(keys.alive(this.nodeId)), this.redis.srem(keys.nodes, this.nodeId)]);
     this.sessions.dispose();
     this.sub.disconnect();
@@ -143,21 +146,27 @@ export class ClusterNode {
       if (id === this.nodeId || (await this.redis.exists(keys.alive(id)))) continue;
       const won = await this.redis.set(keys.deadClaim(id), this.nodeId, 'PX', 60_000, 'NX');
       if (won !== 'OK') continue;
-      const members = await this.redis.smembers(keys.nodeSessions(id));
-      const due = Date.now() + this.graceMs;
-      for (const m of members) {
-        try {
-          const [appId, roomId, sid] = JSON.parse(m) as [string, string, string];
-          const ref: ParkedRef = [appId, roomId, sid, `n${id}`];
-          await this.redis.zadd(keys.parked, 'NX', due, JSON.stringify(ref));
-        } catch {
-          /* a malformed member: skip it */
-        }
-      }
-      await this.redis.del(keys.nodeSessions(id));
+      const n = await this.requeue(id);
       await this.redis.srem(keys.nodes, id);
-      this.log.warn(`node ${id} is gone: ${members.length} of its sessions wait ${this.graceMs} ms for a resume`);
+      this.log.warn(`node ${id} is gone: ${n} of its sessions wait ${this.graceMs} ms for a resume`);
     }
+  }
+
+  /** Moves the sessions a node holds to the parked queue, due a grace period from now. */
+  private async requeue(id: string): Promise<number> {
+    const members = await this.redis.smembers(keys.nodeSessions(id));
+    const due = Date.now() + this.graceMs;
+    for (const m of members) {
+      try {
+        const [appId, roomId, sid] = JSON.parse(m) as [string, string, string];
+        const ref: ParkedRef = [appId, roomId, sid, `n${id}`];
+        await this.redis.zadd(keys.parked, 'NX', due, JSON.stringify(ref));
+      } catch {
+        /* a malformed member: skip it */
+      }
+    }
+    await this.redis.del(keys.nodeSessions(id));
+    return members.length;
   }
 
   /** Ends the parked sessions whose grace period is over; ZREM decides which node does it. */

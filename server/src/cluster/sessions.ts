@@ -119,6 +119,11 @@ export class ClusterSessions extends SessionRegistry {
     entry.graceTimer.unref?.();
   }
 
+  /** The node is stopping: parks every session a socket here still holds. */
+  parkAll(): void {
+    for (const e of [...this.local.values()]) if (e.conn) this.park(e);
+  }
+
   override remove(sessionId: string, replaced = false): SessionEntry | undefined {
     const e = this.local.get(sessionId);
     if (e) {

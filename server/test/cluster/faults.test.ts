@@ -143,6 +143,25 @@ describe.skipIf(skipWithoutRedis)('cluster faults', () => {
     expect(b.events('peer-leave')).toEqual([]);
   });
 
+  it('a node stopped cleanly: a member that does not come back leaves once, after the grace period', async () => {
+    await cluster(2, 1500);
+    const room = 'stopped';
+    const gone = await RawClient.connect(nodes[0]!.url);
+    const watcher = await RawClient.connect(nodes[1]!.url);
+    raws.push(gone, watcher);
+    expect((await gone.join(room, 'gone')).ok).toBe(true);
+    expect((await gone.request('publish', { screen: false })).ok).toBe(true);
+    expect((await watcher.join(room, 'watcher')).ok).toBe(true);
+    expect(await nodes[0]!.stop()).toBe(0);
+    expect((await gone.waitClose()).code).toBe(1001);
+    await watcher.waitEvent('peer-leave', (d) => d.uid === 'gone');
+    await watcher.sync();
+    expect(watcher.events('peer-leave').map((f) => f.data)).toEqual([{ uid: 'gone', reason: 'timeout' }]);
+    expect(watcher.events('stream-removed').map((f) => f.data.uid)).toEqual(['gone']);
+    expect((await view!.room(room))!.members).toEqual(['watcher']);
+    expect(await view!.redis.zcard('mprtc:parked')).toBe(0);
+  });
+
   it('Redis restarting mid-call: no node crashes, requests meanwhile fail with an error code, the call goes on after', async () => {
     await cluster(2, 10_000);
     const room = 'redis-restart';

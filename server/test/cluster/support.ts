@@ -13,6 +13,8 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export interface NodeOptions {
   graceMs?: number;
   ttlMs?: number;
+  /** More serve flags (a benchmark raises the per-address limits). */
+  args?: string[];
 }
 
 export class ServeNode {
@@ -31,7 +33,7 @@ export class ServeNode {
   /** `node --import tsx server/src/cli.ts serve --redis URL ...` on a free port. */
   static async start(redisUrl: string, o: NodeOptions = {}, port = 0): Promise<ServeNode> {
     const args = ['--import', 'tsx', 'server/src/cli.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', '--no-relay', '--app-id', APP_ID, '--app-key', APP_KEY, '--redis', redisUrl];
-    args.push('--resume-grace-ms', String(o.graceMs ?? 3000), '--node-ttl-ms', String(o.ttlMs ?? 1500));
+    args.push('--resume-grace-ms', String(o.graceMs ?? 3000), '--node-ttl-ms', String(o.ttlMs ?? 1500), ...(o.args ?? []));
     const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REDIS_URL: '' } });
     let out = '';
     const found = await new Promise<{ url: string; nodeId: string }>((resolve, reject) => {
