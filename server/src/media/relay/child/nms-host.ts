@@ -25,8 +25,8 @@ export interface Admitted {
 export interface NmsHostOptions {
   logLevel: string;
   storeDir: string;
-  /** The admitted connection behind an upstream port, if any. */
-  lookup(port: number | undefined): Admitted | null;
+  /** The admitted connection behind an upstream port, if any (asked for a publish or a play). */
+  lookup(port: number | undefined, purpose: 'push' | 'play'): Admitted | null;
   /** Whether a port belongs to one of the fronts' upstream sockets. */
   known(port: number | undefined): boolean;
   /** A publish the server admitted was accepted by the library. */
@@ -116,7 +116,7 @@ export async function startNms(options: NmsHostOptions): Promise<NmsHost> {
   };
 
   nmsContext.eventEmitter.on('prePublish', (session: NmsSession) => {
-    const a = options.lookup(sessionPort(session));
+    const a = options.lookup(sessionPort(session), 'push');
     if (!a || a.purpose !== 'push' || a.session || session.protocol !== 'rtmp') return refuse(session);
     a.session = session;
     sign(session);
@@ -125,13 +125,13 @@ export async function startNms(options: NmsHostOptions): Promise<NmsHost> {
     session.broadcast.publishGraceMs = 0;
   });
   nmsContext.eventEmitter.on('postPublish', (session: NmsSession) => {
-    const a = options.lookup(sessionPort(session));
+    const a = options.lookup(sessionPort(session), 'push');
     // The library refuses a second publisher right after this event; only a free path is ours.
     if (!a || a.session !== session || session.broadcast.publisher !== null) return;
     options.pushStarted(a);
   });
   nmsContext.eventEmitter.on('prePlay', (session: NmsSession) => {
-    const a = options.lookup(sessionPort(session));
+    const a = options.lookup(sessionPort(session), 'play');
     if (!a || a.purpose !== 'play' || a.session) return refuse(session);
     a.session = session;
     sign(session);
