@@ -6,8 +6,9 @@
 //   options: --idle N (idle sockets, default 19800), --json FILE (results as JSON), --rounds N,
 //            --only pairs,fanout,... (a subset of the measures: joinNew joinKept pairs fanout idle
 //            resume bundle codegen),
-//            --profile DIR [--variant ours|floor|sio+token|sio] (only the join+leave row, with a
-//            CPU profile of that server in DIR; summarise it with bench/peers/profile.ts)
+//            --profile FILE [--variant ours|floor|sio+token|sio] (only the join+leave row, with a
+//            CPU profile of that server's measured window in FILE; summarise it with
+//            npx tsx bench/peers/profile.ts FILE)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -97,15 +98,17 @@ async function joinKept(v: Variant, url: string, round: number): Promise<void> {
 /** Client processes, started once: forking one through tsx costs about as much as a round. */
 let workers: Child[] = [];
 
-async function pairs(v: Variant, server: Child, url: string): Promise<void> {
+async function pairs(v: Variant, server: Child, url: string, profile?: string): Promise<void> {
   const w = workers[0]!;
   await w.call('pairs-start', { kind: v.kind, url, clients: 50, perRoom: 5, token: v.token });
   await sleep(P.pairsWarmMs);
+  if (profile) await server.call('profile-start');
   const c0 = await w.call<number>('count');
   const cpu0 = await server.call<number>('cpu');
   await sleep(P.pairsMs);
   const c1 = await w.call<number>('count');
   const cpu1 = await server.call<number>('cpu');
+  if (profile) await server.call('profile-stop', { file: profile });
   await w.call('pairs-stop');
   add('pairsPerCpuS', v.col, (c1 - c0) / ((cpu1 - cpu0) / 1000));
   add('pairsPerS', v.col, (c1 - c0) / (P.pairsMs / 1000));
@@ -287,15 +290,15 @@ async function main(): Promise<void> {
 
   if (PROFILE) {
     const v = JOINERS.find((j) => j.col === (opt('--variant') ?? 'ours'))!;
-    const s = startServer(v.kind, [], ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`]);
+    const s = startServer(v.kind);
     try {
       workers = [spawnChild('worker.ts')];
-      await pairs(v, s.child, await s.url);
+      await pairs(v, s.child, await s.url, PROFILE);
     } finally {
       await s.child.kill();
       await workers[0]?.kill();
     }
-    console.log(`${v.col}: join+leave pairs per server CPU-second: ${median(samples.pairsPerCpuS![v.col]!).toFixed(0)}; profile written to ${PROFILE}`);
+    console.log(`${v.col}: join+leave pairs per server CPU-second: ${median(samples.pairsPerCpuS![v.col]!).toFixed(0)}; profile of the measured window written to ${PROFILE}`);
     return;
   }
 

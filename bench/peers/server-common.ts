@@ -1,11 +1,17 @@
 // What every bench server process answers besides its protocol: its URL, CPU time, memory
-// (after a full GC), and stop.
+// (after a full GC), a CPU profile of a window (start/stop, written as a .cpuprofile), and stop.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { serve } from './ipc.js';
 
 export const APP_ID = 'bench0app0id000000000000';
 export const APP_KEY = 'bench-key';
 /** The heartbeat every peer uses in the idle measure (the SDK's default interval). */
 export const HEARTBEAT_MS = 5000;
+
+let inspector: Session | undefined;
+const post = (method: string): Promise<any> =>
+  new Promise((resolve, reject) => inspector!.post(method, (err, result) => (err ? reject(err) : resolve(result))));
 
 export function serveControl(url: string, stop: () => Promise<void>): void {
   serve(async (m) => {
@@ -20,6 +26,18 @@ export function serveControl(url: string, stop: () => Promise<void>): void {
         for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
         const m = process.memoryUsage();
         return { rss: m.rss, heap: m.heapUsed };
+      }
+      case 'profile-start':
+        inspector = new Session();
+        inspector.connect();
+        await post('Profiler.enable');
+        await post('Profiler.start');
+        return null;
+      case 'profile-stop': {
+        const { profile } = await post('Profiler.stop');
+        inspector!.disconnect();
+        writeFileSync(m.file, JSON.stringify(profile));
+        return m.file;
       }
       case 'stop':
         await stop();
