@@ -12,7 +12,11 @@ module.exports = {
     // alice: '001mprtc0dev0app00000000000...',
   },
   // Extra ClientOptions (timeouts, reconnect, report batching); `server` above is the one required.
+  // app.js passes both to configure(), so the pages create clients with `new Client()`.
   clientOptions: {},
+  // Your backend's token endpoint (GET ?roomId=&userId= answering { token }). When set, the page
+  // renews its token by itself on TOKEN_WILL_EXPIRE; when empty, paste a new token and tap Renew.
+  tokenUrl: '',
   // In the background longer than this, the page leaves the room; back in front, it rejoins.
   hideGraceMs: 20000,
 };

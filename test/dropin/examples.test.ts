@@ -9,7 +9,7 @@ import { parse } from 'acorn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/src/index.js';
 import { E2E_APP_ID, mintToken } from '../support/real-server.js';
-import { boundHandlers, dataRoots, EXAMPLE_SRC, exampleWithSdk, pageWxml, startPhone, type PageInstance, type Phone } from './miniprogram.js';
+import { boundHandlers, dataRoots, EXAMPLE_SRC, exampleWithSdk, pageWxml, setConfig, startPhone, type PageInstance, type Phone } from './miniprogram.js';
 import { buildDropIn, removeTempDirs, startDropInServer } from './support.js';
 
 const PAGES = ['pages/call/call', 'pages/call-legacy/call-legacy'];
@@ -39,10 +39,10 @@ afterEach(async () => {
 });
 
 /** A phone with the example app pointed at the test server, showing `route` as `userId`. */
-function person(route: string, roomId: string, userId: string, over: Record<string, unknown> = {}): PageInstance {
-  const phone = startPhone(root);
+function person(route: string, roomId: string, userId: string, over: Record<string, unknown> = {}, extraWx: Record<string, unknown> = {}): PageInstance {
   // What a developer edits in config.js: this server, this app; reports sent quickly.
-  Object.assign(phone.app.globalData, { server: server.url, appId: E2E_APP_ID, roomId, clientOptions: { reportFlushMs: 20 } }, over);
+  setConfig(root, { server: server.url, appId: E2E_APP_ID, roomId, clientOptions: { reportFlushMs: 20 }, ...over });
+  const phone = startPhone(root, extraWx);
   const page = phone.open(route, { userId });
   opened.push({ phone, page });
   return page;
@@ -69,7 +69,7 @@ describe.each(PAGES)('%s', (route) => {
     const page = startPhone(root).open(route, { userId: 'x' });
     const wxml = pageWxml(root, route);
     const handlers = boundHandlers(wxml);
-    expect(handlers).toEqual(['onInput', 'onJoin', 'onLeave', 'onPlayerNetStatus', 'onPlayerStateChange', 'onPusherNetStatus', 'onPusherStateChange']);
+    expect(handlers).toEqual(['onInput', 'onJoin', 'onLeave', 'onPlayerNetStatus', 'onPlayerStateChange', 'onPusherNetStatus', 'onPusherStateChange', 'onRenew']);
     for (const h of handlers) expect(typeof page[h], h).toBe('function');
     for (const name of dataRoots(wxml)) expect(Object.keys(page.data), name).toContain(name);
     expect(wxml).toMatch(/<live-pusher[^>]*url="\{\{pushUrl\}\}"/);
@@ -116,6 +116,40 @@ describe.each(PAGES)('%s', (route) => {
     const view = await server.rooms.inspect({ appId: E2E_APP_ID, roomId: room });
     expect(view?.members.map((m) => m.userId)).toEqual(['bob']);
     expect(view?.streams.map((s) => s.uid)).toEqual(['bob']);
+  });
+
+  it('renews its token on TOKEN_WILL_EXPIRE: from the backend (config.tokenUrl), or pasted with Renew', async () => {
+    const room = `example-${++roomNo}`;
+    const nowSec = () => Math.floor(Date.now() / 1000);
+    // The server warns 30 s ahead: a token with 32 s left is warned about in 2 s.
+    const short = () => nowSec() + 32;
+    const renewed = nowSec() + 3600;
+    const asked: unknown[] = [];
+    const request = (o: { url: string; data: { roomId: string; userId: string }; success: (res: unknown) => void }) => {
+      asked.push({ url: o.url, data: o.data });
+      setTimeout(() => o.success({ statusCode: 200, data: { token: mintToken(o.data.roomId, o.data.userId, { expireAt: renewed }) } }), 0);
+    };
+    const alice = person(route, room, 'alice', { tokenUrl: 'https://backend.example.com/token' }, { request });
+    const bob = person(route, room, 'bob');
+    await joinByHand(alice, mintToken(room, 'alice', { expireAt: short() }));
+    await joinByHand(bob, mintToken(room, 'bob', { expireAt: short() }));
+    const expiry = async (uid: string) => (await server.rooms.inspect({ appId: E2E_APP_ID, roomId: room }))?.members.find((m) => m.userId === uid)?.tokenExpireAt;
+
+    // alice's page asks the backend and renews by itself.
+    await eventually(() => expiry('alice'), (at) => at === renewed);
+    expect(asked).toEqual([{ url: 'https://backend.example.com/token', data: { roomId: room, userId: 'alice' } }]);
+    expect(alice.data).toMatchObject({ state: 'in-call', notice: '' });
+    // bob's page has no backend: it asks for a token; pasting one and tapping Renew renews.
+    await bob.until((d) => /paste a new one and tap Renew/.test(d.notice));
+    bob.onInput({ currentTarget: { dataset: { field: 'token' } }, detail: { value: mintToken(room, 'bob', { expireAt: renewed }) } });
+    bob.onRenew({ currentTarget: { dataset: {} } });
+    await eventually(() => expiry('bob'), (at) => at === renewed);
+    expect((await bob.until((d) => d.notice === '')).state).toBe('in-call');
+    // A wrong token is refused and said so; the call goes on.
+    bob.onInput({ currentTarget: { dataset: { field: 'token' } }, detail: { value: mintToken(room, 'alice') } });
+    bob.onRenew({ currentTarget: { dataset: {} } });
+    expect((await bob.until((d) => d.notice !== '')).notice).toMatch(/^token renewal: 400012 /);
+    expect(bob.data.state).toBe('in-call');
   });
 
   it('a bad token leaves the page on the form with the reason', async () => {

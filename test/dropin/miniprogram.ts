@@ -3,7 +3,7 @@
 // console; its require loads the example's files relative to each other, as WeChat does. A
 // page instance gets the options' methods, a data copy and setData; tests call its lifecycle
 // hooks and handlers the way WeChat would on taps, input and component events.
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type vm from 'node:vm';
 import { loadCommonJs, miniProgramContext, miniProgramWx, tempDir, type Logged } from './support.js';
@@ -15,7 +15,18 @@ export function exampleWithSdk(builtDir: string): string {
   const dir = tempDir('mprtc-example-');
   cpSync(EXAMPLE_SRC, dir, { recursive: true });
   cpSync(join(builtDir, 'VolcEngineRTC_MiniApp.js'), join(dir, 'libs', 'VolcEngineRTC_MiniApp.js'));
+  // config.js becomes the example's own settings plus what setConfig() writes over them.
+  renameSync(join(dir, 'config.js'), join(dir, 'config.example.js'));
+  setConfig(dir, {});
   return dir;
+}
+
+/**
+ * What a developer edits in config.js before starting the app (app.js reads it once, for
+ * configure() and globalData): the example's settings with `over` on top.
+ */
+export function setConfig(root: string, over: Record<string, unknown>): void {
+  writeFileSync(join(root, 'config.js'), `module.exports = Object.assign(require('./config.example'), ${JSON.stringify(over)});\n`);
 }
 
 type Data = Record<string, any>;
@@ -38,8 +49,10 @@ export interface Phone {
   open(route: string, query?: Record<string, string>): PageInstance;
 }
 
-export function startPhone(root: string): Phone {
-  const { wx, sockets } = miniProgramWx();
+/** `extraWx`: more of WeChat's API than connectSocket (e.g. a `request` answered by the test). */
+export function startPhone(root: string, extraWx: Record<string, unknown> = {}): Phone {
+  const { wx: base, sockets } = miniProgramWx();
+  const wx = Object.freeze({ ...base, ...extraWx });
   const logged: Logged = { error: [] };
   let app: Phone['app'] | undefined;
   let pageOptions: Data | undefined;

@@ -76,17 +76,23 @@ describe.each(TRANSPORT_MODES)('generated Client over $name against the real ser
     await expect(alice.init(E2E_APP_ID)).rejects.toMatchObject({ code: ERROR_CODES.CLIENT_DESTROYED });
   });
 
-  it('callback form: onSuccess gets the value, onFailure the error, and nothing is returned', async () => {
+  it('callback form: onSuccess gets the value, onFailure the error, and the call returns the same outcome as a Promise', async () => {
     const r = `client-${++room}`;
     const c = make();
+    // The returned Promise settles as the callbacks did (vendor code chains `.then` after them).
+    const same = async (o: { ok: boolean; returned: unknown }) =>
+      (o.returned as Promise<unknown>).then((v) => ({ ok: true, v }), (e: { code: number }) => ({ ok: false, code: e.code }));
     const init = await legacy((ok, fail) => c.init(E2E_APP_ID, ok, fail));
-    expect(init).toMatchObject({ ok: true, returned: undefined });
+    expect(init).toMatchObject({ ok: true, value: undefined });
+    expect(await same(init)).toEqual({ ok: true, v: undefined });
     const joined = await legacy<string>((ok, fail) => c.join(mintToken(r, 'carol'), r, 'carol', ok, fail));
     expect(joined).toMatchObject({ ok: true, value: 'carol' });
+    expect(await same(joined)).toEqual({ ok: true, v: 'carol' });
     const url = await legacy<string>((ok, fail) => c.publish(ok, fail));
     expect(url.ok && url.value).toMatch(/^rtmp:/);
     const twice = await legacy((ok, fail) => c.publish(ok, fail));
     expect(twice).toMatchObject({ ok: false, code: ERROR_CODES.ALREADY_PUBLISHED });
+    expect(await same(twice)).toEqual({ ok: false, code: ERROR_CODES.ALREADY_PUBLISHED });
     const refused = await legacy((ok, fail) => c.subscribe('nobody', { screen: false }, ok, fail));
     expect(refused).toMatchObject({ ok: false, code: ERROR_CODES.STREAM_NOT_PUBLISHED });
     const left = await legacy((ok, fail) => c.leave(ok, fail));

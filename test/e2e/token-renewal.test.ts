@@ -12,9 +12,7 @@ import { E2E_APP_ID, mintToken, startRealServer } from '../support/real-server.j
 import { watch } from '../support/runtime-harness.js';
 import { createTestWx, type TestWx } from '../support/wx.js';
 
-// updateToken is on the runtime; the generated contract lists it once codegen's #12 part is in.
-type Renewing = ClientRuntime & { updateToken(token: string): Promise<void> };
-const create = (server: RunningServer): Renewing => createRuntime({ server: server.url }) as Renewing;
+const create = (server: RunningServer): ClientRuntime => createRuntime({ server: server.url });
 const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code: number }) => e.code);
 const nowSec = () => Math.floor(Date.now() / 1000);
 

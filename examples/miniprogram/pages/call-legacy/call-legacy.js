@@ -1,7 +1,8 @@
 // The call of pages/call, in the vendor SDK's callback style: every method takes
-// (..., onSuccess, onFailure) and returns nothing. Code written for the vendor SDK looks like
-// this; the only change it needs is `new Client({ server })`. Behaviour (background, reports,
-// reconnects) is the same as pages/call: see the comment there.
+// (..., onSuccess, onFailure). Code written for the vendor SDK looks like this; the only change
+// it needs is the configure() line in app.js (and updateToken, ours, for calls longer than a
+// token). Behaviour (background, reports, reconnects) is the same as pages/call: see the
+// comment there.
 const { Client, EVENTS, ERROR_CODES } = require('../../libs/VolcEngineRTC_MiniApp');
 const streams = require('../../utils/streams');
 
@@ -34,7 +35,7 @@ Page({
     this.setData({ state: 'joining', notice: '' });
     const self = this;
     const cfg = getApp().globalData;
-    const client = new Client(Object.assign({}, cfg.clientOptions, { server: cfg.server }));
+    const client = new Client(); // the server and options come from configure() in app.js
     this.client = client;
     this.listen(client);
     function fail(err) {
@@ -102,7 +103,7 @@ Page({
       self.streamFailed(client, e);
     });
     on(EVENTS.TOKEN_WILL_EXPIRE, function () {
-      self.setData({ notice: 'token expires soon: paste a new one and rejoin' });
+      self.renew(client);
     });
     // The SDK reconnects by itself after a drop (ClientOptions.reconnect); show it meanwhile.
     on(EVENTS.CONNECTION_STATE_CHANGED, function (e) {
@@ -114,6 +115,37 @@ Page({
     });
     on(EVENTS.ERROR, function (e) {
       self.setData({ notice: describe(e) });
+    });
+  },
+
+  /** TOKEN_WILL_EXPIRE: a new token from the backend (config.tokenUrl), or one pasted by hand. */
+  renew: function (client) {
+    const self = this;
+    const cfg = getApp().globalData;
+    if (!cfg.tokenUrl) return this.setData({ notice: 'token expires soon: paste a new one and tap Renew' });
+    wx.request({
+      url: cfg.tokenUrl,
+      data: { roomId: this.data.roomId, userId: this.data.userId },
+      success: function (res) {
+        self.updateToken(client, res.data && res.data.token);
+      },
+      fail: function (res) {
+        if (self.client === client) self.setData({ notice: 'token renewal: ' + res.errMsg });
+      },
+    });
+  },
+
+  onRenew: function () {
+    if (this.client) this.updateToken(this.client, this.data.token);
+  },
+
+  /** The call goes on with the new token: same URLs, nobody sees a leave. */
+  updateToken: function (client, token) {
+    const self = this;
+    client.updateToken(token, function () {
+      if (self.client === client) self.setData({ token: token, notice: '' });
+    }, function (err) {
+      if (self.client === client) self.setData({ notice: 'token renewal: ' + describe(err) });
     });
   },
 

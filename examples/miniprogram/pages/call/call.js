@@ -39,7 +39,7 @@ Page({
     if (this.data.state !== 'idle' && this.data.state !== 'paused') return;
     this.setData({ state: 'joining', notice: '' });
     const cfg = getApp().globalData;
-    const client = new Client(Object.assign({}, cfg.clientOptions, { server: cfg.server }));
+    const client = new Client(); // the server and options come from configure() in app.js
     this.client = client;
     this.listen(client);
     try {
@@ -83,7 +83,7 @@ Page({
       else this.setData({ remotes: streams.put(this.data.remotes, e.uid, e.screen, e.url) });
     });
     on(EVENTS.STREAM_FAILED, (e) => this.streamFailed(client, e));
-    on(EVENTS.TOKEN_WILL_EXPIRE, () => this.setData({ notice: 'token expires soon: paste a new one and rejoin' }));
+    on(EVENTS.TOKEN_WILL_EXPIRE, () => this.renew(client));
     // The SDK reconnects by itself after a drop (ClientOptions.reconnect); show it meanwhile.
     on(EVENTS.CONNECTION_STATE_CHANGED, (e) => {
       if (e.state === 'reconnecting') this.setData({ notice: RECONNECTING });
@@ -99,6 +99,32 @@ Page({
       if (this.client === client) this.setData({ remotes: streams.put(this.data.remotes, e.uid, e.screen, url) });
     } catch (err) {
       if (this.client === client) this.setData({ notice: 'subscribe ' + e.uid + ': ' + describe(err) });
+    }
+  },
+
+  /** TOKEN_WILL_EXPIRE: a new token from the backend (config.tokenUrl), or one pasted by hand. */
+  renew(client) {
+    const cfg = getApp().globalData;
+    if (!cfg.tokenUrl) return this.setData({ notice: 'token expires soon: paste a new one and tap Renew' });
+    wx.request({
+      url: cfg.tokenUrl,
+      data: { roomId: this.data.roomId, userId: this.data.userId },
+      success: (res) => this.updateToken(client, res.data && res.data.token),
+      fail: (res) => this.client === client && this.setData({ notice: 'token renewal: ' + res.errMsg }),
+    });
+  },
+
+  onRenew() {
+    if (this.client) this.updateToken(this.client, this.data.token);
+  },
+
+  /** The call goes on with the new token: same URLs, nobody sees a leave. */
+  async updateToken(client, token) {
+    try {
+      await client.updateToken(token);
+      if (this.client === client) this.setData({ token: token, notice: '' });
+    } catch (err) {
+      if (this.client === client) this.setData({ notice: 'token renewal: ' + describe(err) });
     }
   },
 

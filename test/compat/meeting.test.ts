@@ -1,0 +1,86 @@
+// A meeting app written only from the vendor's page, in its style (see apps/meeting), run on two
+// "phones" against the BUILT single file, the real server and the real RTMP relay, with only the
+// configure line added to its app.js: new Client() with no arguments, init not awaited,
+// callbacks with `.then` after them, subscribe(uid) without options, the report methods, and
+// removeAllListeners before binding and in teardown. ffmpeg pushes to the URL the page got from
+// publish, ffprobe plays the URL the other page got from subscribe.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/src/index.js';
+import { RelayMediaPlane } from '../../server/src/media/relay/index.js';
+import { killAll, playFrames, pushPattern } from '../../server/test/media/support/av.js';
+import { buildDropIn, removeTempDirs } from '../dropin/support.js';
+import { E2E_APP_ID, mintToken, startRealServer } from '../support/real-server.js';
+import { APPS, assembleApp, eventsOf, openCall, type Person } from './support.js';
+
+let server: RunningServer;
+let built: string;
+let opened: Person[] = [];
+
+beforeAll(async () => {
+  built = buildDropIn();
+  const media = new RelayMediaPlane({ secret: 'compat-relay-secret', logLevel: 'silent', pushTimeoutMs: 60_000 });
+  server = await startRealServer({ media });
+});
+afterAll(async () => {
+  await server?.close();
+  removeTempDirs();
+});
+afterEach(async () => {
+  await killAll();
+  for (const p of opened.splice(0)) p.page.onUnload();
+});
+
+const mint = (roomId: string, userId: string) => mintToken(roomId, userId);
+
+describe('the vendor-style meeting app against the built file', () => {
+  it('its app.js differs from vendor code by the one configure line, and it names this app', () => {
+    const appJs = readFileSync(join(APPS, 'meeting', 'app.js'), 'utf8');
+    const ours = appJs.split('\n').filter((l) => l.includes('VolcEngineRTC_MiniApp'));
+    expect(ours).toEqual([expect.stringMatching(/^require\('\.\/libs\/VolcEngineRTC_MiniApp'\)\.configure\(\{ server: '[^']+' \}\);$/)]);
+    expect(appJs).toContain(E2E_APP_ID);
+  });
+
+  it('two people join, see each other, and media flows from one to the other; leaving and teardown are clean', async () => {
+    const root = assembleApp(built, server.url);
+    const room = 'compat-meeting';
+    const alice = openCall(root, room, 'alice', mint);
+    opened.push(alice);
+    await alice.page.until((d) => d.status === 'in-room');
+    expect(alice.page.data.pushUrl).toMatch(/^rtmp:\/\//);
+    const bob = openCall(root, room, 'bob', mint);
+    opened.push(bob);
+    await bob.page.until((d) => d.status === 'in-room');
+
+    // Each sees the other online, publishing, and gets a play URL from subscribe(uid).
+    await alice.page.until((d) => d.players.some((p: { uid: string }) => p.uid === 'bob'));
+    const bobSees = await bob.page.until((d) => d.players.some((p: { uid: string }) => p.uid === 'alice'));
+    expect(eventsOf(bob.page, 'peer-online')).toEqual(['peer-online alice']);
+    expect(eventsOf(alice.page, 'peer-online')).toEqual(['peer-online bob']);
+    expect(eventsOf(alice.page, 'joined')).toEqual(['joined alice']);
+
+    const push = pushPattern(alice.page.data.pushUrl, { seconds: 30 });
+    const player = playFrames(bobSees.players.find((p: { uid: string }) => p.uid === 'alice').url);
+    await player.until((c) => c.video >= 10 && c.audio >= 10, 20_000, 'alice on bob\'s player');
+
+    // The components' events reach the server through the report methods.
+    alice.page.onPusherState({ detail: { code: 1002, message: 'pushing' } });
+    alice.page.onPusherNet({ detail: { info: { videoBitrate: 300, videoFPS: 15 } } });
+    bob.page.onPlayerState({ currentTarget: { dataset: { uid: 'alice' } }, detail: { code: 2004, message: 'playing' } });
+
+    // bob hangs up (callback form); alice hears it and the stream goes.
+    bob.page.hangUp();
+    await bob.page.until((d) => d.status === 'left');
+    await alice.page.until((d) => d.events.includes('peer-leave bob'));
+    expect(eventsOf(alice.page, 'stream-removed')).toEqual(['stream-removed bob']);
+    expect(push.child.exitCode).toBeNull(); // alice's push is untouched
+
+    // Teardown: removeAllListeners and destroy; nothing was left for console.error.
+    for (const p of opened.splice(0)) {
+      p.page.onUnload();
+      expect(p.phone.logged.error).toEqual([]);
+    }
+    await push.exited; // destroy left the room: the relay ends alice's push
+  });
+});
