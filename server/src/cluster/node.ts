@@ -7,7 +7,9 @@ import type { SessionEntry } from '../signaling/sessions.js';
 import { connect, createRedis, type RedisConfig } from '../store/client.js';
 import { keys } from '../store/keys.js';
 import { RedisRoomStore } from '../store/room-store.js';
+import type { ReportLimits, ReportQuery, StoredReport } from '../reports/store.js';
 import { SharedRateLimiter } from './rate-limit.js';
+import { SharedReportStore } from './reports.js';
 import { committed, route } from './route.js';
 import { ClusterSessions, RING, type ParkedRef } from './sessions.js';
 
@@ -82,6 +84,20 @@ export class ClusterNode {
     this.timers.push(setInterval(() => this.track('dead nodes', this.findDead()), every));
     this.timers.push(setInterval(() => this.track('sweep', this.sweep()), Math.min(500, every)));
     for (const t of this.timers) t.unref?.();
+  }
+
+  private reports: SharedReportStore | null = null;
+
+  /** This node's report store, mirrored to Redis (made once, by the server). */
+  reportStore(limits: Partial<ReportLimits>): SharedReportStore {
+    this.reports = new SharedReportStore(this.redis, limits, (what, p) => this.track(what, p));
+    return this.reports;
+  }
+
+  /** The operators' view of reports: every node's. */
+  get reportSource(): { query(q: ReportQuery): Promise<StoredReport[]> } | null {
+    const r = this.reports;
+    return r ? { query: (q) => r.queryCluster(q) } : null;
   }
 
   /** A rate limit counted across the cluster (join attempts per address, token refusals per user). */

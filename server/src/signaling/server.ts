@@ -54,7 +54,7 @@ export class SignalingServer {
     this.config = resolveConfig(config);
     this.media = config.media ?? new UncheckedUrlPlane();
     const c = this.config;
-    this.reports = new ReportStore({ perUser: c.reportsPerUser, bytesPerUser: c.reportBytesPerUser, bytesTotal: c.reportBytesTotal, retentionMs: c.reportRetentionMs });
+    const reportLimits = { perUser: c.reportsPerUser, bytesPerUser: c.reportBytesPerUser, bytesTotal: c.reportBytesTotal, retentionMs: c.reportRetentionMs };
     const onExpire = (e: SessionEntry): void => {
       // The grace period ran out: a real leave, the others hear peer-leave {reason: 'timeout'}.
       this.rooms.leave(e.key, e.userId, e.sessionId, 'timeout').catch((err) => console.error('[mprtc-server] leave after grace failed:', err));
@@ -62,6 +62,8 @@ export class SignalingServer {
     };
     // Without redis nothing of the cluster is built: the in-memory path is as it was.
     this.cluster = c.redis ? new ClusterNode(c.redis, c.resumeGraceMs, onExpire) : null;
+    // With redis, reports are also mirrored to Redis for the operators' cluster-wide view.
+    this.reports = this.cluster?.reportStore(reportLimits) ?? new ReportStore(reportLimits);
     const sessions = this.cluster?.sessions ?? new SessionRegistry(this.config.resumeGraceMs, onExpire);
     this.sessions = sessions;
     this.rooms = new RoomService(config.store ?? this.cluster?.store ?? new InMemoryRoomStore(), this.media, this.config.limits, {
@@ -170,7 +172,7 @@ export function createServer(config: ServerConfig): SignalingServer {
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const server = createServer(config);
   // Logs and metrics listen before the first port opens; the admin port opens after signaling.
-  const ops = createOps({ events: server.events, rooms: server.rooms, reports: server.reports, apps: server.config.apps, reportsPerUser: server.config.reportsPerUser, stats: () => server.stats() }, config);
+  const ops = createOps({ events: server.events, rooms: server.rooms, reports: server.cluster?.reportSource ?? server.reports, apps: server.config.apps, reportsPerUser: server.config.reportsPerUser, stats: () => server.stats() }, config);
   let admin: { url: string; port: number } | null;
   let address: { url: string; port: number };
   try {

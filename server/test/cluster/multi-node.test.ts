@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CODES } from '../../src/codes.js';
 import { TestRedis, skipWithoutRedis } from '../../../test/support/redis.js';
-import { RawClient } from '../support/client.js';
+import { SharedReportStore } from '../../src/cluster/reports.js';
+import { APP_ID, RawClient } from '../support/client.js';
 import { RedisView, ServeNode, seqs, until, viewOf } from './support.js';
 
 describe.skipIf(skipWithoutRedis)('three nodes, one Redis', () => {
@@ -124,6 +125,24 @@ describe.skipIf(skipWithoutRedis)('three nodes, one Redis', () => {
       c.events().filter((f) => f.event !== 'peer-online' && f.data?.uid !== self).map((f) => `${f.event}:${f.data?.uid}`);
     const w = order(watcher, 'w').filter((e) => !e.endsWith(':p0'));
     expect(order(members.get('p0')!, 'p0').filter((e) => !e.endsWith(':w'))).toEqual(w.filter((e) => !e.endsWith(':p0')));
+  });
+
+  it('shows the operators what clients reported on any node', async () => {
+    const room = 'reports';
+    const a = await connect(nodes[0]!);
+    const b = await connect(nodes[2]!);
+    expect((await a.join(room, 'ra')).ok).toBe(true);
+    expect((await b.join(room, 'rb')).ok).toBe(true);
+    expect((await a.request('report', { items: [{ kind: 'pusherState', at: 1, code: 1002, message: 'push ok' }] })).data.accepted).toBe(1);
+    expect((await b.request('report', { items: [{ kind: 'playerNet', at: 2, uid: 'ra', info: { videoBitrate: 500 } }] })).data.accepted).toBe(1);
+    const shared = new SharedReportStore(view.redis, {}, () => undefined);
+    await until(async () => (await shared.queryCluster({ appId: APP_ID, roomId: room })).length === 2, 5000, () => 'mirrored reports');
+    const all = await shared.queryCluster({ appId: APP_ID, roomId: room });
+    expect(all.map((r) => [r.userId, r.streamUid, r.item.kind]).sort()).toEqual([
+      ['ra', 'ra', 'pusherState'],
+      ['rb', 'ra', 'playerNet'],
+    ]);
+    expect((await shared.queryCluster({ appId: APP_ID, userId: 'rb' })).length).toBe(1);
   });
 
   it('takes over across nodes: the same user joining on node 2 kicks its socket on node 0', async () => {
