@@ -15,7 +15,7 @@ export const UNIT = [
   'server/test/token/**/*.test.ts',
   'server/test/signaling/**/*.test.ts',
   'server/test/rooms/service.test.ts',
-  'server/test/media/{gate,grants,names,signing}.test.ts',
+  'server/test/media/{gate,grants,grants-extend,names,signing}.test.ts',
   'server/test/media-external/{names,hook-endpoint,srs-hooks}.test.ts',
   'server/test/ops/{admin,metrics}.test.ts',
 ];
