@@ -39,6 +39,17 @@ export interface Ops {
   close(): Promise<void>;
 }
 
+/** A store that can also read what other nodes' clients reported (cluster/reports.ts). */
+interface ClusterReports {
+  queryCluster(q: Parameters<ReportSource['query']>[0]): ReturnType<ReportSource['query']>;
+}
+
+/** The operators see the whole cluster's reports when the store can read them. */
+function operatorReports(store: ReportSource): ReportSource {
+  const cluster = store as Partial<ClusterReports>;
+  return typeof cluster.queryCluster === 'function' ? { query: (q) => cluster.queryCluster!.call(store, q) } : store;
+}
+
 /** Validates the configuration and attaches the logger and metrics; opens no port yet. */
 export function createOps(target: OpsTarget, config: OpsConfig): Ops {
   const admin = config.admin === undefined ? null : resolveAdminConfig(config.admin);
@@ -54,7 +65,7 @@ export function createOps(target: OpsTarget, config: OpsConfig): Ops {
       server = new OpsServer({
         config: admin,
         metrics,
-        admin: { apps: target.apps, rooms: target.rooms, reports: target.reports, events: target.events, maxBodyBytes: admin.maxBodyBytes, reportsPerUser: target.reportsPerUser },
+        admin: { apps: target.apps, rooms: target.rooms, reports: operatorReports(target.reports), events: target.events, maxBodyBytes: admin.maxBodyBytes, reportsPerUser: target.reportsPerUser },
       });
       const addr = await server.listen();
       target.events.emit({ type: 'listening', what: 'admin', url: addr.url });

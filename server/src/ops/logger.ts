@@ -46,7 +46,7 @@ export function createLogger(o: LoggerOptions = {}): Logger {
   const options = { level, base: { name: 'mprtc-server' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
   const usePretty = o.pretty ?? (o.destination === undefined && process.stdout.isTTY === true);
   if (usePretty) {
-    return pino(options, pretty({ colorize: true, sync: true, ignore: 'pid,hostname,name', translateTime: 'SYS:HH:MM:ss.l', ...(o.destination ? { destination: o.destination as Writable } : {}) }));
+    return pino(options, pretty({ colorize: true, sync: true, singleLine: true, ignore: 'pid,hostname,name', translateTime: 'SYS:HH:MM:ss.l', ...(o.destination ? { destination: o.destination as Writable } : {}) }));
   }
   return o.destination ? pino(options, o.destination as Writable) : pino(options);
 }
