@@ -1,9 +1,9 @@
-#!/usr/bin/env -S npx tsx
 // mprtc-server command line: `serve` runs signaling (and the embedded RTMP relay) on built-in
 // development defaults; `token` mints an AccessToken; `verify` reads one back.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { generateToken, verifyToken } from './token/index.js';
+import { Privileges } from './token/privileges.js';
 import { startServer, type RunningServer } from './signaling/server.js';
 import type { ServerConfig } from './config.js';
 import { MIN_SECRET_LENGTH } from './ops/auth.js';
@@ -14,6 +14,9 @@ import { RELAY_FLAG_NAMES, RELAY_FLAG_OPTIONS, RELAY_FLAGS_HELP, relayFlagConfig
 import { LIMIT_FLAG_OPTIONS, limitFlagConfig, limitFlagsHelp, normaliseLimitArgs } from './signaling/limit-flags.js';
 import { ExternalRelayPlane, type Dialect } from './media/external/index.js';
 import type { MediaPlane } from './media/plane.js';
+
+/** How this command was started, for the commands it suggests: the installed bin or the source. */
+const SELF = /cli\.ts$/.test(process.argv[1] ?? '') ? 'npx tsx server/src/cli.ts' : 'mprtc-server';
 
 /** A development app built in so `serve` works with no configuration. Never use it in production. */
 export const DEV_APP_ID = 'mprtc0dev0app00000000000';
@@ -115,8 +118,11 @@ function verify(argv: string[]): void {
     process.exitCode = 1;
     return;
   }
-  const { privileges, ...rest } = r.token;
-  process.stdout.write(JSON.stringify({ ok: true, ...rest, privileges: Object.fromEntries(privileges) }) + '\n');
+  const { privileges, nonce, ...rest } = r.token;
+  // The nonce as minted (an unsigned 32-bit number) and privileges by name, not by wire number.
+  const names = new Map<number, string>(Object.entries(Privileges).map(([name, n]) => [n, name]));
+  const named = Object.fromEntries([...privileges].map(([n, expireAt]) => [names.get(n) ?? `privilege ${n}`, expireAt]));
+  process.stdout.write(JSON.stringify({ ok: true, ...rest, nonce: nonce >>> 0, privileges: named }) + '\n');
 }
 
 async function serve(argv: string[]): Promise<void> {
@@ -150,6 +156,7 @@ async function serve(argv: string[]): Promise<void> {
       ...LIMIT_FLAG_OPTIONS,
     },
   });
+  servingFlags = values;
   const limits = limitFlagConfig(values);
   const host = values.host ?? '127.0.0.1';
   const appId = values['app-id'] ?? DEV_APP_ID;
@@ -193,7 +200,7 @@ async function serve(argv: string[]): Promise<void> {
   } else if (relay) lines.push(`rtmp relay on port ${relay.ports.rtmp}` + (relay.ports.http ? `, http-flv on port ${relay.ports.http}` : ''));
   else lines.push('no relay: media URLs are not checked by anything');
   if (server.nodeId) lines.push(`cluster node ${server.nodeId} on redis ${redactRedis(values.redis ?? process.env.REDIS_URL ?? '')}`);
-  lines.push(`mint a token: npx tsx server/src/cli.ts token --app-id ${appId} --app-key ${appKey} --room ROOM --user USER`);
+  lines.push(`mint a token: ${SELF} token --app-id ${appId} --app-key ${appKey} --room ROOM --user USER`);
   if (server.admin) lines.push(`admin API and dashboard on ${server.admin.url}` + (values.metrics ? ` (metrics at ${server.admin.url}metrics)` : ''));
   process.stdout.write(lines.join('\n') + '\n');
   logMediaPorts(server, host, relay, external);
@@ -309,8 +316,54 @@ function glueNegatives(argv: string[]): string[] {
   return out;
 }
 
+/** The lines of HELP about one command (from its line to the next command's), or null. */
+function helpFor(command: string): string | null {
+  const lines = HELP.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`  ${command} `));
+  if (start < 0) return null;
+  const end = lines.findIndex((l, i) => i > start && /^ {2}[a-z]/.test(l));
+  return `mprtc-server ${command} [options]\n\n${lines.slice(start, end < 0 ? undefined : end).join('\n')}\n`;
+}
+
+/** One line for a failure; parseArgs' own messages go on about positionals, keep their first sentence. */
+function oneLine(e: unknown): string {
+  const err = e as NodeJS.ErrnoException & { port?: number };
+  const text = e instanceof Error ? e.message : String(e);
+  // The relay wraps its listen error in its own message: recognise it by the text too.
+  if (err?.code === 'EADDRINUSE' || /EADDRINUSE/.test(text)) return addressInUse(err?.port, text);
+  if (err?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `${text.split('. ')[0]!.replace(/'/g, '')}`;
+  return text.split('\n')[0]!;
+}
+
+/** Which flag sets each port `serve` opens (for "address in use"). */
+const PORT_FLAGS: [flag: string, fallback: number | null][] = [
+  ['port', 8080],
+  ['rtmp-port', 1935],
+  ['http-port', 8000],
+  ['admin-port', null],
+  ['callback-port', null],
+];
+let servingFlags: Record<string, string | boolean | undefined> = {};
+
+function addressInUse(known: number | undefined, text: string): string {
+  const port = known ?? Number([...text.matchAll(/:(\d+)\b/g)].pop()?.[1]);
+  const flag = PORT_FLAGS.find(([f, fallback]) => {
+    const given = servingFlags[f];
+    return typeof given === 'string' ? Number(given) === port : fallback === port;
+  })?.[0];
+  return `port ${Number.isFinite(port) ? port : '?'} is already in use` + (flag ? ` (--${flag}): stop what holds it, or pass --${flag} with another port (0 = any free port)` : '');
+}
+
+let current: string | undefined;
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = glueNegatives(argv);
+  current = command;
+  if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    const help = helpFor(command);
+    if (help) return void process.stdout.write(help);
+  }
+  if (command === 'help' && rest[0] !== undefined && helpFor(rest[0])) return void process.stdout.write(helpFor(rest[0])!);
   switch (command) {
     case 'serve':
       return serve(rest);
@@ -330,6 +383,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
-  process.stderr.write(`mprtc-server: ${e instanceof Error ? e.message : String(e)}\n\n${HELP}`);
+  // One line and a hint, not the whole usage.
+  const hint = current && helpFor(current) ? `mprtc-server ${current} --help` : 'mprtc-server --help';
+  process.stderr.write(`mprtc-server: ${oneLine(e)}\n(${hint} lists the options)\n`);
   process.exit(2);
 });

@@ -1,4 +1,5 @@
 import { spawn, execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -10,7 +11,7 @@ import { RawClient } from '../support/client.js';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = ['tsx', 'server/src/cli.ts'];
-const tsxBin = `${root}node_modules/.bin/tsx`;
+const tsxBin = `${root}node_modules/.bin/tsx`; // a wrapper that runs node as its child: only for commands that exit
 /** The documented command, `npx tsx server/src/cli.ts`. */
 const npx = (args: string[]) => run('npx', [...cli, ...args], { cwd: root });
 /** The same through tsx directly: cheaper for the many-row loop. */
@@ -29,32 +30,73 @@ describe('cli token / verify', () => {
   it('verify prints the fields of a good token and refuses a tampered one with exit code 1', async () => {
     const [, appKey, , , , , , , , tok] = vectors[1]!;
     const { stdout } = await npx(['verify', '--app-key', appKey!, '--token', tok!]);
-    expect(JSON.parse(stdout)).toMatchObject({ ok: true, userId: 'alice', nonce: -559038737, privileges: { '0': 2145916800, '4': 2145916800 } });
+    // The nonce as minted (0xdeadbeef, not its signed reading) and privileges by name.
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, userId: 'alice', nonce: 0xdeadbeef, privileges: { PublishStream: 2145916800, SubscribeStream: 2145916800 } });
     const bad = tok!.slice(0, 40) + (tok![40] === 'A' ? 'B' : 'A') + tok!.slice(41);
     const err = await npx(['verify', '--app-key', appKey!, '--token', bad]).catch((e) => e);
     expect(err.code).toBe(1);
     expect(JSON.parse(err.stdout)).toMatchObject({ ok: false, code: CODES.TOKEN_INVALID });
   });
 
-  it('exits 2 with a message on missing or bad options and unknown commands', async () => {
-    for (const args of [['token', '--app-id', 'x'], ['token', '--app-id', 'a'.repeat(24), '--app-key', 'k', '--room', 'r', '--user', 'u', '--nonce', 'abc'], ['fly']]) {
+  it('exits 2 with one line and a hint (not the whole usage) on missing or bad options and unknown commands', async () => {
+    const cases: [string[], RegExp, string][] = [
+      [['token', '--app-id', 'x'], /^mprtc-server: --app-key is required$/, 'token'],
+      [['token', '--app-id', 'a'.repeat(24), '--app-key', 'k', '--room', 'r', '--user', 'u', '--nonce', 'abc'], /^mprtc-server: --nonce must be an integer/, 'token'],
+      [['serve', '--bogus'], /^mprtc-server: Unknown option --bogus$/, 'serve'],
+      [['fly'], /^mprtc-server: unknown command "fly"$/, ''],
+    ];
+    for (const [args, first, command] of cases) {
       const err = await tsx(args).catch((e) => e);
       expect(err.code).toBe(2);
-      expect(err.stderr).toMatch(/^mprtc-server: /);
+      const lines = String(err.stderr).trimEnd().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(first);
+      expect(lines[1]).toBe(`(mprtc-server ${command ? `${command} ` : ''}--help lists the options)`);
     }
+  });
+
+  it('--help after a command prints that command\'s options and exits 0', async () => {
+    const { stdout } = await tsx(['serve', '--help']);
+    expect(stdout).toMatch(/^mprtc-server serve \[options\]/);
+    expect(stdout).toContain('--rtmp-port');
+    expect(stdout).not.toContain('--subscribe-expire');
+    expect((await tsx(['verify', '-h'])).stdout).toContain('--app-key KEY --token T');
   });
 });
 
 describe('cli serve', () => {
   let child: ReturnType<typeof spawn> | null = null;
-  afterEach(() => {
-    child?.kill('SIGKILL');
+  let held: Server | null = null;
+  afterEach(async () => {
+    // Its own process group (detached): a failed test takes the relay child down with it.
+    if (child?.pid && child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((r) => child!.once('exit', r));
+      process.kill(-child.pid, 'SIGKILL');
+      await gone;
+    }
     child = null;
+    await new Promise((r) => (held ? held.close(r) : r(undefined)));
+    held = null;
+  });
+
+  /** `node --import tsx`: the PID is the server itself, so signals and exit codes are its own. */
+  const serve = (args: string[]) => spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', 'serve', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+
+  it('names the port and its flag when the address is in use', async () => {
+    held = createServer();
+    const port = await new Promise<number>((r) => held!.listen(0, '127.0.0.1', () => r((held!.address() as { port: number }).port)));
+    for (const [args, flag] of [[['--port', String(port), '--no-relay'], '--port'], [['--port', '0', '--http-port', '0', '--rtmp-port', String(port)], '--rtmp-port']] as const) {
+      const proc = (child = serve([...args]));
+      let err = '';
+      proc.stderr!.on('data', (d) => (err += String(d)));
+      const code = await new Promise((r) => proc.once('exit', r));
+      expect(code).toBe(2);
+      expect(err.split('\n')[0]).toBe(`mprtc-server: port ${port} is already in use (${flag}): stop what holds it, or pass ${flag} with another port (0 = any free port)`);
+    }
   });
 
   it('starts on the built-in dev app with the embedded relay, serves a join and publish, and stops on SIGTERM', async () => {
-    // tsx itself (not the npx wrapper) so the signal reaches our process and its exit code comes back.
-    const proc = spawn(tsxBin, ['server/src/cli.ts', 'serve', '--port', '0', '--rtmp-port', '0', '--http-port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = serve(['--port', '0', '--rtmp-port', '0', '--http-port', '0']);
     child = proc;
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
