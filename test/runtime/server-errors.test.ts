@@ -87,3 +87,28 @@ describe('Connection', () => {
     c.close('done');
   });
 });
+
+describe('requests over the protocol frame limit (64 KiB of UTF-8)', () => {
+  let server: FakeServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  const factory = webSocketTransport(WebSocket as unknown as WebSocketConstructor);
+  const timings = { requestTimeoutMs: 10_000, heartbeatIntervalMs: 5_000, heartbeatTimeoutMs: 15_000 };
+
+  it('are refused with INVALID_PARAMS before sending, counted in UTF-8 bytes; the connection stays usable', async () => {
+    server = await startFakeSignaling((f, peer) => (f.type === 'report' ? peer.send({ v: 1, type: 'response', id: f.id, ok: true, data: { accepted: 1 } }) : defaultScript(f, peer)));
+    const c = new Connection(server.url, factory, timings, { onEvent: () => undefined, onError: () => undefined, onLost: () => undefined });
+    await c.open();
+    const report = (message: string) => c.request({ type: 'report', items: [{ kind: 'pusherState', at: 1, code: 1, message }] });
+    // 30,000 characters, 90,000 bytes: over, though its length is not.
+    await expect(report('€'.repeat(30_000))).rejects.toMatchObject({ code: ERROR_CODES.INVALID_PARAMS, reason: expect.stringMatching(/65536 bytes/) });
+    await expect(report('x'.repeat(70_000))).rejects.toMatchObject({ code: ERROR_CODES.INVALID_PARAMS });
+    expect(server.peers[0]!.frames.filter((f) => f.type === 'report')).toHaveLength(0);
+    // 20,000 characters, 60,000 bytes: under.
+    await expect(report('€'.repeat(20_000))).resolves.toEqual({ accepted: 1 });
+    expect(c.isOpen).toBe(true);
+    c.close('done');
+  });
+});

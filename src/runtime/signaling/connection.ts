@@ -6,7 +6,7 @@ import { ERROR_CODES } from '../../generated/error-codes.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
 import { rtcError } from '../errors.js';
 import { now, startTimer, stopTimer, type TimerHandle } from '../host.js';
-import { PROTOCOL_VERSION, type PingFrame, type Request, type ResponseData } from '@mprtc/protocol';
+import { DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type PingFrame, type Request, type ResponseData } from '@mprtc/protocol';
 import type { Transport, TransportFactory } from '../transport/types.js';
 import { MAX_REASON_LENGTH, parseFrame, type ServerError } from './frames.js';
 
@@ -39,6 +39,22 @@ function fromServer(e: ServerError): VolcEngineRTCError {
   // Kept for debugging only: the code the server sent when it was not a documented one.
   if (e.serverCode !== undefined) Object.defineProperty(err, 'serverCode', { value: e.serverCode, enumerable: true });
   return err;
+}
+
+/** UTF-8 length of `s`, or any number up to `limit` when it cannot be over it (counted only as needed). */
+function utf8Length(s: string, limit: number): number {
+  if (s.length * 3 <= limit) return s.length; // cannot be over: skip the count
+  let n = 0;
+  for (let i = 0; i < s.length && n <= limit; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
 }
 
 function counter(): () => number {
@@ -102,6 +118,11 @@ export class Connection {
       text = JSON.stringify({ ...req, v: PROTOCOL_VERSION, id });
     } catch {
       return Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: the request holds a value that cannot be sent as JSON`));
+    }
+    // The server refuses larger frames (and closes the socket on much larger ones, which a resend
+    // after the reconnect would repeat): refused here, with nothing pending.
+    if (utf8Length(text, DEFAULT_MAX_FRAME_BYTES) > DEFAULT_MAX_FRAME_BYTES) {
+      return Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: the request is over ${DEFAULT_MAX_FRAME_BYTES} bytes, the protocol's frame limit`));
     }
     return new Promise<ResponseData[T]>((resolve, reject) => {
       const timer = startTimer(() => {
