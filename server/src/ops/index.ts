@@ -25,6 +25,7 @@ export interface OpsConfig {
 export interface OpsTarget {
   events: ServerEvents;
   rooms: RoomService;
+  /** Where the admin API reads reports: with --redis, every node's (cluster/reports.ts). */
   reports: ReportSource;
   apps: Map<string, string>;
   reportsPerUser: number;
@@ -37,17 +38,6 @@ export interface Ops {
   /** Opens the admin port when configured; resolves with its address (null when not). */
   listen(): Promise<{ url: string; port: number } | null>;
   close(): Promise<void>;
-}
-
-/** A store that can also read what other nodes' clients reported (cluster/reports.ts). */
-interface ClusterReports {
-  queryCluster(q: Parameters<ReportSource['query']>[0]): ReturnType<ReportSource['query']>;
-}
-
-/** The operators see the whole cluster's reports when the store can read them. */
-function operatorReports(store: ReportSource): ReportSource {
-  const cluster = store as Partial<ClusterReports>;
-  return typeof cluster.queryCluster === 'function' ? { query: (q) => cluster.queryCluster!.call(store, q) } : store;
 }
 
 /** Validates the configuration and attaches the logger and metrics; opens no port yet. */
@@ -65,7 +55,7 @@ export function createOps(target: OpsTarget, config: OpsConfig): Ops {
       server = new OpsServer({
         config: admin,
         metrics,
-        admin: { apps: target.apps, rooms: target.rooms, reports: operatorReports(target.reports), events: target.events, maxBodyBytes: admin.maxBodyBytes, reportsPerUser: target.reportsPerUser },
+        admin: { apps: target.apps, rooms: target.rooms, reports: target.reports, events: target.events, maxBodyBytes: admin.maxBodyBytes, reportsPerUser: target.reportsPerUser },
       });
       const addr = await server.listen();
       target.events.emit({ type: 'listening', what: 'admin', url: addr.url });
