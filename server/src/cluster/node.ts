@@ -8,6 +8,8 @@ import { connect, createRedis, type RedisConfig } from '../store/client.js';
 import { keys } from '../store/keys.js';
 import { RedisRoomStore } from '../store/room-store.js';
 import type { ReportLimits, ReportQuery, StoredReport } from '../reports/store.js';
+import type { MediaPlane } from '../media/plane.js';
+import { ClusterMediaPlane } from './media.js';
 import { SharedRateLimiter } from './rate-limit.js';
 import { SharedReportStore } from './reports.js';
 import { committed, route } from './route.js';
@@ -98,6 +100,13 @@ export class ClusterNode {
   get reportSource(): { query(q: ReportQuery): Promise<StoredReport[]> } | null {
     const r = this.reports;
     return r ? { query: (q) => r.queryCluster(q) } : null;
+  }
+
+  /** This node's media plane as the cluster sees it: URLs and controls go to the relay holding the stream. */
+  wrapMedia(local: MediaPlane): ClusterMediaPlane {
+    const plane = new ClusterMediaPlane(local, { nodeId: this.nodeId, redis: this.redis, track: (what, p) => this.track(what, p) });
+    this.sessions.onMedia = (kind, id, from, body) => plane.onMessage(kind, id, from, body);
+    return plane;
   }
 
   /** A rate limit counted across the cluster (join attempts per address, token refusals per user). */

@@ -204,6 +204,9 @@ export class ClusterSessions extends SessionRegistry {
     return { ok: true, entry, replay };
   }
 
+  /** Media requests from other nodes ('m': id, from, JSON) and their answers ('a'). */
+  onMedia: ((kind: 'm' | 'a', id: string, from: string, body: string) => void) | undefined;
+
   /** One message from this node's channel: events, kicks and evictions, in commit order. */
   onMessage(message: string): void {
     for (const item of message.split('\x1e')) {
@@ -213,9 +216,11 @@ export class ClusterSessions extends SessionRegistry {
       if (a < 0 || b < 0 || c < 0) continue;
       const kind = item.slice(0, a);
       const sid = item.slice(a + 1, b);
-      const seq = Number(item.slice(b + 1, c));
+      const third = item.slice(b + 1, c);
+      const seq = Number(third);
       const rest = item.slice(c + 1);
       if (kind === 'e') this.deliver(sid, seq, rest);
+      else if (kind === 'm' || kind === 'a') this.onMedia?.(kind, sid, third, rest);
       else if (kind === 'k') {
         let code: number = CODES.KICKED;
         let reason = 'kicked';

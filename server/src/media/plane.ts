@@ -37,6 +37,11 @@ export interface MediaPlane {
    * extended (the client then hears UPDATE_URL), or null when it keeps working (or none exists).
    */
   extendUrl(key: StreamKey, subscriberId: string | null, expireAt: number): string | null;
+  /**
+   * Optional: a plane that must ask elsewhere for a play URL (a cluster node whose relay does
+   * not hold the stream) issues it here; the room service then uses this instead of issuePlayUrl.
+   */
+  issuePlayUrlAsync?(key: StreamKey, subscriberId: string, options: PlayOptions, expireAt: number): Promise<string>;
   /** Returns a function that removes the listener. */
   onEvent(listener: (event: MediaEvent) => void): () => void;
 }

@@ -110,7 +110,10 @@ export class RoomService {
     const r = await this.run(key, (room) => ops.subscribe(room, userId, sessionId, input, this.nowSec()));
     if (!r.ok) return r;
     try {
-      const url = this.media.issuePlayUrl(r.data.key, userId, { audio: input.audio, video: input.video }, this.urlExpiry(r.data.expireAt));
+      const options = { audio: input.audio, video: input.video };
+      const expireAt = this.urlExpiry(r.data.expireAt);
+      // A cluster node asks the relay that holds the stream; one process issues it at once.
+      const url = this.media.issuePlayUrlAsync ? await this.media.issuePlayUrlAsync(r.data.key, userId, options, expireAt) : this.media.issuePlayUrl(r.data.key, userId, options, expireAt);
       return { ok: true, data: { url }, effects: [] };
     } catch (e) {
       await this.run(key, (room) => ops.unsubscribe(room, userId, sessionId, input.userId, input.screen));

@@ -62,6 +62,8 @@ export class SignalingServer {
     };
     // Without redis nothing of the cluster is built: the in-memory path is as it was.
     this.cluster = c.redis ? new ClusterNode(c.redis, c.resumeGraceMs, onExpire) : null;
+    // Each node's relay holds what was pushed to it: URLs and controls go to that node's relay.
+    if (this.cluster) this.media = this.cluster.wrapMedia(this.media);
     // With redis, reports are also mirrored to Redis for the operators' cluster-wide view.
     this.reports = this.cluster?.reportStore(reportLimits) ?? new ReportStore(reportLimits);
     const sessions = this.cluster?.sessions ?? new SessionRegistry(this.config.resumeGraceMs, onExpire);

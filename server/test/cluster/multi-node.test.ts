@@ -16,7 +16,8 @@ describe.skipIf(skipWithoutRedis)('three nodes, one Redis', () => {
 
   beforeAll(async () => {
     redis = await TestRedis.start();
-    nodes = await Promise.all([0, 1, 2].map(() => ServeNode.start(redis.url)));
+    // Each node names its own relay host in the URLs it issues (--no-relay: unchecked URLs).
+    nodes = await Promise.all([0, 1, 2].map((i) => ServeNode.start(redis.url, { args: ['--public-host', `relay${i}.test`] })));
     view = new RedisView(redis.url);
   }, 60_000);
 
@@ -62,14 +63,20 @@ describe.skipIf(skipWithoutRedis)('three nodes, one Redis', () => {
     }
 
     // u0 (node 0) and u4 (node 1) publish; u2 (node 2) and u3 (node 0) subscribe.
-    expect((await members.get('u0')!.request('publish', { screen: false })).ok).toBe(true);
-    expect((await members.get('u4')!.request('publish', { screen: false })).ok).toBe(true);
+    const push0 = await members.get('u0')!.request('publish', { screen: false });
+    const push4 = await members.get('u4')!.request('publish', { screen: false });
+    // A push URL names the relay of the publisher's node.
+    expect(new URL(push0.data.url).hostname).toBe('relay0.test');
+    expect(new URL(push4.data.url).hostname).toBe('relay1.test');
     for (const [uid, c] of members) {
       if (uid !== 'u0') await c.waitEvent('stream-added', (d) => d.uid === 'u0');
       if (uid !== 'u4') await c.waitEvent('stream-added', (d) => d.uid === 'u4');
     }
-    expect((await members.get('u2')!.request('subscribe', { userId: 'u0', screen: false, audio: true, video: true })).ok).toBe(true);
-    expect((await members.get('u3')!.request('subscribe', { userId: 'u4', screen: false, audio: true, video: true })).ok).toBe(true);
+    const play2 = await members.get('u2')!.request('subscribe', { userId: 'u0', screen: false, audio: true, video: true });
+    const play3 = await members.get('u3')!.request('subscribe', { userId: 'u4', screen: false, audio: true, video: true });
+    // A play URL names the relay that holds the stream, whichever node the subscriber is on.
+    expect(new URL(play2.data.url).hostname).toBe('relay0.test');
+    expect(new URL(play3.data.url).hostname).toBe('relay1.test');
     // muteLocal on node 1 reaches nodes 0 and 2.
     expect((await members.get('u4')!.request('muteLocal', { audio: true, video: false })).ok).toBe(true);
     for (const [uid, c] of members) if (uid !== 'u4') await c.waitEvent('mute-audio', (d) => d.uid === 'u4');

@@ -15,6 +15,8 @@ export interface NodeOptions {
   ttlMs?: number;
   /** More serve flags (a benchmark raises the per-address limits). */
   args?: string[];
+  /** The embedded relay on these ports (public host 127.0.0.1) instead of --no-relay. */
+  relay?: { rtmpPort: number; httpPort: number };
 }
 
 export class ServeNode {
@@ -32,7 +34,8 @@ export class ServeNode {
 
   /** `node --import tsx server/src/cli.ts serve --redis URL ...` on a free port. */
   static async start(redisUrl: string, o: NodeOptions = {}, port = 0): Promise<ServeNode> {
-    const args = ['--import', 'tsx', 'server/src/cli.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', '--no-relay', '--app-id', APP_ID, '--app-key', APP_KEY, '--redis', redisUrl];
+    const media = o.relay ? ['--rtmp-port', String(o.relay.rtmpPort), '--http-port', String(o.relay.httpPort)] : ['--no-relay'];
+    const args = ['--import', 'tsx', 'server/src/cli.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', ...media, '--app-id', APP_ID, '--app-key', APP_KEY, '--redis', redisUrl];
     args.push('--resume-grace-ms', String(o.graceMs ?? 3000), '--node-ttl-ms', String(o.ttlMs ?? 1500), ...(o.args ?? []));
     const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REDIS_URL: '' } });
     let out = '';
