@@ -9,7 +9,7 @@ export type ServerEvent =
   | { type: 'socket-open'; ip: string }
   | { type: 'socket-close'; ip: string; code: number }
   /** A signaling limit tripped (docs/server.md "Limits"): what, for whom, and the close code if it closed. */
-  | { type: 'limit'; limit: 'send-buffer' | 'message-rate' | 'frame-size' | 'frame-depth' | 'sockets' | 'token-refusals'; ip: string; closed?: number }
+  | { type: 'limit'; limit: 'send-buffer' | 'message-rate' | 'byte-rate' | 'frame-size' | 'frame-depth' | 'sockets' | 'token-refusals'; ip: string; closed?: number }
   /** A request was answered (join refusals included): its type, outcome and handling time. */
   | {
       type: 'request';
@@ -46,6 +46,11 @@ export class ServerEvents {
     return () => {
       this.listeners.delete(listener);
     };
+  }
+
+  /** False while nobody listens: emitters may skip building events (the request timing wrapper does). */
+  get active(): boolean {
+    return this.listeners.size > 0;
   }
 
   emit(event: ServerEvent): void {
