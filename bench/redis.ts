@@ -139,7 +139,7 @@ try {
     const r = await throughput(redis.url, n);
     tp.push(`  ${n} node${n > 1 ? 's' : ' '}: ${r.perSecond.toFixed(0)} joins/s (+ as many leaves)${r.refused ? `, ${r.refused} refused` : ''}`);
   }
-  console.log(`machine: ${machine()}; redis-server ${redis.port} on the same machine`);
+  console.log(`machine: ${machine()}; one redis-server 7 on the same machine (append-only, fsync every second)`);
   console.log(`one node in this process, ${ITER} joins / ${Math.max(50, Math.floor(ITER / 2))} events after ${WARMUP} warm-up:`);
   for (const r of rows) console.log(r);
   console.log(`joins per second, serve --redis processes, 20 clients per node in rooms of 5, ${SECONDS} s each (the load generator is one process on the same cores):`);

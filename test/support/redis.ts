@@ -1,5 +1,6 @@
 // A real redis-server for tests: its own free port and temporary directory (never the system
-// service), append-only persistence so a restart keeps the data, and no process left behind.
+// service), append-only persistence so a restart keeps the data (fsync every second, as in
+// production; a clean stop writes everything), and no process left behind.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -61,7 +62,7 @@ export class TestRedis {
   /** Starts (again) on the same port and directory: the data written before is read back. */
   async up(): Promise<void> {
     if (this.proc) return;
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--daemonize', 'no', '--logfile', ''];
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--daemonize', 'no', '--logfile', ''];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     this.proc = proc;
     let failed: Error | null = null;
