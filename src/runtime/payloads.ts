@@ -1,6 +1,7 @@
 // Shapes what the server sends into the documented event payloads, defensively: a payload
 // that does not fit is reported on ERROR instead of reaching app code half-formed.
 import type { WireStream } from '@mprtc/protocol';
+import { EVENTS } from '../generated/events.js';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -40,12 +41,13 @@ export function asUrl(v: unknown): string | undefined {
 /** An event payload: an object with at least a string uid where the event names a user. */
 export function asEventPayload(name: string, data: unknown): Record<string, unknown> | undefined {
   if (!isObject(data)) return undefined;
-  const needsUid = name !== 'disconnect' && name !== 'token-will-expire' && name !== 'connection-state-changed' && name !== 'error';
+  // Events about a user carry its uid; these four are about the client itself.
+  const needsUid = name !== EVENTS.DISCONNECT && name !== EVENTS.TOKEN_WILL_EXPIRE && name !== EVENTS.CONNECTION_STATE_CHANGED && name !== EVENTS.ERROR;
   if (needsUid && typeof data.uid !== 'string') return undefined;
-  if (name === 'stream-added' && !isObject(data.streamPublishState)) {
+  if (name === EVENTS.STREAM_ADDED && !isObject(data.streamPublishState)) {
     // The wire form of a stream (audio/video at the top) becomes the documented payload.
     return isWireStream(data) ? streamAdded(data) : undefined;
   }
-  if (name === 'disconnect' && (typeof data.code !== 'number' || typeof data.reason !== 'string')) return undefined;
+  if (name === EVENTS.DISCONNECT && (typeof data.code !== 'number' || typeof data.reason !== 'string')) return undefined;
   return { ...data };
 }

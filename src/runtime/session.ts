@@ -2,6 +2,8 @@
 // refuse anyway (publish twice, unsubscribe what was never subscribed) without a round trip,
 // and to put everything back after a reconnect that had to join afresh.
 
+import { EVENTS, type EventName } from '../generated/events.js';
+
 export interface Subscription {
   uid: string;
   screen: boolean;
@@ -68,37 +70,37 @@ export class Session {
   }
 
   /** Keeps the room view in step with an event the app is about to receive. */
-  track(name: string, p: Record<string, unknown>): void {
+  track(name: EventName, p: Record<string, unknown>): void {
     const uid = p.uid as string;
     const k = keyOf(uid, p.screen === true);
     const s = this.streams.get(k);
     switch (name) {
-      case 'peer-online':
+      case EVENTS.PEER_ONLINE:
         this.peers.add(uid);
         break;
-      case 'peer-leave':
+      case EVENTS.PEER_LEAVE:
         this.peers.delete(uid);
         for (const screen of [false, true]) this.streams.delete(keyOf(uid, screen));
         this.removeUser(uid);
         break;
-      case 'stream-added': {
+      case EVENTS.STREAM_ADDED: {
         const st = p.streamPublishState as { audio?: unknown; video?: unknown };
         this.streams.set(k, { uid, screen: p.screen === true, audio: st.audio !== false, video: st.video !== false });
         break;
       }
-      case 'stream-removed':
+      case EVENTS.STREAM_REMOVED:
         // The server ends every subscription to a removed stream (whatever removed it): after
         // STREAM_ADDED the app subscribes again.
         this.streams.delete(k);
         this.removeSubscription(uid, p.screen === true);
         break;
-      case 'mute-audio':
-      case 'unmute-audio':
-        if (s) s.audio = name === 'unmute-audio';
+      case EVENTS.MUTE_AUDIO:
+      case EVENTS.UNMUTE_AUDIO:
+        if (s) s.audio = name === EVENTS.UNMUTE_AUDIO;
         break;
-      case 'mute-video':
-      case 'unmute-video':
-        if (s) s.video = name === 'unmute-video';
+      case EVENTS.MUTE_VIDEO:
+      case EVENTS.UNMUTE_VIDEO:
+        if (s) s.video = name === EVENTS.UNMUTE_VIDEO;
         break;
     }
   }
