@@ -45,6 +45,12 @@ export interface ServerConfig extends OpsConfig {
    * is closed (4006). Default 50 per second, burst 200.
    */
   messageRate?: { perSecond: number; burst: number };
+  /**
+   * Bytes per socket: past the bucket the server stops reading the socket until it refills (TCP
+   * backpressure), so a client sending big frames costs no more than this. Default 64 KiB per
+   * second, burst 256 KiB.
+   */
+  byteRate?: { perSecond: number; burst: number };
   /** Joins and resumes per client address per window; more get RATE_LIMITED. Default 120 per 10 s. */
   joinRateLimit?: { max: number; windowMs: number };
   /**
@@ -99,6 +105,7 @@ export interface ResolvedConfig {
   maxFrameDepth: number;
   sendBufferBytes: number;
   messageRate: { perSecond: number; burst: number };
+  byteRate: { perSecond: number; burst: number };
   joinRateLimit: { max: number; windowMs: number };
   tokenRefusalLimit: { max: number; windowMs: number };
   maxSocketsPerAddress: number;
@@ -138,6 +145,7 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
     maxFrameDepth: positive('maxFrameDepth', c.maxFrameDepth ?? 32),
     sendBufferBytes: positive('sendBufferBytes', c.sendBufferBytes ?? 256 * 1024),
     messageRate: rate('messageRate', c.messageRate ?? { perSecond: 50, burst: 200 }),
+    byteRate: rate('byteRate', c.byteRate ?? { perSecond: 64 * 1024, burst: 256 * 1024 }),
     joinRateLimit: windowed('joinRateLimit', c.joinRateLimit ?? { max: 120, windowMs: 10_000 }),
     tokenRefusalLimit: windowed('tokenRefusalLimit', c.tokenRefusalLimit ?? { max: 10, windowMs: 60_000 }),
     maxSocketsPerAddress: positive('maxSocketsPerAddress', c.maxSocketsPerAddress ?? 100),

@@ -101,7 +101,7 @@ const count = (m: Map<number, number>, k: number): number => m.get(k) ?? 0;
 describe('hostile signaling traffic against the real serve', { timeout: 120_000 }, () => {
   it('a client that never reads is closed (4005) while events keep coming; its session is parked', async () => {
     // A fast driver (its own frames must not be rate limited) makes the events for the victim.
-    const { s, baseMb } = await server(['--message-rate', '1000000/1000000']);
+    const { s, baseMb } = await server(['--message-rate', '1000000/1000000', '--byte-rate', '1000000000/1000000000']);
     const dropped = limitSeen(s, 'send-buffer', 4005);
     const slow = await joined(s, 'noisy', 'slow');
     const driver = await joined(s, 'noisy', 'd'.repeat(120)); // long ids: bigger events

@@ -70,6 +70,9 @@ export class Connection implements Attachment {
   /** Frames this socket may send (messageRate), and refusals it may draw before it is closed. */
   private readonly frames: TokenBucket;
   private readonly strikes: TokenBucket;
+  /** Bytes this socket may send (byteRate); in debt, the socket is not read until it refills. */
+  private readonly inbound: TokenBucket;
+  private readTimer: NodeJS.Timeout | undefined;
   /** Closed by the server for abuse (4005, 4006): nothing more is read or sent. */
   private shed = false;
 
@@ -81,8 +84,12 @@ export class Connection implements Attachment {
     const { perSecond, burst } = ctx.config.messageRate;
     this.frames = new TokenBucket(perSecond, burst);
     this.strikes = new TokenBucket(perSecond, burst);
+    this.inbound = new TokenBucket(ctx.config.byteRate.perSecond, ctx.config.byteRate.burst);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    ws.on('close', () => this.onClose());
+    ws.on('close', () => {
+      clearTimeout(this.readTimer);
+      this.onClose();
+    });
     ws.on('error', () => {
       /* 'close' follows; nothing a client sends may throw out of here */
     });
@@ -132,9 +139,11 @@ export class Connection implements Attachment {
   }
 
   private handleFrame(data: RawData, isBinary: boolean): void {
+    const bytes = toBuffer(data);
+    // Even a socket being closed for abuse is read at the byte rate only, until its close reply.
+    this.throttle(bytes.length);
     if (this.shed) return;
     this.touch();
-    const bytes = toBuffer(data);
     if (!this.frames.take()) return this.overRate(bytes);
     if (isBinary) return this.sendError(CODES.PROTOCOL_ERROR, 'binary frames are not part of the protocol');
     // Size and depth are checked on the raw bytes: a refused frame is never decoded or parsed,
@@ -159,6 +168,21 @@ export class Connection implements Attachment {
   /** The work of one request, timed and told to the operators' event bus (never its token). */
   private observed(req: Request | null, work: () => Promise<Answer>): () => Promise<Answer> {
     return observed(this.ctx.events, this.ip, req, () => (this.session ? { ...this.session.key, userId: this.session.userId } : undefined), work);
+  }
+
+  /**
+   * Reading (unmasking, UTF-8 checks, our scans) costs per byte, refused frame or not: past the
+   * byte budget the socket is not read until it is paid back, and the sender's TCP window fills.
+   */
+  private throttle(n: number): void {
+    const wait = this.inbound.spend(n);
+    if (wait === 0 || this.readTimer !== undefined) return;
+    this.ws.pause();
+    this.ctx.events?.emit({ type: 'limit', limit: 'byte-rate', ip: this.ip });
+    this.readTimer = setTimeout(() => {
+      this.readTimer = undefined;
+      this.ws.resume();
+    }, wait);
   }
 
   private refuseUnparsed(bytes: Buffer, limit: 'frame-size' | 'frame-depth', reason: string): void {

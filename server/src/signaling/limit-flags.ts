@@ -3,7 +3,7 @@
 import { resolveConfig, type ResolvedConfig, type ServerConfig } from '../config.js';
 
 type IntField = 'maxFrameBytes' | 'maxPayloadBytes' | 'maxFrameDepth' | 'sendBufferBytes' | 'maxPendingRequests' | 'maxSocketsPerAddress' | 'maxSockets' | 'reportsPerUser' | 'reportBytesPerUser' | 'reportBytesTotal' | 'reportRetentionMs';
-type PairField = 'messageRate' | 'joinRateLimit' | 'tokenRefusalLimit';
+type PairField = 'messageRate' | 'byteRate' | 'joinRateLimit' | 'tokenRefusalLimit';
 
 const INTS: Array<[flag: string, field: IntField, help: string]> = [
   ['max-frame-bytes', 'maxFrameBytes', 'larger frames: PROTOCOL_ERROR, unparsed'],
@@ -21,6 +21,7 @@ const INTS: Array<[flag: string, field: IntField, help: string]> = [
 
 const PAIRS: Array<[flag: string, field: PairField, shape: string, help: string]> = [
   ['message-rate', 'messageRate', 'PER_S[/BURST]', 'frames per socket: RATE_LIMITED, then close 4006'],
+  ['byte-rate', 'byteRate', 'PER_S[/BURST]', 'bytes per socket: reading pauses until paid back'],
   ['join-rate', 'joinRateLimit', 'MAX[/WINDOW_MS]', 'joins + resumes per client address: RATE_LIMITED'],
   ['token-refusals', 'tokenRefusalLimit', 'MAX[/WINDOW_MS]', 'refused tokens per user id: RATE_LIMITED'],
 ];
@@ -71,7 +72,7 @@ export function limitFlagConfig(values: Record<string, unknown>): Partial<Server
     const m = /^(\d+(?:\.\d+)?)(?:\/(\d+))?$/.exec(v);
     if (!m) throw new Error(`--${flag} must be ${shape}, got ${JSON.stringify(v)}`);
     const first = Number(m[1]);
-    if (field === 'messageRate') out[field] = { perSecond: first, burst: m[2] === undefined ? d.messageRate.burst : Number(m[2]) };
+    if (field === 'messageRate' || field === 'byteRate') out[field] = { perSecond: first, burst: m[2] === undefined ? d[field].burst : Number(m[2]) };
     else out[field] = { max: first, windowMs: m[2] === undefined ? d[field].windowMs : Number(m[2]) };
   }
   const trust = values['trust-proxy'];

@@ -53,12 +53,23 @@ export class TokenBucket {
   }
 
   take(): boolean {
-    const now = this.clock();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.perSecond) / 1000);
-    this.last = now;
+    this.refill();
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /** Takes `n` even past empty; returns how many ms until the bucket is out of debt (0: not in debt). */
+  spend(n: number): number {
+    this.refill();
+    this.tokens -= n;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.perSecond);
+  }
+
+  private refill(): void {
+    const now = this.clock();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.perSecond) / 1000);
+    this.last = now;
   }
 }
 

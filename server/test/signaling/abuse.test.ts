@@ -7,7 +7,7 @@ import { CODES } from '../../src/codes.js';
 import { RawClient, token } from '../support/client.js';
 import { serve } from '../support/server.js';
 
-const FAST = { messageRate: { perSecond: 1e6, burst: 1_000_000 } };
+const FAST = { messageRate: { perSecond: 1e6, burst: 1_000_000 }, byteRate: { perSecond: 1e9, burst: 1_000_000_000 } };
 
 /** A bystander in its own room: join, publish, and a second user subscribes. */
 async function bystanderCall(url: string, room = 'bystanders'): Promise<void> {
@@ -171,5 +171,23 @@ describe('addresses', () => {
     // alice, whose id was guessed, waits for the window (documented); a valid token is refused too.
     const alice = await RawClient.connect(url, { 'x-forwarded-for': '203.0.113.51' });
     expect(await alice.join('r', 'alice', { token: token('r', 'alice') })).toMatchObject({ ok: false, error: { code: CODES.RATE_LIMITED } });
+  });
+});
+
+describe('byte rate per socket', () => {
+  it('past its byte budget a socket is read more slowly, not refused: every frame is still answered', async () => {
+    const { url, server } = await serve({ byteRate: { perSecond: 32 * 1024, burst: 32 * 1024 } });
+    let paused = 0;
+    server.events.on((e) => {
+      if (e.type === 'limit' && e.limit === 'byte-rate') paused++;
+    });
+    const c = await RawClient.connect(url);
+    const pad = 'x'.repeat(12 * 1024);
+    // 4 frames of 12 KiB: the third puts the socket in debt, so reading pauses for a while.
+    for (let id = 1; id <= 4; id++) c.sendRaw(JSON.stringify({ v: 1, id, type: 'leave', pad }));
+    await Promise.all([1, 2, 3, 4].map((id) => c.waitFor((f) => f.type === 'response' && f.id === id)));
+    expect(paused).toBeGreaterThan(0);
+    expect(c.closed).toBeNull();
+    await bystanderCall(url);
   });
 });
