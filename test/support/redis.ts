@@ -1,16 +1,13 @@
 // A real redis-server for tests: its own free port and temporary directory (never the system
 // service), append-only persistence so a restart keeps the data (fsync every second, as in
 // production; a clean stop writes everything), and no process left behind.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** True when redis-server is installed. CI installs it: a suite may skip without it only locally. */
-export const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
-/** Skip a suite when redis-server is missing, except in CI where a missing binary is a failure. */
-export const skipWithoutRedis = !hasRedis && process.env.CI !== 'true';
+// Suites skip without redis-server only locally: test/support/binaries.ts needs(['redis-server'], ...).
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CODES } from '../../src/codes.js';
 import { createRuntime, type ClientRuntime } from '../../../src/runtime/index.js';
 import { EVENTS } from '../../../src/generated/events.js';
-import { TestRedis, skipWithoutRedis } from '../../../test/support/redis.js';
+import { TestRedis } from '../../../test/support/redis.js';
+import { needs } from '../../../test/support/binaries.js';
 import { wsTransport } from '../../../test/support/runtime-harness.js';
 import { APP_ID, RawClient, token } from '../support/client.js';
 import { RedisView, RoundRobinProxy, ServeNode, until, viewOf } from './support.js';
@@ -19,7 +20,7 @@ interface Member {
 
 const ROOM_EVENTS = [EVENTS.PEER_LEAVE, EVENTS.PEER_ONLINE, EVENTS.STREAM_REMOVED, EVENTS.STREAM_ADDED, EVENTS.MUTE_AUDIO, EVENTS.UNMUTE_AUDIO];
 
-describe.skipIf(skipWithoutRedis)('cluster faults', () => {
+describe.runIf(needs(['redis-server'], 'cluster faults'))('cluster faults', () => {
   let redis: TestRedis | undefined;
   let nodes: ServeNode[] = [];
   let proxy: RoundRobinProxy | undefined;

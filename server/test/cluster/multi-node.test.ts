@@ -3,12 +3,13 @@
 // equals the room in Redis. A takeover works across nodes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CODES } from '../../src/codes.js';
-import { TestRedis, skipWithoutRedis } from '../../../test/support/redis.js';
+import { TestRedis } from '../../../test/support/redis.js';
+import { needs } from '../../../test/support/binaries.js';
 import { SharedReportStore } from '../../src/cluster/reports.js';
 import { APP_ID, RawClient } from '../support/client.js';
 import { RedisView, ServeNode, seqs, until, viewOf } from './support.js';
 
-describe.skipIf(skipWithoutRedis)('three nodes, one Redis', () => {
+describe.runIf(needs(['redis-server'], 'cluster multi-node'))('three nodes, one Redis', () => {
   let redis: TestRedis;
   let nodes: ServeNode[] = [];
   let view: RedisView;

@@ -3,11 +3,12 @@
 // do. Redis holds what the answers say.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CODES } from '../../src/codes.js';
-import { TestRedis, skipWithoutRedis } from '../../../test/support/redis.js';
+import { TestRedis } from '../../../test/support/redis.js';
+import { needs } from '../../../test/support/binaries.js';
 import { RawClient } from '../support/client.js';
 import { RedisView, ServeNode } from './support.js';
 
-describe.skipIf(skipWithoutRedis)('limits across three nodes', () => {
+describe.runIf(needs(['redis-server'], 'cluster race'))('limits across three nodes', () => {
   let redis: TestRedis;
   let nodes: ServeNode[] = [];
   let view: RedisView;

@@ -3,9 +3,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SharedRateLimiter } from '../../src/cluster/rate-limit.js';
-import { TestRedis, skipWithoutRedis } from '../../../test/support/redis.js';
+import { TestRedis } from '../../../test/support/redis.js';
+import { needs } from '../../../test/support/binaries.js';
 
-describe.skipIf(skipWithoutRedis)('SharedRateLimiter (real redis-server)', () => {
+describe.runIf(needs(['redis-server'], 'shared rate limit'))('SharedRateLimiter (real redis-server)', () => {
   let redis: TestRedis;
   const conns: Redis[] = [];
   beforeAll(async () => {

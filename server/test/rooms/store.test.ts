@@ -5,7 +5,8 @@ import { DEFAULT_LIMITS } from '../../src/rooms/limits.js';
 import * as ops from '../../src/rooms/ops.js';
 import { InMemoryRoomStore, type RoomStore } from '../../src/rooms/store.js';
 import { RedisRoomStore } from '../../src/store/room-store.js';
-import { TestRedis, skipWithoutRedis } from '../../../test/support/redis.js';
+import { TestRedis } from '../../../test/support/redis.js';
+import { needs } from '../../../test/support/binaries.js';
 
 const member = (userId: string) => ({ userId, sessionId: `s-${userId}`, visible: true, businessId: null, joinedAt: 0, tokenExpireAt: 0, privileges: new Map([[1, 0]]) });
 
@@ -66,7 +67,7 @@ function contract(make: () => Promise<RoomStore>): void {
 
 describe('InMemoryRoomStore', () => contract(async () => new InMemoryRoomStore()));
 
-describe.skipIf(skipWithoutRedis)('RedisRoomStore (real redis-server)', () => {
+describe.runIf(needs(['redis-server'], 'RedisRoomStore'))('RedisRoomStore (real redis-server)', () => {
   let redis: TestRedis;
   const conns: Redis[] = [];
   const connect = (): Redis => {
