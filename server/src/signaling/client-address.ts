@@ -11,9 +11,12 @@ import { isIP } from 'node:net';
  */
 export type TrustProxy = boolean | number | readonly string[];
 
-/** IPv4-mapped IPv6 (::ffff:10.0.0.1) is the IPv4 address. */
+/** IPv4-mapped IPv6 (::ffff:10.0.0.1) is the IPv4 address; a port some proxies append is dropped. */
 function normal(addr: string): string {
-  const a = addr.trim().toLowerCase();
+  let a = addr.trim().toLowerCase();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(a);
+  if (bracketed) a = bracketed[1]!;
+  else if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(a)) a = a.slice(0, a.lastIndexOf(':'));
   return a.startsWith('::ffff:') && isIP(a.slice(7)) === 4 ? a.slice(7) : a;
 }
 

@@ -75,6 +75,10 @@ describe('clientAddress', () => {
     expect(clientAddress('10.0.0.1', undefined, true)).toBe('10.0.0.1');
     expect(clientAddress('10.0.0.1', 'not an address', true)).toBe('10.0.0.1');
     expect(clientAddress('10.0.0.1', ['1.1.1.1', '2.2.2.2'], true)).toBe('2.2.2.2');
+    // Ports some proxies append, and bracketed IPv6.
+    expect(clientAddress('10.0.0.1', '198.51.100.7:51234', true)).toBe('198.51.100.7');
+    expect(clientAddress('10.0.0.1', '[2001:DB8::1]:443', true)).toBe('2001:db8::1');
+    expect(clientAddress('10.0.0.1', '2001:db8::2', true)).toBe('2001:db8::2');
   });
   it('with a list, takes the rightmost address that is not a trusted proxy', () => {
     expect(clientAddress('10.0.0.1', xff, ['10.0.0.1'])).toBe('198.51.100.7');
