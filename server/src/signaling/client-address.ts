@@ -42,6 +42,21 @@ export function clientAddress(socketAddr: string | undefined, forwarded: string 
   return isIP(addr) ? addr : peer;
 }
 
+/**
+ * The key an address is counted under by the per-address limits: an IPv4 address itself, an IPv6
+ * address by its /64 (one subscriber usually holds a whole /64, so single addresses cost nothing).
+ */
+export function limitKey(addr: string): string {
+  if (isIP(addr) !== 6) return addr;
+  const [head = '', tail = ''] = addr.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  // An embedded IPv4 tail (::1.2.3.4) stands for two groups; only the first four groups matter.
+  const missing = 8 - left.length - right.length - (right.some((g) => g.includes('.')) ? 1 : 0);
+  const groups = addr.includes('::') ? [...left, ...Array<string>(Math.max(0, missing)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 /** Checks a configured value; throws a TypeError naming the problem. */
 export function checkTrustProxy(v: unknown): TrustProxy {
   if (typeof v === 'boolean') return v;

@@ -11,6 +11,7 @@ import type { ReportStore } from '../reports/store.js';
 import type { RoomService } from '../rooms/service.js';
 import { verifyToken } from '../token/index.js';
 import { randomUUID } from 'node:crypto';
+import { limitKey } from './client-address.js';
 import { depthWithin, peekId } from './frame-guard.js';
 import { TokenBucket, type RateLimiter } from './rate-limit.js';
 import type { Answer, Attachment, SessionEntry, SessionRegistry } from './sessions.js';
@@ -279,7 +280,7 @@ export class Connection implements Attachment {
 
   private async join(req: Extract<Request, { type: 'join' }>): Promise<Answer> {
     const { config, rooms, sessions, joinLimiter, tokenRefusals } = this.ctx;
-    if (!joinLimiter.take(this.ip)) return no(CODES.RATE_LIMITED, 'too many joins from this address; try again later');
+    if (!joinLimiter.take(limitKey(this.ip))) return no(CODES.RATE_LIMITED, 'too many joins from this address; try again later');
     const appKey = config.apps.get(req.appId);
     if (appKey === undefined) return no(CODES.APP_UNKNOWN, `unknown appId ${req.appId}`);
     // Refused tokens are counted per user id, not per address: behind a shared proxy address a
@@ -366,7 +367,7 @@ export class Connection implements Attachment {
   private async resume(req: Extract<Request, { type: 'resume' }>): Promise<Answer> {
     const { sessions, joinLimiter } = this.ctx;
     // Counted like joins: guessing resume secrets is as rate limited as guessing tokens.
-    if (!joinLimiter.take(this.ip)) return no(CODES.RATE_LIMITED, 'too many joins from this address; try again later');
+    if (!joinLimiter.take(limitKey(this.ip))) return no(CODES.RATE_LIMITED, 'too many joins from this address; try again later');
     // A registry shared through Redis answers asynchronously; the in-memory one at once.
     const r = await sessions.take(req.sessionId, req.resumeToken, req.lastSeq, this);
     if (!r.ok) return no(r.code, r.reason);

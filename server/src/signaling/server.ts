@@ -11,7 +11,7 @@ import { createOps, ServerEvents, type Logger } from '../ops/index.js';
 import { observeMedia } from '../ops/media.js';
 import { CLOSE, Connection, type ConnectionContext } from './connection.js';
 import { UncheckedUrlPlane } from './media-less.js';
-import { clientAddress } from './client-address.js';
+import { clientAddress, limitKey } from './client-address.js';
 import { RateLimiter, SocketCounter } from './rate-limit.js';
 import { SessionRegistry, type SessionEntry } from './sessions.js';
 import { ClusterNode } from '../cluster/node.js';
@@ -95,14 +95,15 @@ export class SignalingServer {
       // Socket caps apply at the upgrade: a refused socket costs one HTTP answer, nothing more.
       verifyClient: (info, done) => {
         const address = clientAddress(info.req.socket.remoteAddress, info.req.headers['x-forwarded-for'], trustProxy);
-        const refusal = counter.refusal(address);
+        const key = limitKey(address);
+        const refusal = counter.refusal(key);
         if (refusal !== null) {
           this.events.emit({ type: 'limit', limit: 'sockets', ip: address });
           return done(false, refusal.startsWith('too many') ? 429 : 503, refusal);
         }
         // Counted from here, so a burst of upgrades cannot slip past; the TCP socket's end frees it.
-        counter.open(address);
-        info.req.socket.once('close', () => counter.closed(address));
+        counter.open(key);
+        info.req.socket.once('close', () => counter.closed(key));
         done(true);
       },
     });

@@ -2,7 +2,7 @@
 // proxy, and the limiters: unit tests with fake clocks.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkTrustProxy, clientAddress } from '../../src/signaling/client-address.js';
+import { checkTrustProxy, clientAddress, limitKey } from '../../src/signaling/client-address.js';
 import { depthWithin, peekId } from '../../src/signaling/frame-guard.js';
 import { RateLimiter, SocketCounter, TokenBucket } from '../../src/signaling/rate-limit.js';
 
@@ -86,6 +86,14 @@ describe('clientAddress', () => {
     // A socket not from a trusted proxy: its own address, whatever the header says.
     expect(clientAddress('10.9.9.9', xff, ['10.0.0.1'])).toBe('10.9.9.9');
   });
+  it('per-address limits count IPv6 by its /64', () => {
+    expect(limitKey('198.51.100.7')).toBe('198.51.100.7');
+    expect(limitKey('2001:db8:1:2:3:4:5:6')).toBe(limitKey('2001:db8:1:2::9'));
+    expect(limitKey('2001:db8:1:2::9')).toBe('2001:db8:1:2::/64');
+    expect(limitKey('2001:db8:1:3::9')).not.toBe(limitKey('2001:db8:1:2::9'));
+    expect(limitKey('2001:0db8::1')).toBe('2001:db8:0:0::/64');
+  });
+
   it('checks the configured value', () => {
     expect(checkTrustProxy(['::ffff:10.0.0.1'])).toEqual(['10.0.0.1']);
     expect(() => checkTrustProxy(['nope'])).toThrow(TypeError);
