@@ -37,7 +37,12 @@ export type RelayEvent =
 
 type Players = Set<string>;
 const CHILD_ENTRY = fileURLToPath(new URL('./child/main.ts', import.meta.url));
-const TSX_LOADER = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href;
+
+/** Node arguments that load the TypeScript entry (the server itself runs from source through tsx). */
+function entryArgs(): string[] {
+  const tsx = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  return ['--import', pathToFileURL(join(tsx, 'dist/loader.mjs')).href, CHILD_ENTRY];
+}
 /** A relay process that ran this long is stable: the next crash restarts it at the first delay. */
 const STABLE_MS = 30_000;
 const STOP_GRACE_MS = 2_000;
@@ -165,7 +170,7 @@ export class RelayMediaPlane implements MediaPlane {
     };
     const child = spawn(
       process.execPath,
-      [`--max-old-space-size=${cfg.relayHeapMb}`, '--import', TSX_LOADER, CHILD_ENTRY, JSON.stringify(childConfig)],
+      [`--max-old-space-size=${cfg.relayHeapMb}`, ...entryArgs(), JSON.stringify(childConfig)],
       { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env },
     );
     this.child = child;

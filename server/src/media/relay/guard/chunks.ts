@@ -84,6 +84,8 @@ export class ChunkReader {
     private readonly onMessage: (msg: RtmpMessage) => MessageVerdict,
     /** Whether audio, video and data messages are acceptable now (after an admitted publish). */
     private readonly mediaAllowed: () => boolean,
+    /** Sees every complete message (payload only for collected ones); for tests. */
+    private readonly observe?: (type: number, length: number, payload: Buffer | null) => void,
   ) {}
 
   feed(buf: Buffer): FeedResult {
@@ -239,8 +241,12 @@ export class ChunkReader {
     if (cs.clock > 0xffffffff) throw new Refused('timestamp overflow');
     const parts = cs.collected;
     cs.collected = null;
-    if (!parts) return null;
+    if (!parts) {
+      this.observe?.(cs.type, cs.length, null);
+      return null;
+    }
     const payload = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    this.observe?.(cs.type, cs.length, payload);
     if (cs.type === TYPE_SET_CHUNK_SIZE) {
       const size = payload.readUInt32BE(0);
       if (size < 1 || size > 0x7fffffff) throw new Refused(`chunk size ${size}`);
