@@ -191,6 +191,15 @@ async function serve(argv: string[]): Promise<void> {
     ...opsOptions(values),
     ...redisOption(values.redis, values['node-ttl-ms']),
   });
+  // Before anything is printed: whoever reads the address may stop us at once (a clean stop).
+  const stop = (): void => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   const lines = [`mprtc-server listening on ${server.url}`, `app id:  ${appId}`, `app key: ${appKey}`];
   if (appId === DEV_APP_ID) lines.push('(the built-in development app: pass --app-id/--app-key for anything real)');
   if (external) {
@@ -204,14 +213,6 @@ async function serve(argv: string[]): Promise<void> {
   if (server.admin) lines.push(`admin API and dashboard on ${server.admin.url}` + (values.metrics ? ` (metrics at ${server.admin.url}metrics)` : ''));
   process.stdout.write(lines.join('\n') + '\n');
   logMediaPorts(server, host, relay, external);
-  const stop = (): void => {
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 /** The Redis URL without its password, for printing. */

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SessionEntry } from '../signaling/sessions.js';
 import { connect, createRedis, type RedisConfig } from '../store/client.js';
+import { StoreUnavailable } from '../store/errors.js';
 import { keys } from '../store/keys.js';
 import { RedisRoomStore } from '../store/room-store.js';
 import type { ReportLimits, ReportQuery, StoredReport } from '../reports/store.js';
@@ -29,6 +30,8 @@ export class ClusterNode {
   readonly store: RedisRoomStore;
   readonly sessions: ClusterSessions;
   private readonly ttlMs: number;
+  /** host:port of Redis, for messages (never the password). */
+  private readonly where: string;
   private readonly inflight = new Set<Promise<unknown>>();
   private timers: NodeJS.Timeout[] = [];
   /** Since when this node has had Redis without a break: it judges others dead only after a full TTL of it. */
@@ -44,6 +47,8 @@ export class ClusterNode {
     private readonly log: NodeLog = consoleLog,
   ) {
     this.nodeId = config.nodeId ?? randomBytes(6).toString('hex');
+    const u = new URL(config.url);
+    this.where = `${u.hostname}:${u.port || 6379}`;
     this.ttlMs = config.nodeTtlMs ?? 5000;
     this.redis = createRedis(config);
     this.sub = createRedis(config, { commandTimeout: undefined });
@@ -66,7 +71,14 @@ export class ClusterNode {
 
   /** Connects, listens on this node's channel, announces itself, and starts the sweeps. */
   async start(): Promise<void> {
-    await Promise.all([connect(this.redis), connect(this.sub)]);
+    try {
+      await Promise.all([connect(this.redis), connect(this.sub)]);
+    } catch (e) {
+      this.stopped = true;
+      this.sub.disconnect();
+      this.redis.disconnect();
+      throw new StoreUnavailable(`cannot reach redis at ${this.where}: ${e instanceof Error ? e.message : String(e)}`);
+    }
     this.sub.on('message', (_channel: string, message: string) => {
       try {
         this.sessions.onMessage(message);
