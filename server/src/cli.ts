@@ -299,7 +299,7 @@ function externalRelay(values: Record<string, string | boolean | undefined>): Ex
       ...(token === undefined || token === '' ? {} : { hookToken: token }),
     });
   } catch (e) {
-    throw new Error(`external relay: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`external relay: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 

@@ -43,7 +43,11 @@ export function leaksNow(run: string, self = process.pid): Proc[] {
   for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
   const descendants = new Set<number>();
   const walk = (pid: number) => {
-    for (const c of children.get(pid) ?? []) if (!descendants.has(c)) (descendants.add(c), walk(c));
+    for (const c of children.get(pid) ?? []) {
+      if (descendants.has(c)) continue;
+      descendants.add(c);
+      walk(c);
+    }
   };
   walk(self);
   const marker = `\0${RUN_MARKER}=${run}\0`;
