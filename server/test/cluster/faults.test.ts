@@ -163,6 +163,24 @@ describe.runIf(needs(['redis-server'], 'cluster faults'))('cluster faults', () =
     expect(await view!.redis.zcard('mprtc:parked')).toBe(0);
   });
 
+  it("a node's channel cut (its pub/sub connection killed): events committed meanwhile still arrive, in order", async () => {
+    await cluster(2, 4000);
+    const room = 'channel-cut';
+    const a = await RawClient.connect(nodes[0]!.url);
+    const b = await RawClient.connect(nodes[1]!.url);
+    raws.push(a, b);
+    expect((await a.join(room, 'a')).ok).toBe(true);
+    expect((await b.join(room, 'b')).ok).toBe(true);
+    expect((await b.request('publish', { screen: false })).ok).toBe(true);
+    await a.waitEvent('stream-added');
+    // Every subscriber connection is dropped; the mutes are committed before they are back.
+    await view!.redis.client('KILL', 'TYPE', 'pubsub');
+    for (let i = 0; i < 4; i++) expect((await b.request('muteLocal', { audio: i % 2 === 0, video: false })).ok).toBe(true);
+    await until(() => a.events('unmute-audio').length === 2, 10_000, () => `a heard ${JSON.stringify(a.events().map((f) => f.event))}`);
+    expect(a.events().map((f) => f.event)).toEqual(['peer-online', 'stream-added', 'mute-audio', 'unmute-audio', 'mute-audio', 'unmute-audio']);
+    expect(a.events().map((f) => f.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('Redis restarting mid-call: no node crashes, requests meanwhile fail with an error code, the call goes on after', async () => {
     await cluster(2, 10_000);
     const room = 'redis-restart';
