@@ -17,12 +17,12 @@ const isServerEvent = (name: string): name is ServerEvent => SERVER_EVENTS.inclu
 /** What relaying needs of the runtime. */
 export interface RelayHost {
   /** The room's connection: events from any other one are stale. */
-  conn(): Connection | undefined;
-  session(): Session | undefined;
+  conn_(): Connection | undefined;
+  session_(): Session | undefined;
   /** The server's DISCONNECT event. */
-  disconnect(why: { code: number; reason: string }): void;
-  emit: Emit;
-  emitError(err: VolcEngineRTCError): void;
+  disconnect_(why: { code: number; reason: string }): void;
+  emit_: Emit;
+  emitError_(err: VolcEngineRTCError): void;
 }
 
 export class EventRelay {
@@ -30,75 +30,75 @@ export class EventRelay {
   private awaiting_: Connection | undefined;
   private early_: [string, unknown, number | undefined][] = [];
 
-  constructor(private readonly host: RelayHost) {}
+  constructor(private readonly host_: RelayHost) {}
 
   /** A join or resume goes out on conn: hold its events until flush(conn). */
-  hold(conn: Connection): void {
+  hold_(conn: Connection): void {
     this.awaiting_ = conn;
     this.early_ = [];
   }
 
   /** The answer is handled: deliver what overtook it. */
-  flush(conn: Connection): void {
+  flush_(conn: Connection): void {
     if (this.awaiting_ !== conn) return;
     this.awaiting_ = undefined;
     const early = this.early_;
     this.early_ = [];
-    for (const [name, data, seq] of early) this.receive(conn, name, data, seq);
+    for (const [name, data, seq] of early) this.receive_(conn, name, data, seq);
   }
 
   /** The answer will not come (or not from conn, if given): stop holding. */
-  release(conn?: Connection): void {
+  release_(conn?: Connection): void {
     if (conn === undefined || this.awaiting_ === conn) this.awaiting_ = undefined;
   }
 
   /** Forget everything held: the room is left. */
-  clear(): void {
+  clear_(): void {
     this.awaiting_ = undefined;
     this.early_ = [];
   }
 
-  receive(conn: Connection, name: string, data: unknown, seq: number | undefined): void {
+  receive_(conn: Connection, name: string, data: unknown, seq: number | undefined): void {
     if (this.awaiting_ === conn) {
       this.early_.push([name, data, seq]);
       return;
     }
     // Only the events a server may send; a newer server's unknown events are ignored, and the
     // client's own (ERROR, CONNECTION_STATE_CHANGED) cannot be forged.
-    if (this.host.conn() !== conn) return;
-    const s = this.host.session();
+    if (this.host_.conn_() !== conn) return;
+    const s = this.host_.session_();
     if (s && seq !== undefined) {
-      if (seq <= s.lastSeq) return; // already delivered before the socket dropped
-      s.lastSeq = seq;
+      if (seq <= s.lastSeq_) return; // already delivered before the socket dropped
+      s.lastSeq_ = seq;
     }
     if (!isServerEvent(name)) return;
     const payload = asEventPayload(name, data);
     if (!payload) {
-      this.host.emitError(rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent a malformed "${name}" event`));
+      this.host_.emitError_(rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent a malformed "${name}" event`));
       return;
     }
     if (name === EVENTS.DISCONNECT) {
-      this.host.disconnect(payload as { code: number; reason: string });
+      this.host_.disconnect_(payload as { code: number; reason: string });
       return;
     }
     if (!s) return; // events before the join answer belong to no room yet
     const uid = payload.uid as string;
-    if (name === EVENTS.STREAM_FAILED && uid === s.userId && payload.screen !== true) {
+    if (name === EVENTS.STREAM_FAILED && uid === s.userId_ && payload.screen !== true) {
       // The push failed: publish may be called again (the server then reissues the URL).
-      s.publishing = false;
-      s.pushUrl = undefined;
+      s.publishing_ = false;
+      s.pushUrl_ = undefined;
     }
-    if (name === EVENTS.UPDATE_URL && uid === s.userId && payload.screen !== true && typeof payload.url === 'string') {
-      s.pushUrl = payload.url;
+    if (name === EVENTS.UPDATE_URL && uid === s.userId_ && payload.screen !== true && typeof payload.url === 'string') {
+      s.pushUrl_ = payload.url;
     }
-    this.deliver(s, name, payload);
+    this.deliver_(s, name, payload);
   }
 
   /** Tells the app, keeping the session's view of the room in step. */
-  deliver<E extends ServerEvent>(s: Session, name: E, payload: EventPayloads[E] | Record<string, unknown>): void {
+  deliver_<E extends ServerEvent>(s: Session, name: E, payload: EventPayloads[E] | Record<string, unknown>): void {
     const p = payload as Record<string, unknown>;
-    if (typeof p.uid === 'string' && p.uid !== s.userId) s.track(name, p);
+    if (typeof p.uid === 'string' && p.uid !== s.userId_) s.track_(name, p);
     // The payload's shape was checked (asEventPayload) or built here.
-    this.host.emit(name, payload as EventPayloads[E]);
+    this.host_.emit_(name, payload as EventPayloads[E]);
   }
 }

@@ -8,10 +8,10 @@ const MAX_BUFFERED = 500;
 
 export interface ReportSink {
   /** Sends one batch; resolves when the server took it. */
-  send(items: ReportItem[]): Promise<unknown>;
+  send_(items: ReportItem[]): Promise<unknown>;
   /** Whether a batch can be sent now (in a room). */
-  ready(): boolean;
-  failed(err: unknown): void;
+  ready_(): boolean;
+  failed_(err: unknown): void;
 }
 
 /** Whether JSON can carry the item (a BigInt or a cycle cannot). */
@@ -29,50 +29,50 @@ export class ReportBuffer {
   private timer_: TimerHandle | undefined;
 
   /** Set by init from the client's options (reportFlushMs, reportBatchSize). */
-  flushMs = 5000;
-  batchSize = 20;
+  flushMs_ = 5000;
+  batchSize_ = 20;
 
-  constructor(private readonly sink: ReportSink) {}
+  constructor(private readonly sink_: ReportSink) {}
 
-  get size(): number {
+  get size_(): number {
     return this.items_.length;
   }
 
-  add(item: ReportItem): void {
+  add_(item: ReportItem): void {
     this.items_.push(item);
     if (this.items_.length > MAX_BUFFERED) this.items_.splice(0, this.items_.length - MAX_BUFFERED);
-    if (!this.sink.ready()) return;
-    if (this.items_.length >= this.batchSize) void this.flush();
+    if (!this.sink_.ready_()) return;
+    if (this.items_.length >= this.batchSize_) void this.flush_();
     else this.arm_();
   }
 
   /** Sends everything buffered now (in batches of batchSize); resolves when all were answered. */
-  flush(): Promise<void> {
+  flush_(): Promise<void> {
     stopTimer(this.timer_);
     this.timer_ = undefined;
-    if (!this.sink.ready() || this.items_.length === 0) return Promise.resolve();
+    if (!this.sink_.ready_() || this.items_.length === 0) return Promise.resolve();
     const sends: Promise<unknown>[] = [];
     while (this.items_.length) {
-      const batch = this.items_.splice(0, this.batchSize);
-      sends.push(this.sink.send(batch).catch((e: unknown) => this.sink.failed(e)));
+      const batch = this.items_.splice(0, this.batchSize_);
+      sends.push(this.sink_.send_(batch).catch((e: unknown) => this.sink_.failed_(e)));
     }
     return Promise.all(sends).then(() => undefined);
   }
 
   /** Called on join: items reported before it go out with the first batch. */
-  resume(): void {
-    if (this.items_.length >= this.batchSize) void this.flush();
+  resume_(): void {
+    if (this.items_.length >= this.batchSize_) void this.flush_();
     else if (this.items_.length) this.arm_();
   }
 
   /** Stops the timer and keeps the items (leave without a socket, destroy). */
-  pause(): void {
+  pause_(): void {
     stopTimer(this.timer_);
     this.timer_ = undefined;
   }
 
-  clear(): void {
-    this.pause();
+  clear_(): void {
+    this.pause_();
     this.items_ = [];
   }
 
@@ -80,7 +80,7 @@ export class ReportBuffer {
     if (this.timer_ !== undefined) return;
     this.timer_ = startTimer(() => {
       this.timer_ = undefined;
-      void this.flush();
-    }, this.flushMs);
+      void this.flush_();
+    }, this.flushMs_);
   }
 }

@@ -14,72 +14,72 @@ export type RoomRequest = (s: Session, req: Parameters<Connection['request']>[0]
 /** What the room calls need of the runtime. */
 export interface RoomIo {
   /** The session, or throws the phase's refusal (NOT_IN_ROOM, NOT_INITED...). */
-  room(method: string): Session;
-  request: RoomRequest;
-  visible(): boolean;
+  room_(method: string): Session;
+  request_: RoomRequest;
+  visible_(): boolean;
 }
 
 export async function publish(io: RoomIo): Promise<string> {
-  const s = io.room('publish');
-  if (s.publishing) throw rtcError(ERROR_CODES.ALREADY_PUBLISHED, 'publish: the local stream is published already');
-  if (!io.visible()) throw rtcError(ERROR_CODES.INVISIBLE_CANNOT_PUBLISH, 'publish: an invisible user cannot publish; setUserVisibility(true) first');
+  const s = io.room_('publish');
+  if (s.publishing_) throw rtcError(ERROR_CODES.ALREADY_PUBLISHED, 'publish: the local stream is published already');
+  if (!io.visible_()) throw rtcError(ERROR_CODES.INVISIBLE_CANNOT_PUBLISH, 'publish: an invisible user cannot publish; setUserVisibility(true) first');
   // After STREAM_FAILED the server still holds the stream and answers with a URL (a fresh one,
   // or the one in use if the pusher got back in by itself meanwhile).
-  const url = asUrl(await io.request(s, { type: 'publish', screen: false }));
+  const url = asUrl(await io.request_(s, { type: 'publish', screen: false }));
   if (!url) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'publish: the server answered without a URL');
-  s.publishing = true;
-  s.pushUrl = url;
+  s.publishing_ = true;
+  s.pushUrl_ = url;
   return url;
 }
 
 export async function unpublish(io: RoomIo): Promise<void> {
-  const s = io.room('unpublish');
-  if (!s.publishing) throw rtcError(ERROR_CODES.NOT_PUBLISHED, 'unpublish: the local stream is not published');
-  await io.request(s, { type: 'unpublish', screen: false });
-  s.publishing = false;
-  s.pushUrl = undefined;
-  s.audioOff = false;
-  s.videoOff = false;
+  const s = io.room_('unpublish');
+  if (!s.publishing_) throw rtcError(ERROR_CODES.NOT_PUBLISHED, 'unpublish: the local stream is not published');
+  await io.request_(s, { type: 'unpublish', screen: false });
+  s.publishing_ = false;
+  s.pushUrl_ = undefined;
+  s.audioOff_ = false;
+  s.videoOff_ = false;
 }
 
 export async function subscribe(io: RoomIo, userId: string, options: SubOptions): Promise<string> {
-  const s = io.room('subscribe');
+  const s = io.room_('subscribe');
   const e = checkId('subscribe', 'userId', userId);
   if (e) throw e;
-  if (userId === s.userId) throw rtcError(ERROR_CODES.INVALID_PARAMS, 'subscribe(userId): that is the local user');
+  if (userId === s.userId_) throw rtcError(ERROR_CODES.INVALID_PARAMS, 'subscribe(userId): that is the local user');
   const screen = options.screen === true;
   const audio = options.audio !== false;
   const video = options.video !== false;
-  const url = asUrl(await io.request(s, { type: 'subscribe', userId, screen, audio, video }));
+  const url = asUrl(await io.request_(s, { type: 'subscribe', userId, screen, audio, video }));
   if (!url) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'subscribe: the server answered without a URL');
-  const before = s.subscribed(userId, screen);
+  const before = s.subscribed_(userId, screen);
   // The server keeps a muteRemote pause across a subscribe again; so does the client.
-  s.addSubscription({ uid: userId, screen, audio, video, pausedAudio: before?.pausedAudio ?? false, pausedVideo: before?.pausedVideo ?? false });
+  s.addSubscription_({ uid: userId, screen, audio, video, pausedAudio: before?.pausedAudio ?? false, pausedVideo: before?.pausedVideo ?? false });
   return url;
 }
 
 export async function unsubscribe(io: RoomIo, userId: string, options: UnsubscribeOptions): Promise<void> {
-  const s = io.room('unsubscribe');
+  const s = io.room_('unsubscribe');
   const screen = options.screen === true;
-  if (!s.subscribed(userId, screen)) throw rtcError(ERROR_CODES.NOT_SUBSCRIBED, `unsubscribe: ${userId}'s ${screen ? 'screen' : 'main'} stream is not subscribed`);
-  await io.request(s, { type: 'unsubscribe', userId, screen });
-  s.removeSubscription(userId, screen);
+  if (!s.subscribed_(userId, screen)) throw rtcError(ERROR_CODES.NOT_SUBSCRIBED, `unsubscribe: ${userId}'s ${screen ? 'screen' : 'main'} stream is not subscribed`);
+  await io.request_(s, { type: 'unsubscribe', userId, screen });
+  s.removeSubscription_(userId, screen);
 }
 
 export async function muteLocal(io: RoomIo, options: MuteLocalOptions): Promise<void> {
-  const s = io.room('muteLocal');
-  if (!s.publishing) throw rtcError(ERROR_CODES.NOT_PUBLISHED, 'muteLocal: the local stream is not published');
-  await io.request(s, { type: 'muteLocal', audio: options.audio, video: options.video });
-  s.audioOff = options.audio;
-  s.videoOff = options.video;
+  const s = io.room_('muteLocal');
+  if (!s.publishing_) throw rtcError(ERROR_CODES.NOT_PUBLISHED, 'muteLocal: the local stream is not published');
+  await io.request_(s, { type: 'muteLocal', audio: options.audio, video: options.video });
+  s.audioOff_ = options.audio;
+  s.videoOff_ = options.video;
 }
 
 export async function muteRemote(io: RoomIo, userId: string, options: MuteRemoteOptions): Promise<void> {
-  const s = io.room('muteRemote');
+  const s = io.room_('muteRemote');
   const screen = options.screen === true;
-  if (!s.subscribed(userId, screen)) throw rtcError(ERROR_CODES.NOT_SUBSCRIBED, `muteRemote: ${userId}'s ${screen ? 'screen' : 'main'} stream is not subscribed`);
-  await io.request(s, { type: 'muteRemote', userId, screen, audio: options.audio, video: options.video });
-  const sub = s.subscribed(userId, screen);
+  if (!s.subscribed_(userId, screen)) throw rtcError(ERROR_CODES.NOT_SUBSCRIBED, `muteRemote: ${userId}'s ${screen ? 'screen' : 'main'} stream is not subscribed`);
+  await io.request_(s, { type: 'muteRemote', userId, screen, audio: options.audio, video: options.video });
+  const sub = s.subscribed_(userId, screen);
   if (sub) {
     sub.pausedAudio = options.audio;
     sub.pausedVideo = options.video;
@@ -88,11 +88,11 @@ export async function muteRemote(io: RoomIo, userId: string, options: MuteRemote
 
 /** setUserVisibility in a room: an invisible user cannot publish, the server ended the local stream. */
 export async function setVisibility(io: RoomIo, s: Session, enable: boolean): Promise<void> {
-  await io.request(s, { type: 'setVisibility', visible: enable });
+  await io.request_(s, { type: 'setVisibility', visible: enable });
   if (!enable) {
-    s.publishing = false;
-    s.pushUrl = undefined;
-    s.audioOff = false;
-    s.videoOff = false;
+    s.publishing_ = false;
+    s.pushUrl_ = undefined;
+    s.audioOff_ = false;
+    s.videoOff_ = false;
   }
 }

@@ -56,36 +56,36 @@ class Runtime implements ClientRuntime {
   private options_!: ResolvedOptions;
   // The parts each see only what they need of the runtime; the state stays here.
   private readonly relay_ = new EventRelay({
-    conn: () => this.conn_,
-    session: () => this.session_,
-    disconnect: (why) => {
+    conn_: () => this.conn_,
+    session_: () => this.session_,
+    disconnect_: (why) => {
       if (this.phase_ === 'inRoom') this.outOfRoom_(why);
     },
-    emit: (event, payload) => this.emit_(event, payload),
-    emitError: (err) => this.emitError(err),
+    emit_: (event, payload) => this.emit_(event, payload),
+    emitError_: (err) => this.emitError(err),
   });
   private readonly reconnector_ = new Reconnector(
     {
-      connect: () => this.newConnection_(),
-      join: (conn, s) => this.joinRequest_(conn, s.token, s.roomId, s.userId),
-      reconnecting: () => this.setConnState_('reconnecting'),
-      adopt: (conn) => {
+      connect_: () => this.newConnection_(),
+      join_: (conn, s) => this.joinRequest_(conn, s.token_, s.roomId_, s.userId_),
+      reconnecting_: () => this.setConnState_('reconnecting'),
+      adopt_: (conn) => {
         this.conn_ = conn;
         this.setConnState_('connected');
       },
-      resumeReports: () => this.reports_.resume(),
-      outOfRoom: (why) => this.outOfRoom_(why),
-      request: (s, req) => this.request_(s, req),
-      session: () => this.session_,
-      emit: (event, payload) => this.emit_(event, payload),
-      emitError: (err) => this.emitError(err),
+      resumeReports_: () => this.reports_.resume_(),
+      outOfRoom_: (why) => this.outOfRoom_(why),
+      request_: (s, req) => this.request_(s, req),
+      session_: () => this.session_,
+      emit_: (event, payload) => this.emit_(event, payload),
+      emitError_: (err) => this.emitError(err),
     },
     this.relay_,
   );
   private readonly roomIo_: room.RoomIo = {
-    room: (method) => this.room_(method),
-    request: (s, req) => this.request_(s, req),
-    visible: () => this.visible_,
+    room_: (method) => this.room_(method),
+    request_: (s, req) => this.request_(s, req),
+    visible_: () => this.visible_,
   };
   /** Counts of what reconnecting did, for tests and diagnostics. */
   readonly stats: ReconnectStats = this.reconnector_.stats;
@@ -95,10 +95,10 @@ class Runtime implements ClientRuntime {
     this.given_ = options;
     this.reports_ = new ReportBuffer({
       // In a room with a live socket: also while leaving or destroying, so leave can flush.
-      ready: () => this.session_ !== undefined && this.conn_?.isOpen === true,
+      ready_: () => this.session_ !== undefined && this.conn_?.isOpen === true,
       // Through request(): a batch in flight when the socket drops is resent after the resume.
-      send: (items) => (this.session_ ? this.request_(this.session_, { type: 'report', items }) : fail(rtcError(ERROR_CODES.NOT_IN_ROOM, 'report: not in a room'))),
-      failed: (e) => {
+      send_: (items) => (this.session_ ? this.request_(this.session_, { type: 'report', items }) : fail(rtcError(ERROR_CODES.NOT_IN_ROOM, 'report: not in a room'))),
+      failed_: (e) => {
         // Reports lost with the socket are not the app's concern; anything else is.
         const err = e as VolcEngineRTCError;
         if (err.code !== ERROR_CODES.CONNECTION_LOST) this.emitError(err);
@@ -113,8 +113,8 @@ class Runtime implements ClientRuntime {
     const e = canInit(this.phase_) ?? (typeof o === 'string' ? rtcError(ERROR_CODES.INVALID_PARAMS, o) : checkAppId(appId));
     if (e) return fail(e);
     this.options_ = o as ResolvedOptions;
-    this.reports_.flushMs = this.options_.reportFlushMs;
-    this.reports_.batchSize = this.options_.reportBatchSize;
+    this.reports_.flushMs_ = this.options_.reportFlushMs;
+    this.reports_.batchSize_ = this.options_.reportBatchSize;
     this.appId_ = appId;
     this.phase_ = 'initialised';
     return Promise.resolve();
@@ -128,7 +128,7 @@ class Runtime implements ClientRuntime {
     if (was === 'inRoom') await this.leaveRoom_();
     else if (was === 'leaving') await this.leaving_;
     else if (was === 'joining') this.dropConnection_('the client was destroyed');
-    this.reports_.clear();
+    this.reports_.clear_();
     this.emitter_.removeAll();
   }
 
@@ -161,16 +161,16 @@ class Runtime implements ClientRuntime {
       const data = await this.joinRequest_(conn, token, roomId, userId);
       if (this.conn_ !== conn) throw this.joinAborted_();
       const s = new Session(roomId, userId, token, data.sessionId, data.tokenExpireAt);
-      s.resumeToken = data.resumeToken;
+      s.resumeToken_ = data.resumeToken;
       this.session_ = s;
       this.phase_ = 'inRoom';
-      for (const uid of data.peers) if (uid !== userId) this.relay_.deliver(s, EVENTS.PEER_ONLINE, { uid });
-      for (const st of data.streams) if (st.uid !== userId) this.relay_.deliver(s, EVENTS.STREAM_ADDED, streamAdded(st));
-      this.relay_.flush(conn);
-      this.reports_.resume();
+      for (const uid of data.peers) if (uid !== userId) this.relay_.deliver_(s, EVENTS.PEER_ONLINE, { uid });
+      for (const st of data.streams) if (st.uid !== userId) this.relay_.deliver_(s, EVENTS.STREAM_ADDED, streamAdded(st));
+      this.relay_.flush_(conn);
+      this.reports_.resume_();
       return userId;
     } catch (err) {
-      this.relay_.release(conn);
+      this.relay_.release_(conn);
       if (this.conn_ !== conn) throw this.joinAborted_();
       this.dropConnection_('join failed');
       this.phase_ = 'initialised';
@@ -187,7 +187,7 @@ class Runtime implements ClientRuntime {
       factory,
       o,
       {
-        onEvent: (name, data, seq) => this.relay_.receive(conn, name, data, seq),
+        onEvent: (name, data, seq) => this.relay_.receive_(conn, name, data, seq),
         onError: (err) => this.emitError(err),
         onLost: (err) => this.lost_(conn, err),
       },
@@ -198,7 +198,7 @@ class Runtime implements ClientRuntime {
 
   /** join on an open connection; events that overtake the answer are held until relay.flush. */
   private async joinRequest_(conn: Connection, token: string, roomId: string, userId: string): Promise<JoinData> {
-    this.relay_.hold(conn);
+    this.relay_.hold_(conn);
     const raw = await conn.request({
       type: 'join',
       appId: this.appId_,
@@ -238,7 +238,7 @@ class Runtime implements ClientRuntime {
     const conn = this.conn_;
     if (this.phase_ !== 'destroyed') this.phase_ = 'leaving';
     const run = async (): Promise<void> => {
-      await this.reports_.flush();
+      await this.reports_.flush_();
       if (conn?.isOpen) await conn.request({ type: 'leave' }).catch(() => undefined);
     };
     const done = (): void => {
@@ -293,15 +293,15 @@ class Runtime implements ClientRuntime {
     const s = this.room_('updateToken');
     const e = checkToken(token);
     if (e) throw e;
-    const previous = s.token;
-    s.token = token;
+    const previous = s.token_;
+    s.token_ = token;
     try {
       const at = (await this.request_(s, { type: 'updateToken', token }) as { tokenExpireAt?: unknown } | null)?.tokenExpireAt;
-      if (typeof at === 'number') s.tokenExpireAt = at;
+      if (typeof at === 'number') s.tokenExpireAt_ = at;
     } catch (err) {
       const code = (err as VolcEngineRTCError).code;
       const refused = code === ERROR_CODES.TOKEN_INVALID || code === ERROR_CODES.TOKEN_EXPIRED || code === ERROR_CODES.TOKEN_RENEW_MISMATCH || code === ERROR_CODES.INVALID_PARAMS;
-      if (refused && s.token === token) s.token = previous;
+      if (refused && s.token_ === token) s.token_ = previous;
       throw err;
     }
   }
@@ -359,7 +359,7 @@ class Runtime implements ClientRuntime {
     if (e) return this.emitError(e);
     // Refused alone, here: once in a batch it would sink the other items with it.
     if (!sendable(item)) return this.emitError(rtcError(ERROR_CODES.INVALID_PARAMS, `${method}: the report holds a value that cannot be sent as JSON`));
-    this.reports_.add(item);
+    this.reports_.add_(item);
   }
 
   // ---- internals -------------------------------------------------------------------------
@@ -378,7 +378,7 @@ class Runtime implements ClientRuntime {
   private async request_<T extends Parameters<Connection['request']>[0]>(s: Session, req: T): Promise<unknown> {
     const id = this.ids_();
     for (;;) {
-      const waiting = this.reconnector_.waiting;
+      const waiting = this.reconnector_.waiting_;
       if (waiting) await waiting;
       const conn = this.conn_;
       if (this.session_ !== s || !conn) throw rtcError(ERROR_CODES.NOT_IN_ROOM, `${req.type}: the room was left meanwhile`);
@@ -387,7 +387,7 @@ class Runtime implements ClientRuntime {
         if (this.session_ !== s) throw rtcError(ERROR_CODES.NOT_IN_ROOM, `${req.type}: the room was left meanwhile`);
         return data;
       } catch (e) {
-        if ((e as VolcEngineRTCError).code === ERROR_CODES.CONNECTION_LOST && this.reconnector_.waiting && this.session_ === s) continue;
+        if ((e as VolcEngineRTCError).code === ERROR_CODES.CONNECTION_LOST && this.reconnector_.waiting_ && this.session_ === s) continue;
         throw e;
       }
     }
@@ -408,8 +408,8 @@ class Runtime implements ClientRuntime {
     const conn = this.conn_;
     this.conn_ = undefined;
     this.session_ = undefined;
-    this.reconnector_.stop(rtcError(ERROR_CODES.NOT_IN_ROOM, `the room was left during a reconnect (${reason})`));
-    this.reports_.pause();
+    this.reconnector_.stop_(rtcError(ERROR_CODES.NOT_IN_ROOM, `the room was left during a reconnect (${reason})`));
+    this.reports_.pause_();
     conn?.close(reason);
     this.setConnState_('disconnected');
   }
@@ -424,12 +424,12 @@ class Runtime implements ClientRuntime {
       return;
     }
     this.conn_ = undefined;
-    this.reports_.pause();
-    this.reconnector_.start(s, o.reconnect, err);
+    this.reports_.pause_();
+    this.reconnector_.start_(s, o.reconnect, err);
   }
 
   private outOfRoom_(why: { code: number; reason: string }): void {
-    this.reconnector_.failCalls(rtcError(ERROR_CODES.CONNECTION_LOST, `the connection was lost: ${why.reason}`));
+    this.reconnector_.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, `the connection was lost: ${why.reason}`));
     this.dropConnection_(why.reason);
     if (this.phase_ === 'inRoom') this.phase_ = 'initialised';
     this.emit_(EVENTS.DISCONNECT, { code: why.code, reason: why.reason });

@@ -25,74 +25,74 @@ export interface SeenStream {
 const keyOf = (uid: string, screen: boolean): string => `${screen ? 's' : 'm'}:${uid}`;
 
 export class Session {
-  publishing = false;
-  pushUrl: string | undefined;
+  publishing_ = false;
+  pushUrl_: string | undefined;
   /** muteLocal as last applied: true = disabled. A fresh publish starts with both on. */
-  audioOff = false;
-  videoOff = false;
+  audioOff_ = false;
+  videoOff_ = false;
   /** The resume secret and the last event number seen: what a resume presents. */
-  resumeToken: string | undefined;
-  lastSeq = 0;
+  resumeToken_: string | undefined;
+  lastSeq_ = 0;
   /** What the app was told of the room: a fresh join after a reconnect announces the differences. */
-  readonly peers = new Set<string>();
-  readonly streams = new Map<string, SeenStream>();
+  readonly peers_ = new Set<string>();
+  readonly streams_ = new Map<string, SeenStream>();
   private readonly subs_ = new Map<string, Subscription>();
 
   constructor(
-    readonly roomId: string,
-    readonly userId: string,
+    readonly roomId_: string,
+    readonly userId_: string,
     /** The newest token (join, then updateToken), for a fresh join when a resume is refused. */
-    public token: string,
-    public sessionId: string,
-    public tokenExpireAt: number,
+    public token_: string,
+    public sessionId_: string,
+    public tokenExpireAt_: number,
   ) {}
 
-  subscribed(uid: string, screen: boolean): Subscription | undefined {
+  subscribed_(uid: string, screen: boolean): Subscription | undefined {
     return this.subs_.get(keyOf(uid, screen));
   }
 
-  addSubscription(s: Subscription): void {
+  addSubscription_(s: Subscription): void {
     this.subs_.set(keyOf(s.uid, s.screen), s);
   }
 
-  removeSubscription(uid: string, screen: boolean): void {
+  removeSubscription_(uid: string, screen: boolean): void {
     this.subs_.delete(keyOf(uid, screen));
   }
 
   /** A remote user left: none of their streams can still be played. */
-  removeUser(uid: string): void {
-    this.removeSubscription(uid, false);
-    this.removeSubscription(uid, true);
+  removeUser_(uid: string): void {
+    this.removeSubscription_(uid, false);
+    this.removeSubscription_(uid, true);
   }
 
-  get subscriptions(): Subscription[] {
+  get subscriptions_(): Subscription[] {
     return [...this.subs_.values()];
   }
 
   /** Keeps the room view in step with an event the app is about to receive. */
-  track(name: EventName, p: Record<string, unknown>): void {
+  track_(name: EventName, p: Record<string, unknown>): void {
     const uid = p.uid as string;
     const k = keyOf(uid, p.screen === true);
-    const s = this.streams.get(k);
+    const s = this.streams_.get(k);
     switch (name) {
       case EVENTS.PEER_ONLINE:
-        this.peers.add(uid);
+        this.peers_.add(uid);
         break;
       case EVENTS.PEER_LEAVE:
-        this.peers.delete(uid);
-        for (const screen of [false, true]) this.streams.delete(keyOf(uid, screen));
-        this.removeUser(uid);
+        this.peers_.delete(uid);
+        for (const screen of [false, true]) this.streams_.delete(keyOf(uid, screen));
+        this.removeUser_(uid);
         break;
       case EVENTS.STREAM_ADDED: {
         const st = p.streamPublishState as { audio?: unknown; video?: unknown };
-        this.streams.set(k, { uid, screen: p.screen === true, audio: st.audio !== false, video: st.video !== false });
+        this.streams_.set(k, { uid, screen: p.screen === true, audio: st.audio !== false, video: st.video !== false });
         break;
       }
       case EVENTS.STREAM_REMOVED:
         // The server ends every subscription to a removed stream (whatever removed it): after
         // STREAM_ADDED the app subscribes again.
-        this.streams.delete(k);
-        this.removeSubscription(uid, p.screen === true);
+        this.streams_.delete(k);
+        this.removeSubscription_(uid, p.screen === true);
         break;
       case EVENTS.MUTE_AUDIO:
       case EVENTS.UNMUTE_AUDIO:

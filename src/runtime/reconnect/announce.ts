@@ -6,20 +6,20 @@ import type { EventRelay } from '../relay.js';
 import type { Session } from '../session.js';
 
 /** Tells the app (and keeps the session's view in step). */
-export type Deliver = EventRelay['deliver'];
+export type Deliver = EventRelay['deliver_'];
 
 /** After a fresh join: tell the app how the room changed while it was away. */
 export function announceDifferences(s: Session, data: JoinData, deliver: Deliver): void {
   const key = (uid: string, screen: boolean): string => `${screen ? 's' : 'm'}:${uid}`;
-  const peers = new Set(data.peers.filter((p) => p !== s.userId));
-  const streams = new Map(data.streams.filter((x) => x.uid !== s.userId).map((x) => [key(x.uid, x.screen), x]));
-  for (const [k, old] of [...s.streams]) {
+  const peers = new Set(data.peers.filter((p) => p !== s.userId_));
+  const streams = new Map(data.streams.filter((x) => x.uid !== s.userId_).map((x) => [key(x.uid, x.screen), x]));
+  for (const [k, old] of [...s.streams_]) {
     if (!streams.has(k)) deliver(s, EVENTS.STREAM_REMOVED, { uid: old.uid, screen: old.screen });
   }
-  for (const uid of [...s.peers]) if (!peers.has(uid)) deliver(s, EVENTS.PEER_LEAVE, { uid, reason: 'timeout' });
-  for (const uid of peers) if (!s.peers.has(uid)) deliver(s, EVENTS.PEER_ONLINE, { uid });
+  for (const uid of [...s.peers_]) if (!peers.has(uid)) deliver(s, EVENTS.PEER_LEAVE, { uid, reason: 'timeout' });
+  for (const uid of peers) if (!s.peers_.has(uid)) deliver(s, EVENTS.PEER_ONLINE, { uid });
   for (const [k, now] of streams) {
-    const old = s.streams.get(k);
+    const old = s.streams_.get(k);
     const p = { uid: now.uid, screen: now.screen };
     if (!old) deliver(s, EVENTS.STREAM_ADDED, streamAdded(now));
     else {

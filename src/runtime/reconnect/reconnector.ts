@@ -27,17 +27,17 @@ export interface ReconnectStats {
 /** What reconnecting needs of the runtime. */
 export interface ReconnectHost extends RestoreIo {
   /** A new connection wired to the runtime, or why none can be made. */
-  connect(): Connection | string;
+  connect_(): Connection | string;
   /** The join request on conn with the session's original token and ids. */
-  join(conn: Connection, s: Session): Promise<JoinData>;
+  join_(conn: Connection, s: Session): Promise<JoinData>;
   /** Connection state 'reconnecting'. */
-  reconnecting(): void;
+  reconnecting_(): void;
   /** conn is the room's connection now: state 'connected'. */
-  adopt(conn: Connection): void;
+  adopt_(conn: Connection): void;
   /** Buffered reports may go out again. */
-  resumeReports(): void;
+  resumeReports_(): void;
   /** Out of the room with DISCONNECT {code, reason}. */
-  outOfRoom(why: { code: number; reason: string }): void;
+  outOfRoom_(why: { code: number; reason: string }): void;
 }
 
 export class Reconnector {
@@ -58,29 +58,29 @@ export class Reconnector {
   }
 
   /** What room calls wait on while reconnecting; undefined when they may go out. */
-  get waiting(): Promise<void> | undefined {
+  get waiting_(): Promise<void> | undefined {
     return this.gate_?.promise;
   }
 
   /** The room's connection was lost (and already let go of): start reconnecting. */
-  start(s: Session, r: ResolvedReconnect, cause: VolcEngineRTCError): void {
+  start_(s: Session, r: ResolvedReconnect, cause: VolcEngineRTCError): void {
     this.stats.drops++;
     if (!this.gate_) this.gate_ = gate();
     const run = {};
     this.run_ = run;
-    this.host_.reconnecting();
+    this.host_.reconnecting_();
     void this.loop_(s, r, run, cause);
   }
 
   /** Calls waiting or in flight fail with err (they belonged to a session that is gone). */
-  failCalls(err: VolcEngineRTCError): void {
+  failCalls_(err: VolcEngineRTCError): void {
     const g = this.gate_;
     this.gate_ = undefined;
     g?.fail(err);
   }
 
   /** The room is left: stop at once, with no timer or socket left behind. */
-  stop(err: VolcEngineRTCError): void {
+  stop_(err: VolcEngineRTCError): void {
     this.run_ = undefined;
     const sleep = this.sleep_;
     this.sleep_ = undefined;
@@ -91,8 +91,8 @@ export class Reconnector {
     const trying = this.trying_;
     this.trying_ = undefined;
     trying?.close('the reconnect was cancelled');
-    this.relay_.clear();
-    this.failCalls(err);
+    this.relay_.clear_();
+    this.failCalls_(err);
   }
 
   private async loop_(s: Session, r: ResolvedReconnect, run: object, cause: VolcEngineRTCError): Promise<void> {
@@ -100,7 +100,7 @@ export class Reconnector {
     for (let attempt = 0; attempt < r.maxAttempts; attempt++) {
       await this.wait_(backoffMs(r, attempt, Math.random()));
       if (this.run_ !== run) return;
-      const conn = this.host_.connect();
+      const conn = this.host_.connect_();
       if (typeof conn === 'string') return this.giveUp_(run, rtcError(ERROR_CODES.CONNECTION_FAILED, conn));
       this.stats.attempts++;
       this.trying_ = conn;
@@ -112,7 +112,7 @@ export class Reconnector {
         return;
       } catch (e) {
         if (this.trying_ === conn) this.trying_ = undefined;
-        this.relay_.release(conn);
+        this.relay_.release_(conn);
         conn.close('reconnect attempt failed');
         if (this.run_ !== run) return;
         last = e as VolcEngineRTCError;
@@ -124,55 +124,55 @@ export class Reconnector {
 
   /** Resume the session; if the server no longer has it, join afresh with the original token. */
   private async resumeOrJoin_(conn: Connection, s: Session, run: object): Promise<void> {
-    if (s.resumeToken !== undefined) {
+    if (s.resumeToken_ !== undefined) {
       try {
-        this.relay_.hold(conn);
-        await conn.request({ type: 'resume', sessionId: s.sessionId, resumeToken: s.resumeToken, lastSeq: s.lastSeq });
+        this.relay_.hold_(conn);
+        await conn.request({ type: 'resume', sessionId: s.sessionId_, resumeToken: s.resumeToken_, lastSeq: s.lastSeq_ });
         if (this.run_ !== run) return conn.close('the reconnect was cancelled');
         this.stats.resumes++;
         this.adopt_(conn);
-        this.relay_.flush(conn);
+        this.relay_.flush_(conn);
         const g = this.gate_;
         this.gate_ = undefined;
         g?.open(); // calls in flight are resent, queued ones go out now
-        this.host_.resumeReports();
+        this.host_.resumeReports_();
         return;
       } catch (e) {
-        this.relay_.release();
+        this.relay_.release_();
         const code = (e as VolcEngineRTCError).code;
         // Refused (grace period over, events missed): join afresh. KICKED (taken over) and
         // connection failures go back to the loop, which gives up or tries again.
         if (code !== ERROR_CODES.NOT_IN_ROOM && code !== ERROR_CODES.INVALID_PARAMS) throw e;
       }
     }
-    const data = await this.host_.join(conn, s);
+    const data = await this.host_.join_(conn, s);
     if (this.run_ !== run) {
       await conn.request({ type: 'leave' }).catch(() => undefined);
       return conn.close('the reconnect was cancelled');
     }
     this.stats.freshJoins++;
     // A new session: what the calls in flight or queued meant belonged to the old one.
-    this.failCalls(rtcError(ERROR_CODES.CONNECTION_LOST, 'the connection was lost and the session could not be resumed; the call was not applied'));
-    s.sessionId = data.sessionId;
-    s.resumeToken = data.resumeToken;
-    s.tokenExpireAt = data.tokenExpireAt;
-    s.lastSeq = 0;
+    this.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, 'the connection was lost and the session could not be resumed; the call was not applied'));
+    s.sessionId_ = data.sessionId;
+    s.resumeToken_ = data.resumeToken;
+    s.tokenExpireAt_ = data.tokenExpireAt;
+    s.lastSeq_ = 0;
     this.adopt_(conn);
-    announceDifferences(s, data, (...a) => this.relay_.deliver(...a));
-    this.relay_.flush(conn);
-    this.host_.resumeReports();
+    announceDifferences(s, data, (...a) => this.relay_.deliver_(...a));
+    this.relay_.flush_(conn);
+    this.host_.resumeReports_();
     void restore(s, this.host_);
   }
 
   private adopt_(conn: Connection): void {
     this.run_ = undefined;
-    this.host_.adopt(conn);
+    this.host_.adopt_(conn);
   }
 
   private giveUp_(run: object, err: VolcEngineRTCError): void {
     if (this.run_ !== run) return;
     this.stats.gaveUp++;
-    this.host_.outOfRoom({ code: err.code, reason: err.reason });
+    this.host_.outOfRoom_({ code: err.code, reason: err.reason });
   }
 
   /** A cancellable backoff wait: leave and destroy must not leave a timer behind. */

@@ -11,11 +11,11 @@ import type { RoomRequest } from '../room.js';
 
 /** What restoring needs of the runtime. */
 export interface RestoreIo {
-  request: RoomRequest;
+  request_: RoomRequest;
   /** The session the client is in now: another one (or none) means it left meanwhile. */
-  session(): Session | undefined;
-  emit: Emit;
-  emitError(err: VolcEngineRTCError): void;
+  session_(): Session | undefined;
+  emit_: Emit;
+  emitError_(err: VolcEngineRTCError): void;
 }
 
 /**
@@ -26,41 +26,41 @@ export async function restore(s: Session, io: RestoreIo): Promise<void> {
   const gone = (e: unknown): boolean => {
     const code = (e as VolcEngineRTCError).code;
     // Left, destroyed or given up meanwhile: DISCONNECT (or the app's leave) said it all.
-    return io.session() !== s || code === ERROR_CODES.CONNECTION_LOST || code === ERROR_CODES.NOT_IN_ROOM;
+    return io.session_() !== s || code === ERROR_CODES.CONNECTION_LOST || code === ERROR_CODES.NOT_IN_ROOM;
   };
   const failed = (what: string, e: unknown): void => {
     const err = e as VolcEngineRTCError;
-    io.emitError(rtcError(typeof err.code === 'number' ? err.code : ERROR_CODES.INTERNAL_ERROR, `${what} after the reconnect failed: ${err.reason ?? String(e)}`));
+    io.emitError_(rtcError(typeof err.code === 'number' ? err.code : ERROR_CODES.INTERNAL_ERROR, `${what} after the reconnect failed: ${err.reason ?? String(e)}`));
   };
-  if (s.publishing) {
+  if (s.publishing_) {
     try {
-      const url = asUrl(await io.request(s, { type: 'publish', screen: false }));
+      const url = asUrl(await io.request_(s, { type: 'publish', screen: false }));
       if (!url) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'the server answered without a URL');
-      s.pushUrl = url;
-      io.emit(EVENTS.UPDATE_URL, { uid: s.userId, screen: false, url });
-      if (s.audioOff || s.videoOff) await io.request(s, { type: 'muteLocal', audio: s.audioOff, video: s.videoOff });
+      s.pushUrl_ = url;
+      io.emit_(EVENTS.UPDATE_URL, { uid: s.userId_, screen: false, url });
+      if (s.audioOff_ || s.videoOff_) await io.request_(s, { type: 'muteLocal', audio: s.audioOff_, video: s.videoOff_ });
     } catch (e) {
       if (gone(e)) return;
-      s.publishing = false;
-      s.pushUrl = undefined;
+      s.publishing_ = false;
+      s.pushUrl_ = undefined;
       failed('publish', e);
     }
   }
-  for (const sub of s.subscriptions) {
-    if (!s.streams.has(`${sub.screen ? 's' : 'm'}:${sub.uid}`)) {
-      s.removeSubscription(sub.uid, sub.screen);
+  for (const sub of s.subscriptions_) {
+    if (!s.streams_.has(`${sub.screen ? 's' : 'm'}:${sub.uid}`)) {
+      s.removeSubscription_(sub.uid, sub.screen);
       continue;
     }
     try {
-      const url = asUrl(await io.request(s, { type: 'subscribe', userId: sub.uid, screen: sub.screen, audio: sub.audio, video: sub.video }));
+      const url = asUrl(await io.request_(s, { type: 'subscribe', userId: sub.uid, screen: sub.screen, audio: sub.audio, video: sub.video }));
       if (!url) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'the server answered without a URL');
-      io.emit(EVENTS.UPDATE_URL, { uid: sub.uid, screen: sub.screen, url });
+      io.emit_(EVENTS.UPDATE_URL, { uid: sub.uid, screen: sub.screen, url });
       if (sub.pausedAudio || sub.pausedVideo) {
-        await io.request(s, { type: 'muteRemote', userId: sub.uid, screen: sub.screen, audio: sub.pausedAudio, video: sub.pausedVideo });
+        await io.request_(s, { type: 'muteRemote', userId: sub.uid, screen: sub.screen, audio: sub.pausedAudio, video: sub.pausedVideo });
       }
     } catch (e) {
       if (gone(e)) return;
-      s.removeSubscription(sub.uid, sub.screen);
+      s.removeSubscription_(sub.uid, sub.screen);
       failed(`subscribe to ${sub.uid}`, e);
     }
   }
