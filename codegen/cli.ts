@@ -2,7 +2,7 @@
 // with every problem listed (unresolved diagnostics, stale or redundant overrides, stale files).
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { run, type Emit } from './reconcile/run.js';
+import { run, type Emit, type Verify } from './reconcile/run.js';
 
 const args = process.argv.slice(2);
 const check = args.includes('--check');
@@ -18,10 +18,17 @@ async function loadEmitter(): Promise<Emit | null> {
   return typeof mod.emit === 'function' ? mod.emit : null;
 }
 
+// The compile check of what the emitter produced (run() calls it only when a file would change).
+async function loadVerify(): Promise<Verify | undefined> {
+  const mod = (await import(pathToFileURL(fileURLToPath(new URL('./emit/verify.ts', import.meta.url))).href)) as { verifyGenerated?: Verify };
+  return mod.verifyGenerated;
+}
+
 try {
   const emit = await loadEmitter();
   if (!emit) console.log('codegen: no emitter (codegen/emit/index.ts) yet: writing the spec only');
-  const r = run({ root, check, emit, log: (l) => console.log(`codegen: ${l}`) });
+  const verify = emit ? await loadVerify() : undefined;
+  const r = run({ root, check, emit, ...(verify ? { verify } : {}), log: (l) => console.log(`codegen: ${l}`) });
   for (const p of r.problems) console.error(p);
   if (!r.ok) {
     console.error(`codegen: FAILED with ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);

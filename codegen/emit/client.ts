@@ -3,13 +3,14 @@
 import { type CodeBlockWriter, type MethodDeclarationOverloadStructure, type OptionalKind, type SourceFile } from 'ts-morph';
 import type { Method, Spec } from '../spec/types.js';
 import { isListenerMethod, resolvedType, successParams } from './shape.js';
-import { tsdoc, type LinkContext } from './tsdoc.js';
+import { contextFor, tsdoc, type LinkContext } from './tsdoc.js';
 import { paramsText, quote, refsOf, typeText } from './typetext.js';
 
 const FAILURE = '(err: VolcEngineRTCError) => void';
 
 function remarks(m: Method, ctx: LinkContext): string {
-  return m.remarks.length ? `\n\n@remarks\n${m.remarks.map((r) => tsdoc(r, ctx)).join('\n\n')}` : '';
+  const all = [...m.remarks, ...(m.extension?.remarks ?? [])];
+  return all.length ? `\n\n@remarks\n${all.map((r) => tsdoc(r, ctx)).join('\n\n')}` : '';
 }
 
 /** The page's own words for a callback, after ours. */
@@ -83,7 +84,7 @@ export function emitClient(file: SourceFile, spec: Spec): void {
   const c = file.addClass({
     name: cls.name,
     isExported: true,
-    docs: [tsdoc(cls.description) + '\n\n@public'],
+    docs: [tsdoc(cls.description, contextFor(spec, [])) + '\n\n@public'],
   });
   c.addProperty({ name: '#rt', isReadonly: true, type: 'ClientRuntime' });
   c.addConstructor({
@@ -95,7 +96,7 @@ export function emitClient(file: SourceFile, spec: Spec): void {
     statements: ['this.#rt = createRuntime(options);'],
   });
 
-  const ctx: LinkContext = { links: [], className: cls.name, overloaded: new Set(cls.methods.filter((m) => m.callbacks).map((m) => m.name)) };
+  const ctx: LinkContext = contextFor(spec, []);
   for (const m of cls.methods) {
     const mctx = { ...ctx, links: m.links };
     const call = (w: CodeBlockWriter, argsExpr: string) => {

@@ -2,7 +2,7 @@
 // emitted into protocol/src/generated/ for the server, see ./index.ts).
 import { VariableDeclarationKind, type SourceFile } from 'ts-morph';
 import type { Spec } from '../spec/types.js';
-import { tsdoc } from './tsdoc.js';
+import { contextFor, tsdoc } from './tsdoc.js';
 import { quote, refsOf, typeText } from './typetext.js';
 
 const ours = (origin: string): string => (origin === 'ours' ? ' (Defined by this SDK, not by the vendor.)' : '');
@@ -31,7 +31,7 @@ export function emitEventNames(file: SourceFile, spec: Spec): void {
   file.addVariableStatement({
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
-    docs: ['The events a `Client` emits: listen with `client.on(EVENTS.X, handler)`.\n\n@public'],
+    docs: [(tsdoc(spec.eventsPage.description, contextFor(spec, spec.eventsPage.links)) || 'The events a `Client` emits.') + '\n\n@public'],
     declarations: [
       {
         name: 'EVENTS',
@@ -39,7 +39,7 @@ export function emitEventNames(file: SourceFile, spec: Spec): void {
           w.write('{').newLine();
           w.indent(() => {
             for (const e of spec.events) {
-              w.writeLine(`/** ${tsdoc(e.description)}${ours(e.origin)} */`);
+              w.writeLine(`/** ${tsdoc(e.description, contextFor(spec, e.links))}${ours(e.origin)} */`);
               w.writeLine(`${e.name}: ${quote(e.value)},`);
             }
           });
@@ -60,7 +60,7 @@ export function emitErrorCodes(file: SourceFile, spec: Spec): void {
   file.addVariableStatement({
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
-    docs: ['The `code` of every `VolcEngineRTCError` the SDK reports, by name.\n\n@public'],
+    docs: [(tsdoc(spec.errorCodesPage.description, contextFor(spec, spec.errorCodesPage.links)) || 'The `code` of every `VolcEngineRTCError` the SDK reports, by name.') + '\n\n@public'],
     declarations: [
       {
         name: 'ERROR_CODES',
@@ -68,7 +68,7 @@ export function emitErrorCodes(file: SourceFile, spec: Spec): void {
           w.write('{').newLine();
           w.indent(() => {
             for (const c of spec.errorCodes) {
-              w.writeLine(`/** ${tsdoc(c.description)} Category: ${c.category}.${ours(c.origin)} */`);
+              w.writeLine(`/** ${tsdoc(c.description, contextFor(spec, []))} Category: ${c.category}.${ours(c.origin)} */`);
               w.writeLine(`${c.name}: ${c.code},`);
             }
           });

@@ -1,7 +1,7 @@
 // src/generated/types.ts: one interface per object type the docs define.
 import type { SourceFile } from 'ts-morph';
 import type { ObjectType, Param, Spec } from '../spec/types.js';
-import { tsdoc } from './tsdoc.js';
+import { contextFor, tsdoc, type LinkContext } from './tsdoc.js';
 import { typeText } from './typetext.js';
 
 export function emitTypes(file: SourceFile, spec: Spec): void {
@@ -9,12 +9,12 @@ export function emitTypes(file: SourceFile, spec: Spec): void {
     const iface = file.addInterface({
       name: t.name,
       isExported: true,
-      docs: [tsdoc(t.description || `The ${t.name} object.`) + `\n\n@public`],
+      docs: [tsdoc(t.description || `The ${t.name} object.`, contextFor(spec, t.links)) + `\n\n@public`],
       properties: t.fields.map((f) => ({
         name: f.name,
         hasQuestionToken: f.optional,
         type: typeText(f.type),
-        docs: [fieldDoc(t, f) + (f.default !== undefined ? `\n\n@defaultValue ${defaultText(f.default)}` : '')],
+        docs: [fieldDoc(t, f, contextFor(spec, t.links)) + (f.default !== undefined ? `\n\n@defaultValue ${defaultText(f.default)}` : '')],
       })),
     });
     // Open types accept what newer WeChat versions add without a release of ours.
@@ -24,8 +24,8 @@ export function emitTypes(file: SourceFile, spec: Spec): void {
 
 // Fields of an inline signature literal have no table row: the doc describes them all in the
 // parameter's text, which became the type's description. Say so rather than leave them bare.
-function fieldDoc(t: ObjectType, f: Param): string {
-  if (f.description.trim() || t.origin !== 'signature') return tsdoc(f.description);
+function fieldDoc(t: ObjectType, f: Param, ctx: LinkContext): string {
+  if (f.description.trim() || t.origin !== 'signature') return tsdoc(f.description, ctx);
   return `\`${f.name}\`: the doc describes it with the type, above.`;
 }
 

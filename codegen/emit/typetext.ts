@@ -8,7 +8,7 @@ export function typeText(t: TypeRef): string {
     case 'ref':
       return t.name;
     case 'literal':
-      return JSON.stringify(t.value);
+      return typeof t.value === 'string' ? quote(t.value) : String(t.value);
     case 'promise':
       return `Promise<${typeText(t.of)}>`;
     case 'array': {

@@ -4,7 +4,7 @@
 import type { Page, Section } from '../parse/page.js';
 import { typeToText } from '../parse/typeexpr.js';
 import type { Link } from '../spec/types.js';
-import type { Diagnostics, DraftClass, DraftMethod } from './model.js';
+import type { Diagnostics, DraftClass, DraftMethod, FixKey } from './model.js';
 
 export interface ClassPage {
   page: Page;
@@ -34,6 +34,40 @@ export function callbackFormCheck(diags: Diagnostics, classes: ClassPage[], draf
       slots: ['callbackReturns'],
       need: 'all',
       target,
+    });
+  }
+}
+
+/**
+ * The vendor's signatures declare onSuccess / onFailure required where the tables mark them
+ * optional (否): one question per class, not one per method, answered for all of them at once.
+ */
+export function callbackRequiredCheck(diags: Diagnostics, classes: ClassPage[]): void {
+  for (const name of new Set(classes.map((c) => c.name))) {
+    const pages = classes.filter((c) => c.name === name);
+    const hits = pages.flatMap((c) => c.methods.flatMap((m) => m.params.filter((p) => p.sigRequired).map((p) => ({ c, m, p }))));
+    if (!hits.length) continue;
+    const params = hits.map((h) => h.p);
+    const target = {
+      open: new Set<FixKey>(),
+      get optional(): boolean {
+        return params.every((p) => p.optional);
+      },
+      set optional(v: boolean) {
+        for (const p of params) p.optional = v;
+      },
+    };
+    const methods = [...new Set(hits.map((h) => h.m.name))];
+    diags.add({
+      file: hits[0]!.c.page.file,
+      line: hits[0]!.p.line,
+      code: 'REQUIRED_MISMATCH',
+      subject: name,
+      param: 'onSuccess/onFailure',
+      message: `the tables mark the callbacks optional, but the signatures of ${methods.join(', ')} declare them required (no \`?\`)`,
+      slots: ['optional'],
+      need: 'all',
+      target: target as unknown as DraftClass,
     });
   }
 }

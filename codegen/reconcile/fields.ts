@@ -43,6 +43,9 @@ export function functionInDescription(md: string): DType | undefined {
 }
 
 const SRC = (file: string, line: number) => ({ file, line });
+const CALLBACK = /^on(Success|Failure)$/;
+/** Whether a diagnostic's param names a field (`options.screen`) rather than a parameter. */
+const prefix = (param: string) => param.includes('.');
 
 export function mergeParams(diags: Diagnostics, inp: MergeInput): MergeResult {
   const { file, subject, prefix } = inp;
@@ -149,10 +152,21 @@ function fromSources(diags: Diagnostics, file: string, subject: string, param: s
     }
   }
 
+  // A string whose description lists its values ("`a`, `b` or `c`"): the values are the type.
+  const listed = /`([^`]+)`(?:\s*[,，、]\s*`[^`]+`)*\s*,?\s*(?:or|或)\s*`([^`]+)`/.exec(description);
+  if (listed && type?.kind === 'primitive' && type.name === 'string' && !p.open.has('type')) {
+    const values = [...listed[0].matchAll(/`([^`]+)`/g)].map((m) => `'${m[1]}'`);
+    diags.add({ ...at, code: 'VALUES_AS_STRING', message: `it is typed \`string\` but its description lists its values (${values.join(', ')}): type it as their union (\`${values.join(' | ')}\`)`, slots: ['type'], need: 'all', target: p });
+  }
+
   // Required-ness: the table's 必填 / Required cell against the signature's `?`.
   const req = readRequired(row?.cells.required);
   if (req === true && sp?.optional) {
     diags.add({ ...at, code: 'REQUIRED_MISMATCH', message: `the table marks it required but the signature marks it optional (\`${sp.name}?\`)`, slots: ['optional', 'default'], need: 'all', target: p });
+  } else if (req === false && sp && !sp.optional) {
+    // The other direction. Callbacks are asked once per class (codegen/reconcile/classes.ts).
+    if (CALLBACK.test(p.name) && !prefix(param)) p.sigRequired = true;
+    else diags.add({ ...at, code: 'REQUIRED_MISMATCH', message: `the table marks it optional but the signature declares it required (\`${sp.name}\`, no \`?\`)`, slots: ['optional', 'default'], need: 'all', target: p });
   }
   p.optional = req !== undefined ? !req : !!sp?.optional;
 

@@ -12,6 +12,11 @@ export interface FinalInput {
   events: DraftEvent[];
   errorCodes: ErrorCodeDef[];
   diagnostics: Spec['diagnostics'];
+  errata: Spec['errata'];
+  /** The intros of the events and error-code pages: file and Markdown. */
+  intros: { events?: { file: string; md: string }; errorCodes?: { file: string; md: string } };
+  /** The links in a Markdown text of a page, resolved. */
+  resolveLinks: (md: string, file: string) => Link[];
 }
 
 const CALLBACKS = new Set(['onSuccess', 'onFailure']);
@@ -77,6 +82,7 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
         fields: p.fields.filter((f) => f.present).map((f) => param(f, `${where}.${f.name}`, file)),
         open: false,
         origin: p.typeOrigin ?? 'signature',
+        links: inp.resolveLinks([p.description, ...p.fields.map((f) => f.description)].join('\n'), file),
         source: { file, line: p.typeLine ?? p.line },
       };
       const prev = objects.get(obj.name);
@@ -95,6 +101,7 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
       fields: t.fields.filter((f) => f.present).map((f) => param(f, `${t.name}.${f.name}`, t.file)),
       open: t.open_,
       origin: t.origin,
+      links: inp.resolveLinks([t.description, ...t.fields.map((f) => f.description)].join('\n'), t.file),
       source: { file: t.file, line: t.line },
     });
   }
@@ -115,6 +122,13 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
       } else present = m.order.map((n) => byName.get(n)!);
     }
     const cbs = present.filter((p) => CALLBACKS.has(p.name));
+    // A required parameter after an optional one is not a TypeScript signature: never emit it.
+    const positional = present.filter((p) => !CALLBACKS.has(p.name));
+    const firstOptional = positional.findIndex((p) => p.optional);
+    const lateRequired = firstOptional < 0 ? undefined : positional.slice(firstOptional).find((p) => !p.optional);
+    if (lateRequired) {
+      problems.push(`${m.file}:${lateRequired.line}: OPTIONAL_BEFORE_REQUIRED ${where}(${lateRequired.name}): it is required but follows the optional \`${positional[firstOptional]!.name}\`; make the overrides agree (both optional, or the earlier one required)`);
+    }
     const params = present.filter((p) => !CALLBACKS.has(p.name)).map((p) => param(p, `${where}(${p.name})`, m.file));
     let callbacks: Method['callbacks'] = null;
     if (cbs.length) {
@@ -155,6 +169,7 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
     origin: e.origin,
     description: e.description,
     payload: ref(e.type, `EVENTS.${e.name}`, e.file, e.line),
+    links: inp.resolveLinks(e.description, e.file),
     source: { file: e.file, line: e.line },
   }));
 
@@ -167,6 +182,7 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
     else if (carriers.length) t.description = `The payload of ${carriers.join(', ')}.`;
   }
 
+  const intro = (i: { file: string; md: string } | undefined) => ({ description: i?.md ?? '', links: i ? inp.resolveLinks(i.md, i.file) : [] });
   const spec: Spec = {
     specVersion: 1,
     sources: [...inp.sources].sort((a, b) => a.file.localeCompare(b.file)),
@@ -175,6 +191,9 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
     events,
     errorCodes: inp.errorCodes,
     diagnostics: inp.diagnostics,
+    errata: inp.errata,
+    eventsPage: intro(inp.intros.events),
+    errorCodesPage: intro(inp.intros.errorCodes),
   };
   return { spec, problems };
 }

@@ -8,9 +8,11 @@ import { mergeParams } from './fields.js';
 import { finalize } from './finalize.js';
 import { linksIn, resolveLink, slug, type LinkablePage } from './links.js';
 import { isParamTable, mergeMethod, TYPE_NAME, type MemberRow } from './methods.js';
-import { callbackFormCheck, mergeClasses, type ClassPage } from './classes.js';
+import { callbackFormCheck, callbackRequiredCheck, mergeClasses, type ClassPage } from './classes.js';
 import { Diagnostics, diagKey, type Diagnostic, type DraftClass, type DraftEvent, type DraftMethod, type DraftType } from './model.js';
+import { applyErrata, applyIdentifierFixes, identifierCheck, type IdentifierTarget } from './identifiers.js';
 import { applyOverrides, loadOverrides } from './overrides.js';
+import { textSubjects } from './texts.js';
 import { pageWideChecks } from './siblings.js';
 
 export interface SourcePage {
@@ -129,6 +131,7 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
     linkPages.push({ file: p.file, docId: docId(p), kind: 'class', title: className, anchors: new Map(p.sections.map((s) => [slug(s.name), s.name])) });
   }
   callbackFormCheck(diags, classes, draftClasses);
+  callbackRequiredCheck(diags, classes);
 
   pageWideChecks(diags, classes, types, events, linkPages);
 
@@ -160,35 +163,45 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
     diags.add({ file: first.file, line: first.line, code: 'UNKNOWN_TYPE', subject: name, message: `\`${name}\` is used (${list}) but no page defines it`, slots: ['define', 'type'], need: 'any', target: placeholder });
   }
 
-  // Links.
-  const methodLinks = new Map<DraftMethod, Link[]>();
-  for (const c of classes) {
-    const from = linkPages.find((l) => l.file === c.page.file)!;
-    for (const m of c.methods) {
-      const texts = [m.description, ...m.params.map((p) => p.description), ...m.params.flatMap((p) => (p.fields ?? []).map((f) => f.description)), ...m.remarks];
-      const links: Link[] = [];
-      for (const { text, href } of texts.flatMap(linksIn)) {
-        if (links.some((l) => l.href === href && l.text === text)) continue;
-        const r = resolveLink(text, href, from, linkPages);
-        if ('broken' in r) diags.add({ file: m.file, line: m.line, code: 'BROKEN_LINK', subject: `${c.name}.${m.name}`, param: href, message: r.broken, slots: [], need: 'all' });
-        links.push(r.link);
-      }
-      methodLinks.set(m, links);
+  // Links: broken ones are page damage.
+  const fromOf = (file: string) => linkPages.find((l) => l.file === file)!;
+  const methodTexts = (m: DraftMethod) => [m.description, ...m.params.map((p) => p.description), ...m.params.flatMap((p) => (p.fields ?? []).map((f) => f.description)), ...m.remarks];
+  const linksOf = (m: DraftMethod, report: boolean, className: string): Link[] => {
+    const links: Link[] = [];
+    for (const { text, href } of methodTexts(m).flatMap(linksIn)) {
+      if (links.some((l) => l.href === href && l.text === text)) continue;
+      const r = resolveLink(text, href, fromOf(m.file), linkPages);
+      if ('broken' in r && report) diags.add({ file: m.file, line: m.line, code: 'BROKEN_LINK', subject: `${className}.${m.name}`, param: href, message: r.broken, slots: [], need: 'all' });
+      links.push(r.link);
+    }
+    return links;
+  };
+  for (const c of classes) for (const m of c.methods) linksOf(m, true, c.name);
+  for (const e of events) {
+    for (const { text, href } of linksIn(e.description)) {
+      const r = resolveLink(text, href, fromOf(e.file), linkPages);
+      if ('broken' in r) diags.add({ file: e.file, line: e.line, code: 'BROKEN_LINK', subject: `EVENTS.${e.name}`, param: href, message: r.broken, slots: [], need: 'all' });
     }
   }
-  for (const p of pages.filter((x) => kinds.get(x) === 'events')) {
-    const from = linkPages.find((l) => l.file === p.file)!;
-    for (const e of events.filter((x) => x.file === p.file)) {
-      for (const { text, href } of linksIn(e.description)) {
-        const r = resolveLink(text, href, from, linkPages);
-        if ('broken' in r) diags.add({ file: e.file, line: e.line, code: 'BROKEN_LINK', subject: `EVENTS.${e.name}`, param: href, message: r.broken, slots: [], need: 'all' });
-      }
-    }
-  }
+
+  // Identifiers named in code spans and link texts must exist.
+  const subjects = textSubjects(classes, types, events, errorCodes);
+  const api = {
+    methods: new Set(classes.flatMap((c) => c.methods.map((m) => m.name))),
+    events: new Set(events.map((e) => e.name)),
+    errors: new Set(errorCodes.map((e) => e.name)),
+    types: new Set([...types.keys(), ...loaded.data.overrides.flatMap((o) => (o.fix.typeName ? [o.fix.typeName] : []))]),
+  };
+  const idTargets = new Map<string, IdentifierTarget>();
+  identifierCheck(diags, subjects, (md, ref) => linksIn(md).map((l) => resolveLink(l.text, l.href, fromOf(ref.file), linkPages).link), api, idTargets);
 
   // Overrides, then the spec.
   const all = [...diags.list].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.code.localeCompare(b.code) || diagKey(a).localeCompare(diagKey(b)));
   const applied = applyOverrides(all, loaded);
+  // Corrections of content: identifiers (UNKNOWN_IDENTIFIER overrides), then the errata.
+  applyIdentifierFixes(subjects, idTargets);
+  const errataProblems = applyErrata(subjects, loaded.errata, loaded.file);
+  const methodLinks = new Map<DraftMethod, Link[]>(classes.flatMap((c) => c.methods.map((m) => [m, linksOf(m, false, c.name)] as const)));
   const resolvedDiags: Spec['diagnostics'] = all
     .filter((d) => applied.resolved.has(diagKey(d)))
     .map((d) => ({ code: d.code, file: d.file, line: d.line, subject: d.subject, ...(d.param ? { param: d.param } : {}), message: d.message, resolution: applied.resolved.get(diagKey(d))!.reason }));
@@ -200,8 +213,20 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
     events,
     errorCodes,
     diagnostics: resolvedDiags,
+    errata: loaded.errata.map((e) => ({ subject: e.subject, find: e.find, replace: e.replace, reason: e.reason })),
+    intros: Object.fromEntries(
+      (['events', 'errorCodes'] as const).flatMap((k) => {
+        const p = pages.find((x) => kinds.get(x) === (k === 'events' ? 'events' : 'errors'));
+        return p ? [[k, { file: p.file, md: p.intro.map((b) => b.md).join('\n\n') }]] : [];
+      }),
+    ),
+    resolveLinks: (md, file) => {
+      const out: Link[] = [];
+      for (const l of linksIn(md)) if (!out.some((x) => x.href === l.href && x.text === l.text)) out.push(resolveLink(l.text, l.href, fromOf(file), linkPages).link);
+      return out;
+    },
   });
   // Finalisation problems only mean something once every diagnostic is answered.
-  const problems = applied.problems.length ? applied.problems : [...extensionProblems, ...final.problems];
+  const problems = applied.problems.length || errataProblems.length ? [...applied.problems, ...errataProblems] : [...extensionProblems, ...final.problems];
   return { problems, diagnostics: all, ...(problems.length ? {} : { spec: final.spec }) };
 }

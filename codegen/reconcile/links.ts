@@ -35,7 +35,10 @@ export function resolveLink(text: string, href: string, from: LinkablePage, page
   const m = /^([^#]*)(?:#(.*))?$/.exec(href)!;
   const pageRef = m[1]!;
   const anchor = m[2];
-  const page = pageRef ? pages.find((p) => p.docId === pageRef) : from;
+  // A page by doc id (the vendor's style, `78566#stream-added`) or by file name next to this one
+  // (`events.md#stream_added`, which also works when the page is read on GitHub).
+  const page = !pageRef ? from : /\.md$/i.test(pageRef) ? pages.find((p) => p.file.replace(/^.*\//, '') === pageRef.replace(/^\.\//, '')) : pages.find((p) => p.docId === pageRef);
+  if (!page && /\.md$/i.test(pageRef)) return { link, broken: `the link [${text}](${href}) points at ${pageRef}, which is not a page in spec/docs` };
   if (!page) return { link }; // a page we do not have: kept as a plain link
   const kindOf = { class: 'method', events: 'event', errors: 'error', other: 'page' } as const;
   if (!anchor) {

@@ -44,6 +44,7 @@ export function mergeMethod(diags: Diagnostics, inp: MethodInput): DraftMethod {
     description: joinBlocks(section.description),
     params: [],
     remarks: section.remarks.map((b) => b.md),
+    remarkLines: section.remarks.map((b) => b.line),
     file,
     line: section.line,
     open: new Set(),

@@ -3,7 +3,7 @@
 // itself about them, so the spec takes no value from the doc until an override states one.
 import type { DType } from '../parse/typeexpr.js';
 
-export type FixKey = 'name' | 'returns' | 'order' | 'signature' | 'type' | 'optional' | 'default' | 'present' | 'typeName' | 'define' | 'callbackReturns';
+export type FixKey = 'name' | 'returns' | 'order' | 'signature' | 'type' | 'optional' | 'default' | 'present' | 'typeName' | 'define' | 'callbackReturns' | 'text';
 
 export interface Slotted {
   /** Slots a diagnostic opened; an override must close them. */
@@ -17,6 +17,8 @@ export interface DraftParam extends Slotted {
   default?: string;
   /** false: dropped by an override (a parameter only one source had). */
   present: boolean;
+  /** A callback the table marks optional while the signature declares it required. */
+  sigRequired?: boolean;
   description: string;
   line: number;
   /** For an inline object type (signature literal or unnamed table): the name it gets. */
@@ -44,6 +46,8 @@ export interface DraftMethod extends Slotted {
   returns?: DType;
   order?: string[];
   remarks: string[];
+  /** The line of each remark. */
+  remarkLines: number[];
   file: string;
   line: number;
 }

@@ -4,6 +4,7 @@
 // fix changes nothing (redundant) and a fix that leaves the question open are all errors.
 import { parseSignature, parseType, typeToText, type DType } from '../parse/typeexpr.js';
 import { diagKey, formatDiagnostic, type Diagnostic, type DraftParam, type DraftType, type FixKey, type Target } from './model.js';
+import type { Erratum } from './identifiers.js';
 import { TYPE_NAME } from './methods.js';
 
 export interface FieldDef {
@@ -26,6 +27,11 @@ export interface Fix {
   typeName?: string;
   define?: { description?: string; open: boolean; fields: FieldDef[] };
   callbackReturns?: 'promise' | 'void';
+  /** UNKNOWN_IDENTIFIER: the identifier the page meant. */
+  text?: string;
+  /** ERRATUM: the wrong text and its correction. */
+  find?: string;
+  replace?: string;
 }
 
 export interface OverrideEntry {
@@ -48,12 +54,14 @@ export interface LoadedOverrides {
   /** 1-based line of each entry, for messages. */
   lines: number[];
   problems: string[];
+  /** The ERRATUM entries: corrections of prose, applied to the texts of their subject. */
+  errata: Erratum[];
 }
 
-const FIX_KEYS: FixKey[] = ['name', 'returns', 'order', 'signature', 'type', 'optional', 'default', 'present', 'typeName', 'define', 'callbackReturns'];
+const FIX_KEYS: FixKey[] = ['name', 'returns', 'order', 'signature', 'type', 'optional', 'default', 'present', 'typeName', 'define', 'callbackReturns', 'text'];
 
 export function loadOverrides(file: string, text: string | undefined): LoadedOverrides {
-  const empty: LoadedOverrides = { file, data: { overrides: [] }, lines: [], problems: [] };
+  const empty: LoadedOverrides = { file, data: { overrides: [] }, lines: [], problems: [], errata: [] };
   if (text === undefined) return empty;
   let data: unknown;
   try {
@@ -72,6 +80,7 @@ export function loadOverrides(file: string, text: string | undefined): LoadedOve
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) lines.push(text.slice(0, m.index).split('\n').length);
   const ok: OverrideEntry[] = [];
+  const errata: Erratum[] = [];
   d.overrides.forEach((e, i) => {
     const line = lines[i] ?? 1;
     const bad = (msg: string) => problems.push(`${file}:${line}: OVERRIDES_INVALID entry ${i + 1}: ${msg}`);
@@ -80,6 +89,12 @@ export function loadOverrides(file: string, text: string | undefined): LoadedOve
     if (e.param !== undefined && typeof e.param !== 'string') return bad('"param" must be a string');
     if (typeof e.reason !== 'string' || !e.reason.trim()) return bad('needs a "reason": why this is the right answer');
     if (typeof e.fix !== 'object' || e.fix === null) return bad('needs a "fix" object');
+    if (e.code === 'ERRATUM') {
+      const keys = Object.keys(e.fix);
+      if (typeof e.fix.find !== 'string' || typeof e.fix.replace !== 'string' || keys.length !== 2) return bad('an ERRATUM fix is exactly { "find": "...", "replace": "..." }');
+      errata.push({ subject: e.subject, find: e.fix.find, replace: e.fix.replace, reason: e.reason, line });
+      return;
+    }
     const unknown = Object.keys(e.fix).filter((k) => !FIX_KEYS.includes(k as FixKey));
     if (unknown.length) return bad(`unknown fix keys ${unknown.join(', ')}`);
     ok.push(e);
@@ -89,7 +104,8 @@ export function loadOverrides(file: string, text: string | undefined): LoadedOve
     if (typeof v?.docId === 'string' && /^\d+$/.test(v.docId)) pages[k] = v;
     else problems.push(`${file}:1: OVERRIDES_INVALID pages: ${k} needs a numeric string "docId"`);
   }
-  return { file, data: { pages, overrides: ok }, lines: d.overrides.map((_, i) => lines[i] ?? 1), problems };
+  const kept = d.overrides.map((e, i) => ({ e, line: lines[i] ?? 1 })).filter((x) => ok.includes(x.e));
+  return { file, data: { pages, overrides: ok }, lines: kept.map((x) => x.line), problems, errata };
 }
 
 export interface Applied {
@@ -232,6 +248,11 @@ function setSlots(t: Target, fix: Fix, keys: FixKey[]): string | undefined {
         if (typeof v !== 'string' || !v.trim()) return `fix.${k} must be a non-empty string`;
         if (k === 'name') r.name = v;
         else if ('error' in parseSignature(v)) return `fix.signature does not parse: ${(parseSignature(v) as { error: string }).error}`;
+        break;
+      case 'text':
+        if (typeof v !== 'string' || !/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(v)) return 'fix.text must be the identifier the page meant';
+        if (v === (t as unknown as { identifier?: string }).identifier) return 'fix.text restates the identifier: nothing would change';
+        r.text = v;
         break;
       case 'callbackReturns':
         if (v !== 'promise' && v !== 'void') return 'fix.callbackReturns must be "promise" or "void"';

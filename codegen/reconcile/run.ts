@@ -14,12 +14,16 @@ export const GENERATED_DIR = 'src/generated';
 export const PROTOCOL_GENERATED_DIR = 'protocol/src/generated';
 
 export type Emit = (spec: Spec) => Map<string, string>;
+/** Compiles the emitted files (repository-relative path -> content); every error as file:line. */
+export type Verify = (files: ReadonlyMap<string, string>) => { file: string; line: number; message: string }[];
 
 export interface RunOptions {
   root: string;
   check: boolean;
   /** The emitter; null when there is none yet. */
   emit: Emit | null;
+  /** Compiles what the emitter produced before anything is written (codegen/emit/verify.ts). */
+  verify?: Verify;
   log?: (line: string) => void;
 }
 
@@ -70,6 +74,19 @@ export function run(opts: RunOptions): RunResult {
   }
   const changed: string[] = [];
   const problems: string[] = [];
+  const differs = (rel: string, content: string) => {
+    const abs = join(opts.root, rel);
+    return !existsSync(abs) || readFileSync(abs, 'utf8') !== content;
+  };
+  // Generated code that does not compile is never written. Unchanged files were compiled when
+  // they were written (and npm run typecheck compiles them with the real runtime), so --check
+  // on an up-to-date tree stays fast.
+  if (opts.emit && opts.verify && [...wanted].some(([rel, content]) => rel !== SPEC_OUT && differs(rel, content))) {
+    const errors = opts.verify(new Map([...wanted].filter(([rel]) => rel !== SPEC_OUT)));
+    if (errors.length) {
+      return { ok: false, problems: errors.map((e) => `${e.file}:${e.line}: GENERATED_INVALID: ${e.message} (nothing was written: fix the emitter in codegen/emit, or the spec it was given)`), changed: [] };
+    }
+  }
   for (const [rel, content] of wanted) {
     const abs = join(opts.root, rel);
     const now = existsSync(abs) ? readFileSync(abs, 'utf8') : undefined;

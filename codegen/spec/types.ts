@@ -76,6 +76,8 @@ export interface ObjectType {
   open: boolean;
   /** Where the type is defined: a "XXX 配置" table, an inline signature literal, or an override. */
   origin: 'table' | 'signature' | 'override';
+  /** The links in the description and the fields' descriptions. */
+  links: Link[];
   source: SourceRef;
 }
 
@@ -85,6 +87,7 @@ export interface EventDef {
   origin: 'vendor' | 'ours';
   description: string;
   payload: TypeRef; // usually a ref
+  links: Link[];
   source: SourceRef;
 }
 
@@ -116,6 +119,25 @@ export interface Spec {
   classes: { name: string; description: string; methods: Method[]; source: SourceRef }[];
   types: ObjectType[];
   events: EventDef[];
+  /** What the events page says before its table (the EVENTS constant's description). */
+  eventsPage: PageIntro;
   errorCodes: ErrorCodeDef[];
+  /** What the error-code page says before its table. */
+  errorCodesPage: PageIntro;
   diagnostics: ResolvedDiagnostic[];
+  /** Reviewed corrections of the pages' prose (ERRATUM overrides), applied to the texts above. */
+  errata: Erratum[];
+}
+
+export interface PageIntro {
+  description: string;
+  links: Link[];
+}
+
+/** A correction of a page's prose: `find` became `replace` in the texts of `subject`. */
+export interface Erratum {
+  subject: string;
+  find: string;
+  replace: string;
+  reason: string;
 }

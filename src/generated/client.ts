@@ -14,11 +14,12 @@ import type { MuteLocalOptions, MuteRemoteOptions, SubOptions, UnsubscribeOption
  *
  * ```typescript
  * const { Client } = require('./VolcEngineRTC_MiniApp');
+ * const client = new Client();
  * ```
  *
- * This page lists what this SDK's `Client` adds to the vendor's. Rows marked `ours` in the
- * `Origin` column are methods the vendor's page does not have; a row marked `extends` widens a
- * vendor method, keeping every call the vendor's page allows.
+ * This page lists what this SDK's `Client` adds to the vendor's. Rows marked `ours` in the Origin
+ * column are methods the vendor's page does not have; a row marked `extends` widens a vendor
+ * method, keeping every call the vendor's page allows.
  *
  * @public
  */
@@ -48,7 +49,7 @@ export class Client {
    * 初始化 client ，是进行所有后续操作的前提。 (Callback form, as in the vendor SDK.)
    * @param appId - 每个应用的唯一标识符，由 RTC 控制台随机生成的。不同的 AppId 生成的实例在 RTC 中进行音视频通话完全独立，无法互通。
    * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数 `() => void` ，无返回值
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 `VolcEngineRTCError` 对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 {@link VolcEngineRTCError} 对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
    * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
@@ -71,7 +72,7 @@ export class Client {
   /**
    * 销毁 client 实例。本地用户已经在房间内时，调用本接口将退出房间和销毁 client 实例。 (Callback form, as in the vendor SDK.)
    * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数 ( ) =\> void ，无返回值
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 `VolcEngineRTCError` 对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 {@link VolcEngineRTCError} 对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
    * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @public
@@ -98,7 +99,7 @@ export class Client {
    * 可通过 businessId 区分不同的业务场景。businessId 由客户自定义，相当于一个“标签”，可以分担和细化现在 AppId 的逻辑划分的功能，但不需要鉴权。 (Callback form, as in the vendor SDK.)
    * @param businessId - businessId 只是一个标签，颗粒度需要用户自定义。
    * @param onSuccess - Called once with `result: boolean` when the call succeeded. 成功后执行的回调函数 `( ) => boolean`  - `true`：设置成功。 - `false`：设置失败。
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 `VolcEngineRTCError` 对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 {@link VolcEngineRTCError} 对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
    * @returns The same Promise as the Promise form (it resolves with the result), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
@@ -123,7 +124,7 @@ export class Client {
    *
    * 与 {@link Client.(leave:1) | leave} 为逆操作。
    *
-   * 调用该接口将触发远端的 PEER_ONLINE (`EVENTS.PEER_ONLINE`) 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
+   * 调用该接口将触发远端的 {@link EVENTS | PEER_ONLINE} 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
    *
    * 一个 RTC 房间最多同时容纳 20 名可见用户，最多 8 人可同时上麦。更多信息参看{@link https://www.volcengine.com/docs/6348/257549 | 用户和媒体流上限}。
    *
@@ -136,7 +137,7 @@ export class Client {
    * @param roomId - 需要进入的房间号，当传入的房间号为首次进入时，RTC SDK 将创建房间，并让用户进入该房间
    * @param userId - 本地用户 ID。
    * @param onSuccess - Called once with `userId: string` when the call succeeded. 成功后执行的回调函数 `(userId: string) => void`，返回本地用户 ID。
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 `VolcEngineRTCError` 对象，包含错误码和错误信息。当房间内用户达到上限时，进房请求失败。如果你需要房间中容纳更多只订阅不发布的用户，调用 {@link Client.(setUserVisibility:1) | setUserVisibility} 切换用户身份。 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 {@link VolcEngineRTCError} 对象，包含错误码和错误信息。当房间内用户达到上限时，进房请求失败。如果你需要房间中容纳更多只订阅不发布的用户，调用 {@link Client.(setUserVisibility:1) | setUserVisibility} 切换用户身份。 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
    * @returns The same Promise as the Promise form (it resolves with the userId), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
@@ -144,7 +145,7 @@ export class Client {
    *
    * 与 {@link Client.(leave:1) | leave} 为逆操作。
    *
-   * 调用该接口将触发远端的 PEER_ONLINE (`EVENTS.PEER_ONLINE`) 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
+   * 调用该接口将触发远端的 {@link EVENTS | PEER_ONLINE} 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
    *
    * 一个 RTC 房间最多同时容纳 20 名可见用户，最多 8 人可同时上麦。更多信息参看{@link https://www.volcengine.com/docs/6348/257549 | 用户和媒体流上限}。
    *
@@ -162,7 +163,7 @@ export class Client {
    * @remarks
    * 与  {@link Client.(join:1) | join} 为逆操作。
    *
-   * 调用该接口将触发远端的 PEER_LEAVE (`EVENTS.PEER_LEAVE`) 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
+   * 调用该接口将触发远端的 {@link EVENTS | PEER_LEAVE} 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
    *
    * @public
    */
@@ -170,13 +171,13 @@ export class Client {
   /**
    * 进入房间后可以调用此接口离开当前房间。 (Callback form, as in the vendor SDK.)
    * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数 `( ) => void` ，无返回值
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 `VolcEngineRTCError` 对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 {@link VolcEngineRTCError} 对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
    * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
    * 与  {@link Client.(join:1) | join} 为逆操作。
    *
-   * 调用该接口将触发远端的 PEER_LEAVE (`EVENTS.PEER_LEAVE`) 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
+   * 调用该接口将触发远端的 {@link EVENTS | PEER_LEAVE} 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
    *
    * @public
    */
@@ -198,9 +199,9 @@ export class Client {
    *
    * 建议提醒用户同时打开摄像机和麦克风权限，否则无法正常发布媒体流。
    *
-   * 调用该接口将触发已订阅了该用户的远端的 STREAM_ADDED (`EVENTS.STREAM_ADDED`) 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
+   * 调用该接口将触发房间内其他用户的 {@link EVENTS | STREAM_ADDED} 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
    *
-   * 开始发布媒体流之后，建议通过监听 UPDATE_URL (`EVENTS.UPDATE_URL`) 和 STREAM_FAILED (`EVENTS.STREAM_FAILED`) 关注媒体流的发布状态。
+   * 开始发布媒体流之后，建议通过监听 {@link EVENTS | UPDATE_URL} 和 {@link EVENTS | STREAM_FAILED} 关注媒体流的发布状态。
    *
    * @public
    */
@@ -208,7 +209,7 @@ export class Client {
   /**
    * 本地用户发布音视频流时，你需要先调用 `publish`，并将它返回的音视频流 url 地址作为参数传入 {@link https://developers.weixin.qq.com/miniprogram/dev/component/live-pusher.html | live-pusher}。 (Callback form, as in the vendor SDK.)
    * @param onSuccess - Called once with `url: string` when the call succeeded. 成功后执行的回调函数 `(url: string) => void` ，返回发布的音视频流地址
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回`VolcEngineRTCError`对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回{@link VolcEngineRTCError}对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
    * @returns The same Promise as the Promise form (it resolves with the url), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
@@ -220,9 +221,9 @@ export class Client {
    *
    * 建议提醒用户同时打开摄像机和麦克风权限，否则无法正常发布媒体流。
    *
-   * 调用该接口将触发已订阅了该用户的远端的 STREAM_ADDED (`EVENTS.STREAM_ADDED`) 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
+   * 调用该接口将触发房间内其他用户的 {@link EVENTS | STREAM_ADDED} 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
    *
-   * 开始发布媒体流之后，建议通过监听 UPDATE_URL (`EVENTS.UPDATE_URL`) 和 STREAM_FAILED (`EVENTS.STREAM_FAILED`) 关注媒体流的发布状态。
+   * 开始发布媒体流之后，建议通过监听 {@link EVENTS | UPDATE_URL} 和 {@link EVENTS | STREAM_FAILED} 关注媒体流的发布状态。
    *
    * @public
    */
@@ -240,7 +241,7 @@ export class Client {
    *
    * 用户发布音视频流后可以调用本接口。
    *
-   * 调用该接口将在已订阅了该用户的远端触发 STREAM_REMOVED (`EVENTS.STREAM_REMOVED`) 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
+   * 调用该接口将在房间内其他用户处触发 {@link EVENTS | STREAM_REMOVED} 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
    *
    * @public
    */
@@ -248,7 +249,7 @@ export class Client {
   /**
    * 取消发布音视频流。 (Callback form, as in the vendor SDK.)
    * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数 `( ) => void` ，无返回值
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 `VolcEngineRTCError` 对象,包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 {@link VolcEngineRTCError} 对象,包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
    * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
@@ -256,7 +257,7 @@ export class Client {
    *
    * 用户发布音视频流后可以调用本接口。
    *
-   * 调用该接口将在已订阅了该用户的远端触发 STREAM_REMOVED (`EVENTS.STREAM_REMOVED`) 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
+   * 调用该接口将在房间内其他用户处触发 {@link EVENTS | STREAM_REMOVED} 事件，不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
    *
    * @public
    */
@@ -267,38 +268,38 @@ export class Client {
 
   /**
    * 订阅远端音视频流。
-   * @param userId - 订阅的远端用户 ID，该参数可以从 PEER_ONLINE (`EVENTS.PEER_ONLINE`) 事件中获取
+   * @param userId - 订阅的远端用户 ID，该参数可以从 {@link EVENTS | PEER_ONLINE} 事件中获取
    * @param options - 订阅配置
    * @returns A Promise that resolves with the url, or rejects with a `VolcEngineRTCError`.
    *
    * @remarks
    * 与 {@link Client.(unsubscribe:1) | unsubscribe} 为逆操作。
    *
-   * 建议配合 EVENT.STREAM_ADDED (`EVENTS.STREAM_ADDED`) 事件使用。
+   * 建议配合 {@link EVENTS | EVENTS.STREAM_ADDED} 事件使用。
    *
    * 用户已经在房间内才可以调用本接口。
    *
-   * 订阅媒体流之后，建议通过监听 UPDATE_URL (`EVENTS.UPDATE_URL`) 和 STREAM_FAILED (`EVENTS.STREAM_FAILED`) 关注媒体流的接收状态。
+   * 订阅媒体流之后，建议通过监听 {@link EVENTS | UPDATE_URL} 和 {@link EVENTS | STREAM_FAILED} 关注媒体流的接收状态。
    *
    * @public
    */
   subscribe(userId: string, options?: SubOptions): Promise<string>;
   /**
    * 订阅远端音视频流。 (Callback form, as in the vendor SDK.)
-   * @param userId - 订阅的远端用户 ID，该参数可以从 PEER_ONLINE (`EVENTS.PEER_ONLINE`) 事件中获取
+   * @param userId - 订阅的远端用户 ID，该参数可以从 {@link EVENTS | PEER_ONLINE} 事件中获取
    * @param options - 订阅配置
    * @param onSuccess - Called once with `url: string` when the call succeeded. 成功后执行的回调函数 `(url: string) => void` ，返回音视频流的订阅地址
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回`VolcEngineRTCError`对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回{@link VolcEngineRTCError}对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
    * @returns The same Promise as the Promise form (it resolves with the url), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
    * 与 {@link Client.(unsubscribe:1) | unsubscribe} 为逆操作。
    *
-   * 建议配合 EVENT.STREAM_ADDED (`EVENTS.STREAM_ADDED`) 事件使用。
+   * 建议配合 {@link EVENTS | EVENTS.STREAM_ADDED} 事件使用。
    *
    * 用户已经在房间内才可以调用本接口。
    *
-   * 订阅媒体流之后，建议通过监听 UPDATE_URL (`EVENTS.UPDATE_URL`) 和 STREAM_FAILED (`EVENTS.STREAM_FAILED`) 关注媒体流的接收状态。
+   * 订阅媒体流之后，建议通过监听 {@link EVENTS | UPDATE_URL} 和 {@link EVENTS | STREAM_FAILED} 关注媒体流的接收状态。
    *
    * @public
    */
@@ -326,7 +327,7 @@ export class Client {
    * @param userId - 需要取消订阅的用户 ID
    * @param options - 取消订阅配置，指定取消订阅的流
    * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数 `( ) => void` ，无返回值
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回`VolcEngineRTCError`对象,包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回{@link VolcEngineRTCError}对象,包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
    * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
@@ -352,8 +353,8 @@ export class Client {
   /**
    * 当你需要禁用本地音视频流采集时，请通过使用微信小程序标签 {@link https://developers.weixin.qq.com/miniprogram/dev/component/live-pusher.html | live-pusher} 中的 `enable-camera` 和 `enable-mic` 实现，并调用本接口来通知服务端。 (Callback form, as in the vendor SDK.)
    * @param options - 是否禁用本地流：`true` 为禁用，`false` 为启用。 本地流类型：`audio` 为音频，`video` 为视频。
-   * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数 `( ) => void`，无返回值。 已订阅该用户的远端将触发以下回调：  - MUTE_AUDIO (`EVENTS.MUTE_AUDIO`) / UNMUTE_AUDIO (`EVENTS.UNMUTE_AUDIO`) 或 MUTE_VIDEO (`EVENTS.MUTE_VIDEO`) / UNMUTE_VIDEO (`EVENTS.UNMUTE_VIDEO`)  - 当音、视频流都禁用时，触发 STREAM_REMOVED (`EVENTS.STREAM_REMOVED`) - 当音、视频流从全部禁用变为启用时，触发 STREAM_ADDED (`EVENTS.STREAM_ADDED`)不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 (err: VolcEngineRTCError) =\> void，返回`VolcEngineRTCError`对象,包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数 `( ) => void`，无返回值。 已订阅该用户的远端将触发以下回调：  - {@link EVENTS | MUTE_AUDIO} / {@link EVENTS | UNMUTE_AUDIO} 或 {@link EVENTS | MUTE_VIDEO} / {@link EVENTS | UNMUTE_VIDEO}  - 当音、视频流都禁用时，触发 {@link EVENTS | STREAM_REMOVED} - 当音、视频流从全部禁用变为启用时，触发 {@link EVENTS | STREAM_ADDED}不同平台的事件名称可能略有差异，此处以微信小程序端的事件名称为例。
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 (err: VolcEngineRTCError) =\> void，返回{@link VolcEngineRTCError}对象,包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
    * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @public
@@ -372,7 +373,7 @@ export class Client {
    * @remarks
    * 指定的远端用户为已订阅的用户才可以调用本接口。
    *
-   * 调用 muteRemote 接口后，服务器将暂停推送指定的流，而如果调用 {@link Client.(unsubscribe:1) | unSubscribe} 接口，服务端将停止对指定流进行转码。
+   * 调用 muteRemote 接口后，服务器将暂停推送指定的流，而如果调用 {@link Client.(unsubscribe:1) | unsubscribe} 接口，服务端将停止对指定流进行转码。
    *
    * @public
    */
@@ -382,13 +383,13 @@ export class Client {
    * @param userId - 远端用户 ID
    * @param options - 是否禁用流：`true` 为禁用，`false` 为启用。远端音视频流禁用选项： video：视频 audio：音频 screen：当前流是否为屏幕共享流
    * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数  `() => void`  无返回值
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数  `(err: VolcEngineRTCError) => void` 返回`VolcEngineRTCError` 对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数  `(err: VolcEngineRTCError) => void` 返回{@link VolcEngineRTCError} 对象，包含错误码和错误信息 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
    * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
    * 指定的远端用户为已订阅的用户才可以调用本接口。
    *
-   * 调用 muteRemote 接口后，服务器将暂停推送指定的流，而如果调用 {@link Client.(unsubscribe:1) | unSubscribe} 接口，服务端将停止对指定流进行转码。
+   * 调用 muteRemote 接口后，服务器将暂停推送指定的流，而如果调用 {@link Client.(unsubscribe:1) | unsubscribe} 接口，服务端将停止对指定流进行转码。
    *
    * @public
    */
@@ -407,8 +408,8 @@ export class Client {
    * 该方法在加入房间前后均可调用。
    *
    * 在房间内调用此方法，房间内其他用户会收到相应的回调通知：
-   *   - 从 false 切换至 true 时，房间内其他用户会收到 PEER_ONLINE (`EVENTS.PEER_ONLINE`) 回调通知；
-   *   - 从 true 切换至 false 时，房间内其他用户会收到 PEER_LEAVE (`EVENTS.PEER_LEAVE`) 回调通知。
+   *   - 从 false 切换至 true 时，房间内其他用户会收到 {@link EVENTS | PEER_ONLINE} 回调通知；
+   *   - 从 true 切换至 false 时，房间内其他用户会收到 {@link EVENTS | PEER_LEAVE} 回调通知。
    *
    * @public
    */
@@ -418,15 +419,15 @@ export class Client {
    * 一个 RTC 房间最多同时容纳 20 名可见用户，最多 8 人可同时上麦。更多信息参看{@link https://www.volcengine.com/docs/6348/257549 | 用户和媒体流上限}。 (Callback form, as in the vendor SDK.)
    * @param enable - 用户是否对房间内其他用户可见： - true: 默认，可见用户，可以在房间内发布音视频流，房间中的其他用户将收到用户的行为通知，例如进房、开启视频采集和退房。 - false: 不可见用户，不可以在房间内发布音视频流，房间中的其他用户不会收到用户的行为通知，例如进房、开启视频采集和退房。
    * @param onSuccess - Called once with no arguments when the call succeeded. 成功后执行的回调函数 `( ) => void` ，无返回值。
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 `VolcEngineRTCError` 对象，包含错误码和错误信息。 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 {@link VolcEngineRTCError} 对象，包含错误码和错误信息。 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
    * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
    * 该方法在加入房间前后均可调用。
    *
    * 在房间内调用此方法，房间内其他用户会收到相应的回调通知：
-   *   - 从 false 切换至 true 时，房间内其他用户会收到 PEER_ONLINE (`EVENTS.PEER_ONLINE`) 回调通知；
-   *   - 从 true 切换至 false 时，房间内其他用户会收到 PEER_LEAVE (`EVENTS.PEER_LEAVE`) 回调通知。
+   *   - 从 false 切换至 true 时，房间内其他用户会收到 {@link EVENTS | PEER_ONLINE} 回调通知；
+   *   - 从 true 切换至 false 时，房间内其他用户会收到 {@link EVENTS | PEER_LEAVE} 回调通知。
    *
    * @public
    */
@@ -498,7 +499,7 @@ export class Client {
 
   /**
    * 如果你需要 SDK 收集下行的媒体流状态，例如，视频播放结束等，可以调用本接口，将相应的数据传给 RTC SDK， 由 RTC SDK 进行整理和上报。推荐配合 {@link Client.reportPlayerNetStatusChange | reportPlayerNetStatusChange} 使用。
-   * @param uid - 订阅者的用户 id
+   * @param uid - 所播放的流的发布者（远端用户）的用户 ID
    * @param code - 状态码
    * @param message - 状态描述
    *
@@ -514,7 +515,7 @@ export class Client {
 
   /**
    * 如果你需要 SDK 收集下行的媒体流信息，例如，当前视频帧率等，可以调用本接口，将相应的数据传给 RTC SDK， 由 RTC SDK 进行整理和上报。推荐配合 {@link Client.reportPlayerStateChange | reportPlayerStateChange} 使用。
-   * @param uid - 订阅者的用户 ID
+   * @param uid - 所播放的流的发布者（远端用户）的用户 ID
    * @param info - 推流状态信息（帧率、码率）
    *
    * @remarks
@@ -529,17 +530,17 @@ export class Client {
 
   /**
    * Renews the token of the room the client is in, so that a call can outlast its first token.
-   * Call it when TOKEN_WILL_EXPIRE (`EVENTS.TOKEN_WILL_EXPIRE`) fires, with a new token for the same
+   * Call it when {@link EVENTS | TOKEN_WILL_EXPIRE} fires, with a new token for the same
    * app, room and user. (Defined by this SDK, not by the vendor.)
-   * @param token - The new token. The server refuses a token for another app, room or user with an error code (`ERROR_CODES`) and keeps the old one.
+   * @param token - The new token. The server refuses a token for another app, room or user with an {@link ERROR_CODES | error code} and keeps the old one.
    * @returns A Promise that resolves once the call succeeded, or rejects with a `VolcEngineRTCError`.
    *
    * @remarks
    * The Promise resolves when the server accepted the new token: from then on the expiry and its
-   *   TOKEN_WILL_EXPIRE (`EVENTS.TOKEN_WILL_EXPIRE`) warning follow the new token.
+   *   {@link EVENTS | TOKEN_WILL_EXPIRE} warning follow the new token.
    *
    * Media URLs get the new token's lifetime; when a URL must change, the new one arrives as
-   *   UPDATE_URL (`EVENTS.UPDATE_URL`).
+   *   {@link EVENTS | UPDATE_URL}.
    *
    * The SDK keeps the new token for reconnects and resumes.
    *
@@ -550,19 +551,19 @@ export class Client {
   updateToken(token: string): Promise<void>;
   /**
    * Renews the token of the room the client is in, so that a call can outlast its first token.
-   * Call it when TOKEN_WILL_EXPIRE (`EVENTS.TOKEN_WILL_EXPIRE`) fires, with a new token for the same
+   * Call it when {@link EVENTS | TOKEN_WILL_EXPIRE} fires, with a new token for the same
    * app, room and user. (Defined by this SDK, not by the vendor.) (Callback form, as in the vendor SDK.)
-   * @param token - The new token. The server refuses a token for another app, room or user with an error code (`ERROR_CODES`) and keeps the old one.
+   * @param token - The new token. The server refuses a token for another app, room or user with an {@link ERROR_CODES | error code} and keeps the old one.
    * @param onSuccess - Called once with no arguments when the call succeeded. Called as `() => void` when the server accepted the new token.
    * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Called as `(err: VolcEngineRTCError) => void` when the server refused the token or the client is not in a room. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
    * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
    * The Promise resolves when the server accepted the new token: from then on the expiry and its
-   *   TOKEN_WILL_EXPIRE (`EVENTS.TOKEN_WILL_EXPIRE`) warning follow the new token.
+   *   {@link EVENTS | TOKEN_WILL_EXPIRE} warning follow the new token.
    *
    * Media URLs get the new token's lifetime; when a URL must change, the new one arrives as
-   *   UPDATE_URL (`EVENTS.UPDATE_URL`).
+   *   {@link EVENTS | UPDATE_URL}.
    *
    * The SDK keeps the new token for reconnects and resumes.
    *

@@ -4,53 +4,91 @@
 import type { ConnectionStateEvent, DisconnectEvent, PeerEvent, PeerLeaveEvent, StreamAddedEvent, StreamEvent, StreamFailedEvent, TokenWillExpireEvent, UpdateUrlEvent, VolcEngineRTCError } from './types.js';
 
 /**
- * The events a `Client` emits: listen with `client.on(EVENTS.X, handler)`.
+ * The events a `Client` emits. Attach a listener with {@link Client.on | on} and remove it with
+ * {@link Client.off | off}:
+ *
+ * ```typescript
+ * const { Client, EVENTS } = require('./VolcEngineRTC_MiniApp');
+ * client.on(EVENTS.STREAM_ADDED, (event) => { /* ... *\/ });
+ * ```
+ *
+ * Every event's value is the string in the `Value` column; `EVENTS.<NAME>` is the way to name it.
+ * Rows marked `ours` in the `Origin` column are not on the vendor's page: this project defines them
+ * and says so.
  *
  * @public
  */
 export const EVENTS = {
-  /** Fires on join for each remote user already publishing, when a remote user publishes after you
+  /** A remote stream can be subscribed.
+
+  Fires on join for each remote user already publishing, when a remote user publishes after you
   joined, and when a remote user goes from audio and video both disabled back to enabled.
-  Subscribe to the stream with subscribe. */
+  Subscribe to the stream with {@link Client.(subscribe:1) | subscribe}. */
   STREAM_ADDED: 'stream-added',
-  /** Fires when a remote user stops publishing, when receiving a stream failed locally, and when a
+  /** A remote stream is gone.
+
+  Fires when a remote user stops publishing, when receiving a stream failed locally, and when a
   remote user disables both audio and video. */
   STREAM_REMOVED: 'stream-removed',
-  /** Fires when the local push URL or a remote play URL changed, for example after the SDK
+  /** A push or play URL changed.
+
+  Fires when the local push URL or a remote play URL changed, for example after the SDK
   republished or resubscribed on a reconnect. Hand the new `url` to the `<live-pusher>` (when `uid`
   is the local user) or to the `<live-player>` of that stream. */
   UPDATE_URL: 'update-url',
-  /** Fires when pushing or pulling a stream failed. The app may call publish or
-  subscribe again. */
+  /** Pushing or pulling a stream failed.
+
+  Fires when pushing or pulling a stream failed. The app may call {@link Client.(publish:1) | publish} or
+  {@link Client.(subscribe:1) | subscribe} again. */
   STREAM_FAILED: 'stream-failed',
-  /** Fires when a remote user disabled audio while video stays on. When both are off,
-  STREAM_REMOVED fires instead. The payload is a `StreamEvent`. */
+  /** A remote user disabled audio.
+
+  Fires when a remote user disabled audio while video stays on. When both are off,
+  {@link EVENTS | STREAM_REMOVED} fires instead. The payload is a {@link StreamEvent}. */
   MUTE_AUDIO: 'mute-audio',
-  /** Fires when a remote user enabled audio while video is on. The payload is a `StreamEvent`. */
+  /** A remote user enabled audio.
+
+  Fires when a remote user enabled audio while video is on. The payload is a {@link StreamEvent}. */
   UNMUTE_AUDIO: 'unmute-audio',
-  /** Fires when a remote user disabled video while audio stays on. The payload is a `StreamEvent`. */
+  /** A remote user disabled video.
+
+  Fires when a remote user disabled video while audio stays on. The payload is a {@link StreamEvent}. */
   MUTE_VIDEO: 'mute-video',
-  /** Fires when a remote user enabled video while audio is on. The payload is a `StreamEvent`. */
+  /** A remote user enabled video.
+
+  Fires when a remote user enabled video while audio is on. The payload is a {@link StreamEvent}. */
   UNMUTE_VIDEO: 'unmute-video',
-  /** Fires when a visible remote user joins or turns visible. A new joiner hears it for at most 20
+  /** A visible remote user is in the room.
+
+  Fires when a visible remote user joins or turns visible. A new joiner hears it for at most 20
   users already in the room. The vendor does not publish this payload; ours carries the user ID. */
   PEER_ONLINE: 'peer-online',
-  /** Fires when a visible remote user leaves, turns invisible, or was dropped. The vendor does not
+  /** A visible remote user left the room.
+
+  Fires when a visible remote user leaves, turns invisible, or was dropped. The vendor does not
   publish this payload; ours carries the user ID and why. */
   PEER_LEAVE: 'peer-leave',
-  /** Fires when the SDK gives up on the signaling connection, or when the server removed this client
+  /** The signaling connection is lost for good.
+
+  Fires when the SDK gives up on the signaling connection, or when the server removed this client
   (another login of the same user, an expired token). The client is back in the initialised state:
-  call join again to rejoin. The vendor does not publish this payload; ours says why. */
+  call {@link Client.(join:1) | join} again to rejoin. The vendor does not publish this payload; ours says why. */
   DISCONNECT: 'disconnect',
-  /** Ours. Fires whenever the signaling connection changes state, so an app can show "reconnecting". (Defined by this SDK, not by the vendor.) */
+  /** The signaling connection changed state.
+
+  Ours. Fires whenever the signaling connection changes state, so an app can show "reconnecting". (Defined by this SDK, not by the vendor.) */
   CONNECTION_STATE_CHANGED: 'connection-state-changed',
-  /** Ours. Fires 30 seconds before the token used to join expires. Without a new join the server
+  /** The token expires soon.
+
+  Ours. Fires 30 seconds before the token used to join expires. Without a new join the server
   removes the user when it expires. (Defined by this SDK, not by the vendor.) */
   TOKEN_WILL_EXPIRE: 'token-will-expire',
-  /** Ours. Carries a failure that no callback received: a legacy-style call without `onFailure`
+  /** A failure that no callback received.
+
+  Ours. Carries a failure that no callback received: a legacy-style call without `onFailure`
   that failed, and bad arguments given to a method that returns nothing (`on`, `off`, the
   `report*` methods). When no listener is attached, the SDK writes it to `console.error` so it is
-  never lost silently. The payload is a `VolcEngineRTCError`. (Defined by this SDK, not by the vendor.) */
+  never lost silently. The payload is a {@link VolcEngineRTCError}. (Defined by this SDK, not by the vendor.) */
   ERROR: 'error',
 } as const;
 

@@ -7,10 +7,10 @@
  * @public
  */
 export interface ConnectionStateEvent {
-  /** `disconnected`, `connecting`, `connected` or `reconnecting`. */
-  state: string;
-  /** The state before. */
-  prevState: string;
+  /** The state now: `disconnected`, `connecting`, `connected` or `reconnecting`. */
+  state: 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
+  /** The state before, one of the same four. */
+  prevState: 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
 }
 
 /**
@@ -19,7 +19,7 @@ export interface ConnectionStateEvent {
  * @public
  */
 export interface DisconnectEvent {
-  /** An error code that names the cause. */
+  /** An {@link ERROR_CODES | error code} that names the cause. */
   code: number;
   /** Why, for people to read. */
   reason: string;
@@ -77,8 +77,8 @@ export interface PeerEvent {
 export interface PeerLeaveEvent {
   /** The remote user's ID. */
   uid: string;
-  /** `leave`, `invisible`, `timeout`, `kicked` or `token-expired`. */
-  reason: string;
+  /** Why: `leave` (it called leave), `invisible` (it turned invisible), `timeout` (its connection was lost for good), `kicked` (removed by the server: the same user joined elsewhere, or an operator removed it) or `token-expired` (its token expired without renewal). */
+  reason: 'leave' | 'invisible' | 'timeout' | 'kicked' | 'token-expired';
 }
 
 /**
@@ -152,7 +152,7 @@ export interface SubOptions {
    */
   audio?: boolean;
   /**
-   * 订阅的流是否为屏幕共享流，该参数可以从 STREAM_ADDED 事件中获取
+   * 订阅的流是否为屏幕共享流，该参数可以从 {@link EVENTS | STREAM_ADDED} 事件中获取
    *
    * @defaultValue `false`
    */
@@ -176,7 +176,7 @@ export interface TokenWillExpireEvent {
  */
 export interface UnsubscribeOptions {
   /**
-   * 订阅的流是否为屏幕共享流，该参数可以从 STREAM_ADDED 事件中获取
+   * 订阅的流是否为屏幕共享流，该参数可以从 {@link EVENTS | STREAM_ADDED} 事件中获取
    *
    * @defaultValue `false`
    */

@@ -11,7 +11,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'codegen/cli.ts'), '--root', dir, ...args], { cwd: ROOT, encoding: 'utf8' });
 
-describe('npm run codegen', () => {
+// Each case spawns the CLI (parse, emit, compile check) up to three times: minutes on a loaded machine.
+describe('npm run codegen', { timeout: 180_000 }, () => {
   it('--check on a checkout with nothing generated fails naming the files, and writes nothing', () => {
     const r = cli('--check');
     expect(r.status).toBe(1);

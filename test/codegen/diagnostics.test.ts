@@ -9,12 +9,14 @@ const EXPECTED: [line: number, code: string, subject: string, param?: string][] 
   [22, 'RETURN_TYPE_MISMATCH', 'Client.setBusinessId'], // Promise<int> / signature boolean / onSuccess passes nothing
   [22, 'UNKNOWN_TYPE', 'int'],
   [27, 'RETURN_TYPE_MISMATCH', 'Client.subscribe'], // bare `string` for a callback method
+  [58, 'REQUIRED_MISMATCH', 'Client', 'onSuccess/onFailure'], // 否 in every table, no `?` in the signatures
   [65, 'MISSING_DEFAULT', 'VolcEngineRTCError', 'code'],
   [66, 'MISSING_DEFAULT', 'VolcEngineRTCError', 'reason'],
   [109, 'CALLBACK_RETURNS_VALUE', 'Client.setBusinessId', 'onSuccess'],
   [109, 'PARAM_MISSING_IN_SIGNATURE', 'Client.setBusinessId', 'onSuccess'],
   [110, 'PARAM_MISSING_IN_SIGNATURE', 'Client.setBusinessId', 'onFailure'],
   [238, 'REQUIRED_BUT_ALL_DEFAULTED', 'Client.subscribe', 'options'],
+  [254, 'UNKNOWN_IDENTIFIER', 'Client.subscribe', 'EVENT.STREAM_ADDED'], // the constant is EVENTS
   [278, 'REQUIRED_BUT_ALL_DEFAULTED', 'Client.unsubscribe', 'options'],
   [282, 'UNNAMED_TYPE', 'Client.unsubscribe', 'options'], // "options 配置"
   [312, 'PARAM_TYPE_MISMATCH', 'Client.muteLocal', 'options'], // string vs object literal
@@ -23,6 +25,7 @@ const EXPECTED: [line: number, code: string, subject: string, param?: string][] 
   [340, 'REQUIRED_MISMATCH', 'Client.muteRemote', 'options.screen'], // default {screen: false} vs required screen
   [340, 'REQUIRED_WITH_DEFAULT', 'Client.muteRemote', 'options'],
   [340, 'UNNAMED_TYPE', 'Client.muteRemote', 'options'],
+  [347, 'UNKNOWN_IDENTIFIER', 'Client.muteRemote', 'unSubscribe'], // the method is unsubscribe
   [351, 'UNTYPED_PARAM', 'Client.setUserVisibility', 'enable'],
   [351, 'UNTYPED_PARAM', 'Client.setUserVisibility', 'onFailure'],
   [351, 'UNTYPED_PARAM', 'Client.setUserVisibility', 'onSuccess'],

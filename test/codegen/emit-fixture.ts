@@ -40,13 +40,14 @@ const syncM = (name: string, params: Param[]): Method => ({
   links: [],
   source: at,
 });
-const obj = (name: string, fields: Param[], open = false): ObjectType => ({ name, description: `The ${name}.`, fields, open, origin: 'table', source: at });
+const obj = (name: string, fields: Param[], open = false): ObjectType => ({ name, description: `The ${name}.`, fields, open, origin: 'table', links: [], source: at });
 const ev = (name: string, value: string, payload: string): EventDef => ({
   name,
   value,
   origin: 'vendor',
   description: `${name} happened.`,
   payload: ref(payload),
+  links: [],
   source: at,
 });
 
@@ -86,5 +87,8 @@ export function fixtureSpec(): Spec {
       { name: 'INTERNAL_ERROR', code: 200008, category: 'SDK internal', origin: 'ours', description: 'Unexpected.', source: at },
     ],
     diagnostics: [],
+    errata: [],
+    eventsPage: { description: 'The events.', links: [] },
+    errorCodesPage: { description: 'The codes.', links: [] },
   };
 }

@@ -54,7 +54,7 @@ describe('emitter', () => {
   it('turns doc links into TSDoc and escapes what TSDoc reserves', () => {
     const client = files.get('client.ts')!;
     expect(client).toContain('{@link Client.(join:1) | join}');
-    expect(client).toContain('STREAM_ADDED (`EVENTS.STREAM_ADDED`)');
+    expect(client).toContain('{@link EVENTS | STREAM_ADDED}');
     expect(client).toContain('\\{braces\\} and \\@at');
   });
 

@@ -18,7 +18,9 @@ describe('English edition', () => {
   const all = pageOverrides();
   const overrides = {
     ...all,
+    // Content corrections are about the Chinese page's own words.
     overrides: all.overrides.filter((o) => {
+      if (o.code === 'ERRATUM' || o.code === 'UNKNOWN_IDENTIFIER') return false;
       const s = String(o.subject);
       return s.startsWith('Client.') ? inFixture.includes(s.slice(7)) : true;
     }),
@@ -49,7 +51,7 @@ describe('English edition', () => {
 
   it('finds the same defects', () => {
     const keys = (ds: typeof en.diagnostics) => ds.map(diagKey).sort();
-    const zhKeys = keys(zh.diagnostics).filter((k) => {
+    const zhKeys = keys(zh.diagnostics.filter((d) => d.code !== 'UNKNOWN_IDENTIFIER')).filter((k) => {
       const subject = k.split(' ')[1]!;
       return subject.startsWith('Client.') ? inFixture.includes(subject.slice(7)) : true;
     });

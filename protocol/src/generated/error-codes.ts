@@ -2,7 +2,14 @@
 // Do not edit it: fix the doc (spec/docs), the override (spec/overrides) or the generator (codegen/).
 
 /**
- * The `code` of every `VolcEngineRTCError` the SDK reports, by name.
+ * Every failure the SDK reports is a {@link VolcEngineRTCError}: `{ code: number, reason: string }`,
+ * delivered through the same channel as success (the Promise's rejection, or `onFailure`). The
+ * `code` is one of the numbers below, also available by name as `ERROR_CODES.X`.
+ *
+ * Rows marked `ours` in the `Origin` column are not on the vendor's page: the vendor's list ends at
+ * 300005 and does not name what a self-hosted server refuses, so this project defines those codes,
+ * in the vendor's numbering style (1xxxxx parameters and call order, 2xxxxx SDK internal and
+ * signaling, 3xxxxx media calls, 4xxxxx server refusals, 5xxxxx connection).
  *
  * @public
  */
