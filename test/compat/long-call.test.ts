@@ -22,7 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let server: RunningServer;
 let built: string;
-let opened: Person[] = [];
+const opened: Person[] = [];
 
 beforeAll(async () => {
   built = buildDropIn();

@@ -16,7 +16,7 @@ import { APPS, assembleApp, eventsOf, openCall, type Person } from './support.js
 
 let server: RunningServer;
 let built: string;
-let opened: Person[] = [];
+const opened: Person[] = [];
 
 beforeAll(async () => {
   built = buildDropIn();

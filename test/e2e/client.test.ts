@@ -10,7 +10,8 @@ import { TRANSPORT_MODES } from '../support/transport-modes.js';
 /** Runs a legacy-form call and reports which callback fired with what. */
 function legacy<T = unknown>(start: (ok: (v?: T) => void, fail: (e: { code: number; reason: string }) => void) => unknown) {
   return new Promise<{ ok: true; value: T | undefined; returned: unknown } | { ok: false; code: number; returned: unknown }>((resolve) => {
-    let returned: unknown;
+    // Assigned once start() returns; the callbacks only run later (never within the call).
+    let returned: unknown = undefined;
     returned = start(
       (value) => resolve({ ok: true, value, returned }),
       (e) => resolve({ ok: false, code: e.code, returned }),

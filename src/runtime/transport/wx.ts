@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- by file on purpose (below)
 /// <reference path="../../../node_modules/miniprogram-api-typings/types/wx/lib.wx.api.d.ts" />
 // WeChat's socket: wx.connectSocket returns a SocketTask with callback-style methods. Typed with
 // WeChat's own declarations (miniprogram-api-typings), referenced here by file so that only its
@@ -28,7 +29,7 @@ export interface WxLike {
 
 // Compile-time proof that WeChat's real `wx` fits WxLike (fails to compile if the typings drift).
 type Expect<T extends true> = T;
-type RealWxFits = Expect<WechatMiniprogram.Wx extends WxLike ? true : false>;
+type _RealWxFits = Expect<WechatMiniprogram.Wx extends WxLike ? true : false>;
 
 export function wxTransport(wx: WxLike): TransportFactory {
   return (url, handlers): Transport => {
