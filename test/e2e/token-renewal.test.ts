@@ -4,6 +4,7 @@
 // TOKEN_RENEW_MISMATCH, and the SDK keeps the new token for a fresh join after a lost session.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/src/index.js';
+import { RawClient } from '../../server/test/support/client.js';
 import { RecordingMediaPlane } from '../../server/test/support/fake-media.js';
 import { createRuntime, type ClientRuntime } from '../../src/runtime/index.js';
 import { ERROR_CODES } from '../../src/generated/error-codes.js';
@@ -90,6 +91,26 @@ describe('updateToken against the real server', () => {
     expect(await memberExpiry(server, r, 'alice')).toBe(expireAt);
     expect(alice.w.of(EVENTS.DISCONNECT)).toEqual([]);
     await alice.rt.publish();
+  });
+
+  it('bad updateToken frames are refused on their id; the socket and the session stay', async () => {
+    const r = `renew-${++room}`;
+    const c = await RawClient.connect(server.url);
+    try {
+      const refused = async (body: Record<string, unknown>) => ((await c.request('updateToken', body)).error as { code: number }).code;
+      expect(await refused({ token: mintToken(r, 'raw') })).toBe(ERROR_CODES.NOT_IN_ROOM);
+      expect((await c.join(r, 'raw', { appId: E2E_APP_ID, token: mintToken(r, 'raw') })).ok).toBe(true);
+      expect(await refused({})).toBe(ERROR_CODES.INVALID_PARAMS);
+      expect(await refused({ token: 42 })).toBe(ERROR_CODES.INVALID_PARAMS);
+      expect(await refused({ token: '' })).toBe(ERROR_CODES.INVALID_PARAMS);
+      expect(await refused({ token: `001${'x'.repeat(5000)}` })).toBe(ERROR_CODES.INVALID_PARAMS);
+      expect(await refused({ token: mintToken(r, 'other') })).toBe(ERROR_CODES.TOKEN_RENEW_MISMATCH);
+      const renewed = nowSec() + 900;
+      expect(await c.request('updateToken', { token: mintToken(r, 'raw', { expireAt: renewed }) })).toMatchObject({ ok: true, data: { tokenExpireAt: renewed } });
+      expect((await c.request('publish', { screen: false })).ok).toBe(true);
+    } finally {
+      c.close();
+    }
   });
 
   it('outside a room updateToken fails with the phase code', async () => {
