@@ -6,6 +6,7 @@ import { generateToken } from '../../src/token/index.js';
 import { killAll, playFrames, pushPattern } from '../media/support/av.js';
 import { nginxPorts, relayUrls, startNginx, type Nginx } from '../media-external/support/nginx.js';
 import { RawClient } from '../support/client.js';
+import { needs } from '../../../test/support/binaries.js';
 
 // `serve --external-relay ...` as a user runs it: the CLI in a child process, a real nginx with
 // the RTMP module configured with the callback URL the CLI prints, ffmpeg / ffprobe for media.
@@ -18,7 +19,12 @@ let child: ChildProcess | null = null;
 let nginx: Nginx | null = null;
 afterEach(async () => {
   await killAll();
-  child?.kill('SIGKILL');
+  // serve runs in its own process group (detached): this takes its relay children down too.
+  if (child?.pid && child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise((r) => child!.once('exit', r));
+    process.kill(-child.pid, 'SIGKILL');
+    await gone;
+  }
   child = null;
   await nginx?.stop();
   nginx = null;
@@ -26,7 +32,8 @@ afterEach(async () => {
 
 /** Starts `serve` and resolves with what it printed, once it printed everything. */
 function serve(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const proc = spawn(tsxBin, ['server/src/cli.ts', 'serve', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // node --import tsx: the PID is the server itself, not a wrapper that would outlive a kill.
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', 'serve', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child = proc;
   let out = '';
   let err = '';
@@ -52,7 +59,7 @@ async function joined(out: string, userId: string): Promise<RawClient> {
 }
 
 describe('cli serve --external-relay', () => {
-  it('runs against a real nginx-rtmp configured with the printed callback URL: a push and a play get through', async () => {
+  it.runIf(needs(['nginx', 'ffmpeg', 'ffprobe'], 'serve --external-relay against nginx-rtmp'))('runs against a real nginx-rtmp configured with the printed callback URL: a push and a play get through', async () => {
     const ports = await nginxPorts();
     const { rtmpBase, controlUrl } = relayUrls(ports, 'live');
     const out = await serve(
