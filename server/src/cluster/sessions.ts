@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { CODES } from '../codes.js';
 import type { RoomKey } from '../rooms/model.js';
-import { SessionEntry, SessionRegistry, type Attachment, type TakeResult } from '../signaling/sessions.js';
+import { SessionEntry, SessionRegistry, type Answer, type Attachment, type TakeResult } from '../signaling/sessions.js';
 import { keys } from '../store/keys.js';
 import { EVENT, PARK, REAP, RESUME } from '../store/scripts.js';
 import { framePrefix } from './route.js';
@@ -30,6 +30,43 @@ interface Link {
 }
 
 const noAttachment: Attachment = { deliver: () => undefined, evict: () => undefined };
+
+/** Answers kept per session in Redis (as many as one process keeps). */
+const ANSWERS_KEPT = 128;
+
+/**
+ * A session entry whose answers are also kept in Redis: after a resume on another node, a
+ * request the client resends (same id) gets the answer the first node gave, not a second run.
+ */
+class ClusterEntry extends SessionEntry {
+  /** Answers given on earlier nodes, read at the resume; each is handed out once. */
+  inherited: Map<number, Answer> | undefined;
+
+  constructor(
+    sessionId: string,
+    resumeToken: string,
+    key: RoomKey,
+    userId: string,
+    tokenExpireAt: number,
+    conn: Attachment,
+    private readonly record: (entry: ClusterEntry, id: number, answer: Answer) => void,
+  ) {
+    super(sessionId, resumeToken, key, userId, tokenExpireAt, conn);
+  }
+
+  override answer(id: number, from: Attachment, work: () => Promise<Answer>): Promise<Answer> {
+    const earlier = this.inherited?.get(id);
+    if (earlier !== undefined) {
+      this.inherited!.delete(id);
+      return Promise.resolve(earlier);
+    }
+    const seen = this.answers.get(id)?.answer;
+    const p = super.answer(id, from, work);
+    // Recorded before the connection sends it (this reaction runs first).
+    if (p !== seen) p.then((a) => this.record(this, id, a), () => undefined);
+    return p;
+  }
+}
 
 export class ClusterSessions extends SessionRegistry {
   /** Sessions this node holds, attached or parked here. */
@@ -54,7 +91,7 @@ export class ClusterSessions extends SessionRegistry {
   }
 
   override create(sessionId: string, key: RoomKey, userId: string, tokenExpireAt: number, conn: Attachment): SessionEntry {
-    const entry = new SessionEntry(sessionId, randomBytes(24).toString('base64url'), key, userId, tokenExpireAt, conn);
+    const entry = new ClusterEntry(sessionId, randomBytes(24).toString('base64url'), key, userId, tokenExpireAt, conn, this.recordAnswer);
     this.local.set(sessionId, entry);
     this.delivered.set(sessionId, 0);
     const { redis, nodeId } = this.link;
@@ -142,7 +179,7 @@ export class ClusterSessions extends SessionRegistry {
       this.link.track(
         'session end',
         Promise.all([
-          redis.del(keys.session(e.key, sessionId), keys.ring(e.key, sessionId)),
+          redis.del(keys.session(e.key, sessionId), keys.ring(e.key, sessionId), keys.answers(e.key, sessionId)),
           redis.del(keys.locator(sessionId)),
           redis.srem(keys.nodeSessions(nodeId), member),
         ]),
@@ -162,10 +199,17 @@ export class ClusterSessions extends SessionRegistry {
     };
     let r: unknown[];
     let tokenExpireAt: number | undefined;
+    let inherited: Map<number, Answer> | undefined;
     try {
       r = (await RESUME.run(this.link.redis, [keys.session(key, sessionId), keys.ring(key, sessionId)], [tokenHash(token), lastSeq, this.link.nodeId, keys.channel('')])) as unknown[];
-      // updateToken on the old node moved the expiry in the room record, not in the session hash.
-      if (Number(r[0]) === 1) tokenExpireAt = await this.link.memberExpiry(key, String(r[2]), sessionId).catch(() => undefined);
+      if (Number(r[0]) === 1) {
+        // updateToken on the old node moved the expiry in the room record, not in the session hash;
+        // the answers it gave are in Redis for requests the client resends.
+        [tokenExpireAt, inherited] = await Promise.all([
+          this.link.memberExpiry(key, String(r[2]), sessionId).catch(() => undefined),
+          this.local.has(sessionId) ? undefined : this.loadAnswers(key, sessionId),
+        ]);
+      }
     } catch (e) {
       done();
       throw e;
@@ -184,7 +228,9 @@ export class ClusterSessions extends SessionRegistry {
     let entry = this.local.get(sessionId);
     const previous = entry?.conn ?? null;
     if (!entry || entry.resumeToken !== token) {
-      entry = new SessionEntry(sessionId, token, key, userId, tokenExpireAt, conn);
+      const fresh = new ClusterEntry(sessionId, token, key, userId, tokenExpireAt, conn, this.recordAnswer);
+      fresh.inherited = inherited;
+      entry = fresh;
       this.local.set(sessionId, entry);
     }
     clearTimeout(entry.graceTimer);
@@ -286,9 +332,27 @@ export class ClusterSessions extends SessionRegistry {
     entry.conn = null;
     this.local.delete(sid);
     this.delivered.delete(sid);
-    await Promise.all([redis.del(keys.session(key, sid), keys.ring(key, sid)), redis.del(keys.locator(sid))]);
+    await Promise.all([redis.del(keys.session(key, sid), keys.ring(key, sid), keys.answers(key, sid)), redis.del(keys.locator(sid))]);
     this.expire(entry);
     return true;
+  }
+
+  private readonly recordAnswer = (e: ClusterEntry, id: number, answer: Answer): void => {
+    const k = keys.answers(e.key, e.sessionId);
+    this.link.track('answer', this.link.redis.pipeline().rpush(k, JSON.stringify([id, answer])).ltrim(k, -ANSWERS_KEPT, -1).exec());
+  };
+
+  private async loadAnswers(key: RoomKey, sessionId: string): Promise<Map<number, Answer>> {
+    const out = new Map<number, Answer>();
+    for (const raw of await this.link.redis.lrange(keys.answers(key, sessionId), 0, -1)) {
+      try {
+        const [id, a] = JSON.parse(raw) as [number, Answer];
+        out.set(id, a);
+      } catch {
+        /* skip */
+      }
+    }
+    return out;
   }
 
   private async locate(sessionId: string): Promise<RoomKey | undefined> {

@@ -19,6 +19,8 @@ export const keys = {
   session: (k: RoomKey, sid: string): string => `${PREFIX}${roomTag(k)}:s:${sid}`,
   /** list of the session's recent event frames, oldest first */
   ring: (k: RoomKey, sid: string): string => `${PREFIX}${roomTag(k)}:r:${sid}`,
+  /** list of the session's recent answers, JSON [requestId, answer]: a request resent on another node is answered, not applied again */
+  answers: (k: RoomKey, sid: string): string => `${PREFIX}${roomTag(k)}:a:${sid}`,
   /** set of room ids of one app (pruned lazily by list()) */
   appRooms: (appId: string): string => `${PREFIX}rooms:{${esc(appId)}}`,
   /** string: JSON [appId, roomId] of a session, so a resume on any node finds its room */

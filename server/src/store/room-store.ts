@@ -108,7 +108,7 @@ export class RedisRoomStore implements RoomStore {
       const keyList = [roomKey];
       const args: (string | number)[] = [v ?? '', `${this.writer}.${++this.writes}`, data, this.opts.ringSize ?? 512, this.opts.kickedTtlMs ?? 20_000, keys.channel('')];
       for (const it of items) {
-        keyList.push(keys.session(key, it.sessionId), keys.ring(key, it.sessionId));
+        keyList.push(keys.session(key, it.sessionId), keys.ring(key, it.sessionId), keys.answers(key, it.sessionId));
         if (it.kind === 'e') args.push('e', it.sessionId, it.framePrefix);
         else args.push('k', it.sessionId, JSON.stringify({ code: it.code, reason: it.reason }));
       }

@@ -8,7 +8,7 @@ import { Script } from './client.js';
  * any node), and published to the node holding the session. Redis runs scripts one at a time,
  * so every node hears a room's events in commit order.
  *
- * KEYS: room, then (session, ring) per item.
+ * KEYS: room, then (session, ring, answers) per item.
  * ARGV: expected write id ('' = no room), new write id, record JSON ('' = delete), ring size,
  *       kicked-session TTL (ms), channel prefix, then (kind 'e'|'k', sessionId, payload) per item.
  *       'e' payload: the event frame up to `"seq":`; 'k' payload: JSON {code, reason}.
@@ -24,7 +24,7 @@ local kickTtl = tonumber(ARGV[5])
 local i, k = 7, 2
 while i <= #ARGV do
   local kind, sid, payload = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local skey, rkey = KEYS[k], KEYS[k + 1]
+  local skey, rkey, akey = KEYS[k], KEYS[k + 1], KEYS[k + 2]
   local s = redis.call('HMGET', skey, 'n', 'k')
   local node = s[1]
   if node and s[2] ~= '1' then
@@ -37,7 +37,7 @@ while i <= #ARGV do
       msg = 'e\\n' .. sid .. '\\n' .. seq .. '\\n' .. frame
     else
       redis.call('HSET', skey, 'k', '1')
-      redis.call('DEL', rkey)
+      redis.call('DEL', rkey, akey)
       if kickTtl > 0 then redis.call('PEXPIRE', skey, kickTtl) else redis.call('DEL', skey) end
       msg = 'k\\n' .. sid .. '\\n0\\n' .. payload
     end
@@ -48,7 +48,7 @@ while i <= #ARGV do
     end
   end
   i = i + 3
-  k = k + 2
+  k = k + 3
 end
 for _, node in ipairs(order) do
   redis.call('PUBLISH', ARGV[6] .. node, table.concat(out[node], '\\30'))

@@ -120,6 +120,10 @@ describe.runIf(needs(['redis-server'], 'cluster faults'))('cluster faults', () =
     const ja = await a.join(room, 'a');
     expect((await b.join(room, 'b')).ok).toBe(true);
     await a.waitEvent('peer-online', (d) => d.uid === 'b');
+    // a publishes on node 0; the client will resend this request after the resume (same id).
+    const published = await a.requestWithId(7, 'publish', { screen: false });
+    expect(published.ok).toBe(true);
+    await b.waitEvent('stream-added', (d) => d.uid === 'a');
     const last = a.lastSeq;
     await nodes[0]!.kill();
     await a.waitClose();
@@ -136,6 +140,12 @@ describe.runIf(needs(['redis-server'], 'cluster faults'))('cluster faults', () =
       ['stream-added', last + 1],
       ['mute-audio', last + 2],
     ]);
+    // The resent publish gets node 0's answer (same URL), not a second run (ALREADY_PUBLISHED)...
+    const resent = await a2.requestWithId(7, 'publish', { screen: false });
+    expect(resent.ok, JSON.stringify(resent.error)).toBe(true);
+    expect(resent.data.url).toBe(published.data.url);
+    // ... while a new publish request is applied, and refused.
+    expect((await a2.requestWithId(8, 'publish', { screen: false })).error?.code).toBe(CODES.ALREADY_PUBLISHED);
     // A wrong secret is refused like an unknown session.
     const x = await RawClient.connect(nodes[1]!.url);
     raws.push(x);
