@@ -76,10 +76,16 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
       } else type = { kind: 'ref', name: p.typeName };
     } else type = ref(p.type, where, file, p.line);
     if (p.fields && p.typeName) {
+      const fields = p.fields.filter((f) => f.present).map((f) => param(f, `${where}.${f.name}`, file));
+      // Fields of a signature literal have no rows: the parameter's text describes them.
+      if (fields.every((f) => !f.description.trim())) {
+        const said = fieldProse(p.description, fields.map((f) => f.name));
+        for (const f of fields) f.description = said.get(f.name) ?? '';
+      }
       const obj: ObjectType = {
         name: p.typeName,
         description: p.description,
-        fields: p.fields.filter((f) => f.present).map((f) => param(f, `${where}.${f.name}`, file)),
+        fields,
         open: false,
         origin: p.typeOrigin ?? 'signature',
         links: inp.resolveLinks([p.description, ...p.fields.map((f) => f.description)].join('\n'), file),
@@ -198,3 +204,24 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
   return { spec, problems };
 }
 
+
+/**
+ * What a parameter's text says of each field of its inline object: the clauses naming one field
+ * (`audio` 为音频, video：视频) are that field's, the clauses naming none (what `true` means) are
+ * every field's. "" for a field the text never speaks of.
+ */
+export function fieldProse(md: string, names: string[]): Map<string, string> {
+  const clauses = md
+    .split(/<\/?br\s*\/?>|\n/i)
+    .flatMap((part) => part.split(/(?<=[，,；;])|(?<=。)/))
+    .map((c) => c.trim())
+    .filter(Boolean);
+  const mentions = (c: string) => names.filter((n) => new RegExp(`(^|[^A-Za-z0-9_])\`?${n}\`?([^A-Za-z0-9_]|$)`).test(c));
+  const general = clauses.filter((c) => mentions(c).length === 0);
+  const out = new Map<string, string>();
+  for (const n of names) {
+    const own = clauses.filter((c) => mentions(c).length === 1 && mentions(c)[0] === n);
+    if (own.length) out.set(n, [...own, ...general].join(' ').replace(/\s+/g, ' ').trim());
+  }
+  return out;
+}

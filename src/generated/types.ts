@@ -32,9 +32,9 @@ export interface DisconnectEvent {
  * @public
  */
 export interface MuteLocalOptions {
-  /** `audio`: the doc describes it with the type, above. */
+  /** 本地流类型：`audio` 为音频， 是否禁用本地流：`true` 为禁用， `false` 为启用。 */
   audio: boolean;
-  /** `video`: the doc describes it with the type, above. */
+  /** `video` 为视频。 是否禁用本地流：`true` 为禁用， `false` 为启用。 */
   video: boolean;
 }
 
@@ -47,12 +47,12 @@ export interface MuteLocalOptions {
  * @public
  */
 export interface MuteRemoteOptions {
-  /** `audio`: the doc describes it with the type, above. */
+  /** audio：音频 是否禁用流：`true` 为禁用， `false` 为启用。 远端音视频流禁用选项： */
   audio: boolean;
-  /** `video`: the doc describes it with the type, above. */
+  /** video：视频 是否禁用流：`true` 为禁用， `false` 为启用。 远端音视频流禁用选项： */
   video: boolean;
   /**
-   * `screen`: the doc describes it with the type, above.
+   * screen：当前流是否为屏幕共享流 是否禁用流：`true` 为禁用， `false` 为启用。 远端音视频流禁用选项：
    *
    * @defaultValue `false`
    */
