@@ -1,6 +1,7 @@
 import { DEFAULT_MAX_FRAME_BYTES } from '@mprtc/protocol';
 import type { MediaPlane } from './media/plane.js';
 import type { OpsConfig } from './ops/index.js';
+import { DEFAULT_REPORT_LIMITS } from './reports/store.js';
 import { DEFAULT_LIMITS, type Limits } from './rooms/limits.js';
 import type { RoomStore } from './rooms/store.js';
 import { parseRedisUrl, type RedisConfig } from './store/config.js';
@@ -69,9 +70,9 @@ export interface ServerConfig extends OpsConfig {
   trustProxy?: TrustProxy;
   /** Report items kept per user (oldest dropped first). Default 1000. */
   reportsPerUser?: number;
-  /** Report bytes (JSON) kept per user, oldest dropped first. Default 512 KiB. */
+  /** Report bytes (JSON) kept per user, oldest dropped first. Default 256 KiB. */
   reportBytesPerUser?: number;
-  /** Report bytes kept across all users, oldest dropped first. Default 64 MiB. */
+  /** Report bytes kept across all users, oldest dropped first. Default 16 MiB. */
   reportBytesTotal?: number;
   /** A user's reports are released this long after their session ends. Default 60000. */
   reportRetentionMs?: number;
@@ -152,9 +153,9 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
     maxSockets: positive('maxSockets', c.maxSockets ?? 10_000),
     trustProxy: checkTrustProxy(c.trustProxy ?? false),
     reportsPerUser: c.reportsPerUser ?? 1000,
-    reportBytesPerUser: positive('reportBytesPerUser', c.reportBytesPerUser ?? 512 * 1024),
-    reportBytesTotal: positive('reportBytesTotal', c.reportBytesTotal ?? 64 * 1024 * 1024),
-    reportRetentionMs: nonNegative('reportRetentionMs', c.reportRetentionMs ?? 60_000),
+    reportBytesPerUser: positive('reportBytesPerUser', c.reportBytesPerUser ?? DEFAULT_REPORT_LIMITS.bytesPerUser),
+    reportBytesTotal: positive('reportBytesTotal', c.reportBytesTotal ?? DEFAULT_REPORT_LIMITS.bytesTotal),
+    reportRetentionMs: nonNegative('reportRetentionMs', c.reportRetentionMs ?? DEFAULT_REPORT_LIMITS.retentionMs),
     maxPendingRequests: c.maxPendingRequests ?? 100,
     resumeGraceMs: nonNegative('resumeGraceMs', c.resumeGraceMs ?? 20_000),
     redis: redisConfig(c.redis),

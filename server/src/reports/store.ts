@@ -31,7 +31,9 @@ export interface ReportLimits {
   retentionMs: number;
 }
 
-export const DEFAULT_REPORT_LIMITS: ReportLimits = { perUser: 1000, bytesPerUser: 512 * 1024, bytesTotal: 64 * 1024 * 1024, retentionMs: 60_000 };
+// Bytes are the items' JSON length; held as objects they take about 1.6 times that in the heap
+// (netstatus items), more for items of many tiny keys: the total is kept modest.
+export const DEFAULT_REPORT_LIMITS: ReportLimits = { perUser: 1000, bytesPerUser: 256 * 1024, bytesTotal: 16 * 1024 * 1024, retentionMs: 60_000 };
 
 interface Kept {
   report: StoredReport;
