@@ -1,9 +1,11 @@
 // The relay process under supervision: killed, it is reported (relay-exit, push-stopped with the
 // reason) and started again on the same ports, where the URLs issued before still work; a
-// restart that cannot listen is retried with a longer delay.
+// restart that cannot listen is retried with a longer delay; a stuck one (SIGSTOP: its event
+// loop answers nothing) is killed and restarted.
 
 import { createServer, type Server } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
+import type { MediaEvent } from '../../src/media/plane.js';
 import { RelayMediaPlane, type RelayEvent } from '../../src/media/relay/index.js';
 import { killAll, nextEvent, pushPattern } from './support/av.js';
 import { freshKey, inAMinute, SECRET, sameKey } from './support/plane.js';
@@ -17,8 +19,8 @@ afterEach(async () => {
   blocker = null;
 });
 
-async function started(restartDelayMs = 100): Promise<{ plane: RelayMediaPlane; relayEvents: RelayEvent[] }> {
-  const plane = new RelayMediaPlane({ secret: SECRET, logLevel: 'silent', restartDelayMs, restartDelayMaxMs: 4 * restartDelayMs, pushTimeoutMs: 60_000 });
+async function started(restartDelayMs = 100, heartbeatTimeoutMs = 10_000): Promise<{ plane: RelayMediaPlane; relayEvents: RelayEvent[] }> {
+  const plane = new RelayMediaPlane({ secret: SECRET, logLevel: 'silent', restartDelayMs, restartDelayMaxMs: 4 * restartDelayMs, pushTimeoutMs: 60_000, heartbeatTimeoutMs });
   planes.push(plane);
   const relayEvents: RelayEvent[] = [];
   plane.onRelayEvent((e) => relayEvents.push(e));
@@ -34,13 +36,13 @@ it('a killed relay: push-stopped with the reason, relay-exit, a new process on t
   const { plane } = await started();
   const key = freshKey();
   const url = plane.issuePushUrl(key, inAMinute());
-  const live = nextEvent((l) => plane.onEvent(l), (e) => e.type === 'push-started' && sameKey(e.key, key));
+  const live = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-started' && sameKey(e.key, key));
   const push = pushPattern(url, { seconds: 60 });
   await live;
   const first = plane.relayPid!;
   const ports = plane.ports;
 
-  const stopped = nextEvent((l) => plane.onEvent(l), (e) => e.type === 'push-stopped' && sameKey(e.key, key));
+  const stopped = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-stopped' && sameKey(e.key, key));
   const exit = relayEvent(plane, 'relay-exit');
   const restart = relayEvent(plane, 'relay-restart');
   process.kill(first, 'SIGKILL');
@@ -52,7 +54,7 @@ it('a killed relay: push-stopped with the reason, relay-exit, a new process on t
   expect(plane.relayPid).not.toBe(first);
   expect(plane.ports).toEqual(ports);
 
-  const back = nextEvent((l) => plane.onEvent(l), (e) => e.type === 'push-started' && sameKey(e.key, key));
+  const back = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-started' && sameKey(e.key, key));
   pushPattern(url, { seconds: 30 });
   await back;
 });
@@ -77,4 +79,21 @@ it('a restart that cannot listen is retried with a longer delay, and succeeds on
   blocker = null;
   expect(await restarted).toMatchObject({ type: 'relay-restart' });
   expect(plane.relayPid).not.toBeNull();
+});
+
+it('a stuck relay process (answers no ping) is killed and restarted', async () => {
+  const { plane } = await started(100, 1_000);
+  const key = freshKey();
+  const live = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-started' && sameKey(e.key, key));
+  pushPattern(plane.issuePushUrl(key, inAMinute()), { seconds: 60 });
+  await live;
+  const stuck = plane.relayPid!;
+  const unresponsive = relayEvent(plane, 'relay-unresponsive');
+  const stopped = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-stopped' && sameKey(e.key, key));
+  const restart = relayEvent(plane, 'relay-restart');
+  process.kill(stuck, 'SIGSTOP');
+  expect(await unresponsive).toMatchObject({ type: 'relay-unresponsive', pid: stuck });
+  expect(await stopped).toMatchObject({ reason: 'relay process exited' });
+  await restart;
+  expect(plane.relayPid).not.toBe(stuck);
 });

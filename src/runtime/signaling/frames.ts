@@ -1,7 +1,6 @@
 // Parses and checks incoming frames. The server is trusted for meaning, not for shape: a frame
 // that does not parse into the protocol is refused here, never allowed to throw further up.
-import { PROTOCOL_VERSION, type ServerFrame, type WireError } from '@mprtc/protocol';
-import { ERROR_CODES } from '../../generated/error-codes.js';
+import { ERROR_CODES, PROTOCOL_VERSION, type ServerFrame, type WireError } from '@mprtc/protocol';
 
 export type Parsed = { frame: ServerFrame } | { bad: string; id?: number };
 

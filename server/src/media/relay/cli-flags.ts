@@ -4,12 +4,15 @@
 import type { RelayConfig } from './config.js';
 import { DEFAULT_GUARD_LIMITS, type GuardLimits } from './guard/limits.js';
 
-type Target = keyof GuardLimits | 'relayHeapMb' | 'restartDelayMs' | 'restartDelayMaxMs';
+type Plane = 'relayHeapMb' | 'restartDelayMs' | 'restartDelayMaxMs' | 'heartbeatTimeoutMs';
+type Target = keyof GuardLimits | Plane;
+const PLANE: readonly string[] = ['relayHeapMb', 'restartDelayMs', 'restartDelayMaxMs', 'heartbeatTimeoutMs'];
 
 const FLAGS: Array<[flag: string, target: Target, help: string]> = [
   ['relay-heap-mb', 'relayHeapMb', 'heap limit of the relay process, MiB (default 256)'],
   ['relay-restart-delay-ms', 'restartDelayMs', 'first restart delay after the relay died (default 250, doubles)'],
   ['relay-restart-delay-max-ms', 'restartDelayMaxMs', 'longest restart delay (default 10000)'],
+  ['relay-heartbeat-timeout-ms', 'heartbeatTimeoutMs', 'a relay process silent this long is killed (default 10000)'],
   ['relay-handshake-timeout-ms', 'handshakeTimeoutMs', 'RTMP handshake / HTTP request head'],
   ['relay-first-command-timeout-ms', 'firstCommandTimeoutMs', 'handshake to RTMP connect'],
   ['relay-start-timeout-ms', 'startTimeoutMs', 'handshake to an accepted publish / play'],
@@ -37,16 +40,16 @@ export const RELAY_FLAGS_HELP = FLAGS.map(([flag, target, help]) => {
 }).join('\n');
 
 /** The RelayConfig fields the given flags ask for. */
-export function relayFlagConfig(values: Record<string, unknown>): Pick<RelayConfig, 'guard' | 'relayHeapMb' | 'restartDelayMs' | 'restartDelayMaxMs'> {
+export function relayFlagConfig(values: Record<string, unknown>): Pick<RelayConfig, 'guard' | Plane> {
   const guard: Partial<GuardLimits> = {};
-  const out: Pick<RelayConfig, 'guard' | 'relayHeapMb' | 'restartDelayMs' | 'restartDelayMaxMs'> = { guard };
+  const out: Pick<RelayConfig, 'guard' | Plane> = { guard };
   for (const [flag, target] of FLAGS) {
     const raw = values[flag];
     if (raw === undefined) continue;
     if (typeof raw !== 'string' || !/^\d+$/.test(raw)) throw new Error(`--${flag} must be a whole number, got ${JSON.stringify(raw)}`);
     const n = Number(raw);
-    if (target === 'relayHeapMb' || target === 'restartDelayMs' || target === 'restartDelayMaxMs') out[target] = n;
-    else guard[target] = n;
+    if (PLANE.includes(target)) out[target as Plane] = n;
+    else guard[target as keyof GuardLimits] = n;
   }
   return out;
 }

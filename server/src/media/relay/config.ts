@@ -27,6 +27,8 @@ export interface RelayConfig {
   restartDelayMs?: number;
   /** Longest restart delay. Default 10000 ms. */
   restartDelayMaxMs?: number;
+  /** A relay process that answers no ping for this long (a stuck event loop) is killed and restarted. Default 10000 ms. */
+  heartbeatTimeoutMs?: number;
 }
 
 export interface ResolvedRelayConfig {
@@ -42,6 +44,7 @@ export interface ResolvedRelayConfig {
   relayHeapMb: number;
   restartDelayMs: number;
   restartDelayMaxMs: number;
+  heartbeatTimeoutMs: number;
 }
 
 function whole(name: string, v: number | undefined, fallback: number, min: number, max: number): number {
@@ -83,5 +86,6 @@ export async function resolveConfig(config: RelayConfig): Promise<ResolvedRelayC
     relayHeapMb: whole('relayHeapMb', config.relayHeapMb, 256, 32, 65_536),
     restartDelayMs: whole('restartDelayMs', config.restartDelayMs, 250, 1, 600_000),
     restartDelayMaxMs: whole('restartDelayMaxMs', config.restartDelayMaxMs, 10_000, 1, 3_600_000),
+    heartbeatTimeoutMs: whole('heartbeatTimeoutMs', config.heartbeatTimeoutMs, 10_000, 100, 3_600_000),
   };
 }

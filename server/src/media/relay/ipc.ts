@@ -22,11 +22,14 @@ export type ToServer =
   /** The library accepted the admitted publish. */
   | { t: 'push-started'; id: string }
   | { t: 'closed'; id: string }
-  | { t: 'log'; level: 'error' | 'warn' | 'info'; message: string };
+  | { t: 'log'; level: 'error' | 'warn' | 'info'; message: string }
+  | { t: 'pong'; n: number };
 
 export type ToRelay =
   | { t: 'verdict'; req: number; ok: false }
   | { t: 'verdict'; req: number; ok: true; tracks: Tracks; paused: boolean }
   | { t: 'drop'; id: string }
   | { t: 'pause'; id: string; paused: boolean }
-  | { t: 'stop' };
+  | { t: 'stop' }
+  /** Liveness: a relay process whose event loop is stuck never answers, and is killed. */
+  | { t: 'ping'; n: number };

@@ -30,6 +30,8 @@ export type RelayEvent =
   | { type: 'relay-exit'; pid: number; code: number | null; signal: string | null; restartInMs: number }
   /** A new relay process is listening again (attempt counts restarts since the last stable run). */
   | { type: 'relay-restart'; pid: number; attempt: number }
+  /** The relay process answered no ping for heartbeatTimeoutMs (stuck); it is killed, relay-exit follows. */
+  | { type: 'relay-unresponsive'; pid: number; silentMs: number }
   /** A restart attempt failed (e.g. the port is taken); another follows after retryInMs. */
   | { type: 'relay-restart-failed'; message: string; retryInMs: number }
   /** A line from the relay process (guard refusal summaries, contained library errors). */
@@ -51,6 +53,7 @@ export class RelayMediaPlane implements MediaPlane {
   private cfg: ResolvedRelayConfig | null = null;
   private child: ChildProcess | null = null;
   private childStartedAt = 0;
+  private childReady = false;
   private storeDir: string | null = null;
   private starting: Promise<void> | null = null;
   private stopping = false;
@@ -79,6 +82,9 @@ export class RelayMediaPlane implements MediaPlane {
   private readonly liveById = new Map<string, PushGrant<string>>();
   private readonly playerGrant = new Map<string, PlayGrant<Players>>();
   private sweeper: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private lastPong = 0;
+  private pings = 0;
 
   constructor(private readonly config: RelayConfig) {}
 
@@ -118,6 +124,8 @@ export class RelayMediaPlane implements MediaPlane {
     await this.spawnRelay();
     this.sweeper = setInterval(() => this.grants.sweep(), 60_000);
     this.sweeper.unref();
+    this.heartbeat = setInterval(() => this.checkHeartbeat(), Math.max(50, Math.floor(cfg.heartbeatTimeoutMs / 4)));
+    this.heartbeat.unref();
   }
 
   async stop(): Promise<void> {
@@ -132,6 +140,8 @@ export class RelayMediaPlane implements MediaPlane {
     this.stopping = true;
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     this.grants.clear();
@@ -174,12 +184,15 @@ export class RelayMediaPlane implements MediaPlane {
       { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env },
     );
     this.child = child;
+    this.childReady = false;
     return new Promise<void>((resolve, reject) => {
       let ready = false;
       child.on('message', (msg: ToServer) => {
         if (msg.t === 'ready') {
           ready = true;
+          this.childReady = true;
           this.childStartedAt = Date.now();
+          this.lastPong = Date.now();
           resolve();
         } else if (msg.t === 'listen-error') reject(new Error(`relay could not listen: ${msg.message}`));
         else if (this.child === child) this.fromRelay(msg);
@@ -196,6 +209,21 @@ export class RelayMediaPlane implements MediaPlane {
         this.onRelayExit(child, code, signal);
       });
     });
+  }
+
+  /** Pings the relay process; one that stayed silent past the timeout is stuck: kill it. */
+  private checkHeartbeat(): void {
+    const child = this.child;
+    const cfg = this.cfg;
+    if (!child || !cfg || this.stopping || !this.childReady || child.exitCode !== null || child.signalCode !== null) return;
+    const silent = Date.now() - this.lastPong;
+    if (silent > cfg.heartbeatTimeoutMs) {
+      this.relayEvent({ type: 'relay-unresponsive', pid: child.pid ?? 0, silentMs: silent });
+      child.kill('SIGKILL');
+      return;
+    }
+    this.pings += 1;
+    this.toRelay({ t: 'ping', n: this.pings });
   }
 
   private onRelayExit(child: ChildProcess, code: number | null, signal: string | null): void {
@@ -291,6 +319,9 @@ export class RelayMediaPlane implements MediaPlane {
         }
         return;
       }
+      case 'pong':
+        this.lastPong = Date.now();
+        return;
       case 'log':
         return this.relayEvent({ type: 'relay-log', level: msg.level, message: String(msg.message).slice(0, 2000) });
     }

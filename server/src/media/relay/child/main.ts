@@ -35,6 +35,8 @@ process.on('disconnect', () => process.exit(0));
 
 interface Conn {
   conn: FrontConn;
+  /** The server was asked about this connection: it must hear when it closes. */
+  asked: boolean;
   admitted: Admitted | null;
   port: number | null;
 }
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
   const entry = (conn: FrontConn): Conn => {
     let c = conns.get(conn.id);
     if (!c) {
-      c = { conn, admitted: null, port: null };
+      c = { conn, asked: false, admitted: null, port: null };
       conns.set(conn.id, c);
     }
     return c;
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
           resolve(true);
         };
         pending.set(req, finish);
-        entry(conn);
+        entry(conn).asked = true;
         send({ t: 'admit', id: conn.id, req, admission });
       });
     },
@@ -103,7 +105,8 @@ async function main(): Promise<void> {
       conns.delete(conn.id);
       if (!c) return;
       if (c.port !== null) byPort.delete(c.port);
-      if (c.admitted) send({ t: 'closed', id: conn.id });
+      // Also when it closed while being authorised: the server may have counted it meanwhile.
+      if (c.asked) send({ t: 'closed', id: conn.id });
     },
     refused(reason) {
       refusals.set(reason, (refusals.get(reason) ?? 0) + 1);
@@ -136,6 +139,9 @@ async function main(): Promise<void> {
         a.gate?.setPaused(msg.paused);
         break;
       }
+      case 'ping':
+        send({ t: 'pong', n: msg.n });
+        break;
       case 'stop':
         process.exit(0);
     }
