@@ -1,6 +1,7 @@
 // Parses and checks incoming frames. The server is trusted for meaning, not for shape: a frame
 // that does not parse into the protocol is refused here, never allowed to throw further up.
-import { ERROR_CODES, PROTOCOL_VERSION, type ServerFrame, type WireError } from '@mprtc/protocol';
+import { PROTOCOL_VERSION, type ServerFrame, type WireError } from '@mprtc/protocol';
+import { ERROR_CODES } from '../../generated/error-codes.js';
 
 export type Parsed = { frame: ServerFrame } | { bad: string; id?: number };
 
