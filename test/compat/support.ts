@@ -11,12 +11,13 @@ export const APPS = join('test', 'compat', 'apps');
 export const PLACEHOLDER_SERVER = 'wss://rtc.example.com';
 
 /**
- * The meeting app, with `overlay` (another app's files, e.g. long-meeting's page) copied over
- * it, the built SDK in libs/, and the configure line naming `serverUrl`.
+ * An app (`base`, the meeting app by default), with `overlay` (another app's files, e.g.
+ * long-meeting's page) copied over it, the built SDK in libs/, and the configure line naming
+ * `serverUrl`.
  */
-export function assembleApp(builtDir: string, serverUrl: string, overlay?: string): string {
+export function assembleApp(builtDir: string, serverUrl: string, overlay?: string, base = 'meeting'): string {
   const dir = tempDir('mprtc-compat-');
-  cpSync(join(APPS, 'meeting'), dir, { recursive: true });
+  cpSync(join(APPS, base), dir, { recursive: true });
   if (overlay) cpSync(join(APPS, overlay), dir, { recursive: true });
   cpSync(join(builtDir, 'VolcEngineRTC_MiniApp.js'), join(dir, 'libs', 'VolcEngineRTC_MiniApp.js'));
   const appJs = join(dir, 'app.js');
@@ -34,10 +35,10 @@ export interface Person {
 }
 
 /**
- * A phone running the app's call page as `userId`; `mint` stands in for the app's backend
+ * A phone running the app's `route` (the call page by default) as `userId`; `mint` stands in for the app's backend
  * (wx.request in the real app), called for the join token and for each renewal.
  */
-export function openCall(root: string, roomId: string, userId: string, mint: (roomId: string, userId: string) => string): Person {
+export function openCall(root: string, roomId: string, userId: string, mint: (roomId: string, userId: string) => string, route = 'pages/call/call'): Person {
   const phone = startPhone(root);
   let handed = 0;
   phone.app.globalData.getToken = (room: string, user: string, callback: (token: string) => void) => {
@@ -45,7 +46,7 @@ export function openCall(root: string, roomId: string, userId: string, mint: (ro
     // An answer from the network: never within the caller's own turn.
     setTimeout(() => callback(mint(room, user)), 0);
   };
-  const page = phone.open('pages/call/call', { roomId, userId });
+  const page = phone.open(route, { roomId, userId });
   return { phone, page, tokens: () => handed };
 }
 

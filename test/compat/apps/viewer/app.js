@@ -1,0 +1,16 @@
+// A live-viewer app in the style of code written for the vendor's mini-program SDK: the audience
+// joins invisibly and only watches. The one line added for this SDK is the configure call.
+require('./libs/VolcEngineRTC_MiniApp').configure({ server: 'wss://rtc.example.com' });
+
+App({
+  globalData: {
+    appId: 'e2e0app0id0for0runtime00',
+    getToken(roomId, userId, callback) {
+      wx.request({
+        url: 'https://backend.example.com/rtc/token',
+        data: { roomId: roomId, userId: userId },
+        success: function (res) { callback(res.data.token); },
+      });
+    },
+  },
+});
