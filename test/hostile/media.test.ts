@@ -14,7 +14,7 @@ import { amf0, chunk0, command, message, RawRtmp } from './support/rtmp.js';
 import { alive, bystanderCall, callDuring, relayPid, startServe, treeRssMb, until, type Serve } from './support/rtmp-serve.js';
 
 /** Growth of server + relay resident memory any one attack may cause (MiB). */
-const RSS_BOUND_MB = 96;
+const RSS_BOUND_MB = 64;
 /** Attackers come from another loopback address, so per-address limits leave the bystander alone. */
 const ATTACKER = '127.0.0.2';
 
@@ -190,16 +190,31 @@ describe('bad HTTP-FLV and WS-FLV requests', () => {
 });
 
 describe('chunk-header amplification', () => {
-  it('16 MiB declared on many chunk-stream ids over several connections', async () => {
+  it('16 MiB declared on many chunk-stream ids over several connections, 1 MiB of payload behind each header', async () => {
     const good = new RawRtmp(0).connectCommand();
+    const size = Buffer.alloc(4);
+    size.writeUInt32BE(1 << 20);
+    // A 1 MiB chunk size, so each header's payload ends on a chunk boundary and the next chunk
+    // may open another chunk stream: the library would keep (and fill) a buffer on each.
+    const setChunkSize = message(2, 1, size);
+    const payload = Buffer.alloc(1 << 20, 0x5a);
     await callDuring(s, async () => {
-      await Promise.all(
+      const conns = await Promise.all(
         [0, 1, 2, 3].map(async (i) => {
-          const headers: Buffer[] = [];
-          for (let csid = 3; csid < 3 + 60; csid++) headers.push(chunk0(csid, i % 2 ? 20 : 9, 16 * 1024 * 1024 - 1, Buffer.alloc(8)));
-          await refused([good, ...headers]);
+          const c = attacker();
+          await c.handshake();
+          c.write(good);
+          c.write(setChunkSize);
+          for (let csid = 3; csid < 63; csid++) c.write(chunk0(csid, i % 2 ? 20 : 9, 16 * 1024 * 1024 - 1, payload));
+          return c;
         }),
       );
+      // Measured while the attack is (or, unguarded, would still be) connected.
+      await new Promise((r) => setTimeout(r, 1_000));
+      const during = treeRssMb(s.pid) - baseline;
+      maxGrowth = Math.max(maxGrowth, during);
+      expect(during, `server + relay RSS grew ${during.toFixed(1)} MiB during the attack`).toBeLessThan(RSS_BOUND_MB);
+      await Promise.all(conns.map((c) => c.closed));
       // Within each limit one by one, but over the connection's total.
       const big: Buffer[] = [];
       for (let csid = 3; csid < 16; csid++) big.push(chunk0(csid, 20, 16 * 1024, Buffer.alloc(4)));
@@ -231,13 +246,24 @@ describe('half-open, idle and too many connections', () => {
   });
 
   it('connections over the per-address limit are refused at once; another address is unaffected', async () => {
+    const good = new RawRtmp(0).connectCommand();
     await callDuring(s, async () => {
+      // 16 connections that are let in (each answered with S0 S1 S2), then held with a connect.
       const held = Array.from({ length: 16 }, () => attacker());
-      await Promise.all(held.map((c) => c.opened));
-      await new Promise((r) => setTimeout(r, 100));
+      await Promise.all(
+        held.map(async (c) => {
+          await c.handshake();
+          c.write(good);
+        }),
+      );
+      // More from the same address: closed at accept, so their C0 C1 gets no S0 S1 S2.
       const extra = Array.from({ length: 8 }, () => attacker());
+      for (const c of extra) {
+        await c.opened;
+        c.write(Buffer.concat([Buffer.from([3]), Buffer.alloc(1536)]));
+      }
       await Promise.all(extra.map((c) => c.closed));
-      expect(extra.every((c) => c.received === 0)).toBe(true);
+      expect(extra.map((c) => c.received)).toEqual(extra.map(() => 0));
       // The bystander (127.0.0.1) is served meanwhile: callDuring runs it alongside.
       await bystanderCall(s);
       for (const c of held) c.destroy();
