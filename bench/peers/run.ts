@@ -53,6 +53,8 @@ const SIO: Variant = { col: 'sio', kind: 'sio', token: false };
 const JOINERS = [OURS, FLOOR, SIO_T, SIO];
 const ROOMERS = [OURS, FLOOR, SIO_T];
 const rotate = <T>(xs: T[], n: number): T[] => xs.map((_, i) => xs[(i + n) % xs.length]!);
+/** Progress on stderr, so a long run shows where it is and the table stays clean on stdout. */
+const progress = (what: string) => process.stderr.write(`  [${new Date().toISOString().slice(11, 19)}] ${what}\n`);
 
 /** samples[measure][column] */
 const samples: Record<string, Record<string, number[]>> = {};
@@ -116,6 +118,7 @@ async function pairs(v: Variant, server: Child, url: string, profile?: string): 
 
 /** One sender, 19 receivers through the app-level client; optionally `invisible` more members held by a worker. */
 async function fanout(v: Variant, url: string, round: number): Promise<void> {
+  progress(`fan-out ${v.col}`);
   const room = `fan-${v.col}-${round}`;
   const sender = await openPeer(v.kind, url);
   await sender.join(room, 'sender', { token: true });
@@ -126,14 +129,18 @@ async function fanout(v: Variant, url: string, round: number): Promise<void> {
     sdkReceiver(v.kind, url, room, `r${i}`, () => {
       if (--waiting === 0) allIn();
     })));
+  // The toggle goes on across both runs: muting a muted stream announces nothing.
+  let toggles = 0;
   const run = async (measure: string) => {
     const warm = Math.floor(P.events / 10);
     for (let i = 0; i < P.events + warm; i++) {
       waiting = 19;
       const all = new Promise<void>((r) => (allIn = r));
       const t0 = now();
-      const answered = sender.mute(i % 2 === 0);
+      const answered = sender.mute(toggles++ % 2 === 0);
+      const late = setTimeout(() => progress(`${v.col}: event ${i} still missing at ${waiting} of 19 receivers after 10 s`), 10_000);
       await all;
+      clearTimeout(late);
       const t1 = now();
       await answered;
       if (i >= warm) add(measure, v.col, t1 - t0);
@@ -142,6 +149,7 @@ async function fanout(v: Variant, url: string, round: number): Promise<void> {
   await run('fanout');
   const w = workers[1]!;
   try {
+    progress(`fan-out ${v.col}: ${P.invisible} invisible members join`);
     await w.call('hold', { kind: v.kind, url, count: P.invisible, room, visible: false, first: 0, heartbeat: false });
     await run('fanoutInvisible');
   } finally {
@@ -307,6 +315,7 @@ async function main(): Promise<void> {
   const url = { ours: await servers.ours.url, floor: await servers.floor.url, sio: await servers.sio.url };
   try {
     for (let round = 0; round < P.rounds; round++) {
+      progress(`round ${round + 1} of ${P.rounds}`);
       if (want('joinNew')) for (const v of rotate(JOINERS, round)) await joinNew(v, url[v.kind], round);
       if (want('joinKept')) for (const v of rotate(JOINERS, round)) await joinKept(v, url[v.kind], round);
       if (want('pairs')) for (const v of rotate(JOINERS, round)) await pairs(v, servers[v.kind].child, url[v.kind]);
@@ -316,8 +325,14 @@ async function main(): Promise<void> {
     for (const s of Object.values(servers)) await s.child.kill();
   }
   const idleCount = Math.min(P.idle, 19_800);
-  if (want('idle')) for (const v of [OURS, FLOOR, SIO_T]) await idle(v, idleCount);
+  if (want('idle')) {
+    for (const v of [OURS, FLOOR, SIO_T]) {
+      progress(`${idleCount} idle sockets: ${v.col}`);
+      await idle(v, idleCount);
+    }
+  }
   if (want('resume')) {
+    progress('resume buffers');
     await resumeBuffers(P.resumeMembers, false);
     await resumeBuffers(P.budgetMembers, true);
   }

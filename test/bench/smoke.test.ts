@@ -1,19 +1,19 @@
 // Every bench, run in a tiny bounded mode, so none rots: each must finish and print sane output
 // (its rows, with numbers where numbers belong). Timings are never asserted.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { needs } from '../support/binaries.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const CI = process.env.CI === 'true';
-const has = (bin: string) => spawnSync(bin, ['-version'], { stdio: 'ignore' }).status === 0;
-const hasFfmpeg = has('ffmpeg') && has('ffprobe');
+const relay = needs(['ffmpeg', 'ffprobe'], 'the relay benches');
 
 /** Runs a bench through tsx; resolves with its output, rejects on a non-zero exit. */
 function bench(file: string, args: string[] = [], timeoutMs = 120_000): Promise<string> {
@@ -86,14 +86,27 @@ describe('benches in smoke mode', () => {
     expect(out).toContain('largest sources in the minified file');
   }, 60_000);
 
-  it.skipIf(!hasFfmpeg && !CI)('bench/relay-capacity.ts runs one step of one push+play pair', async () => {
+  it.runIf(relay)('bench/relay-capacity.ts runs one step of one push+play pair', async () => {
     const out = await bench('bench/relay-capacity.ts', ['1', '1']);
     expect(out).toMatch(/\| 1 \| [\d.]+ \| [\d.]+ \| \d+ \| \d+ \|/);
   }, 120_000);
 
-  it.skipIf(!hasFfmpeg && !CI)('bench/relay-latency.ts measures the baseline and both relay paths', async () => {
+  it.runIf(relay)('bench/relay-latency.ts measures the baseline and both relay paths', async () => {
     const out = await bench('bench/relay-latency.ts', ['2']);
     expect(out).toMatch(/\| direct RTMP, no relay \(baseline\) \| \d+ \|/);
     expect(out).toMatch(/relay-added median delay: RTMP -?\d+ ms, HTTP-FLV -?\d+ ms/);
+  }, 120_000);
+
+  it('bench/relay-guard.ts measures both paths', async () => {
+    const out = await bench('bench/relay-guard.ts', ['1', '1']);
+    expect(out).toMatch(/\| straight to node-media-server \(guard off\) \| \d+ \| [\d.]+ \|/);
+    expect(out).toMatch(/\| through the guard \(guard on\) \| \d+ \| [\d.]+ \|/);
+  }, 120_000);
+
+  it.runIf(needs(['redis-server'], 'the Redis bench'))('bench/redis.ts compares memory and Redis rooms', async () => {
+    const out = await bench('bench/redis.ts', ['30', '1']);
+    expect(out).toMatch(/memory join : n=\d+ median [\d.]+ ms/);
+    expect(out).toMatch(/redis {2}join : n=\d+ median [\d.]+ ms/);
+    expect(out).toMatch(/1 node : \d+ joins\/s/);
   }, 120_000);
 });
