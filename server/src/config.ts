@@ -70,9 +70,9 @@ export interface ServerConfig extends OpsConfig {
   trustProxy?: TrustProxy;
   /** Report items kept per user (oldest dropped first). Default 1000. */
   reportsPerUser?: number;
-  /** Report bytes (JSON) kept per user, oldest dropped first. Default 256 KiB. */
+  /** Report bytes kept per user (an upper estimate of their heap), oldest dropped first. Default 256 KiB. */
   reportBytesPerUser?: number;
-  /** Report bytes kept across all users, oldest dropped first. Default 16 MiB. */
+  /** Report bytes kept across all users (estimated as per user), oldest dropped first. Default 64 MiB. */
   reportBytesTotal?: number;
   /** A user's reports are released this long after their session ends. Default 60000. */
   reportRetentionMs?: number;

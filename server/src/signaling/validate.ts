@@ -103,18 +103,47 @@ export function reportItems(items: unknown[]): ReportItem[] {
       case 'playerState':
         if (isId(it.uid) && Number.isInteger(it.code) && typeof it.message === 'string') out.push({ kind: it.kind, at: it.at, uid: it.uid, code: it.code as number, message: it.message.slice(0, 512) });
         break;
-      case 'pusherNet':
-        if (isObj(it.info) && smallJson(it.info)) out.push({ kind: it.kind, at: it.at, info: it.info });
+      case 'pusherNet': {
+        const info = netInfo(it.info);
+        if (info) out.push({ kind: it.kind, at: it.at, info });
         break;
-      case 'playerNet':
-        if (isId(it.uid) && isObj(it.info) && smallJson(it.info)) out.push({ kind: it.kind, at: it.at, uid: it.uid, info: it.info });
+      }
+      case 'playerNet': {
+        const info = netInfo(it.info);
+        if (isId(it.uid) && info) out.push({ kind: it.kind, at: it.at, uid: it.uid, info });
         break;
+      }
     }
   }
   return out;
 }
 
-const smallJson = (v: unknown): boolean => JSON.stringify(v).length <= 4096;
+/** Fields kept of a net status record, and the longest string value kept. */
+export const MAX_INFO_FIELDS = 32;
+const MAX_INFO_STRING = 128;
+const INFO_KEY = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+
+/**
+ * WeChat's net status is a flat record of numbers and short strings: a copy with at most 32 such
+ * fields is kept (other fields, nested values, odd keys are dropped). Stored reports then cost a
+ * bounded amount of memory per item whatever a client sends (nested or many-keyed objects take
+ * many times their JSON size in the heap).
+ */
+function netInfo(v: unknown): Record<string, number | string | boolean> | null {
+  if (!isObj(v)) return null;
+  const out: Record<string, number | string | boolean> = {};
+  let kept = 0;
+  for (const key of Object.keys(v)) {
+    if (kept === MAX_INFO_FIELDS) break;
+    const value = v[key];
+    if (!INFO_KEY.test(key)) continue;
+    if (isFiniteNum(value) || isBool(value)) out[key] = value;
+    else if (typeof value === 'string') out[key] = value.slice(0, MAX_INFO_STRING);
+    else continue;
+    kept++;
+  }
+  return out;
+}
 
 export function parseFrame(text: string): Parsed {
   let value: unknown;

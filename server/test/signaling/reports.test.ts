@@ -2,13 +2,13 @@
 // period after the session ends; and over the wire, released after leave.
 import { describe, expect, it } from 'vitest';
 import type { ReportItem } from '@mprtc/protocol';
-import { ReportStore } from '../../src/reports/store.js';
+import { ReportStore, reportCost } from '../../src/reports/store.js';
 import { APP_ID, RawClient } from '../support/client.js';
 import { serve } from '../support/server.js';
 
 // `at` from 10000 on: every item of a test has the same JSON length.
 const item = (at: number, message = ''): ReportItem => ({ kind: 'pusherState', at: 10_000 + at, code: 1002, message });
-const size = JSON.stringify(item(0, 'x'.repeat(100))).length;
+const size = reportCost(item(0, 'x'.repeat(100)));
 
 describe('ReportStore bounds', () => {
   it('per user: the newest items within both the item and the byte limit', () => {
@@ -40,7 +40,7 @@ describe('ReportStore bounds', () => {
     expect(s.query({ appId: 'app', userId: 'u' }, 1099).map((r) => r.item.at - 10_000)).toEqual([1, 2]);
     s.add('app', 'r', 'u', [item(3)], 500); // joined again
     expect(s.query({ appId: 'app', userId: 'u' }, 1100).map((r) => r.item.at - 10_000)).toEqual([2, 3]);
-    expect(s.bytes).toBe(2 * JSON.stringify(item(1)).length);
+    expect(s.bytes).toBe(2 * reportCost(item(1)));
   });
 
   it('retention 0 releases at once', () => {
@@ -49,6 +49,34 @@ describe('ReportStore bounds', () => {
     s.sessionEnded('app', 'r', 'u');
     expect(s.query({ appId: 'app' })).toEqual([]);
     expect(s.bytes).toBe(0);
+  });
+});
+
+describe('what a report item counts', () => {
+  it('net status is kept flat: at most 32 primitive fields, strings cut, nested values and odd keys dropped', async () => {
+    const { url, server } = await serve();
+    const c = await RawClient.connect(url);
+    await c.join('r', 'a');
+    const info: Record<string, unknown> = { nested: { deep: [1, 2] }, list: [1], ['__proto__']: 1, 'bad key': 1, s: 'y'.repeat(1000), ok: true };
+    for (let k = 0; k < 100; k++) info[`f${k}`] = k;
+    expect(await c.request('report', { items: [{ kind: 'pusherNet', at: 1, info }] })).toMatchObject({ ok: true, data: { accepted: 1 } });
+    const [kept] = server.reports.query({ appId: APP_ID });
+    const stored = (kept!.item as { info: Record<string, unknown> }).info;
+    expect(Object.keys(stored)).toHaveLength(32);
+    expect(stored).toMatchObject({ s: 'y'.repeat(128), ok: true, f0: 0 });
+    expect(Object.keys(stored)).not.toContain('nested');
+    expect(Object.getPrototypeOf(stored)).toBe(Object.prototype);
+  });
+
+  it('counts at least the heap an item takes: the total bounds memory, not just JSON', () => {
+    const s = new ReportStore({ bytesTotal: 1024 * 1024, bytesPerUser: 1e9, perUser: 1e9 });
+    const many: Record<string, number> = {};
+    for (let k = 0; k < 32; k++) many[`k${k}`] = k + 0.5;
+    for (let i = 0; i < 10_000; i++) s.add('app', 'r', `u${i}`, [{ kind: 'pusherNet', at: i, info: many }]);
+    expect(s.bytes).toBeLessThanOrEqual(1024 * 1024);
+    // Each counts well over its JSON length: fewer are kept than the JSON alone would allow.
+    const json = JSON.stringify({ kind: 'pusherNet', at: 9999, info: many }).length;
+    expect(s.query({ appId: 'app' }).length).toBeLessThan((1024 * 1024) / json / 1.5);
   });
 });
 
