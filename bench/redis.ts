@@ -142,7 +142,9 @@ try {
   console.log(`machine: ${machine()}; one redis-server 7 on the same machine (append-only, fsync every second)`);
   console.log(`one node in this process, ${ITER} joins / ${Math.max(50, Math.floor(ITER / 2))} events after ${WARMUP} warm-up:`);
   for (const r of rows) console.log(r);
-  console.log(`joins per second, serve --redis processes, 20 clients per node in rooms of 5, ${SECONDS} s each (the load generator is one process on the same cores):`);
+  console.log(
+    `joins per second, serve --redis processes, 20 clients per node in rooms of 5, ${SECONDS} s each (the load generator is one process on the same cores):`,
+  );
   for (const r of tp) console.log(r);
 } finally {
   await redis.stop();

@@ -59,7 +59,24 @@ export class TestRedis {
   /** Starts (again) on the same port and directory: the data written before is read back. */
   async up(): Promise<void> {
     if (this.proc) return;
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--daemonize', 'no', '--logfile', ''];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--daemonize',
+      'no',
+      '--logfile',
+      '',
+    ];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     this.proc = proc;
     let failed: Error | null = null;

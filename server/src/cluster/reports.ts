@@ -36,7 +36,15 @@ export class SharedReportStore extends ReportStore {
       const streamUid = item.kind === 'playerState' || item.kind === 'playerNet' ? item.uid : userId;
       return JSON.stringify({ appId, roomId, userId, streamUid, receivedAt: now, item } satisfies StoredReport);
     });
-    this.track('report mirror', this.redis.pipeline().rpush(key, ...rows).ltrim(key, -this.perUser, -1).pexpire(key, IDLE_TTL_MS).exec());
+    this.track(
+      'report mirror',
+      this.redis
+        .pipeline()
+        .rpush(key, ...rows)
+        .ltrim(key, -this.perUser, -1)
+        .pexpire(key, IDLE_TTL_MS)
+        .exec(),
+    );
   }
 
   override sessionEnded(appId: string, roomId: string, userId: string, now = Date.now()): void {

@@ -63,7 +63,11 @@ class ClusterEntry extends SessionEntry {
     const seen = this.answers.get(id)?.answer;
     const p = super.answer(id, from, work);
     // Recorded before the connection sends it (this reaction runs first).
-    if (p !== seen) p.then((a) => this.record(this, id, a), () => undefined);
+    if (p !== seen)
+      p.then(
+        (a) => this.record(this, id, a),
+        () => undefined,
+      );
     return p;
   }
 }
@@ -201,7 +205,11 @@ export class ClusterSessions extends SessionRegistry {
     let tokenExpireAt: number | undefined;
     let inherited: Map<number, Answer> | undefined;
     try {
-      r = (await RESUME.run(this.link.redis, [keys.session(key, sessionId), keys.ring(key, sessionId)], [tokenHash(token), lastSeq, this.link.nodeId, keys.channel('')])) as unknown[];
+      r = (await RESUME.run(
+        this.link.redis,
+        [keys.session(key, sessionId), keys.ring(key, sessionId)],
+        [tokenHash(token), lastSeq, this.link.nodeId, keys.channel('')],
+      )) as unknown[];
       if (Number(r[0]) === 1) {
         // updateToken on the old node moved the expiry in the room record, not in the session hash;
         // the answers it gave are in Redis for requests the client resends.
@@ -339,7 +347,14 @@ export class ClusterSessions extends SessionRegistry {
 
   private readonly recordAnswer = (e: ClusterEntry, id: number, answer: Answer): void => {
     const k = keys.answers(e.key, e.sessionId);
-    this.link.track('answer', this.link.redis.pipeline().rpush(k, JSON.stringify([id, answer])).ltrim(k, -ANSWERS_KEPT, -1).exec());
+    this.link.track(
+      'answer',
+      this.link.redis
+        .pipeline()
+        .rpush(k, JSON.stringify([id, answer]))
+        .ltrim(k, -ANSWERS_KEPT, -1)
+        .exec(),
+    );
   };
 
   private async loadAnswers(key: RoomKey, sessionId: string): Promise<Map<number, Answer>> {

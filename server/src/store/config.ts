@@ -19,5 +19,6 @@ export function parseRedisUrl(url: string): void {
     throw new TypeError(`redis URL ${JSON.stringify(url)} is not a URL (redis://HOST:PORT/DB)`);
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new TypeError(`redis URL must start with redis:// or rediss://, got ${JSON.stringify(url)}`);
-  if (u.pathname !== '' && u.pathname !== '/' && !/^\/\d+$/.test(u.pathname)) throw new TypeError(`redis URL database must be a number, got ${JSON.stringify(u.pathname)}`);
+  if (u.pathname !== '' && u.pathname !== '/' && !/^\/\d+$/.test(u.pathname))
+    throw new TypeError(`redis URL database must be a number, got ${JSON.stringify(u.pathname)}`);
 }

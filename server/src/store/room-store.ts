@@ -106,7 +106,14 @@ export class RedisRoomStore implements RoomStore {
         return result;
       }
       const keyList = [roomKey];
-      const args: (string | number)[] = [v ?? '', `${this.writer}.${++this.writes}`, data, this.opts.ringSize ?? 512, this.opts.kickedTtlMs ?? 20_000, keys.channel('')];
+      const args: (string | number)[] = [
+        v ?? '',
+        `${this.writer}.${++this.writes}`,
+        data,
+        this.opts.ringSize ?? 512,
+        this.opts.kickedTtlMs ?? 20_000,
+        keys.channel(''),
+      ];
       for (const it of items) {
         keyList.push(keys.session(key, it.sessionId), keys.ring(key, it.sessionId), keys.answers(key, it.sessionId));
         if (it.kind === 'e') args.push('e', it.sessionId, it.framePrefix);

@@ -11,7 +11,10 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 function serve(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', 'serve', '--port', '0', '--no-relay', ...args], { cwd: ROOT, env: { ...process.env, REDIS_URL: '', ...env } });
+    const p = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', 'serve', '--port', '0', '--no-relay', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, REDIS_URL: '', ...env },
+    });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += String(d)));
     p.stderr.on('data', (d: Buffer) => (out += String(d)));
@@ -52,7 +55,10 @@ describe.runIf(needs(['redis-server'], 'serve REDIS_URL'))('serve with REDIS_URL
   });
 
   it('joins the cluster named by REDIS_URL and leaves the node set on SIGTERM', async () => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', 'serve', '--port', '0', '--no-relay'], { cwd: ROOT, env: { ...process.env, REDIS_URL: redis.url } });
+    const p = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', 'serve', '--port', '0', '--no-relay'], {
+      cwd: ROOT,
+      env: { ...process.env, REDIS_URL: redis.url },
+    });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += String(d)));
     const exited = new Promise<number | null>((resolve) => p.once('exit', resolve));

@@ -60,7 +60,8 @@ describe.runIf(needs(['redis-server'], 'cluster faults'))('cluster faults', () =
       reconnect: { baseDelayMs: 50, maxDelayMs: 300, maxAttempts: 100 },
     });
     const m: Member = { uid, rt, heard: [] };
-    for (const e of ROOM_EVENTS) rt.on(e, (p: { uid: string; reason?: string }) => m.heard.push({ event: e, uid: p.uid, ...(p.reason ? { reason: p.reason } : {}) }));
+    for (const e of ROOM_EVENTS)
+      rt.on(e, (p: { uid: string; reason?: string }) => m.heard.push({ event: e, uid: p.uid, ...(p.reason ? { reason: p.reason } : {}) }));
     rt.on(EVENTS.ERROR, () => undefined);
     await rt.init(APP_ID);
     await rt.join(token(room, uid), room, uid);
@@ -77,31 +78,61 @@ describe.runIf(needs(['redis-server'], 'cluster faults'))('cluster faults', () =
     // Round robin: u0 on node 0, u1 on node 1, u2 on node 2.
     const [u0, u1, u2] = [await member('u0', room), await member('u1', room), await member('u2', room)];
     await u0.rt.publish();
-    await until(() => heardOf(u1, EVENTS.STREAM_ADDED, 'u0').length === 1 && heardOf(u2, EVENTS.STREAM_ADDED, 'u0').length === 1, 10_000, () => 'stream-added');
+    await until(
+      () => heardOf(u1, EVENTS.STREAM_ADDED, 'u0').length === 1 && heardOf(u2, EVENTS.STREAM_ADDED, 'u0').length === 1,
+      10_000,
+      () => 'stream-added',
+    );
     await u1.rt.subscribe('u0', {});
     // A raw client on node 0 that will not come back after the crash.
     const ghost = await RawClient.connect(nodes[0]!.url);
     raws.push(ghost);
     expect((await ghost.join(room, 'ghost')).ok).toBe(true);
-    await until(() => members.every((m) => heardOf(m, EVENTS.PEER_ONLINE, 'ghost').length === 1), 10_000, () => 'ghost online');
+    await until(
+      () => members.every((m) => heardOf(m, EVENTS.PEER_ONLINE, 'ghost').length === 1),
+      10_000,
+      () => 'ghost online',
+    );
 
     const victim = nodes.find((n) => n.port === nodes[0]!.port)!;
     await victim.kill();
 
     // u0 resumes elsewhere (the proxy only knows live nodes now) and keeps its stream.
-    await until(() => stats(u0).resumes >= 1, 15_000, () => `u0 stats ${JSON.stringify(stats(u0))}`);
+    await until(
+      () => stats(u0).resumes >= 1,
+      15_000,
+      () => `u0 stats ${JSON.stringify(stats(u0))}`,
+    );
     expect(stats(u0).freshJoins).toBe(0);
     // The ghost is removed once the dead node is noticed and the grace period is over, by one survivor.
-    await until(() => heardOf(u1, EVENTS.PEER_LEAVE, 'ghost').length > 0 && heardOf(u2, EVENTS.PEER_LEAVE, 'ghost').length > 0, 20_000, () => 'ghost leave');
+    await until(
+      () => heardOf(u1, EVENTS.PEER_LEAVE, 'ghost').length > 0 && heardOf(u2, EVENTS.PEER_LEAVE, 'ghost').length > 0,
+      20_000,
+      () => 'ghost leave',
+    );
     await u0.rt.muteLocal({ audio: true, video: false });
-    await until(() => heardOf(u1, EVENTS.MUTE_AUDIO, 'u0').length === 1 && heardOf(u2, EVENTS.MUTE_AUDIO, 'u0').length === 1, 10_000, () => 'mute after resume');
+    await until(
+      () => heardOf(u1, EVENTS.MUTE_AUDIO, 'u0').length === 1 && heardOf(u2, EVENTS.MUTE_AUDIO, 'u0').length === 1,
+      10_000,
+      () => 'mute after resume',
+    );
     // u0 heard the ghost leave too (an event committed while it was between nodes, or after).
-    await until(() => heardOf(u0, EVENTS.PEER_LEAVE, 'ghost').length === 1, 10_000, () => 'u0 heard ghost leave');
+    await until(
+      () => heardOf(u0, EVENTS.PEER_LEAVE, 'ghost').length === 1,
+      10_000,
+      () => 'u0 heard ghost leave',
+    );
 
     for (const m of [u0, u1, u2]) {
       expect(heardOf(m, EVENTS.PEER_LEAVE, 'ghost'), m.uid).toEqual([{ event: EVENTS.PEER_LEAVE, uid: 'ghost', reason: 'timeout' }]);
-      expect(m.heard.filter((h) => h.event === EVENTS.PEER_LEAVE && h.uid !== 'ghost'), m.uid).toEqual([]);
-      expect(m.heard.filter((h) => h.event === EVENTS.STREAM_REMOVED), m.uid).toEqual([]);
+      expect(
+        m.heard.filter((h) => h.event === EVENTS.PEER_LEAVE && h.uid !== 'ghost'),
+        m.uid,
+      ).toEqual([]);
+      expect(
+        m.heard.filter((h) => h.event === EVENTS.STREAM_REMOVED),
+        m.uid,
+      ).toEqual([]);
     }
     const r = await view!.room(room);
     expect(r!.members).toEqual(['u0', 'u1', 'u2']);
@@ -149,7 +180,9 @@ describe.runIf(needs(['redis-server'], 'cluster faults'))('cluster faults', () =
     // A wrong secret is refused like an unknown session.
     const x = await RawClient.connect(nodes[1]!.url);
     raws.push(x);
-    expect((await x.request('resume', { sessionId: ja.data.sessionId, resumeToken: 'x'.repeat(32), lastSeq: 0 })).error!.code).toBe((await x.request('resume', { sessionId: 'nope', resumeToken: 'x'.repeat(32), lastSeq: 0 })).error!.code);
+    expect((await x.request('resume', { sessionId: ja.data.sessionId, resumeToken: 'x'.repeat(32), lastSeq: 0 })).error!.code).toBe(
+      (await x.request('resume', { sessionId: 'nope', resumeToken: 'x'.repeat(32), lastSeq: 0 })).error!.code,
+    );
     await b.sync();
     expect(b.events('peer-leave')).toEqual([]);
   });
@@ -184,9 +217,13 @@ describe.runIf(needs(['redis-server'], 'cluster faults'))('cluster faults', () =
     expect((await b.request('publish', { screen: false })).ok).toBe(true);
     await a.waitEvent('stream-added');
     // Every subscriber connection is dropped; the mutes are committed before they are back.
-    await view!.redis.client('KILL', 'TYPE', 'pubsub');
+    await view!.redis.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     for (let i = 0; i < 4; i++) expect((await b.request('muteLocal', { audio: i % 2 === 0, video: false })).ok).toBe(true);
-    await until(() => a.events('unmute-audio').length === 2, 10_000, () => `a heard ${JSON.stringify(a.events().map((f) => f.event))}`);
+    await until(
+      () => a.events('unmute-audio').length === 2,
+      10_000,
+      () => `a heard ${JSON.stringify(a.events().map((f) => f.event))}`,
+    );
     expect(a.events().map((f) => f.event)).toEqual(['peer-online', 'stream-added', 'mute-audio', 'unmute-audio', 'mute-audio', 'unmute-audio']);
     expect(a.events().map((f) => f.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });
@@ -212,7 +249,11 @@ describe.runIf(needs(['redis-server'], 'cluster faults'))('cluster faults', () =
     await redis!.up();
 
     // Back by itself: requests work and events cross nodes again.
-    await until(async () => (await a.request('muteLocal', { audio: true, video: false })).ok === true, 15_000, () => 'mute after redis is back');
+    await until(
+      async () => (await a.request('muteLocal', { audio: true, video: false })).ok === true,
+      15_000,
+      () => 'mute after redis is back',
+    );
     await b.waitEvent('mute-audio', (d) => d.uid === 'a');
     expect(nodes.every((n) => n.alive)).toBe(true);
     expect((await late.join(room, 'late')).ok).toBe(true);
@@ -227,7 +268,11 @@ describe.runIf(needs(['redis-server'], 'cluster faults'))('cluster faults', () =
     const room = 'rolling';
     const ms = [await member('r0', room), await member('r1', room), await member('r2', room)];
     await ms[0]!.rt.publish();
-    await until(() => heardOf(ms[1]!, EVENTS.STREAM_ADDED, 'r0').length === 1 && heardOf(ms[2]!, EVENTS.STREAM_ADDED, 'r0').length === 1, 10_000, () => 'stream-added');
+    await until(
+      () => heardOf(ms[1]!, EVENTS.STREAM_ADDED, 'r0').length === 1 && heardOf(ms[2]!, EVENTS.STREAM_ADDED, 'r0').length === 1,
+      10_000,
+      () => 'stream-added',
+    );
     for (let i = 0; i < 3; i++) {
       const old = nodes[i]!;
       expect(await old.stop()).toBe(0);
@@ -235,11 +280,18 @@ describe.runIf(needs(['redis-server'], 'cluster faults'))('cluster faults', () =
       // Each restart is followed by the whole room still working.
       await ms[0]!.rt.muteLocal({ audio: i % 2 === 0, video: false });
       const want = i % 2 === 0 ? EVENTS.MUTE_AUDIO : EVENTS.UNMUTE_AUDIO;
-      await until(() => [ms[1]!, ms[2]!].every((m) => m.heard.filter((h) => h.event === want && h.uid === 'r0').length >= Math.floor(i / 2) + 1), 15_000, () => `mute round ${i}`);
+      await until(
+        () => [ms[1]!, ms[2]!].every((m) => m.heard.filter((h) => h.event === want && h.uid === 'r0').length >= Math.floor(i / 2) + 1),
+        15_000,
+        () => `mute round ${i}`,
+      );
     }
     for (const m of ms) {
       expect(stats(m).freshJoins, m.uid).toBe(0);
-      expect(m.heard.filter((h) => h.event === EVENTS.PEER_LEAVE || h.event === EVENTS.STREAM_REMOVED), m.uid).toEqual([]);
+      expect(
+        m.heard.filter((h) => h.event === EVENTS.PEER_LEAVE || h.event === EVENTS.STREAM_REMOVED),
+        m.uid,
+      ).toEqual([]);
     }
     expect(ms.reduce((n, m) => n + stats(m).resumes, 0)).toBeGreaterThanOrEqual(3);
     const r = await view!.room(room);

@@ -130,7 +130,10 @@ describe.runIf(needs(['redis-server'], 'cluster multi-node'))('three nodes, one 
     await viewsMatch(room, members);
     // Everyone heard the same events in the same order (the room's commit order).
     const order = (c: RawClient, self: string) =>
-      c.events().filter((f) => f.event !== 'peer-online' && f.data?.uid !== self).map((f) => `${f.event}:${f.data?.uid}`);
+      c
+        .events()
+        .filter((f) => f.event !== 'peer-online' && f.data?.uid !== self)
+        .map((f) => `${f.event}:${f.data?.uid}`);
     const w = order(watcher, 'w').filter((e) => !e.endsWith(':p0'));
     expect(order(members.get('p0')!, 'p0').filter((e) => !e.endsWith(':w'))).toEqual(w.filter((e) => !e.endsWith(':p0')));
   });
@@ -144,7 +147,11 @@ describe.runIf(needs(['redis-server'], 'cluster multi-node'))('three nodes, one 
     expect((await a.request('report', { items: [{ kind: 'pusherState', at: 1, code: 1002, message: 'push ok' }] })).data.accepted).toBe(1);
     expect((await b.request('report', { items: [{ kind: 'playerNet', at: 2, uid: 'ra', info: { videoBitrate: 500 } }] })).data.accepted).toBe(1);
     const shared = new SharedReportStore(view.redis, {}, () => undefined);
-    await until(async () => (await shared.queryCluster({ appId: APP_ID, roomId: room })).length === 2, 5000, () => 'mirrored reports');
+    await until(
+      async () => (await shared.queryCluster({ appId: APP_ID, roomId: room })).length === 2,
+      5000,
+      () => 'mirrored reports',
+    );
     const all = await shared.queryCluster({ appId: APP_ID, roomId: room });
     expect(all.map((r) => [r.userId, r.streamUid, r.item.kind]).sort()).toEqual([
       ['ra', 'ra', 'pusherState'],

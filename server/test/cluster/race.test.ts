@@ -47,12 +47,20 @@ describe.runIf(needs(['redis-server'], 'cluster race'))('limits across three nod
     expect((await view.room(room))!.streams.length).toBe(8);
 
     // Everyone inside hears exactly the 8 streams that were admitted.
-    const published = inside.filter((_, k) => pubs[k]!.ok).map((i) => `u${i}`).sort();
+    const published = inside
+      .filter((_, k) => pubs[k]!.ok)
+      .map((i) => `u${i}`)
+      .sort();
     for (const i of inside) {
       const c = socks[i]!;
       for (const uid of published) if (uid !== `u${i}`) await c.waitEvent('stream-added', (d) => d.uid === uid);
       await c.sync();
-      expect(c.events('stream-added').map((f) => f.data.uid).sort()).toEqual(published.filter((u) => u !== `u${i}`));
+      expect(
+        c
+          .events('stream-added')
+          .map((f) => f.data.uid)
+          .sort(),
+      ).toEqual(published.filter((u) => u !== `u${i}`));
     }
   });
 

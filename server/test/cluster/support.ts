@@ -35,7 +35,23 @@ export class ServeNode {
   /** `node --import tsx server/src/cli.ts serve --redis URL ...` on a free port. */
   static async start(redisUrl: string, o: NodeOptions = {}, port = 0): Promise<ServeNode> {
     const media = o.relay ? ['--rtmp-port', String(o.relay.rtmpPort), '--http-port', String(o.relay.httpPort)] : ['--no-relay'];
-    const args = ['--import', 'tsx', 'server/src/cli.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', ...media, '--app-id', APP_ID, '--app-key', APP_KEY, '--redis', redisUrl];
+    const args = [
+      '--import',
+      'tsx',
+      'server/src/cli.ts',
+      'serve',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      ...media,
+      '--app-id',
+      APP_ID,
+      '--app-key',
+      APP_KEY,
+      '--redis',
+      redisUrl,
+    ];
     args.push('--resume-grace-ms', String(o.graceMs ?? 3000), '--node-ttl-ms', String(o.ttlMs ?? 1500), ...(o.args ?? []));
     const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REDIS_URL: '' } });
     let out = '';
@@ -105,9 +121,14 @@ export class RedisView {
     return this.store.read({ appId: APP_ID, roomId }, (r) =>
       r
         ? {
-            visible: [...r.members.values()].filter((m) => m.visible).map((m) => m.userId).sort(),
+            visible: [...r.members.values()]
+              .filter((m) => m.visible)
+              .map((m) => m.userId)
+              .sort(),
             members: [...r.members.values()].map((m) => m.userId).sort(),
-            streams: [...r.streams.values()].filter((s) => !s.failed && (s.audio || s.video)).map((s) => ({ uid: s.userId, screen: s.screen, audio: s.audio, video: s.video })),
+            streams: [...r.streams.values()]
+              .filter((s) => !s.failed && (s.audio || s.video))
+              .map((s) => ({ uid: s.userId, screen: s.screen, audio: s.audio, video: s.video })),
             subscriptions: [...r.subscriptions.values()].map((s) => `${s.subscriberId}>${s.userId}`).sort(),
           }
         : undefined,
@@ -139,7 +160,10 @@ export function viewOf(c: RawClient, self: string): { peers: string[]; streams: 
       if (s) s[f.event!.endsWith('audio') ? 'audio' : 'video'] = f.event!.startsWith('unmute');
     }
   }
-  return { peers: [...peers].filter((p) => p !== self).sort(), streams: [...streams.values()].filter((s) => s.uid !== self).sort((a, b) => a.uid.localeCompare(b.uid)) };
+  return {
+    peers: [...peers].filter((p) => p !== self).sort(),
+    streams: [...streams.values()].filter((s) => s.uid !== self).sort((a, b) => a.uid.localeCompare(b.uid)),
+  };
 }
 
 /** Event sequence numbers a client received, in order: 1, 2, 3, ... when nothing was lost or repeated. */

@@ -8,7 +8,15 @@ import { RedisRoomStore } from '../../src/store/room-store.js';
 import { TestRedis } from '../../../test/support/redis.js';
 import { needs } from '../../../test/support/binaries.js';
 
-const member = (userId: string) => ({ userId, sessionId: `s-${userId}`, visible: true, businessId: null, joinedAt: 0, tokenExpireAt: 0, privileges: new Map([[1, 0]]) });
+const member = (userId: string) => ({
+  userId,
+  sessionId: `s-${userId}`,
+  visible: true,
+  businessId: null,
+  joinedAt: 0,
+  tokenExpireAt: 0,
+  privileges: new Map([[1, 0]]),
+});
 
 // The contract every RoomStore keeps; it runs against the in-memory store and a real Redis.
 function contract(make: () => Promise<RoomStore>): void {
@@ -53,8 +61,16 @@ function contract(make: () => Promise<RoomStore>): void {
   it('returns what the callback returns and passes its exception on', async () => {
     const store = await make();
     expect(await store.update({ appId: 'a', roomId: 'r' }, () => 42)).toBe(42);
-    await expect(store.update({ appId: 'a', roomId: 'r' }, () => { throw new Error('boom'); })).rejects.toThrow('boom');
-    await expect(store.read({ appId: 'a', roomId: 'r' }, () => { throw new Error('bang'); })).rejects.toThrow('bang');
+    await expect(
+      store.update({ appId: 'a', roomId: 'r' }, () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    await expect(
+      store.read({ appId: 'a', roomId: 'r' }, () => {
+        throw new Error('bang');
+      }),
+    ).rejects.toThrow('bang');
   });
 
   it('runs concurrent updates of one room one at a time (no lost update)', async () => {
@@ -96,7 +112,11 @@ describe.runIf(needs(['redis-server'], 'RedisRoomStore'))('RedisRoomStore (real 
     const results = await Promise.all(
       Array.from({ length: 45 }, (_, i) =>
         stores[i % 3]!.update(key, (r) =>
-          ops.join(r, { userId: `u${i}`, sessionId: `s${i}`, visible: true, businessId: null, tokenExpireAt: 0, privileges: new Map(), now: i }, DEFAULT_LIMITS),
+          ops.join(
+            r,
+            { userId: `u${i}`, sessionId: `s${i}`, visible: true, businessId: null, tokenExpireAt: 0, privileges: new Map(), now: i },
+            DEFAULT_LIMITS,
+          ),
         ),
       ),
     );
