@@ -29,7 +29,6 @@ const SERVER_CODE_NAMES = [
   'KICKED',
   'APP_UNKNOWN',
   'TOKEN_RENEW_MISMATCH',
-  'TOKEN_RENEW_MISMATCH',
   'SERVICE_UNAVAILABLE',
 ] as const satisfies readonly (keyof AllCodes)[];
 
