@@ -1,0 +1,57 @@
+// WS-FLV through the guard: a WebSocket on a valid play URL's path gets the FLV stream (header,
+// then tags); the same path without a valid grant, or with a publisher subprotocol, does not.
+
+import WebSocket from 'ws';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { MediaEvent } from '../../src/media/plane.js';
+import { RelayMediaPlane } from '../../src/media/relay/index.js';
+import { killAll, nextEvent, pushPattern } from './support/av.js';
+import { freshKey, inAMinute, SECRET, sameKey } from './support/plane.js';
+
+const plane = new RelayMediaPlane({ logLevel: 'silent', secret: SECRET, pushTimeoutMs: 60_000 });
+beforeAll(() => plane.start());
+afterEach(() => killAll());
+afterAll(() => plane.stop());
+
+function wsUrl(flv: string): string {
+  return flv.replace(/^http:/, 'ws:');
+}
+
+it('a WS-FLV player on a valid URL receives the FLV header and tags; unsigned or as a publisher it does not', async () => {
+  const key = freshKey();
+  const live = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-started' && sameKey(e.key, key));
+  pushPattern(plane.issuePushUrl(key, inAMinute()), { seconds: 30 });
+  await live;
+  const { flv } = plane.issuePlayUrls(key, 'viewer', { audio: true, video: true }, inAMinute());
+
+  const ws = new WebSocket(wsUrl(flv!));
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    ws.on('message', (d: Buffer) => {
+      chunks.push(Buffer.from(d));
+      if (Buffer.concat(chunks).length > 20_000) resolve();
+    });
+    ws.once('error', reject);
+    setTimeout(() => reject(new Error(`only ${Buffer.concat(chunks).length} bytes`)), 15_000);
+  });
+  ws.terminate();
+  const bytes = Buffer.concat(chunks);
+  expect(bytes.subarray(0, 3).toString()).toBe('FLV');
+  // The first tag after the 13-byte header is a script, audio or video tag.
+  expect([8, 9, 18]).toContain(bytes[13]);
+
+  const status = (url: string, protocols?: string[]) =>
+    new Promise<number>((resolve) => {
+      const w = new WebSocket(url, protocols);
+      w.once('open', () => {
+        w.terminate();
+        resolve(101);
+      });
+      w.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      w.on('error', () => resolve(0));
+    });
+  const path = new URL(flv!);
+  expect(await status(`ws://${path.host}${path.pathname}`)).toBe(403);
+  // Offered a publisher subprotocol, the relay never sees it: the client gets no subprotocol and gives up.
+  expect(await status(wsUrl(plane.issuePlayUrls(key, 'other', { audio: true, video: true }, inAMinute()).flv!), ['publisher'])).not.toBe(101);
+});
