@@ -1,7 +1,7 @@
 // Compiled (never run) against the published rollup, dist/VolcEngineRTC_MiniApp.d.ts, by
 // public-types.test.ts. Lines under @ts-expect-error must NOT compile: if one starts compiling,
 // tsc reports the unused directive and the test fails.
-import { Client, ERROR_CODES, EVENTS, type StreamAddedEvent, type VolcEngineRTCError } from '../../dist/VolcEngineRTC_MiniApp.js';
+import { Client, configure, ERROR_CODES, EVENTS, type StreamAddedEvent, type VolcEngineRTCError } from '../../dist/VolcEngineRTC_MiniApp.js';
 
 export async function promiseStyle(): Promise<void> {
   const client = new Client({ server: 'wss://rtc.example.com/signal' });
@@ -17,6 +17,16 @@ export async function promiseStyle(): Promise<void> {
   await client.leave();
   await client.destroy();
   void [userId, pushUrl, playUrl, set];
+}
+
+export function configureOnce(): Client {
+  // app.js: the defaults every client starts from; the vendor's `new Client()` then works.
+  configure({ server: 'wss://rtc.example.com/signal', requestTimeoutMs: 5000, reconnect: { maxAttempts: 3 } });
+  // @ts-expect-error: configure takes ClientOptions, checked like the constructor's
+  configure({ sever: 'wss://typo.example.com' });
+  // @ts-expect-error: configure returns nothing to wait for
+  void configure({}).then;
+  return new Client();
 }
 
 export function callbackStyle(client: Client): void {
