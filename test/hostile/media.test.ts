@@ -5,7 +5,6 @@
 // take; its per-connection containment is only the second line), and the
 // memory of the server and its relay together grew by less than RSS_BOUND_MB.
 
-import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import WebSocket from 'ws';

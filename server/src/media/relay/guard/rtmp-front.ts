@@ -177,7 +177,7 @@ class RtmpConnection implements FrontConn {
 
   private async authorise(): Promise<void> {
     const request = this.request!;
-    let ok = false;
+    let ok: boolean;
     try {
       ok = await this.options.host.admit(this, request);
     } catch {
