@@ -4,11 +4,15 @@
 // fix changes nothing (redundant) and a fix that leaves the question open are all errors.
 import { parseSignature, parseType, typeToText, type DType } from '../parse/typeexpr.js';
 import { diagKey, formatDiagnostic, type Diagnostic, type DraftParam, type DraftType, type FixKey, type Target } from './model.js';
+import { jsonLines } from '../spec/jsonlines.js';
+import { overridesSchema, schemaErrors } from '../spec/schema.js';
 import type { Erratum } from './identifiers.js';
 import { TYPE_NAME } from './methods.js';
 
 export interface FieldDef {
+  /** @pattern ^[A-Za-z_$][A-Za-z0-9_$]*$ */
   name: string;
+  /** @minLength 1 */
   type: string;
   optional: boolean;
   default?: string;
@@ -34,17 +38,23 @@ export interface Fix {
   replace?: string;
 }
 
+/** One reviewed answer: the diagnostic it answers (code, subject, param), why, and what the spec says. */
 export interface OverrideEntry {
+  /** @pattern ^[A-Z][A-Z0-9_]*$ */
   code: string;
+  /** @minLength 1 */
   subject: string;
+  /** @minLength 1 */
   param?: string;
+  /** @minLength 1 */
   reason: string;
   fix: Fix;
 }
 
+/** The file spec/overrides.json (its schema, spec/overrides.schema.json, is generated from these types). */
 export interface OverridesFile {
   /** Pages that cannot say their own doc id (the vendor's page is copied verbatim). */
-  pages?: Record<string, { docId: string }>;
+  pages?: Record<string, { /** @pattern ^[0-9]+$ */ docId: string }>;
   overrides: OverrideEntry[];
 }
 
@@ -64,24 +74,36 @@ export function loadOverrides(file: string, text: string | undefined): LoadedOve
   const empty: LoadedOverrides = { file, data: { overrides: [] }, lines: [], problems: [], errata: [] };
   if (text === undefined) return empty;
   let data: unknown;
+  const problems: string[] = [];
   try {
     data = JSON.parse(text);
   } catch (e) {
     return { ...empty, problems: [`${file}:1: OVERRIDES_INVALID overrides: not JSON (${(e as Error).message})`] };
   }
-  const problems: string[] = [];
   const d = data as Partial<OverridesFile>;
   if (typeof d !== 'object' || d === null || !Array.isArray(d.overrides)) {
     return { ...empty, problems: [`${file}:1: OVERRIDES_INVALID overrides: expected an object with an "overrides" array`] };
   }
-  // The line of each entry: the n-th `"code":` key in the text.
-  const lines: number[] = [];
-  const re = /"code"\s*:/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) lines.push(text.slice(0, m.index).split('\n').length);
+  // The schema (generated from the types above) first, every error at its line.
+  const at = jsonLines(text);
+  const lineOf = (ptr: string) => {
+    for (let p = ptr; ; p = p.slice(0, p.lastIndexOf('/'))) if (at.has(p) || !p) return at.get(p) ?? 1;
+  };
+  const badEntries = new Set<number>();
+  for (const e of schemaErrors(overridesSchema(), data)) {
+    const where = e.instancePath || '/';
+    const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
+    const entry = /^\/overrides\/(\d+)/.exec(e.instancePath);
+    if (entry) badEntries.add(Number(entry[1]));
+    // oneOf/anyOf restate their branches' errors: keep the branch errors only.
+    if (e.keyword === 'oneOf' || e.keyword === 'anyOf') continue;
+    problems.push(`${file}:${lineOf(e.instancePath)}: OVERRIDES_INVALID ${where}: ${e.message ?? 'invalid'}${extra}`);
+  }
+  const lines = d.overrides.map((_, i) => lineOf(`/overrides/${i}/code`));
   const ok: OverrideEntry[] = [];
   const errata: Erratum[] = [];
   d.overrides.forEach((e, i) => {
+    if (badEntries.has(i)) return;
     const line = lines[i] ?? 1;
     const bad = (msg: string) => problems.push(`${file}:${line}: OVERRIDES_INVALID entry ${i + 1}: ${msg}`);
     if (typeof e !== 'object' || e === null) return bad('not an object');
@@ -101,8 +123,8 @@ export function loadOverrides(file: string, text: string | undefined): LoadedOve
   });
   const pages: Record<string, { docId: string }> = {};
   for (const [k, v] of Object.entries(d.pages ?? {})) {
+    // A bad one is reported by the schema above.
     if (typeof v?.docId === 'string' && /^\d+$/.test(v.docId)) pages[k] = v;
-    else problems.push(`${file}:1: OVERRIDES_INVALID pages: ${k} needs a numeric string "docId"`);
   }
   const kept = d.overrides.map((e, i) => ({ e, line: lines[i] ?? 1 })).filter((x) => ok.includes(x.e));
   return { file, data: { pages, overrides: ok }, lines: kept.map((x) => x.line), problems, errata };

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Spec } from '../spec/types.js';
-import { canonicalJson, validateSpec } from '../spec/schema.js';
+import { canonicalJson, OVERRIDES_SCHEMA, overridesSchema, SPEC_SCHEMA, specSchema, validateSpec } from '../spec/schema.js';
 import { build } from './index.js';
 
 export const DOCS_DIR = 'spec/docs';
@@ -68,7 +68,12 @@ export function run(opts: RunOptions): RunResult {
   if (schemaErrors.length) return { ok: false, problems: schemaErrors.map((e) => `${SPEC_OUT}: SPEC_SCHEMA ${e}`), changed: [] };
   log(`${result.diagnostics.length} diagnostics, each resolved by ${OVERRIDES}`);
 
-  const wanted = new Map<string, string>([[SPEC_OUT, canonicalJson(result.spec)]]);
+  // The schemas are generated from the TypeScript types, like the code.
+  const wanted = new Map<string, string>([
+    [SPEC_OUT, canonicalJson(result.spec)],
+    [SPEC_SCHEMA, JSON.stringify(specSchema(), null, 2) + '\n'],
+    [OVERRIDES_SCHEMA, JSON.stringify(overridesSchema(), null, 2) + '\n'],
+  ]);
   if (opts.emit) {
     for (const [rel, content] of opts.emit(result.spec)) wanted.set(posix(join(GENERATED_DIR, rel)), content);
   }
@@ -81,8 +86,9 @@ export function run(opts: RunOptions): RunResult {
   // Generated code that does not compile is never written. Unchanged files were compiled when
   // they were written (and npm run typecheck compiles them with the real runtime), so --check
   // on an up-to-date tree stays fast.
-  if (opts.emit && opts.verify && [...wanted].some(([rel, content]) => rel !== SPEC_OUT && differs(rel, content))) {
-    const errors = opts.verify(new Map([...wanted].filter(([rel]) => rel !== SPEC_OUT)));
+  const code = (rel: string) => rel.endsWith('.ts');
+  if (opts.emit && opts.verify && [...wanted].some(([rel, content]) => code(rel) && differs(rel, content))) {
+    const errors = opts.verify(new Map([...wanted].filter(([rel]) => code(rel))));
     if (errors.length) {
       return { ok: false, problems: errors.map((e) => `${e.file}:${e.line}: GENERATED_INVALID: ${e.message} (nothing was written: fix the emitter in codegen/emit, or the spec it was given)`), changed: [] };
     }

@@ -1,21 +1,54 @@
-// Checks a Spec against spec/spec.schema.json (ajv) and writes it as canonical JSON: keys
-// sorted, arrays in their meaningful order, two-space indent, final newline. Same spec, same bytes.
+// The JSON Schemas, generated from the TypeScript types (one source: codegen/spec/schemagen.ts):
+// spec/spec.schema.json from codegen/spec/types.ts, spec/overrides.schema.json from the
+// overrides file's types in codegen/reconcile/overrides.ts. npm run codegen writes both files (and
+// --check fails when they are stale); the checks here use the generated schemas directly. Also
+// writes a Spec as canonical JSON: keys sorted, arrays in their meaningful order, two-space
+// indent, final newline. Same spec, same bytes.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Ajv } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
+import { schemaFromTs } from './schemagen.js';
 
-const SCHEMA_PATH = fileURLToPath(new URL('../../spec/spec.schema.json', import.meta.url));
+export const SPEC_SCHEMA = 'spec/spec.schema.json';
+export const OVERRIDES_SCHEMA = 'spec/overrides.schema.json';
 
-let validator: ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null } | undefined;
+const read = (rel: string) => readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8');
+
+let spec: object | undefined;
+let overrides: object | undefined;
+
+export function specSchema(): object {
+  spec ??= schemaFromTs(read('./types.ts'), 'Spec', {
+    id: 'https://mprtc.invalid/spec.schema.json',
+    description: 'The reconciled API spec the parser writes and the emitter reads. Generated from codegen/spec/types.ts by npm run codegen: do not edit.',
+  });
+  return spec;
+}
+
+export function overridesSchema(): object {
+  overrides ??= schemaFromTs(read('../reconcile/overrides.ts'), 'OverridesFile', {
+    id: 'https://mprtc.invalid/overrides.schema.json',
+    description: 'spec/overrides.json: the reviewed answers to the diagnostics and the errata. Generated from codegen/reconcile/overrides.ts by npm run codegen: do not edit.',
+  });
+  return overrides;
+}
+
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+const compiled = new Map<object, Validator>();
+
+/** Schema errors of `data` against `schema` (ajv, every error). */
+export function schemaErrors(schema: object, data: unknown): ErrorObject[] {
+  let v = compiled.get(schema);
+  if (!v) {
+    v = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
+    compiled.set(schema, v);
+  }
+  return v(data) ? [] : [...(v.errors ?? [])];
+}
 
 /** Schema errors as "path: message" lines; empty when the spec is valid. */
-export function validateSpec(spec: unknown): string[] {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    validator = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object);
-  }
-  if (validator(spec)) return [];
-  return (validator.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}`);
+export function validateSpec(data: unknown): string[] {
+  return schemaErrors(specSchema(), data).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}`);
 }
 
 function sortKeys(v: unknown): unknown {

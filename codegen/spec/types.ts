@@ -1,23 +1,27 @@
 // The one contract between the parser (codegen/parse) and the emitter (codegen/emit).
-// spec/spec.schema.json is the JSON Schema of `Spec`; keep the two in step.
+// spec/spec.schema.json is generated from this file (codegen/spec/schemagen.ts): the JSDoc tags
+// @pattern, @minLength, @minItems, @minimum and @integer are its constraints.
 
 /** Where a fact came from: a page in spec/docs and a 1-based line. */
 export interface SourceRef {
+  /** @minLength 1 */
   file: string; // e.g. "spec/docs/client.md"
+  /** @integer @minimum 1 */
   line: number;
 }
 
 /** A type as the emitter needs it: enough to print TypeScript and to generate a runtime check. */
 export type TypeRef =
   | { kind: 'primitive'; name: 'string' | 'number' | 'boolean' | 'void' | 'unknown' }
-  | { kind: 'ref'; name: string } // an ObjectType in Spec.types, by name
+  | { kind: 'ref'; /** @pattern ^[A-Za-z_$][A-Za-z0-9_$]*$ */ name: string } // an ObjectType in Spec.types, by name
   | { kind: 'function'; params: Param[]; returns: TypeRef }
   | { kind: 'promise'; of: TypeRef }
   | { kind: 'array'; of: TypeRef }
-  | { kind: 'union'; of: TypeRef[] }
+  | { kind: 'union'; /** @minItems 2 */ of: TypeRef[] }
   | { kind: 'literal'; value: string | number | boolean };
 
 export interface Param {
+  /** @pattern ^[A-Za-z_$][A-Za-z0-9_$]*$ */
   name: string;
   type: TypeRef;
   optional: boolean;
@@ -29,12 +33,14 @@ export interface Param {
 /** A link found in a description, resolved against the pages in spec/docs. */
 export interface Link {
   text: string;
+  /** @minLength 1 */
   href: string; // as written in the doc
   /** What it points at, when it resolves inside spec/docs. */
-  target?: { kind: 'method' | 'event' | 'page' | 'type' | 'error'; name: string };
+  target?: { kind: 'method' | 'event' | 'page' | 'type' | 'error'; /** @minLength 1 */ name: string };
 }
 
 export interface Method {
+  /** @pattern ^[A-Za-z_$][A-Za-z0-9_$]*$ */
   name: string;
   /** `vendor`: on the vendor's page; `ours`: defined by this SDK on its own page (spec/docs). */
   origin: 'vendor' | 'ours';
@@ -69,6 +75,7 @@ export interface Method {
 }
 
 export interface ObjectType {
+  /** @pattern ^[A-Za-z_$][A-Za-z0-9_$]*$ */
   name: string;
   description: string;
   fields: Param[];
@@ -82,7 +89,9 @@ export interface ObjectType {
 }
 
 export interface EventDef {
+  /** @pattern ^[A-Z][A-Z0-9_]*$ */
   name: string; // STREAM_ADDED
+  /** @minLength 1 */
   value: string; // stream-added
   origin: 'vendor' | 'ours';
   description: string;
@@ -92,7 +101,9 @@ export interface EventDef {
 }
 
 export interface ErrorCodeDef {
+  /** @pattern ^[A-Z][A-Z0-9_]*$ */
   name: string; // INVALID_PARAMS
+  /** @integer */
   code: number;
   category: string;
   origin: 'vendor' | 'ours';
@@ -102,21 +113,27 @@ export interface ErrorCodeDef {
 
 /** A disagreement the parser found, and how the overrides file resolved it. */
 export interface ResolvedDiagnostic {
+  /** @pattern ^[A-Z][A-Z0-9_]*$ */
   code: string; // stable, e.g. "SIGNATURE_NAME_MISMATCH"
+  /** @minLength 1 */
   file: string;
+  /** @integer @minimum 1 */
   line: number;
+  /** @minLength 1 */
   subject: string; // e.g. "Client.setBusinessId"
-  /** The parameter or field the diagnostic is about, when it is about one (e.g. "options.screen"). */
+  /** The parameter or field the diagnostic is about, when it is about one (e.g. "options.screen"). @minLength 1 */
   param?: string;
+  /** @minLength 1 */
   message: string;
+  /** @minLength 1 */
   resolution: string; // the override's reason
 }
 
 export interface Spec {
   specVersion: 1;
   /** The pages read, with a content hash so a stale spec is obvious in review. */
-  sources: { file: string; sha256: string }[];
-  classes: { name: string; description: string; methods: Method[]; source: SourceRef }[];
+  sources: { /** @minLength 1 */ file: string; /** @pattern ^[0-9a-f]{64}$ */ sha256: string }[];
+  classes: { /** @pattern ^[A-Za-z_$][A-Za-z0-9_$]*$ */ name: string; description: string; methods: Method[]; source: SourceRef }[];
   types: ObjectType[];
   events: EventDef[];
   /** What the events page says before its table (the EVENTS constant's description). */

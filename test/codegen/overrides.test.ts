@@ -96,6 +96,27 @@ describe('overrides', () => {
     expect(r.problems.filter((p) => p.includes('OVERRIDES_INVALID'))).toHaveLength(2);
   });
 
+  it('the file is checked against spec/overrides.schema.json (generated from its types), each error at its line', () => {
+    const text = [
+      '{',
+      '  "pages": { "spec/docs/client.md": { "docId": "78567" } },',
+      '  "overrides": [',
+      '    { "code": "UNKNOWN_TYPE", "subject": "int", "reason": "x",',
+      '      "fix": { "tpye": "number" } },',
+      '    { "code": "lower", "subject": "int",',
+      '      "fix": { "type": 3 } }',
+      '  ]',
+      '}',
+    ].join('\n');
+    const invalid = buildWith(pageSources(), text).problems.filter((p) => p.includes('OVERRIDES_INVALID'));
+    expect(invalid).toEqual([
+      'spec/overrides.json:5: OVERRIDES_INVALID /overrides/0/fix: must NOT have additional properties "tpye"',
+      "spec/overrides.json:6: OVERRIDES_INVALID /overrides/1: must have required property 'reason'",
+      'spec/overrides.json:6: OVERRIDES_INVALID /overrides/1/code: must match pattern "^[A-Z][A-Z0-9_]*$"',
+      'spec/overrides.json:7: OVERRIDES_INVALID /overrides/1/fix/type: must be string',
+    ]);
+  });
+
   it('a signature override repairs a section whose block is missing', () => {
     const sources = pageSources();
     // The vendor drops leave's fence: the section keeps its table.
