@@ -5,7 +5,7 @@
 // back frame by frame (ffprobe). Exits 0 when every step did what it should, and says which media
 // steps it skipped for want of ffmpeg or ffprobe.
 //   npm start -- --keep    keep alice pushing and print URLs to watch with any RTMP / FLV player;
-//                          Ctrl-C (or SIGTERM to the PID) finishes the walk-through and exits 0
+//                          Ctrl-C (or SIGTERM to the PID): both leave, everything stops, exit 0
 // Stopping by PID stops everything: the children are killed in cleanup(), and the relay's own
 // process exits when this one does (its IPC channel closes).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -101,8 +101,8 @@ function readFrames(url: string, seconds: number): Promise<{ video: number; audi
   });
 }
 
-// Ctrl-C, SIGTERM or SIGHUP: with --keep the first one ends the wait for it (the walk-through
-// finishes and the demo exits 0); otherwise everything is stopped and the demo exits 128+signal.
+// Ctrl-C, SIGTERM or SIGHUP: with --keep the first one ends the wait for it (both leave, the
+// demo stops and exits 0); otherwise everything is stopped and the demo exits 128+signal.
 let endKeep: (() => void) | null = null;
 let shutdown: () => Promise<void> = async () => {};
 let signals = 0;
@@ -161,7 +161,14 @@ async function main(): Promise<void> {
       console.log(`\nWatch alice with any player for the next hour:\n  ffplay "${flv.rtmp}"${flv.flv ? `\n  ffplay "${flv.flv}"` : ''}\nCtrl-C to stop.`);
       await new Promise<void>((r) => (endKeep = r));
       endKeep = null;
-      log('demo', 'stopping: the rest of the walk-through, then exit');
+      // A terminal's Ctrl-C reaches the whole process group, the relay's process too: leave
+      // without relying on the media plane, then stop everything in order.
+      for (const p of children) stopping.add(p);
+      log('demo', 'stopping: both leave, then the server and the relay stop');
+      await Promise.allSettled([alice.leave(), bob.leave()]);
+      await Promise.all([alice.destroy(), bob.destroy()]);
+      log('demo', 'stopped cleanly');
+      return;
     }
 
     const muted = next(bob, 'bob', EVENTS.MUTE_AUDIO);
