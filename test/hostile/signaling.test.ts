@@ -216,6 +216,47 @@ describe('hostile signaling traffic against the real serve', { timeout: 120_000 
     afterwards(s, baseMb, peakMb);
   });
 
+  it('report floods under ever new user ids: storage stays within its byte limit (an estimate of heap)', async () => {
+    // Rates raised so the flood is as large as this machine can send; the store limit lowered so
+    // the bound shows well within the test's time.
+    const { s, baseMb } = await server(['--trust-proxy', '--message-rate', '1000000/1000000', '--byte-rate', '1000000000/1000000000', '--report-bytes-total', String(8 * 1024 * 1024)]);
+    let bytesSent = 0;
+    let users = 0;
+    const items = Array.from({ length: 14 }, (_, i) => ({ kind: 'pusherNet', at: i, info: Object.fromEntries(Array.from({ length: 32 }, (_, k) => [`f${k}`, 's'.repeat(120)])) }));
+    const { peakMb } = await during(
+      s,
+      async (running) => {
+        await Promise.all(
+          Array.from({ length: 8 }, async (_, a) => {
+            while (running()) {
+              const id = `flooder${a}x${users++}`;
+              const u = await joined(s, `reports-${id}`, id, { 'x-forwarded-for': `203.0.113.${a + 1}` });
+              for (let b = 0; b < 20 && running(); b++) {
+                const frame = JSON.stringify({ v: 1, id: b + 1, type: 'report', items });
+                bytesSent += frame.length;
+                const r = await new Promise<unknown>((resolve) => {
+                  u.c.ws.send(frame);
+                  resolve(u.c.waitFor((f) => f.type === 'response' && f.id === b + 1));
+                });
+                if (!(r as { ok?: boolean }).ok) throw new Error(`report refused: ${JSON.stringify(r)}`);
+              }
+              u.c.ws.terminate();
+            }
+          }),
+        );
+      },
+      () => bytesSent,
+      1_000_000,
+      () => bytesSent > 200 * 1024 * 1024,
+    );
+    console.log(`[hostile/signaling] reports: ${(bytesSent / 1048576).toFixed(0)} MiB sent under ${users} user ids, rss peak +${(peakMb - baseMb).toFixed(1)} MiB`);
+    // What the store keeps is bounded; the garbage of parsing 200 MiB is V8's until it collects.
+    const t0 = Date.now();
+    while (treeRssMb(s.pid) - baseMb >= BOUND_MB && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 500));
+    console.log(`[hostile/signaling] reports: rss +${(treeRssMb(s.pid) - baseMb).toFixed(1)} MiB after ${Date.now() - t0} ms`);
+    afterwards(s, baseMb, treeRssMb(s.pid));
+  });
+
   it('token guessing behind a proxy (--trust-proxy): the guesser is limited by its address and by the guessed id, other users join', async () => {
     const { s, baseMb } = await server(['--trust-proxy', '--join-rate', '20/60000', '--token-refusals', '5/60000']);
     const t = tally();

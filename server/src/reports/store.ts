@@ -45,7 +45,11 @@ export function reportCost(item: ReportItem): number {
   return Math.ceil(1.5 * JSON.stringify(item).length) + 12 * fields + 256;
 }
 
+/** What an evicted entry points at instead of its report (no item kept alive). */
+const EVICTED: StoredReport = Object.freeze({ appId: '', roomId: '', userId: '', streamUid: '', receivedAt: 0, item: Object.freeze({ kind: 'pusherState', at: 0, code: 0, message: '' }) });
+
 interface Kept {
+  /** Dropped when evicted, so an entry still in the global order holds no item. */
   report: StoredReport;
   bytes: number;
   /** Evicted through another list (its user's, or the global order); skipped when met. */
@@ -134,6 +138,7 @@ export class ReportStore {
 
   private evict(kept: Kept, list: UserList): void {
     kept.gone = true;
+    kept.report = EVICTED;
     this.live--;
     list.bytes -= kept.bytes;
     this.total -= kept.bytes;
