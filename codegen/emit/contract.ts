@@ -14,19 +14,21 @@ export function emitContract(file: SourceFile, spec: Spec): void {
     refsOf(m.returns, refs);
   }
   if (refs.size) file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './types.js', namedImports: [...refs].sort() });
-  if (methods.some(isListenerMethod)) file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './events.js', namedImports: ['EventName'] });
+  if (methods.some(isListenerMethod)) file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './events.js', namedImports: ['EventName', 'EventPayloads'] });
   file.addInterface({
     isExported: true,
     name: 'ClientRuntimeMethods',
     docs: ['The runtime under the generated `Client` (src/runtime implements it).\n\n@internal'],
     methods: methods.map((m) => {
       if (isListenerMethod(m)) {
+        // Typed through the event map, as on the Client: no `any` between the Client and the runtime.
         const [ev, cb] = m.params;
         return {
           name: m.name,
+          typeParameters: cb ? [{ name: 'E', constraint: 'EventName' }] : [],
           parameters: [
-            { name: 'event', type: 'EventName', hasQuestionToken: ev!.optional },
-            ...(cb ? [{ name: 'callback', type: '(payload: any) => void', hasQuestionToken: cb.optional }] : []),
+            { name: 'event', type: cb ? 'E' : 'EventName', hasQuestionToken: ev!.optional },
+            ...(cb ? [{ name: 'callback', type: '(payload: EventPayloads[E]) => void', hasQuestionToken: cb.optional }] : []),
           ],
           returnType: 'void',
         };

@@ -70,6 +70,8 @@ function isSignatureLang(lang: string | null | undefined): boolean {
 
 function looksBinary(raw: string): boolean {
   if (raw.includes('\u0000')) return true;
+  // Control characters are what binary or mangled bytes look like in a text page.
+  // eslint-disable-next-line no-control-regex
   const bad = (raw.match(/[\uFFFD\u0001-\u0008\u000E-\u001F]/g) ?? []).length;
   return bad > 0 && bad / Math.max(raw.length, 1) > 0.01;
 }

@@ -66,7 +66,7 @@ export function run(opts: RunOptions): RunResult {
   if (!result.spec) return { ok: false, problems: result.problems, changed: [] };
   const schemaErrors = validateSpec(result.spec);
   if (schemaErrors.length) return { ok: false, problems: schemaErrors.map((e) => `${SPEC_OUT}: SPEC_SCHEMA ${e}`), changed: [] };
-  log(`${result.diagnostics.length} diagnostics, each resolved by ${OVERRIDES}`);
+  log(`${result.diagnostics.length} diagnostics, each resolved by ${OVERRIDES} or a codegen rule; ${result.spec.errata.length} errata applied`);
 
   // The schemas are generated from the TypeScript types, like the code.
   const wanted = new Map<string, string>([

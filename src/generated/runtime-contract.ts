@@ -2,7 +2,7 @@
 // Do not edit it: fix the doc (spec/docs), the override (spec/overrides) or the generator (codegen/).
 
 import type { MuteLocalOptions, MuteRemoteOptions, SubOptions, UnsubscribeOptions, WxMediaState } from './types.js';
-import type { EventName } from './events.js';
+import type { EventName, EventPayloads } from './events.js';
 
 /**
  * The runtime under the generated `Client` (src/runtime implements it).
@@ -22,13 +22,13 @@ export interface ClientRuntimeMethods {
   muteLocal(options: MuteLocalOptions): Promise<void>;
   muteRemote(userId: string, options: MuteRemoteOptions): Promise<void>;
   setUserVisibility(enable: boolean): Promise<void>;
-  on(event: EventName, callback: (payload: any) => void): void;
-  off(event: EventName, callback?: (payload: any) => void): void;
+  on<E extends EventName>(event: E, callback: (payload: EventPayloads[E]) => void): void;
+  off<E extends EventName>(event: E, callback?: (payload: EventPayloads[E]) => void): void;
   reportPusherStateChange(code: number, message: string): void;
   reportPusherNetStatusChange(info: WxMediaState): void;
   reportPlayerStateChange(uid: string, code: number, message: string): void;
   reportPlayerNetStatusChange(uid: string, info: WxMediaState): void;
   updateToken(token: string): Promise<void>;
-  once(event: EventName, callback: (payload: any) => void): void;
+  once<E extends EventName>(event: E, callback: (payload: EventPayloads[E]) => void): void;
   removeAllListeners(event?: EventName): void;
 }

@@ -1,7 +1,6 @@
 // The CLI's pipeline on a scratch copy of the repository: deterministic output, a second run
 // changes nothing, --check names every stale file, generated files no longer emitted go away.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readSources, run, type Emit } from '../../codegen/reconcile/run.js';
