@@ -1,7 +1,8 @@
 // Hostile traffic at the signaling port of the real `serve` (a child process: its pid is the
 // server's). Each attack runs while a bystander in another room completes a join and a call
 // (publish, subscribe, media through the relay); afterwards the server is alive, the attack got
-// its documented answers, and the server's memory (all its processes) grew less than BOUND_MB.
+// its documented answers, and the server's memory (all its processes) grew less than BOUND_MB
+// (for the report flood: once V8 has collected the flood's garbage, see that test).
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
