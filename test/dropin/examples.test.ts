@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'acorn';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunningServer } from '../../server/src/index.js';
 import { E2E_APP_ID, mintToken } from '../support/real-server.js';
 import { boundHandlers, dataRoots, EXAMPLE_SRC, exampleWithSdk, pageWxml, setConfig, startPhone, type PageInstance, type Phone } from './miniprogram.js';
@@ -56,12 +56,15 @@ async function joinByHand(page: PageInstance, token: string) {
   return page.until((d) => d.state !== 'joining');
 }
 
-async function eventually<T>(read: () => Promise<T> | T, ok: (v: T) => boolean): Promise<T> {
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+function eventually<T>(read: () => Promise<T> | T, ok: (v: T) => boolean): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const v = await read();
+      if (!ok(v)) throw new Error(`not yet: ${JSON.stringify(v)?.slice(0, 200)}`);
+      return v;
+    },
+    { timeout: 20_000, interval: 20 },
+  );
 }
 
 describe.each(PAGES)('%s', (route) => {

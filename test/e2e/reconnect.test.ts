@@ -1,6 +1,6 @@
 // Reconnect and resume end to end: runtimes reach the REAL server through a fault-injecting
 // proxy (test/support/chaos-proxy.ts) that the tests drive by hand, over both transports.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunningServer } from '../../server/src/index.js';
 import { createRuntime, type ClientRuntime } from '../../src/runtime/index.js';
 import { ERROR_CODES } from '../../src/generated/error-codes.js';
@@ -210,10 +210,11 @@ describe.each(TRANSPORT_MODES)('reconnect over $name', (mode) => {
 });
 
 /** Waits (by polling real state, never a fixed sleep as the assertion) until cond holds. */
-async function until(cond: () => boolean, what = 'condition'): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+function until(cond: () => boolean, what = 'condition'): Promise<void> {
+  return vi.waitFor(
+    () => {
+      if (!cond()) throw new Error(`timed out waiting for ${what}`);
+    },
+    { timeout: 5_000, interval: 10 },
+  );
 }
