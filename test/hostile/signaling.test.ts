@@ -153,10 +153,7 @@ describe('hostile signaling traffic against the real serve', { timeout: 120_000 
     const { peakMb } = await during(
       s,
       async (running) => {
-        await Promise.all([
-          hammer(s.url, t1, 2, running, () => big, { burst: 1 }),
-          hammer(s.url, t2, 2, running, () => nested, { burst: 5 }),
-        ]);
+        await Promise.all([hammer(s.url, t1, 2, running, () => big, { burst: 1 }), hammer(s.url, t2, 2, running, () => nested, { burst: 5 })]);
       },
       () => t1.sent + t2.sent,
       20,
@@ -169,7 +166,17 @@ describe('hostile signaling traffic against the real serve', { timeout: 120_000 
 
   it('junk: invalid UTF-8, binary frames, broken JSON and wrong shapes', async () => {
     const { s, baseMb } = await server();
-    const shapes = ['{', 'null', '[]', '"x"', '{"v":1}', '{"v":1,"id":-1,"type":"join"}', '{"v":1,"id":3,"type":"join","token":{}}', '{"v":2,"id":4,"type":"leave"}', '\u0000'];
+    const shapes = [
+      '{',
+      'null',
+      '[]',
+      '"x"',
+      '{"v":1}',
+      '{"v":1,"id":-1,"type":"join"}',
+      '{"v":1,"id":3,"type":"join","token":{}}',
+      '{"v":2,"id":4,"type":"leave"}',
+      '\u0000',
+    ];
     const t1 = tally();
     const t2 = tally();
     const t3 = tally();
@@ -220,10 +227,22 @@ describe('hostile signaling traffic against the real serve', { timeout: 120_000 
   it('report floods under ever new user ids: storage stays within its byte limit (an estimate of heap)', async () => {
     // Rates raised so the flood is as large as this machine can send; the store limit lowered so
     // the bound shows well within the test's time.
-    const { s, baseMb } = await server(['--trust-proxy', '--message-rate', '1000000/1000000', '--byte-rate', '1000000000/1000000000', '--report-bytes-total', String(8 * 1024 * 1024)]);
+    const { s, baseMb } = await server([
+      '--trust-proxy',
+      '--message-rate',
+      '1000000/1000000',
+      '--byte-rate',
+      '1000000000/1000000000',
+      '--report-bytes-total',
+      String(8 * 1024 * 1024),
+    ]);
     let bytesSent = 0;
     let users = 0;
-    const items = Array.from({ length: 14 }, (_, i) => ({ kind: 'pusherNet', at: i, info: Object.fromEntries(Array.from({ length: 32 }, (_, k) => [`f${k}`, 's'.repeat(120)])) }));
+    const items = Array.from({ length: 14 }, (_, i) => ({
+      kind: 'pusherNet',
+      at: i,
+      info: Object.fromEntries(Array.from({ length: 32 }, (_, k) => [`f${k}`, 's'.repeat(120)])),
+    }));
     const { peakMb } = await during(
       s,
       async (running) => {
@@ -250,7 +269,9 @@ describe('hostile signaling traffic against the real serve', { timeout: 120_000 
       1_000_000,
       () => bytesSent > 200 * 1024 * 1024,
     );
-    console.log(`[hostile/signaling] reports: ${(bytesSent / 1048576).toFixed(0)} MiB sent under ${users} user ids, rss peak +${(peakMb - baseMb).toFixed(1)} MiB`);
+    console.log(
+      `[hostile/signaling] reports: ${(bytesSent / 1048576).toFixed(0)} MiB sent under ${users} user ids, rss peak +${(peakMb - baseMb).toFixed(1)} MiB`,
+    );
     // What the store keeps is bounded; the garbage of parsing 200 MiB is V8's until it collects.
     const t0 = Date.now();
     while (treeRssMb(s.pid) - baseMb >= BOUND_MB && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 500));
@@ -269,9 +290,21 @@ describe('hostile signaling traffic against the real serve', { timeout: 120_000 
         const one = await RawClient.connect(s.url, { 'x-forwarded-for': '203.0.113.66' });
         let n = 0;
         while (running()) {
-          const fromOne = await one.request('join', { appId: s.appId, token: `001${randomBytes(40).toString('base64')}`, roomId: 'vault', userId: `user${n % 50}`, visible: true });
+          const fromOne = await one.request('join', {
+            appId: s.appId,
+            token: `001${randomBytes(40).toString('base64')}`,
+            roomId: 'vault',
+            userId: `user${n % 50}`,
+            visible: true,
+          });
           const bot = await RawClient.connect(s.url, { 'x-forwarded-for': `198.18.${(n >> 8) & 255}.${n & 255}` });
-          const fromBot = await bot.request('join', { appId: s.appId, token: `001${randomBytes(40).toString('base64')}`, roomId: 'vault', userId: 'alice', visible: true });
+          const fromBot = await bot.request('join', {
+            appId: s.appId,
+            token: `001${randomBytes(40).toString('base64')}`,
+            roomId: 'vault',
+            userId: 'alice',
+            visible: true,
+          });
           bot.ws.terminate();
           for (const f of [fromOne, fromBot]) if (f.error) t.codes.set(f.error.code, (t.codes.get(f.error.code) ?? 0) + 1);
           n++;
@@ -291,4 +324,3 @@ describe('hostile signaling traffic against the real serve', { timeout: 120_000 
     bob.c.ws.terminate();
   });
 });
-

@@ -98,7 +98,9 @@ describe('requests over the protocol frame limit (64 KiB of UTF-8)', () => {
   const timings = { requestTimeoutMs: 10_000, heartbeatIntervalMs: 5_000, heartbeatTimeoutMs: 15_000 };
 
   it('are refused with INVALID_PARAMS before sending, counted in UTF-8 bytes; the connection stays usable', async () => {
-    server = await startFakeSignaling((f, peer) => (f.type === 'report' ? peer.send({ v: 1, type: 'response', id: f.id, ok: true, data: { accepted: 1 } }) : defaultScript(f, peer)));
+    server = await startFakeSignaling((f, peer) =>
+      f.type === 'report' ? peer.send({ v: 1, type: 'response', id: f.id, ok: true, data: { accepted: 1 } }) : defaultScript(f, peer),
+    );
     const c = new Connection(server.url, factory, timings, { onEvent: () => undefined, onError: () => undefined, onLost: () => undefined });
     await c.open();
     const report = (message: string) => c.request({ type: 'report', items: [{ kind: 'pusherState', at: 1, code: 1, message }] });

@@ -46,7 +46,14 @@ export function reportCost(item: ReportItem): number {
 }
 
 /** What an evicted entry points at instead of its report (no item kept alive). */
-const EVICTED: StoredReport = Object.freeze({ appId: '', roomId: '', userId: '', streamUid: '', receivedAt: 0, item: Object.freeze({ kind: 'pusherState', at: 0, code: 0, message: '' }) });
+const EVICTED: StoredReport = Object.freeze({
+  appId: '',
+  roomId: '',
+  userId: '',
+  streamUid: '',
+  receivedAt: 0,
+  item: Object.freeze({ kind: 'pusherState', at: 0, code: 0, message: '' }),
+});
 
 interface Kept {
   /** Dropped when evicted, so an entry still in the global order holds no item. */

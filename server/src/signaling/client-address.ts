@@ -28,7 +28,12 @@ export function clientAddress(socketAddr: string | undefined, forwarded: string 
   if (trust === false || trust === 0 || forwarded === undefined) return peer;
   const header = Array.isArray(forwarded) ? forwarded.join(',') : forwarded;
   // Read from the right: the entries our proxies appended; what the client wrote is on the left.
-  const hops = header.slice(-MAX_HOPS * 64).split(',').slice(-MAX_HOPS).map(normal).filter((a) => a.length > 0);
+  const hops = header
+    .slice(-MAX_HOPS * 64)
+    .split(',')
+    .slice(-MAX_HOPS)
+    .map(normal)
+    .filter((a) => a.length > 0);
   if (Array.isArray(trust)) {
     const trusted = new Set(trust.map(normal));
     let addr = peer;
@@ -54,7 +59,10 @@ export function limitKey(addr: string): string {
   // An embedded IPv4 tail (::1.2.3.4) stands for two groups; only the first four groups matter.
   const missing = 8 - left.length - right.length - (right.some((g) => g.includes('.')) ? 1 : 0);
   const groups = addr.includes('::') ? [...left, ...Array<string>(Math.max(0, missing)).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 /** Checks a configured value; throws a TypeError naming the problem. */

@@ -2,7 +2,18 @@
 // defaults resolveConfig really applies) and the ServerConfig they build cannot drift apart.
 import { resolveConfig, type ResolvedConfig, type ServerConfig } from '../config.js';
 
-type IntField = 'maxFrameBytes' | 'maxPayloadBytes' | 'maxFrameDepth' | 'sendBufferBytes' | 'maxPendingRequests' | 'maxSocketsPerAddress' | 'maxSockets' | 'reportsPerUser' | 'reportBytesPerUser' | 'reportBytesTotal' | 'reportRetentionMs';
+type IntField =
+  | 'maxFrameBytes'
+  | 'maxPayloadBytes'
+  | 'maxFrameDepth'
+  | 'sendBufferBytes'
+  | 'maxPendingRequests'
+  | 'maxSocketsPerAddress'
+  | 'maxSockets'
+  | 'reportsPerUser'
+  | 'reportBytesPerUser'
+  | 'reportBytesTotal'
+  | 'reportRetentionMs';
 type PairField = 'messageRate' | 'byteRate' | 'joinRateLimit' | 'tokenRefusalLimit';
 
 const INTS: Array<[flag: string, field: IntField, help: string]> = [
@@ -42,7 +53,7 @@ export function limitFlagsHelp(): string {
   const d = resolveConfig({ apps: {} });
   const line = (left: string, help: string): string => `             ${left}`.padEnd(48) + help;
   return [
-    line('--trust-proxy [N|IP,IP]', 'client address from X-Forwarded-For: N proxy hops (bare: 1) or the proxies\' addresses (default: off)'),
+    line('--trust-proxy [N|IP,IP]', "client address from X-Forwarded-For: N proxy hops (bare: 1) or the proxies' addresses (default: off)"),
     ...INTS.map(([flag, field, help]) => line(`--${flag} N`, `${help}${help.includes('default') ? '' : ` (default ${shown(d, field)})`}`)),
     ...PAIRS.map(([flag, field, shape, help]) => line(`--${flag} ${shape}`, `${help} (default ${shown(d, field)})`)),
   ].join('\n');
@@ -81,7 +92,7 @@ export function limitFlagConfig(values: Record<string, unknown>): Partial<Server
     // Checked here so a bad flag stops `serve` with its message before anything listens.
     resolveConfig({ apps: {}, ...out });
   } catch (e) {
-    throw new Error(`limits: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`limits: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   return out as Partial<ServerConfig>;
 }

@@ -4,7 +4,9 @@ import { limitFlagConfig, limitFlagsHelp, normaliseLimitArgs } from '../../src/s
 
 describe('limit flags', () => {
   it('parse into config fields; a pair without its second part keeps the default', () => {
-    expect(limitFlagConfig({ 'message-rate': '20/40', 'join-rate': '7', 'token-refusals': '3/1000', 'max-frame-bytes': '1024', 'send-buffer-bytes': '4096' })).toEqual({
+    expect(
+      limitFlagConfig({ 'message-rate': '20/40', 'join-rate': '7', 'token-refusals': '3/1000', 'max-frame-bytes': '1024', 'send-buffer-bytes': '4096' }),
+    ).toEqual({
       messageRate: { perSecond: 20, burst: 40 },
       joinRateLimit: { max: 7, windowMs: 10_000 },
       tokenRefusalLimit: { max: 3, windowMs: 1000 },

@@ -13,7 +13,12 @@ const size = reportCost(item(0, 'x'.repeat(100)));
 describe('ReportStore bounds', () => {
   it('per user: the newest items within both the item and the byte limit', () => {
     const s = new ReportStore({ perUser: 100, bytesPerUser: size * 5 });
-    s.add('app', 'r', 'u', Array.from({ length: 8 }, (_, i) => item(i, 'x'.repeat(100))));
+    s.add(
+      'app',
+      'r',
+      'u',
+      Array.from({ length: 8 }, (_, i) => item(i, 'x'.repeat(100))),
+    );
     expect(s.query({ appId: 'app' }).map((r) => r.item.at - 10_000)).toEqual([3, 4, 5, 6, 7]);
     expect(s.bytes).toBe(size * 5);
   });
@@ -21,7 +26,12 @@ describe('ReportStore bounds', () => {
   it('in total: the oldest items across users go first, whoever sent them', () => {
     const s = new ReportStore({ bytesTotal: size * 6 });
     for (let i = 0; i < 12; i++) s.add('app', 'r', `u${i % 3}`, [item(i, 'x'.repeat(100))]);
-    expect(s.query({ appId: 'app' }).map((r) => r.item.at - 10_000).sort((a, b) => a - b)).toEqual([6, 7, 8, 9, 10, 11]);
+    expect(
+      s
+        .query({ appId: 'app' })
+        .map((r) => r.item.at - 10_000)
+        .sort((a, b) => a - b),
+    ).toEqual([6, 7, 8, 9, 10, 11]);
     expect(s.bytes).toBe(size * 6);
   });
 
@@ -32,7 +42,7 @@ describe('ReportStore bounds', () => {
     expect(s.query({ appId: 'app' }).length).toBe(Math.floor((64 * 1024) / size));
   });
 
-  it('a session end releases that room\'s items after the retention period; a rejoin\'s items stay', () => {
+  it("a session end releases that room's items after the retention period; a rejoin's items stay", () => {
     const s = new ReportStore({ retentionMs: 1000 });
     s.add('app', 'r', 'u', [item(1)], 0);
     s.add('app', 'other', 'u', [item(2)], 0);

@@ -24,7 +24,12 @@ export function tokenFor(s: Serve, roomId: string, userId: string): string {
   return generateToken({ appId: s.appId, appKey: s.appKey, roomId, userId, expireAt: 0, publishExpireAt: 0, subscribeExpireAt: 0 });
 }
 
-export async function joined(s: Serve, roomId: string, userId: string, headers?: Record<string, string>): Promise<{ c: RawClient; sessionId: string; resumeToken: string }> {
+export async function joined(
+  s: Serve,
+  roomId: string,
+  userId: string,
+  headers?: Record<string, string>,
+): Promise<{ c: RawClient; sessionId: string; resumeToken: string }> {
   const c = await RawClient.connect(s.url, headers);
   const r = await c.request('join', { appId: s.appId, token: tokenFor(s, roomId, userId), roomId, userId, visible: true });
   if (!r.ok) throw new Error(`join of ${userId} failed: ${JSON.stringify(r.error)}`);
@@ -61,7 +66,14 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
  * `sockets` attackers, each sending `frame()` in bursts for as long as `running()`; a socket the
  * server closes is replaced, as a persistent attacker would.
  */
-export async function hammer(url: string, t: Tally, sockets: number, running: () => boolean, frame: (i: number) => string | Buffer, opts: { binary?: boolean; burst?: number } = {}): Promise<void> {
+export async function hammer(
+  url: string,
+  t: Tally,
+  sockets: number,
+  running: () => boolean,
+  frame: (i: number) => string | Buffer,
+  opts: { binary?: boolean; burst?: number } = {},
+): Promise<void> {
   const burst = opts.burst ?? 50;
   await Promise.all(
     Array.from({ length: sockets }, async () => {
