@@ -180,10 +180,17 @@ export class Connection implements Attachment {
     if (wait === 0 || this.readTimer !== undefined) return;
     this.ws.pause();
     this.ctx.events?.emit({ type: 'limit', limit: 'byte-rate', ip: this.ip });
+    this.resumeAfter(wait);
+  }
+
+  private resumeAfter(ms: number): void {
     this.readTimer = setTimeout(() => {
+      // Frames ws had read before the pause still arrived meanwhile: wait out their debt too.
+      const still = this.inbound.spend(0);
+      if (still > 0) return this.resumeAfter(still);
       this.readTimer = undefined;
       this.ws.resume();
-    }, wait);
+    }, ms);
   }
 
   private refuseUnparsed(bytes: Buffer, limit: 'frame-size' | 'frame-depth', reason: string): void {
