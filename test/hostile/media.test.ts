@@ -9,8 +9,8 @@ import { connect } from 'node:net';
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { amf0, chunk0, command, message, RawRtmp } from './support/rtmp.js';
-import { alive, bystanderCall, callDuring, relayPid, startServe, treeRssMb, until, type Serve } from './support/rtmp-serve.js';
+import { amf0, chunk0, command, libraryClient, message, RawRtmp, type LibraryPacket } from './support/rtmp.js';
+import { alive, bystanderCall, callDuring, publisher, relayPid, startServe, treeRssMb, until, type Serve } from './support/rtmp-serve.js';
 
 /** Growth of server + relay resident memory any one attack may cause (MiB). */
 const RSS_BOUND_MB = 64;
@@ -29,6 +29,7 @@ beforeAll(async () => {
     '--relay-start-timeout-ms', '2000',
     '--relay-idle-timeout-ms', '2000',
     '--relay-max-connections-per-address', '16',
+    '--relay-max-gop-bytes', String(4 * 1024 * 1024),
   ]);
   await until(() => relayPid(s.pid) !== null, 'the relay process');
   relay = relayPid(s.pid)!;
@@ -218,6 +219,35 @@ describe('chunk-header amplification', () => {
       const big: Buffer[] = [];
       for (let csid = 3; csid < 16; csid++) big.push(chunk0(csid, 20, 16 * 1024, Buffer.alloc(4)));
       await refused([good, ...big]);
+    });
+    await survived();
+  });
+});
+
+describe('an authorised publisher filling the library cache', () => {
+  it('one keyframe, then non-keyframes past --relay-max-gop-bytes: the publisher is cut off', async () => {
+    await callDuring(s, async () => {
+      const { url, leave } = await publisher(s, 'gop-filler', 'filler');
+      const { client, name } = await libraryClient(url);
+      const closed = new Promise<void>((resolve) => (client.onCloseCallback = () => resolve()));
+      await client.sendPublish(name);
+      const frame = (lead: number, dts: number): LibraryPacket => {
+        const data = Buffer.alloc(256 * 1024);
+        data[0] = lead;
+        data[1] = 1;
+        return { codec_type: 9, flags: lead === 0x17 ? 3 : 4, dts, pts: dts, size: data.length, data };
+      };
+      client.sendPacket(frame(0x17, 0));
+      let sent = 0;
+      // 4 MiB is the limit here: stop well past it, if the relay never cut us off.
+      for (let i = 1; i <= 64 && client.socket && !client.socket.destroyed; i++) {
+        client.sendPacket(frame(0x27, i * 40));
+        sent += 1;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await closed;
+      expect(sent).toBeLessThan(64);
+      leave();
     });
     await survived();
   });

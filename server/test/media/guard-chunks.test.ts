@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChunkReader, type ChunkLimits } from '../../src/media/relay/guard/chunks.js';
+import { ChunkReader, isKeyframe, type ChunkLimits } from '../../src/media/relay/guard/chunks.js';
 
 const require = createRequire(import.meta.url);
 interface LibPacket {
@@ -22,8 +22,9 @@ interface LibRtmp {
   controlHandler(): void;
 }
 const LibRtmpClass = require('node-media-server/src/protocol/rtmp.js') as new () => LibRtmp;
+const LibFlv = require('node-media-server/src/protocol/flv.js') as { parserTag(type: number, time: number, size: number, data: Buffer): { flags: number } };
 
-const LIMITS: ChunkLimits = { maxMessageBytes: 1 << 20, maxCommandBytes: 1 << 16, maxChunkStreams: 64, maxDeclaredBytes: 1 << 24 };
+const LIMITS: ChunkLimits = { maxMessageBytes: 1 << 20, maxCommandBytes: 1 << 16, maxChunkStreams: 64, maxDeclaredBytes: 1 << 24, maxGopBytes: 1 << 30 };
 
 type Seen = [type: number, length: number, payload: string | null];
 
@@ -210,5 +211,50 @@ describe('guard chunk reader', () => {
     const bytes = Buffer.concat([h, payload, Buffer.from([0xaa, 0xbb])]);
     const r = new ChunkReader(LIMITS, () => 'hold', () => true).feed(bytes);
     expect(r).toEqual({ verdict: 'hold', at: 12 + payload.length - 1 });
+  });
+
+  it('property: takes a video message for a keyframe exactly when the library does', () => {
+    const lead = fc.tuple(
+      fc.oneof(fc.constantFrom(0x17, 0x27, 0x97, 0x91, 0x93, 0x90, 0x14, 0x12), fc.integer({ min: 0, max: 255 })),
+      fc.oneof(fc.constantFrom(...'av01vp09hvc1avc1'.match(/.{4}/g)!).map((f) => [...Buffer.from(f)]), fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 })),
+    );
+    fc.assert(
+      fc.property(lead, ([b0, rest]) => {
+        const bytes = [b0, ...rest];
+        // The library reads from a buffer at least 1024 bytes longer than the message.
+        const data = Buffer.alloc(1024 + 5);
+        Buffer.from(bytes).copy(data);
+        expect(isKeyframe(bytes)).toBe(LibFlv.parserTag(9, 0, 5, data).flags === 3);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('caps the media a publisher sends between keyframes (the library caches it); a sequence header does not reset it', () => {
+    const limits = { ...LIMITS, maxGopBytes: 10_000 };
+    const video = (lead: number[], length: number): Buffer => {
+      const h = Buffer.alloc(12);
+      h[0] = 6;
+      h.writeUIntBE(length, 4, 3);
+      h[7] = 9;
+      const payload = Buffer.alloc(length);
+      Buffer.from(lead).copy(payload);
+      const out = [Buffer.concat([h, payload.subarray(0, 128)])];
+      for (let o = 128; o < length; o += 128) out.push(Buffer.from([0xc6]), payload.subarray(o, o + 128));
+      return Buffer.concat(out);
+    };
+    const reader = new ChunkReader(limits, () => 'ok', () => true);
+    const key = [0x17, 0x01, 0, 0, 0];
+    const inter = [0x27, 0x01, 0, 0, 0];
+    const seqHeader = [0x17, 0x00, 0, 0, 0];
+    // Before any keyframe nothing is cached: no limit.
+    for (let i = 0; i < 5; i++) expect(reader.feed(video(inter, 4_000)).verdict).toBe('pass');
+    expect(reader.feed(video(key, 4_000)).verdict).toBe('pass');
+    expect(reader.feed(video(inter, 4_000)).verdict).toBe('pass');
+    expect(reader.feed(video(seqHeader, 100)).verdict).toBe('pass');
+    expect(reader.feed(video(key, 4_000)).verdict).toBe('pass'); // a new keyframe starts the count again
+    expect(reader.feed(video(inter, 4_000)).verdict).toBe('pass');
+    expect(reader.feed(video(seqHeader, 100)).verdict).toBe('pass');
+    expect(reader.feed(video(inter, 4_000))).toMatchObject({ verdict: 'reject', reason: expect.stringMatching(/since the last keyframe/) });
   });
 });

@@ -169,6 +169,17 @@ export async function bystanderCall(s: Serve): Promise<void> {
   }
 }
 
+/** A user who joined a room of its own and published: its push URL, and a way to leave. */
+export async function publisher(s: Serve, room: string, userId: string): Promise<{ url: string; leave: () => void }> {
+  const c = await RawClient.connect(s.url);
+  const token = generateToken({ appId: s.appId, appKey: s.appKey, roomId: room, userId, expireAt: 0, publishExpireAt: 0, subscribeExpireAt: 0 });
+  const j = await c.request('join', { appId: s.appId, token, roomId: room, userId, visible: true });
+  if (!j.ok) throw new Error(`join failed: ${JSON.stringify(j.error)}`);
+  const p = await c.request('publish', { screen: false });
+  if (!p.ok) throw new Error(`publish failed: ${JSON.stringify(p.error)}`);
+  return { url: p.data.url as string, leave: () => c.ws.terminate() };
+}
+
 /** Runs a bystander call while `attack` runs; both must finish. */
 export async function callDuring(s: Serve, attack: () => Promise<void>): Promise<void> {
   await Promise.all([attack(), bystanderCall(s)]);

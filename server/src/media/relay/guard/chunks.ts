@@ -13,6 +13,11 @@ export interface ChunkLimits {
   maxChunkStreams: number;
   /** Sum over the connection's chunk streams of the largest length each declared: what the library allocates. */
   maxDeclaredBytes: number;
+  /**
+   * Audio and video bytes a publisher may send after a video keyframe before the next one: the
+   * library caches them all (its GOP cache) for late joiners.
+   */
+  maxGopBytes: number;
 }
 
 export interface RtmpMessage {
@@ -57,6 +62,8 @@ interface ChunkStream {
   bytes: number;
   declared: number;
   collected: Buffer[] | null;
+  /** The first payload bytes of the current message (media: codec, frame and packet type). */
+  lead: number[];
 }
 
 const enum State {
@@ -69,6 +76,23 @@ const enum State {
 
 class Refused extends Error {}
 
+const KEY_FOURCCS = new Set(['av01', 'vp09', 'hvc1']);
+
+/** Whether node-media-server takes a video message starting with these bytes for a keyframe. */
+export function isKeyframe(lead: number[]): boolean {
+  if (lead.length < 2) return false;
+  const b0 = lead[0]!;
+  if (((b0 >> 4) & 7) !== 1) return false;
+  if (b0 & 0x80) {
+    // Enhanced RTMP: a FourCC, and coded frames (packet type 1 or 3) only.
+    if (lead.length < 5) return false;
+    const fourcc = String.fromCharCode(...lead.slice(1, 5));
+    return KEY_FOURCCS.has(fourcc) && ((b0 & 0x0f) === 1 || (b0 & 0x0f) === 3);
+  }
+  // Legacy FLV: H.264 only, and not its sequence header.
+  return (b0 & 0x0f) === 7 && lead[1] !== 0;
+}
+
 export class ChunkReader {
   private inChunkSize = 128;
   private state = State.Init;
@@ -78,6 +102,8 @@ export class ChunkReader {
   private cs: ChunkStream | null = null;
   private readonly streams = new Map<number, ChunkStream>();
   private declaredTotal = 0;
+  /** Media bytes since the last video keyframe (-1: no keyframe yet, so nothing is cached). */
+  private sinceKeyframe = -1;
 
   constructor(
     private readonly limits: ChunkLimits,
@@ -148,6 +174,7 @@ export class ChunkReader {
           let size = Math.min(this.inChunkSize - (cs.bytes % this.inChunkSize), cs.length - cs.bytes);
           size = Math.min(size, buf.length - p);
           if (size > 0 && cs.collected) cs.collected.push(buf.subarray(p, p + size));
+          for (let i = 0; i < size && cs.bytes + i < 5; i++) cs.lead.push(buf[p + i]!);
           cs.bytes += size;
           p += size;
           if (cs.bytes >= cs.length) {
@@ -168,7 +195,7 @@ export class ChunkReader {
     let cs = this.streams.get(csid);
     if (!cs) {
       if (this.streams.size >= this.limits.maxChunkStreams) throw new Refused(`more than ${this.limits.maxChunkStreams} chunk streams`);
-      cs = { timestamp: 0, length: 0, type: 0, streamId: 0, clock: 0, bytes: 0, declared: 0, collected: null };
+      cs = { timestamp: 0, length: 0, type: 0, streamId: 0, clock: 0, bytes: 0, declared: 0, collected: null, lead: [] };
       this.streams.set(csid, cs);
     }
     this.cs = cs;
@@ -198,6 +225,7 @@ export class ChunkReader {
       cs.clock = (this.head[0]! >> 6) === 0 ? timestamp : cs.clock + timestamp;
       this.checkNewMessage(cs);
       cs.collected = this.collects(cs.type) ? [] : null;
+      cs.lead = [];
     }
     this.state = State.Payload;
     // A message of length 0 is complete with its header.
@@ -228,6 +256,22 @@ export class ChunkReader {
     }
   }
 
+  /**
+   * The library's GOP cache keeps every audio and video message from a video keyframe (as it
+   * reads one: flv.js parserTag, flags 3) to the next. A message too short to tell counts as no
+   * keyframe, which only ever counts more than the library keeps.
+   */
+  private countMedia(cs: ChunkStream): void {
+    const keyframe = cs.type === TYPE_VIDEO && isKeyframe(cs.lead);
+    if (keyframe) {
+      this.sinceKeyframe = cs.length;
+      return;
+    }
+    if (this.sinceKeyframe < 0) return;
+    this.sinceKeyframe += cs.length;
+    if (this.sinceKeyframe > this.limits.maxGopBytes) throw new Refused(`${this.sinceKeyframe} media bytes since the last keyframe (limit ${this.limits.maxGopBytes})`);
+  }
+
   private collects(type: number): boolean {
     return type !== TYPE_AUDIO && type !== TYPE_VIDEO;
   }
@@ -243,6 +287,7 @@ export class ChunkReader {
     cs.collected = null;
     if (!parts) {
       this.observe?.(cs.type, cs.length, null);
+      this.countMedia(cs);
       return null;
     }
     const payload = parts.length === 1 ? parts[0]! : Buffer.concat(parts);

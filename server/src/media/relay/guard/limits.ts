@@ -22,6 +22,8 @@ export interface GuardLimits {
   maxChunkStreams: number;
   /** Sum of the largest declared message length over one connection's chunk streams. */
   maxDeclaredBytes: number;
+  /** Audio + video bytes a publisher may send between two video keyframes (the library caches them). */
+  maxGopBytes: number;
   /** Bytes the guard holds for a connection while its publish/play is being authorised. */
   maxPendingBytes: number;
   /** Bytes queued towards one slow client before it is dropped. */
@@ -41,6 +43,7 @@ export const DEFAULT_GUARD_LIMITS: GuardLimits = {
   maxCommandBytes: 16 * 1024,
   maxChunkStreams: 16,
   maxDeclaredBytes: 4 * 1024 * 1024,
+  maxGopBytes: 32 * 1024 * 1024,
   maxPendingBytes: 256 * 1024,
   maxOutboundBacklogBytes: 8 * 1024 * 1024,
   maxPlayerInboundBytes: 64 * 1024,
