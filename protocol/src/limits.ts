@@ -13,3 +13,5 @@ export const MAX_RESUME_TOKEN_LENGTH = 128;
 export const MAX_REPORT_ITEMS = 500;
 /** The server's default limit on one text frame, in UTF-8 bytes (configurable per server). */
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+/** The server's default limit on how deep objects and arrays nest in one frame (configurable per server). */
+export const DEFAULT_MAX_FRAME_DEPTH = 32;

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_FRAME_BYTES } from '@mprtc/protocol';
+import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_DEPTH } from '@mprtc/protocol';
 import type { MediaPlane } from './media/plane.js';
 import type { OpsConfig } from './ops/index.js';
 import { DEFAULT_REPORT_LIMITS } from './reports/store.js';
@@ -143,7 +143,7 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
     tokenWarnBeforeMs: c.tokenWarnBeforeMs ?? 30_000,
     maxFrameBytes,
     maxPayloadBytes: positive('maxPayloadBytes', c.maxPayloadBytes ?? maxFrameBytes + 16 * 1024),
-    maxFrameDepth: positive('maxFrameDepth', c.maxFrameDepth ?? 32),
+    maxFrameDepth: positive('maxFrameDepth', c.maxFrameDepth ?? DEFAULT_MAX_FRAME_DEPTH),
     sendBufferBytes: positive('sendBufferBytes', c.sendBufferBytes ?? 256 * 1024),
     messageRate: rate('messageRate', c.messageRate ?? { perSecond: 50, burst: 200 }),
     byteRate: rate('byteRate', c.byteRate ?? { perSecond: 64 * 1024, burst: 256 * 1024 }),

@@ -110,6 +110,14 @@ describe('requests over the protocol frame limit (64 KiB of UTF-8)', () => {
     expect(server.peers[0]!.frames.filter((f) => f.type === 'report')).toHaveLength(0);
     // 20,000 characters, 60,000 bytes: under.
     await expect(report('€'.repeat(20_000))).resolves.toEqual({ accepted: 1 });
+    // Nesting past the server's default depth (32) is refused the same way; brackets in strings do not count.
+    let deep: unknown = 1;
+    for (let i = 0; i < 40; i++) deep = { d: deep };
+    await expect(c.request({ type: 'report', items: [{ kind: 'pusherNet', at: 1, info: deep as Record<string, unknown> }] })).rejects.toMatchObject({
+      code: ERROR_CODES.INVALID_PARAMS,
+      reason: expect.stringMatching(/deeper than 32/),
+    });
+    await expect(report('[[[[{{{{'.repeat(100))).resolves.toEqual({ accepted: 1 });
     expect(c.isOpen).toBe(true);
     c.close('done');
   });

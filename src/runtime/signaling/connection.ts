@@ -6,7 +6,7 @@ import { ERROR_CODES } from '../../generated/error-codes.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
 import { rtcError } from '../errors.js';
 import { now, startTimer, stopTimer, type TimerHandle } from '../host.js';
-import { DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type PingFrame, type Request, type ResponseData } from '@mprtc/protocol';
+import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_DEPTH, PROTOCOL_VERSION, type PingFrame, type Request, type ResponseData } from '@mprtc/protocol';
 import type { Transport, TransportFactory } from '../transport/types.js';
 import { MAX_REASON_LENGTH, parseFrame, type ServerError } from './frames.js';
 
@@ -39,6 +39,23 @@ function fromServer(e: ServerError): VolcEngineRTCError {
   // Kept for debugging only: the code the server sent when it was not a documented one.
   if (e.serverCode !== undefined) Object.defineProperty(err, 'serverCode', { value: e.serverCode, enumerable: true });
   return err;
+}
+
+/** True when no object or array in the JSON text nests deeper than `max` (strings skipped). */
+function depthWithin(json: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return false;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return true;
 }
 
 /** UTF-8 length of `s`, or any number up to `limit` when it cannot be over it (counted only as needed). */
@@ -123,6 +140,9 @@ export class Connection {
     // after the reconnect would repeat): refused here, with nothing pending.
     if (utf8Length(text, DEFAULT_MAX_FRAME_BYTES) > DEFAULT_MAX_FRAME_BYTES) {
       return Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: the request is over ${DEFAULT_MAX_FRAME_BYTES} bytes, the protocol's frame limit`));
+    }
+    if (!depthWithin(text, DEFAULT_MAX_FRAME_DEPTH)) {
+      return Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: the request nests objects or arrays deeper than ${DEFAULT_MAX_FRAME_DEPTH}, the protocol's limit`));
     }
     return new Promise<ResponseData[T]>((resolve, reject) => {
       const timer = startTimer(() => {
