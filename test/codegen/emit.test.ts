@@ -33,7 +33,8 @@ describe('emitter', () => {
     const contract = files.get('runtime-contract.ts')!;
     expect(contract).toContain('join(token: string, roomId: string, userId: string): Promise<string>;');
     expect(contract).toContain('subscribe(userId: string, options: SubOptions): Promise<string>;');
-    expect(contract).toContain('on(event: EventName, callback: (payload: any) => void): void;');
+    expect(contract).toContain('on<E extends EventName>(event: E, callback: (payload: EventPayloads[E]) => void): void;');
+    expect(contract).not.toMatch(/\bany\b/);
   });
 
   it('derives argument rules, defaults and closed/open objects from the spec', () => {
