@@ -80,14 +80,17 @@ export const EVENTS = {
   CONNECTION_STATE_CHANGED: 'connection-state-changed',
   /** The token expires soon.
 
-  Ours. Fires 30 seconds before the token used to join expires. Without a new join the server
-  removes the user when it expires. (Defined by this SDK, not by the vendor.) */
+  Ours. Fires 30 seconds (the server's `tokenWarnBeforeMs`) before the session's token expires:
+  the token used to join, or the last one given to `updateToken`. Get a new token for the same
+  room and user from your backend and call `updateToken` with it: the call goes on with the same
+  media URLs. Without a renewal the server removes the user when the token expires (`DISCONNECT`
+  with `TOKEN_EXPIRED`; the others hear `PEER_LEAVE`). (Defined by this SDK, not by the vendor.) */
   TOKEN_WILL_EXPIRE: 'token-will-expire',
   /** A failure that no callback received.
 
   Ours. Carries a failure that no callback received: a legacy-style call without `onFailure`
-  that failed, and bad arguments given to a method that returns nothing (`on`, `off`, the
-  `report*` methods). When no listener is attached, the SDK writes it to `console.error` so it is
+  that failed, and bad arguments given to a method that returns nothing (`on`, `once`, `off`,
+  `removeAllListeners`, the `report*` methods). When no listener is attached, the SDK writes it to `console.error` so it is
   never lost silently. The payload is a {@link VolcEngineRTCError}. (Defined by this SDK, not by the vendor.) */
   ERROR: 'error',
 } as const;
