@@ -532,7 +532,7 @@ export class Client {
    * Renews the token of the room the client is in, so that a call can outlast its first token.
    * Call it when {@link EVENTS | TOKEN_WILL_EXPIRE} fires, with a new token for the same
    * app, room and user. (Defined by this SDK, not by the vendor.)
-   * @param token - The new token. The server refuses a token for another app, room or user with an {@link ERROR_CODES | error code} and keeps the old one.
+   * @param token - The new token. The server refuses a token for another app, room or user with `ERROR_CODES.TOKEN_RENEW_MISMATCH` (see the {@link ERROR_CODES | error codes}) and keeps the old one.
    * @returns A Promise that resolves once the call succeeded, or rejects with a `VolcEngineRTCError`.
    *
    * @remarks
@@ -553,9 +553,9 @@ export class Client {
    * Renews the token of the room the client is in, so that a call can outlast its first token.
    * Call it when {@link EVENTS | TOKEN_WILL_EXPIRE} fires, with a new token for the same
    * app, room and user. (Defined by this SDK, not by the vendor.) (Callback form, as in the vendor SDK.)
-   * @param token - The new token. The server refuses a token for another app, room or user with an {@link ERROR_CODES | error code} and keeps the old one.
+   * @param token - The new token. The server refuses a token for another app, room or user with `ERROR_CODES.TOKEN_RENEW_MISMATCH` (see the {@link ERROR_CODES | error codes}) and keeps the old one.
    * @param onSuccess - Called once with no arguments when the call succeeded. Called as `() => void` when the server accepted the new token.
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Called as `(err: VolcEngineRTCError) => void` when the server refused the token or the client is not in a room. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. Called as `(err: VolcEngineRTCError) => void` when the server refused the token, or with `ERROR_CODES.NOT_IN_ROOM` when the client is not in a room. Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
    * @returns The same Promise as the Promise form (it resolves once the call succeeded), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks
