@@ -12,6 +12,7 @@ import { emit } from '../../codegen/emit/index.js';
 import type { Spec } from '../../codegen/spec/types.js';
 import { buildWith, pageOverrides, pageSources } from './helpers.js';
 
+// Built and emitted once, when the file is collected (the emitter takes seconds under load).
 const built = buildWith(pageSources(), pageOverrides());
 const spec = built.spec as Spec;
 const generated = [...emit(spec).values()].join('\n');

@@ -145,7 +145,8 @@ describe.each(MUTATIONS.map((m) => [m.what, m] as const))('%s', (_what, m) => {
   });
 });
 
-describe('answers that would make invalid TypeScript are refused', () => {
+// Two of these emit and compile the whole API: seconds each on an idle machine, more under load.
+describe('answers that would make invalid TypeScript are refused', { timeout: 120_000 }, () => {
   const withOverride = (edit: (s: string) => string, entry: object) => {
     const sources = pageSources();
     at(sources, CLIENT).text = edit(client);
