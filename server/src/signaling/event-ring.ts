@@ -12,12 +12,12 @@ export function eventBody(event: string, data: unknown): string {
 export const frameOf = (body: string, seq: number): string => `${body}${seq}}`;
 
 /**
- * The bodies of a session's last `size` events, in a fixed circular array allocated on the
- * first event. A body is shared by every member that heard the event, so a member's buffer
- * costs one pointer per event, not a frame.
+ * The bodies of a session's last `size` events in a circular array. A body is shared by every
+ * member that heard the event, so a member's buffer costs one pointer per event, not a frame;
+ * the array doubles from 8 slots up to `size`, so a quiet member does not pay for a full one.
  */
 export class EventRing {
-  private slots: string[] | undefined;
+  private slots: string[] = [];
   /** Events pushed so far: the session's seq. */
   private count = 0;
 
@@ -34,7 +34,12 @@ export class EventRing {
 
   /** Keeps the body and returns its seq. */
   push(body: string): number {
-    this.slots ??= new Array<string>(this.size);
+    // Before the ring is full, seq - 1 < size: the slot index is the same whatever the length.
+    if (this.count === this.slots.length && this.count < this.size) {
+      const grown = new Array<string>(Math.min(this.size, Math.max(8, this.count * 2)));
+      for (let i = 0; i < this.count; i++) grown[i] = this.slots[i]!;
+      this.slots = grown;
+    }
     this.slots[this.count % this.size] = body;
     return ++this.count;
   }
@@ -42,7 +47,7 @@ export class EventRing {
   /** The frames after `lastSeq`, oldest first; the caller has checked lastSeq + 1 >= oldest. */
   framesAfter(lastSeq: number): string[] {
     const out: string[] = [];
-    for (let seq = lastSeq + 1; seq <= this.count; seq++) out.push(frameOf(this.slots![(seq - 1) % this.size]!, seq));
+    for (let seq = lastSeq + 1; seq <= this.count; seq++) out.push(frameOf(this.slots[(seq - 1) % this.size]!, seq));
     return out;
   }
 }

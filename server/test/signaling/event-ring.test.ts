@@ -26,6 +26,16 @@ describe('EventRing', () => {
     expect(r.framesAfter(3)).toEqual([]);
   });
 
+  it('grows its array while filling, then wraps around keeping the last `size`', () => {
+    const r = new EventRing(20);
+    for (let i = 1; i <= 45; i++) {
+      r.push(eventBody('e', i));
+      const from = Math.max(0, i - 20);
+      expect(r.framesAfter(from)).toEqual(Array.from({ length: i - from }, (_, k) => whole('e', from + k + 1, from + k + 1)));
+    }
+    expect(r.oldest).toBe(26);
+  });
+
   it('keeps the last `size` events across wrap-around, oldest first', () => {
     const r = new EventRing(3);
     for (let i = 1; i <= 10; i++) r.push(eventBody('e', i));
