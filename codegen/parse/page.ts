@@ -37,6 +37,8 @@ export interface PageIssue {
   code: string;
   line: number;
   message: string;
+  /** For TEXT_DROPPED: the start of the text, which names it in an override. */
+  text?: string;
 }
 
 export interface Page {
@@ -94,6 +96,9 @@ export function readPage(file: string, raw: string): Page {
   let labelLine = 0;
   let chapterSeen = false;
 
+  // Text the structure gives no place: listed, never lost silently (an override may accept the drop).
+  const dropped = (line: number, why: string, md: string) =>
+    issues.push({ code: 'TEXT_DROPPED', line, message: `${why}: it is not in the generated docs`, text: md.replace(/\s+/g, ' ').trim().slice(0, 40) });
   const setLabel = (l: Label, line: number) => {
     label = l;
     labelLine = line;
@@ -103,6 +108,7 @@ export function readPage(file: string, raw: string): Page {
     if (!block.md) return;
     if (!section) {
       if (!chapterSeen) page.intro.push(block);
+      else dropped(line, 'text under a `##` heading before its first `###` section belongs to no method, event or code', block.md);
       return;
     }
     const l = label as Label | null;
@@ -178,11 +184,16 @@ export function readPage(file: string, raw: string): Page {
         // A fence indented four spaces is an indented code block holding the fence: unwrap it.
         const inner = !c.lang ? /^(`{3,}|~{3,})\s*([\w-]*)[^\n]*\n([\s\S]*?)\n?\1\s*$/.exec(c.value) : null;
         if (inner) c = { ...c, lang: inner[2] || null, value: inner[3]! };
-        if (section && (isSignatureLang(c.lang) || (!c.lang && !section.signatures.length))) {
+        const src = slice(text, node.position?.start.offset, node.position?.end.offset);
+        if (section && !section.signatures.length && (isSignatureLang(c.lang) || !c.lang)) {
           section.signatures.push({ text: c.value, line, lang: c.lang ?? '' });
-        } else if (!section && !chapterSeen) {
-          page.intro.push({ md: slice(text, node.position?.start.offset, node.position?.end.offset), line });
-        }
+        } else if (section && isSignatureLang(c.lang)) {
+          // A second signature block: an overload or an example. Only the first is read as the signature.
+          section.signatures.push({ text: c.value, line, lang: c.lang ?? '' });
+          addText(src, line);
+        } else if (section) addText(src, line);
+        else if (!chapterSeen) page.intro.push({ md: src, line });
+        else dropped(line, 'a code block under a `##` heading before its first `###` section', src);
         break;
       }
       case 'table': {
@@ -196,7 +207,19 @@ export function readPage(file: string, raw: string): Page {
         }
         break;
       }
+      case 'blockquote':
+      case 'html': {
+        // Prose in a quote or raw HTML is kept as Markdown where text is.
+        const src = slice(text, node.position?.start.offset, node.position?.end.offset);
+        if (node.type === 'html' && /^<!--[\s\S]*-->$/.test(src.trim())) break; // a comment is for the page's editors
+        addText(src, line);
+        break;
+      }
+      case 'thematicBreak':
+      case 'definition':
+        break;
       default:
+        dropped(line, `a ${node.type} block is not understood`, slice(text, node.position?.start.offset, node.position?.end.offset));
         break;
     }
   }

@@ -26,7 +26,7 @@ export function readEvents(diags: Diagnostics, p: Page, docId: string | undefine
     anchors.set(value.toLowerCase(), name);
     anchors.set(slug(name), name);
     const s = p.sections.find((x) => x.name === name);
-    const e: DraftEvent = { name, value, origin: origin === 'ours' ? 'ours' : 'vendor', description: [cellMd(t, i), ...(s ? s.description.map((b) => b.md) : [])].filter(Boolean).join('\n\n'), file: p.file, line: s?.line ?? row.line, open: new Set() };
+    const e: DraftEvent = { name, value, origin: origin === 'ours' ? 'ours' : 'vendor', description: [cellMd(t, i), ...(s ? [...s.description, ...s.remarks, ...s.returns].map((b) => b.md) : [])].filter(Boolean).join('\n\n'), file: p.file, line: s?.line ?? row.line, open: new Set() };
     if (!s) diags.add({ file: p.file, line: row.line, code: 'SECTION_MISSING', subject: `EVENTS.${name}`, message: `the event table lists ${name} but there is no \`### ${name}\` section`, slots: [], need: 'all' });
     else {
       const own = s.tables.find((lt) => lt.label?.kind === 'type' && TYPE_NAME.test(lt.label.name));

@@ -45,7 +45,14 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
   const loaded = loadOverrides(overridesFile, overridesText);
   const diags = new Diagnostics();
   const pages = sources.map((s) => readPage(s.file, s.text));
-  for (const p of pages) for (const i of p.issues) diags.add({ file: p.file, line: i.line, code: i.code, subject: p.file.replace(/^.*\//, ''), message: i.message, slots: [], need: 'all' });
+  for (const p of pages) {
+    for (const i of p.issues) {
+      // Dropped text may be accepted as dropped by an override ({ "present": false }, with the reason); other damage may not.
+      const dropped = i.code === 'TEXT_DROPPED';
+      const target = dropped ? ({ open: new Set(), present: true } as unknown as DraftClass) : undefined;
+      diags.add({ file: p.file, line: i.line, code: i.code, subject: p.file.replace(/^.*\//, ''), ...(dropped ? { param: i.text ?? '' } : {}), message: i.message, slots: dropped ? ['present'] : [], need: 'all', ...(target ? { target } : {}) });
+    }
+  }
 
   const kinds = new Map(pages.map((p) => [p, kindOf(p)]));
   for (const p of pages) {

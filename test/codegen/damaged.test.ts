@@ -111,3 +111,27 @@ describe('damaged pages', () => {
     );
   });
 });
+
+describe('text the structure gives no place', () => {
+  it('is listed as TEXT_DROPPED with why, and an override can accept the drop with its reason', () => {
+    const sources = pageSources();
+    at(sources, CLIENT).text = at(sources, CLIENT).text.replace('## 函数说明\n', '## 函数说明\n\n这段话不属于任何方法。\n');
+    const r = buildWith(sources, pageOverrides());
+    expect(r.problems).toEqual([expect.stringMatching(/^spec\/docs\/client\.md:\d+: TEXT_DROPPED client\.md\(这段话不属于任何方法。\): text under a `##` heading before its first `###` section belongs to no method/)]);
+    const o = pageOverrides();
+    o.overrides.push({ code: 'TEXT_DROPPED', subject: 'client.md', param: '这段话不属于任何方法。', reason: 'A note for readers of the page, about no API.', fix: { present: false } });
+    const accepted = buildWith(sources, o);
+    expect(accepted.problems).toEqual([]);
+    expect(accepted.spec!.diagnostics.find((d) => d.code === 'TEXT_DROPPED')?.resolution).toBe('A note for readers of the page, about no API.');
+  });
+
+  it('a quote and a second signature block in a section are kept as text', () => {
+    const sources = pageSources();
+    at(sources, CLIENT).text = at(sources, CLIENT).text.replace('取消发布音视频流。\n', '取消发布音视频流。\n\n> 引用的说明。\n\n```ts\nunpublish(): Promise<void>\n```\n');
+    const r = buildWith(sources, pageOverrides());
+    expect(r.problems).toEqual([]);
+    const m = r.spec!.classes[0]!.methods.find((x) => x.name === 'unpublish')!;
+    expect(m.description).toContain('> 引用的说明。');
+    expect(m.description).toContain('unpublish(): Promise<void>');
+  });
+});
