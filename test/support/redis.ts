@@ -79,9 +79,20 @@ export class TestRedis {
     ];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     this.proc = proc;
+    // Its own process group (so down() reaches a forked AOF rewrite too): if this process ends
+    // without stop(), take it along rather than leave it running.
+    const orphanGuard = (): void => {
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    };
+    process.once('exit', orphanGuard);
     let failed: Error | null = null;
     proc.once('error', (e) => (failed = e));
     proc.once('exit', () => {
+      process.removeListener('exit', orphanGuard);
       if (this.proc === proc) this.proc = null;
     });
     const deadline = Date.now() + 10_000;
