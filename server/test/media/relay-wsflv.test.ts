@@ -1,6 +1,8 @@
 // WS-FLV through the guard: a WebSocket on a valid play URL's path gets the FLV stream (header,
 // then tags); the same path without a valid grant, or with a publisher subprotocol, does not.
+// Plain HTTP-FLV answers with the headers browser players need.
 
+import { get } from 'node:http';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { MediaEvent } from '../../src/media/plane.js';
@@ -54,4 +56,19 @@ it('a WS-FLV player on a valid URL receives the FLV header and tags; unsigned or
   expect(await status(`ws://${path.host}${path.pathname}`)).toBe(403);
   // Offered a publisher subprotocol, the relay never sees it: the client gets no subprotocol and gives up.
   expect(await status(wsUrl(plane.issuePlayUrls(key, 'other', { audio: true, video: true }, inAMinute()).flv!), ['publisher'])).not.toBe(101);
+});
+
+it('HTTP-FLV answers 200 video/x-flv, readable cross-origin', async () => {
+  const key = freshKey();
+  const live = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-started' && sameKey(e.key, key));
+  pushPattern(plane.issuePushUrl(key, inAMinute()), { seconds: 20 });
+  await live;
+  const { flv } = plane.issuePlayUrls(key, 'viewer', { audio: true, video: true }, inAMinute());
+  const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => get(flv!, resolve).once('error', reject));
+  expect(res.statusCode).toBe(200);
+  expect(res.headers['content-type']).toBe('video/x-flv');
+  expect(res.headers['access-control-allow-origin']).toBe('*');
+  const first = await new Promise<Buffer>((resolve) => res.once('data', (d: Buffer) => resolve(d)));
+  expect(first.subarray(0, 3).toString()).toBe('FLV');
+  res.destroy();
 });

@@ -138,7 +138,13 @@ class FlvConnection implements FrontConn {
             headers: { host: '127.0.0.1', connection: 'close' },
           },
           (upRes) => {
-            const headers: Record<string, string> = { 'content-type': 'video/x-flv', connection: 'close', 'cache-control': 'no-cache' };
+            // As the library answers (its cors() middleware): browser FLV players read cross-origin.
+            const headers: Record<string, string> = {
+              'content-type': 'video/x-flv',
+              connection: 'close',
+              'cache-control': 'no-cache',
+              'access-control-allow-origin': '*',
+            };
             res.writeHead(upRes.statusCode ?? 502, headers);
             upRes.on('data', (d: Buffer) => {
               if (this.dead) return;
