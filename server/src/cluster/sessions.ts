@@ -79,6 +79,7 @@ export class ClusterSessions extends SessionRegistry {
   private readonly delivered = new Map<string, number>();
   /** Park count of a session parked here, for the local backstop timer. */
   private readonly parkCount = new Map<string, number>();
+  private disposed = false;
   /** Frames arriving while a resume of the session is being taken. */
   private readonly taking = new Map<string, { seq: number; frame: string }[]>();
 
@@ -155,9 +156,18 @@ export class ClusterSessions extends SessionRegistry {
       this.delivered.delete(sid);
       const pk = this.parkCount.get(sid);
       this.parkCount.delete(sid);
-      this.link.track('grace end', this.reap([entry.key.appId, entry.key.roomId, sid, pk ? `p${pk}` : `n${nodeId}`]));
+      this.reapUntilDone([entry.key.appId, entry.key.roomId, sid, pk ? `p${pk}` : `n${nodeId}`]);
     }, this.grace);
     entry.graceTimer.unref?.();
+  }
+
+  /** Claims and ends a session, again every second while Redis cannot be reached (never left behind). */
+  private reapUntilDone(ref: ParkedRef): void {
+    const p = this.reap(ref).catch((e: unknown) => {
+      if (!this.disposed) setTimeout(() => this.reapUntilDone(ref), 1000).unref?.();
+      throw e;
+    });
+    this.link.track('grace end', p);
   }
 
   /** The node is stopping: parks every session a socket here still holds. */
@@ -382,6 +392,7 @@ export class ClusterSessions extends SessionRegistry {
   }
 
   override dispose(): void {
+    this.disposed = true;
     for (const e of this.local.values()) clearTimeout(e.graceTimer);
     this.local.clear();
     this.delivered.clear();

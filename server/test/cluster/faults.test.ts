@@ -228,6 +228,27 @@ describe.runIf(needs(['redis-server'], 'cluster faults'))('cluster faults', () =
     expect(a.events().map((f) => f.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it('a member whose socket drops while Redis is away, and who never returns, leaves once Redis is back', async () => {
+    await cluster(2, 1500);
+    const room = 'drop-while-away';
+    const a = await RawClient.connect(nodes[0]!.url);
+    const b = await RawClient.connect(nodes[1]!.url);
+    raws.push(a, b);
+    expect((await a.join(room, 'a')).ok).toBe(true);
+    expect((await b.join(room, 'b')).ok).toBe(true);
+    await redis!.down();
+    a.ws.terminate();
+    // The grace period runs out while Redis is still away: the park and the removal cannot be written yet.
+    const graceOver = Date.now() + 2500;
+    while (Date.now() < graceOver) await new Promise((r) => setTimeout(r, 100));
+    await redis!.up();
+    await b.waitEvent('peer-leave', (d) => d.uid === 'a');
+    await b.sync();
+    expect(b.events('peer-leave').map((f) => f.data)).toEqual([{ uid: 'a', reason: 'timeout' }]);
+    expect((await view!.room(room))!.members).toEqual(['b']);
+    expect(nodes.every((n) => n.alive)).toBe(true);
+  });
+
   it('Redis restarting mid-call: no node crashes, requests meanwhile fail with an error code, the call goes on after', async () => {
     await cluster(2, 10_000);
     const room = 'redis-restart';
