@@ -352,7 +352,28 @@ export class ClusterSessions extends SessionRegistry {
     this.delivered.delete(sid);
     await Promise.all([redis.del(keys.session(key, sid), keys.ring(key, sid), keys.answers(key, sid)), redis.del(keys.locator(sid))]);
     this.expire(entry);
+    this.confirmGone(entry, 1);
     return true;
+  }
+
+  /**
+   * The claim is taken, but the leave it starts may still fail (Redis gone that very moment):
+   * look again later and leave again while the member still has this session (a leave of a
+   * session that is gone changes nothing).
+   */
+  private confirmGone(entry: SessionEntry, attempt: number): void {
+    if (attempt > 30 || this.disposed) return;
+    const t = setTimeout(() => {
+      this.link.memberExpiry(entry.key, entry.userId, entry.sessionId).then(
+        (still) => {
+          if (still === undefined) return;
+          this.expire(entry);
+          this.confirmGone(entry, attempt + 1);
+        },
+        () => this.confirmGone(entry, attempt + 1),
+      );
+    }, 1000 * attempt);
+    t.unref?.();
   }
 
   private readonly recordAnswer = (e: ClusterEntry, id: number, answer: Answer): void => {
