@@ -1,8 +1,9 @@
 // The audience side, written only from the vendor's page in its style (apps/viewer): joins
 // invisibly after setBusinessId and setUserVisibility(false) (callbacks, init not awaited),
-// subscribes with subscribe(uid) and plays the host's media through the real relay, mutes with
-// muteRemote, stops with unsubscribe(uid), reports its player, and tears down with off(event).
-// The host is the meeting app; the only change to either app.js is the configure line.
+// subscribes with subscribe(uid, { screen }, onSuccess, onFailure) and plays the host's media
+// through the real relay, mutes with muteRemote, stops with unsubscribe(uid), reports its
+// player, and tears down with off(event). The host is the meeting app; the only change to
+// either app.js is the configure line.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,7 @@
 // The audience's page, as apps written against the vendor's page do it: new Client(), init not
-// awaited, setBusinessId and setUserVisibility(false) before join (callbacks), subscribe(uid)
-// and unsubscribe(uid) without options, muteRemote with callbacks, off(event) in teardown.
+// awaited, setBusinessId and setUserVisibility(false) before join (callbacks), subscribe(uid,
+// { screen }) with callbacks, unsubscribe(uid) without options, muteRemote with callbacks,
+// off(event) in teardown.
 const { Client, EVENTS } = require('../../libs/VolcEngineRTC_MiniApp');
 const app = getApp();
 
@@ -16,7 +17,8 @@ Page({
     client.setBusinessId('live-viewer', (ok) => this.note('business-id', String(ok)));
     client.setUserVisibility(false, () => this.note('invisible', this.userId), (err) => this.fail(err));
     client.on(EVENTS.STREAM_ADDED, (e) => {
-      client.subscribe(e.uid).then((url) => this.setData({ players: this.data.players.concat([{ uid: e.uid, url: url }]) }));
+      const show = (url) => this.setData({ players: this.data.players.concat([{ uid: e.uid, url: url }]) });
+      client.subscribe(e.uid, { screen: e.screen }, show, (err) => this.fail(err));
     });
     client.on(EVENTS.STREAM_REMOVED, (e) => this.drop(e.uid));
     client.on(EVENTS.DISCONNECT, (e) => this.note('disconnect', String(e.code)));
