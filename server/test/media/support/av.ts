@@ -8,7 +8,17 @@ const children = new Set<ChildProcess>();
 function track(child: ChildProcess): ChildProcess {
   children.add(child);
   child.once('exit', () => children.delete(child));
+  // A program that cannot start (ENOENT) reports here instead of as an unhandled error.
+  child.once('error', () => children.delete(child));
   return child;
+}
+
+/** Resolves with the exit code, or -1 when the program could not be started. */
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', () => resolve(-1));
+  });
 }
 
 /** Kills every child still running (afterEach). */
@@ -60,7 +70,7 @@ export function pushPattern(url: string, options: PatternOptions): Push {
   child.stderr?.on('data', (d: Buffer) => {
     if (err.length < 20_000) err += d.toString();
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = exitOf(child);
   return { child, exited, stderr: () => err };
 }
 
@@ -104,7 +114,7 @@ export function playFrames(url: string, options: { packets?: boolean } = {}): Pl
   child.stderr?.on('data', (d: Buffer) => {
     if (err.length < 20_000) err += d.toString();
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = exitOf(child);
   const until: Player['until'] = (pred, timeoutMs = 15_000, what = 'condition') =>
     new Promise((resolve, reject) => {
       const check = () => {

@@ -32,6 +32,11 @@ process.on('unhandledRejection', (err) => {
   process.exit(70);
 });
 process.on('disconnect', () => process.exit(0));
+// A terminal's Ctrl-C (or a SIGTERM to the process group) reaches us along with the server. The
+// server stops us over IPC in its orderly shutdown; dying first would look like a crash and
+// make it report failed pushes and restart us. If the server itself dies, 'disconnect' ends us.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
 
 interface Conn {
   conn: FrontConn;
