@@ -49,6 +49,7 @@ export function tsdoc(markdown: string, ctx?: LinkContext): string {
     else if (target?.kind === 'error') out = `{@link ERROR_CODES | ${label}}`;
     else if (target?.kind === 'type') out = `{@link ${target.name} | ${label}}`;
     else if (/^https?:\/\//.test(href)) out = `{@link ${href} | ${label}}`;
+    else if (link?.url) out = `{@link ${link.url} | ${label}}`;
     else out = label;
     if (out.startsWith('{@link')) {
       // Labels are prose: keep TSDoc's special characters out of the inline tag.

@@ -6,7 +6,7 @@ import type { ErrorCodeDef, Link, Spec } from '../spec/types.js';
 import { cellText, readErrorCodes, readEvents } from './catalogs.js';
 import { mergeParams } from './fields.js';
 import { finalize } from './finalize.js';
-import { linksIn, resolveLink, slug, type LinkablePage } from './links.js';
+import { linksIn, resolveLink, setVendorDocsUrl, slug, type LinkablePage } from './links.js';
 import { isParamTable, mergeMethod, TYPE_NAME, type MemberRow } from './methods.js';
 import { callbackFormCheck, callbackRequiredCheck, mergeClasses, type ClassPage } from './classes.js';
 import { Diagnostics, diagKey, type Diagnostic, type DraftClass, type DraftEvent, type DraftMethod, type DraftType } from './model.js';
@@ -43,6 +43,7 @@ function kindOf(page: Page): PageKind {
 
 export function build(sources: SourcePage[], overridesFile: string, overridesText: string | undefined): BuildResult {
   const loaded = loadOverrides(overridesFile, overridesText);
+  setVendorDocsUrl(loaded.data.vendorDocsUrl);
   const diags = new Diagnostics();
   const pages = sources.map((s) => readPage(s.file, s.text));
   for (const p of pages) {

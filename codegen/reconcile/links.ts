@@ -29,6 +29,12 @@ export function linksIn(md: string): { text: string; href: string }[] {
   return out;
 }
 
+/** Where the vendor's pages are published: a doc id we do not have is linked there (overrides.json `vendorDocsUrl`). */
+let vendorDocsUrl: string | undefined;
+export function setVendorDocsUrl(url: string | undefined): void {
+  vendorDocsUrl = url;
+}
+
 export function resolveLink(text: string, href: string, from: LinkablePage, pages: LinkablePage[]): LinkResult {
   const link: Link = { text, href };
   if (/^[a-z][a-z0-9+.-]*:/i.test(href)) return { link }; // https:, mailto: ...
@@ -39,7 +45,11 @@ export function resolveLink(text: string, href: string, from: LinkablePage, page
   // (`events.md#stream_added`, which also works when the page is read on GitHub).
   const page = !pageRef ? from : /\.md$/i.test(pageRef) ? pages.find((p) => p.file.replace(/^.*\//, '') === pageRef.replace(/^\.\//, '')) : pages.find((p) => p.docId === pageRef);
   if (!page && /\.md$/i.test(pageRef)) return { link, broken: `the link [${text}](${href}) points at ${pageRef}, which is not a page in spec/docs` };
-  if (!page) return { link }; // a page we do not have: kept as a plain link
+  if (!page) {
+    // A vendor page we do not have (1111496: the limits): its published address, when configured.
+    if (/^\d+$/.test(pageRef) && vendorDocsUrl) link.url = `${vendorDocsUrl}${pageRef}${anchor ? `#${anchor}` : ''}`;
+    return { link };
+  }
   const kindOf = { class: 'method', events: 'event', errors: 'error', other: 'page' } as const;
   if (!anchor) {
     link.target = page.kind === 'errors' ? { kind: 'error', name: page.title } : { kind: 'page', name: page.title };

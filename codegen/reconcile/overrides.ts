@@ -55,6 +55,8 @@ export interface OverrideEntry {
 export interface OverridesFile {
   /** Pages that cannot say their own doc id (the vendor's page is copied verbatim). */
   pages?: Record<string, { /** @pattern ^[0-9]+$ */ docId: string }>;
+  /** Where the vendor publishes its pages: a link to a doc id no page here has becomes this URL + the id. @pattern ^https:// */
+  vendorDocsUrl?: string;
   overrides: OverrideEntry[];
 }
 
@@ -127,7 +129,7 @@ export function loadOverrides(file: string, text: string | undefined): LoadedOve
     if (typeof v?.docId === 'string' && /^\d+$/.test(v.docId)) pages[k] = v;
   }
   const kept = d.overrides.map((e, i) => ({ e, line: lines[i] ?? 1 })).filter((x) => ok.includes(x.e));
-  return { file, data: { pages, overrides: ok }, lines: kept.map((x) => x.line), problems, errata };
+  return { file, data: { pages, overrides: ok, ...(typeof d.vendorDocsUrl === 'string' ? { vendorDocsUrl: d.vendorDocsUrl } : {}) }, lines: kept.map((x) => x.line), problems, errata };
 }
 
 export interface Applied {

@@ -37,6 +37,8 @@ export interface Link {
   href: string; // as written in the doc
   /** What it points at, when it resolves inside spec/docs. */
   target?: { kind: 'method' | 'event' | 'page' | 'type' | 'error'; /** @minLength 1 */ name: string };
+  /** The published address of a vendor page we do not have (its doc id under `vendorDocsUrl`). @pattern ^https:// */
+  url?: string;
 }
 
 export interface Method {

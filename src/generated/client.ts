@@ -137,7 +137,7 @@ export class Client {
    * @param roomId - 需要进入的房间号，当传入的房间号为首次进入时，RTC SDK 将创建房间，并让用户进入该房间
    * @param userId - 本地用户 ID。
    * @param onSuccess - Called once with `userId: string` when the call succeeded. 成功后执行的回调函数 `(userId: string) => void`，返回本地用户 ID。
-   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 {@link VolcEngineRTCError} 对象，包含错误码和错误信息。当房间内用户达到上限时，进房请求失败。如果你需要房间中容纳更多只订阅不发布的用户，调用 {@link Client.(setUserVisibility:1) | setUserVisibility} 切换用户身份。 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
+   * @param onFailure - Called once with the `VolcEngineRTCError` when it failed. 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回 {@link VolcEngineRTCError} 对象，包含错误码和错误信息。当房间内用户达到{@link https://www.volcengine.com/docs/6348/1111496 | 上限}时，进房请求失败。如果你需要房间中容纳更多只订阅不发布的用户，调用 {@link Client.(setUserVisibility:1) | setUserVisibility} 切换用户身份。 Without it the failure goes to the `EVENTS.ERROR` listeners (or `console.error`), never lost.
    * @returns The same Promise as the Promise form (it resolves with the userId), already handled: a failure goes to onFailure (or `EVENTS.ERROR`) and is never an unhandled rejection.
    *
    * @remarks

@@ -100,7 +100,8 @@ describe('client.md + events.md + error-codes.md with spec/overrides.json', () =
     const join = method('join').links;
     expect(join).toContainEqual({ text: 'setUserVisibility', href: '78567#setuservisibility', target: { kind: 'method', name: 'setUserVisibility' } });
     expect(join).toContainEqual({ text: 'PEER_ONLINE', href: '78566#peer-online', target: { kind: 'event', name: 'PEER_ONLINE' } });
-    expect(join).toContainEqual({ text: '上限', href: '1111496' });
+    // A vendor page we do not have: its published address (overrides.json vendorDocsUrl).
+    expect(join).toContainEqual({ text: '上限', href: '1111496', url: 'https://www.volcengine.com/docs/6348/1111496' });
     expect(join.find((l) => l.href.startsWith('https://'))?.target).toBeUndefined();
     expect(method('on').links).toContainEqual({ text: '事件', href: '78566', target: { kind: 'page', name: 'EVENTS' } });
     // The link text as corrected by the UNKNOWN_IDENTIFIER override (the page says unSubscribe).
