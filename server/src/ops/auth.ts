@@ -70,6 +70,7 @@ export class FailureLimiter {
     private readonly max: number,
     private readonly windowMs: number,
     private readonly clock: () => number = Date.now,
+    private readonly maxTracked = 10_000,
   ) {}
 
   blocked(ip: string): boolean {
@@ -77,9 +78,22 @@ export class FailureLimiter {
     return w !== undefined && this.clock() - w.start < this.windowMs && w.count >= this.max;
   }
 
+  /** Addresses currently tracked (bounded by `maxTracked`). */
+  get size(): number {
+    return this.windows.size;
+  }
+
   fail(ip: string): void {
     const now = this.clock();
-    if (this.windows.size > 10_000) for (const [k, w] of this.windows) if (now - w.start >= this.windowMs) this.windows.delete(k);
+    if (this.windows.size >= this.maxTracked) {
+      for (const [k, w] of this.windows) if (now - w.start >= this.windowMs) this.windows.delete(k);
+      // Still full (failures from ever new addresses): the oldest windows go, so the map stays
+      // bounded; such a guesser gets nothing from that, each new address starts its own count anyway.
+      for (const k of this.windows.keys()) {
+        if (this.windows.size < this.maxTracked) break;
+        this.windows.delete(k);
+      }
+    }
     let w = this.windows.get(ip);
     if (!w || now - w.start >= this.windowMs) this.windows.set(ip, (w = { start: now, count: 0 }));
     w.count++;

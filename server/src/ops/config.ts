@@ -22,6 +22,10 @@ export interface AdminConfig {
   requestTimeoutMs?: number;
   /** Failed logins per address per minute before more are refused (429). Default 20. */
   maxFailedLogins?: number;
+  /** Open connections to the admin port in total; more are answered 503 and closed. Default 64. */
+  maxConnections?: number;
+  /** Open connections per client address (IPv6: per /64); more are answered 429 and closed. Default 16. */
+  maxConnectionsPerAddress?: number;
 }
 
 export interface ResolvedAdminConfig {
@@ -35,6 +39,8 @@ export interface ResolvedAdminConfig {
   maxBodyBytes: number;
   requestTimeoutMs: number;
   maxFailedLogins: number;
+  maxConnections: number;
+  maxConnectionsPerAddress: number;
 }
 
 const posInt = (name: string, v: number): number => {
@@ -58,5 +64,7 @@ export function resolveAdminConfig(c: AdminConfig): ResolvedAdminConfig {
     maxBodyBytes: posInt('maxBodyBytes', c.maxBodyBytes ?? 16 * 1024),
     requestTimeoutMs: posInt('requestTimeoutMs', c.requestTimeoutMs ?? 10_000),
     maxFailedLogins: posInt('maxFailedLogins', c.maxFailedLogins ?? 20),
+    maxConnections: posInt('maxConnections', c.maxConnections ?? 64),
+    maxConnectionsPerAddress: posInt('maxConnectionsPerAddress', c.maxConnectionsPerAddress ?? 16),
   };
 }

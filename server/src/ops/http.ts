@@ -22,7 +22,11 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 export function send(res: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string | string[]> = {}): void {
   if (res.headersSent) return;
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': String(Buffer.byteLength(body)), ...headers });
+  // A body the client announced and we did not read (refused before it, or past the cap) is not
+  // drained: the socket is closed after the answer instead.
+  const req = res.req as IncomingMessage | undefined;
+  const unread = req !== undefined && !req.complete && (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined);
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': String(Buffer.byteLength(body)), ...(unread ? { connection: 'close' } : {}), ...headers });
   res.end(body);
 }
 

@@ -2,7 +2,9 @@
 // admin secret. Anything but the login page and the login itself needs `Authorization: Bearer
 // <secret>` or a dashboard session cookie; limits on headers, bodies and time apply to all.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { clientAddress, limitKey } from '../signaling/client-address.js';
+import { SocketCounter } from '../signaling/rate-limit.js';
 import { adminApi, type AdminContext } from './admin-api.js';
 import { DashboardSessions, FailureLimiter, SecretCheck, parseCookies } from './auth.js';
 import type { ResolvedAdminConfig } from './config.js';
@@ -13,6 +15,19 @@ import type { Metrics } from './metrics.js';
 const COOKIE = 'mprtc_admin';
 /** Mutations authenticated by cookie must carry this header: a cross-site form cannot set it. */
 const CSRF_HEADER = 'x-mprtc-admin';
+
+/** A whole HTTP answer written straight to a socket that is refused before any request is read. */
+function rawAnswer(status: number, text: string, code: string, reason: string): string {
+  const body = JSON.stringify({ error: { code, reason } });
+  return `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`;
+}
+
+/** What Node's HTTP parser reports about a bad request, as our answer (the socket is closed after it). */
+function clientErrorAnswer(code: string | undefined): string {
+  if (code === 'HPE_HEADER_OVERFLOW') return rawAnswer(431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'the request headers exceed 16 KiB');
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return rawAnswer(408, 'Request Timeout', 'REQUEST_TIMEOUT', 'the request did not arrive in time');
+  return rawAnswer(400, 'Bad Request', 'BAD_REQUEST', 'the request is not valid HTTP');
+}
 
 export interface OpsServerOptions {
   config: ResolvedAdminConfig;
@@ -25,11 +40,37 @@ export class OpsServer {
   private readonly sessions: DashboardSessions;
   private readonly failures: FailureLimiter;
   private server: Server | undefined;
+  /** Open connections per address key and in total: counted at accept, before a byte is parsed. */
+  private readonly counter: SocketCounter;
+  /** Sockets answered 429/503 at accept: whatever request the parser still finds on them is ignored. */
+  private readonly refused = new WeakSet<Socket>();
 
   constructor(private readonly o: OpsServerOptions) {
     this.secret = new SecretCheck(o.config.secret);
     this.sessions = new DashboardSessions(o.config.sessionTtlMs);
     this.failures = new FailureLimiter(o.config.maxFailedLogins, 60_000);
+    this.counter = new SocketCounter(o.config.maxConnectionsPerAddress, o.config.maxConnections);
+  }
+
+  /** Connection caps: a refused socket gets one short JSON answer and is closed, nothing is parsed. */
+  private onConnection(socket: Socket): void {
+    const key = limitKey(clientAddress(socket.remoteAddress, undefined, false));
+    const refusal = this.counter.refusal(key);
+    if (refusal !== null) {
+      this.refused.add(socket);
+      const perAddress = refusal.startsWith('too many');
+      socket.on('error', () => {});
+      socket.end(
+        perAddress
+          ? rawAnswer(429, 'Too Many Requests', 'TOO_MANY_CONNECTIONS', 'too many connections from this address')
+          : rawAnswer(503, 'Service Unavailable', 'TOO_MANY_CONNECTIONS', 'the admin port holds its maximum of connections'),
+      );
+      // A client that does not read the answer or close is cut.
+      socket.setTimeout(2_000, () => socket.destroy());
+      return;
+    }
+    this.counter.open(key);
+    socket.once('close', () => this.counter.closed(key));
   }
 
   async listen(): Promise<{ url: string; port: number }> {
@@ -43,6 +84,7 @@ export class OpsServer {
         maxHeaderSize: 16 * 1024,
       },
       (req, res) => {
+      if (this.refused.has(req.socket)) return void req.socket.destroy();
       this.handle(req, res).catch((e: unknown) => {
         if (e instanceof HttpError) return sendError(res, e);
         sendError(res, new HttpError(500, 'SERVER_ERROR', 'the admin server failed to handle the request'));
@@ -60,7 +102,15 @@ export class OpsServer {
         resolve();
       });
     });
-    server.on('clientError', (_e, socket) => socket.destroy());
+    server.on('connection', (socket: Socket) => this.onConnection(socket));
+    // A malformed request, oversized headers, a request too slow: a JSON answer when the socket can
+    // still take one (no answer of ours begun on it), then the socket is closed.
+    server.on('clientError', (e: NodeJS.ErrnoException, socket: Socket) => {
+      const started = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+      if (e.code === 'ECONNRESET' || !socket.writable || started || this.refused.has(socket)) return void socket.destroy();
+      socket.end(clientErrorAnswer(e.code));
+      socket.setTimeout(2_000, () => socket.destroy());
+    });
     const actual = (server.address() as AddressInfo).port;
     const shown = host.includes(':') ? `[${host}]` : host;
     return { url: `http://${shown}:${actual}/`, port: actual };
@@ -77,7 +127,7 @@ export class OpsServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = clientAddress(req.socket.remoteAddress, undefined, false);
     const url = new URL(req.url ?? '/', 'http://admin.invalid');
     let parts: string[];
     try {
@@ -97,8 +147,8 @@ export class OpsServer {
 
     const by = this.authenticate(req, cookie, ip);
     if (by === null) throw new HttpError(401, 'UNAUTHORIZED', 'this route needs the admin secret (Authorization: Bearer <secret>) or a dashboard login');
-    if (by === 'cookie' && method !== 'GET' && method !== 'HEAD' && req.headers[CSRF_HEADER] !== '1') {
-      throw new HttpError(403, 'FORBIDDEN', `a change made with the dashboard cookie must carry the ${CSRF_HEADER} header`);
+    if (by === 'cookie' && method !== 'GET' && method !== 'HEAD' && req.headers[CSRF_HEADER] !== '1' && !sameOrigin(req)) {
+      throw new HttpError(403, 'FORBIDDEN', `a change made with the dashboard cookie must carry the ${CSRF_HEADER} header or come from the dashboard's own origin`);
     }
 
     if (parts[0] === 'admin' && parts[1] === 'api') return adminApi(this.o.admin, req, res, parts.slice(2), ip, url.searchParams);
@@ -121,21 +171,22 @@ export class OpsServer {
   private authenticate(req: IncomingMessage, cookie: string | undefined, ip: string): 'bearer' | 'cookie' | null {
     const h = req.headers.authorization;
     if (h !== undefined) {
-      if (this.failures.blocked(ip)) throw new HttpError(429, 'TOO_MANY_ATTEMPTS', 'too many failed attempts from this address; try again later');
+      if (this.failures.blocked(limitKey(ip))) throw new HttpError(429, 'TOO_MANY_ATTEMPTS', 'too many failed attempts from this address; try again later');
       const m = /^Bearer (.+)$/.exec(h);
       if (m && this.secret.matches(m[1]!)) return 'bearer';
-      this.failures.fail(ip);
+      this.failures.fail(limitKey(ip));
       return null;
     }
     return this.sessions.valid(cookie) ? 'cookie' : null;
   }
 
   private async login(req: IncomingMessage, res: ServerResponse, ip: string): Promise<void> {
-    if (this.failures.blocked(ip)) throw new HttpError(429, 'TOO_MANY_ATTEMPTS', 'too many failed attempts from this address; try again later');
+    // Failed attempts are counted per address key (IPv6 per /64, like the signaling limits).
+    if (this.failures.blocked(limitKey(ip))) throw new HttpError(429, 'TOO_MANY_ATTEMPTS', 'too many failed attempts from this address; try again later');
     const form = new URLSearchParams(await readBody(req, this.o.config.maxBodyBytes));
     const secret = form.get('secret') ?? '';
     if (!this.secret.matches(secret)) {
-      this.failures.fail(ip);
+      this.failures.fail(limitKey(ip));
       this.o.admin.events.emit({ type: 'admin', action: 'login', ok: false, ip, code: 'UNAUTHORIZED', reason: 'wrong secret' });
       return send(res, 401, 'text/html; charset=utf-8', dashboardAssets().login.toString('utf8').replace('<!--error-->', '<p class="error">Wrong secret.</p>'));
     }
@@ -149,3 +200,19 @@ export class OpsServer {
   }
 }
 
+
+/**
+ * A browser's form post from the dashboard's own page (its "Log out" button) carries an Origin
+ * whose host is the one it asked: a cross-site page's post carries its own.
+ */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  const host = req.headers.host;
+  if (typeof origin !== 'string' || typeof host !== 'string' || origin === 'null') return false;
+  try {
+    const u = new URL(origin);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
