@@ -361,11 +361,7 @@ export class Connection implements Attachment {
     const expireAt = v.token.expireAt;
     // Before any await: the old token's timers must not fire while the room is updated.
     j.tokenExpireAt = expireAt;
-    if (this.session === j) {
-      for (const cancel of this.tokenTimers) cancel();
-      this.tokenTimers = [];
-      if (this.attached) this.armTokenTimers(j);
-    }
+    if (this.session === j) this.rearmTokenTimers(j);
     const r = await rooms.renewToken(j.key, j.userId, j.sessionId, expireAt, v.token.privileges);
     return r.ok ? ok({ tokenExpireAt: expireAt }) : no(r.code, r.reason);
   }
@@ -426,15 +422,25 @@ export class Connection implements Attachment {
     const expireAt = entry.tokenExpireAt;
     if (expireAt === 0) return;
     const expireMs = expireAt * 1000;
+    // A timer armed for a token that updateToken has replaced since (possibly through another
+    // socket, racing a resume) neither warns nor removes: it re-arms for the current token.
+    const stale = (): boolean => entry.tokenExpireAt !== expireAt;
     this.tokenTimers.push(
       at(expireMs - this.ctx.config.tokenWarnBeforeMs, () => {
-        if (this.session === entry && this.attached) this.deliverEvent(entry, 'token-will-expire', { expireAt });
+        if (this.session === entry && this.attached && !stale()) this.deliverEvent(entry, 'token-will-expire', { expireAt });
       }),
       // The token is still valid during its last second (expiry is "expireAt < now").
       at(expireMs + 1000, () => {
+        if (stale()) return this.rearmTokenTimers(entry);
         this.expire(entry).catch((e) => console.error('[mprtc-server] token expiry failed:', e));
       }),
     );
+  }
+
+  private rearmTokenTimers(entry: SessionEntry): void {
+    for (const cancel of this.tokenTimers) cancel();
+    this.tokenTimers = [];
+    if (this.session === entry && this.attached) this.armTokenTimers(entry);
   }
 
   private deliverEvent(entry: SessionEntry, event: string, data: unknown): void {
