@@ -29,6 +29,8 @@ export interface IdentifierTarget {
   open: Set<FixKey>;
   identifier: string;
   text?: string;
+  /** false: the override says it is a word in code font, not an API identifier; the text stays. */
+  present?: boolean;
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
@@ -78,7 +80,7 @@ export function identifierCheck(diags: Diagnostics, subjects: Map<string, TextRe
         const key = `${subject} ${name}`;
         const target = targets.get(key) ?? { open: new Set<FixKey>(), identifier: name };
         targets.set(key, target);
-        diags.add({ file: ref.file, line: ref.line, code: 'UNKNOWN_IDENTIFIER', subject, param: name, message: `${why}: correct it with an override (fix.text)`, slots: ['text'], need: 'all', target: target as never });
+        diags.add({ file: ref.file, line: ref.line, code: 'UNKNOWN_IDENTIFIER', subject, param: name, message: `${why}: correct it with an override (fix.text), or say it names no API identifier (fix.present: false)`, slots: ['text', 'present'], need: 'any', target: target as never });
       }
     }
   }

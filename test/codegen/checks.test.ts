@@ -41,6 +41,20 @@ describe('generic checks on edits the vendor could make', () => {
     expect(fresh((s) => s.replace('|`void`             |[on](#on)', '|`boolean`          |[on](#on)'))).toEqual(['32 RETURN_TYPE_MISMATCH Client.on']);
   });
 
+  it('a code span naming no type: UNKNOWN_IDENTIFIER, answered by a correction or by "not an identifier"', () => {
+    const s = pageSources();
+    at(s, CLIENT).text = at(s, CLIENT).text.replace('取消发布音视频流。', '取消发布音视频流（见 `AppId`）。');
+    const r = buildWith(s, pageOverrides());
+    expect(r.problems).toEqual([expect.stringMatching(/^spec\/docs\/client\.md:\d+: UNKNOWN_IDENTIFIER Client\.unpublish\(AppId\): `AppId` names no type/)]);
+    const o = pageOverrides();
+    o.overrides.push({ code: 'UNKNOWN_IDENTIFIER', subject: 'Client.unpublish', param: 'AppId', reason: 'The console calls it so; not an identifier of this API.', fix: { present: false } });
+    const kept = buildWith(s, o);
+    expect(kept.problems).toEqual([]);
+    expect(kept.spec!.classes[0]!.methods.find((m) => m.name === 'unpublish')!.description).toContain('`AppId`');
+    o.overrides[o.overrides.length - 1]!.fix = { text: 'VolcEngineRTCError' };
+    expect(buildWith(s, o).spec!.classes[0]!.methods.find((m) => m.name === 'unpublish')!.description).toContain('`VolcEngineRTCError`');
+  });
+
   it('a payload sentence naming a type nobody defines', () => {
     const s = pageSources();
     at(s, EVENTS).text = at(s, EVENTS).text.replace('The payload is a `VolcEngineRTCError`.', 'The payload is a `ErrorEvent`.');
