@@ -42,14 +42,18 @@ export function peekId(bytes: Uint8Array): number | null {
   return headId(bytes) ?? tailId(bytes);
 }
 
+/** Digits of a request id: a safe non-negative integer as JSON writes it (no leading zero). */
 function number(bytes: Uint8Array, from: number): { value: number; end: number } | null {
   let i = from;
   while (i < bytes.length && isDigit(bytes[i]!)) i++;
-  if (i === from || i - from > 15) return null;
+  if (i === from || i - from > 16 || (bytes[from] === 0x30 && i - from > 1)) return null;
   let value = 0;
   for (let k = from; k < i; k++) value = value * 10 + (bytes[k]! - 0x30);
-  return { value, end: i };
+  return value <= Number.MAX_SAFE_INTEGER ? { value, end: i } : null;
 }
+
+/** What may follow a JSON number that is a whole member value: `5.5` or `5e3` is not the id 5. */
+const endsValue = (b: number | undefined): boolean => b !== undefined && (isSpace(b) || b === 0x2c || b === CLOSE_BRACE);
 
 function headId(bytes: Uint8Array): number | null {
   const end = Math.min(bytes.length, HEAD);
@@ -70,8 +74,8 @@ function headId(bytes: Uint8Array): number | null {
       i++;
       while (i < end && isSpace(bytes[i]!)) i++;
       const n = number(bytes, i);
-      // A number cut off by the head's end is not trusted.
-      return n && n.end < end ? n.value : null;
+      // A number cut off by the head's end is not trusted, nor one that goes on (`5.5`, `5e3`).
+      return n && n.end < end && endsValue(bytes[n.end]) ? n.value : null;
     }
     if (b === OPEN_BRACE || b === OPEN_BRACKET) depth++;
     else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) depth--;
@@ -88,7 +92,7 @@ function tailId(bytes: Uint8Array): number | null {
   while (i >= 0 && isSpace(bytes[i]!)) i--;
   const last = i;
   while (i >= 0 && isDigit(bytes[i]!)) i--;
-  if (i === last || last - i > 15) return null;
+  if (i === last || last - i > 16) return null;
   const digitsFrom = i + 1;
   while (i >= 0 && isSpace(bytes[i]!)) i--;
   if (bytes[i] !== 0x3a) return null;
@@ -96,5 +100,5 @@ function tailId(bytes: Uint8Array): number | null {
   while (i >= 0 && isSpace(bytes[i]!)) i--;
   // `"id"`, and not the tail of a longer string such as `"xid"` or an escaped `\"id"`.
   if (i < 4 || bytes[i] !== QUOTE || bytes[i - 1] !== 0x64 || bytes[i - 2] !== 0x69 || bytes[i - 3] !== QUOTE || bytes[i - 4] === BACKSLASH) return null;
-  return number(bytes, digitsFrom)!.value;
+  return number(bytes, digitsFrom)?.value ?? null;
 }

@@ -32,6 +32,29 @@ describe('depthWithin', () => {
       }),
     );
   });
+
+  it('agrees with JSON.parse when strings hold quotes, backslashes, brackets and any Unicode', () => {
+    // Strings built from the characters that could fool a byte scan (escapes, brackets, multi-byte).
+    const tricky = fc.string({ unit: fc.constantFrom('"', '\\', '[', ']', '{', '}', 'é', '中', '😀', '\u0000', 'a', '\n') });
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, tricky, fc.integer(), fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(tricky, tie('v'), { maxKeys: 3 })),
+    })).v;
+    fc.assert(
+      fc.property(value, fc.integer({ min: 0, max: 8 }), (v, max) => {
+        expect(depthWithin(b(JSON.stringify(v)), max)).toBe(depthOf(v) <= max);
+      }),
+    );
+  });
+
+  it('never throws on arbitrary bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 512 }), fc.integer({ min: 0, max: 40 }), (bytes, max) => {
+        expect(typeof depthWithin(bytes, max)).toBe('boolean');
+        const id = peekId(bytes);
+        expect(id === null || Number.isSafeInteger(id)).toBe(true);
+      }),
+    );
+  });
 });
 
 describe('peekId', () => {
@@ -46,6 +69,19 @@ describe('peekId', () => {
     expect(peekId(b('{"xid":5}'))).toBeNull();
     expect(peekId(b('{"id":-1}'))).toBeNull();
     expect(peekId(b('{"id":1234567890123456789}'))).toBeNull(); // not a safe integer
+    // A number that goes on is not the id it starts with: 5.5 and 5e3 are not 5 (nor 05 anything).
+    const pad = ',"pad":"' + 'x'.repeat(1000) + '"}';
+    expect(peekId(b('{"id":5.5' + pad))).toBeNull();
+    expect(peekId(b('{"id":5e3' + pad))).toBeNull();
+    expect(peekId(b('{"id":5E3' + pad))).toBeNull();
+    expect(peekId(b('{"id":05' + pad))).toBeNull();
+    expect(peekId(b('{"v":1,"id":05}'))).toBeNull();
+    // Every safe integer is an id the server accepts, so it is found; past that, none.
+    expect(peekId(b('{"id":9007199254740991' + pad))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(peekId(b('{"pad":"x","id":9007199254740991}'))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(peekId(b('{"id":9007199254740992' + pad))).toBeNull();
+    expect(peekId(b('{"pad":"x","id":9007199254740992}'))).toBeNull();
+    expect(peekId(b('{"id":0' + pad))).toBe(0);
     expect(peekId(b('garbage'))).toBeNull();
     expect(peekId(b(''))).toBeNull();
   });
@@ -57,6 +93,48 @@ describe('peekId', () => {
         if (id === null) delete (frame as Record<string, unknown>).id;
         const got = peekId(b(JSON.stringify(frame)));
         if (got !== null) expect(got).toBe((frame as { id?: unknown }).id);
+      }),
+    );
+  });
+
+  // Any JSON value as the id (numbers of every kind), at any place among the keys, with padding
+  // that pushes it in or out of the head: a refusal is answered on the frame's own id or on none.
+  it("never names an id other than the frame's own, whatever the id value and where it sits", () => {
+    const idValue = fc.oneof(
+      fc.nat(),
+      fc.maxSafeNat(),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.string({ maxLength: 4 }),
+      fc.constant(null),
+      fc.jsonValue({ maxDepth: 2 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.string({ maxLength: 4 }).filter((k) => k !== 'id'),
+          fc.jsonValue({ maxDepth: 2 }),
+          { maxKeys: 4 },
+        ),
+        idValue,
+        fc.nat({ max: 4 }),
+        fc.nat({ max: 600 }),
+        (o, id, at, padLength) => {
+          const entries: [string, unknown][] = Object.entries({ ...o, pad: 'p'.repeat(padLength) });
+          entries.splice(Math.min(at, entries.length), 0, ['id', id]);
+          const text = '{' + entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',') + '}';
+          const parsed = JSON.parse(text) as { id: unknown };
+          const got = peekId(b(text));
+          if (got !== null) expect(got).toBe(parsed.id);
+        },
+      ),
+    );
+  });
+
+  it('finds the id of every frame the SDK writes (id last), whatever its size', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 4 }), fc.maxSafeNat(), (type, data, id) => {
+        expect(peekId(b(JSON.stringify({ type, data, v: 1, id })))).toBe(id);
       }),
     );
   });
