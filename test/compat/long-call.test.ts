@@ -65,11 +65,13 @@ describe.runIf(HAVE_MEDIA_TOOLS)('calls longer than a token', () => {
     opened.push(alice, bob);
     await alice.page.until((d) => d.status === 'in-room');
     await bob.page.until((d) => d.status === 'in-room');
-    const aliceOnBob = (await bob.page.until((d) => d.players.some((p: { uid: string }) => p.uid === 'alice'))).players.find((p: { uid: string }) => p.uid === 'alice').url;
+    const aliceOnBob = (await bob.page.until((d) => d.players.some((p: { uid: string }) => p.uid === 'alice'))).players.find(
+      (p: { uid: string }) => p.uid === 'alice',
+    ).url;
 
     const push = pushPattern(alice.page.data.pushUrl, { seconds: TOKEN_LIFE_S * 3 + 20 });
     const player = playFrames(aliceOnBob);
-    await player.until((c) => c.video >= 10, 20_000, 'alice on bob\'s player');
+    await player.until((c) => c.video >= 10, 20_000, "alice on bob's player");
 
     // Three token lives, each person renewing at every warning.
     const renewed = (p: Person) => eventsOf(p.page, 'token-renewed').length;

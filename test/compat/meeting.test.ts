@@ -67,7 +67,7 @@ describe.runIf(HAVE_MEDIA_TOOLS)('the vendor-style meeting app against the built
 
     const push = pushPattern(alice.page.data.pushUrl, { seconds: 30 });
     const player = playFrames(bobSees.players.find((p: { uid: string }) => p.uid === 'alice').url);
-    await player.until((c) => c.video >= 10 && c.audio >= 10, 20_000, 'alice on bob\'s player');
+    await player.until((c) => c.video >= 10 && c.audio >= 10, 20_000, "alice on bob's player");
 
     // The components' events reach the server through the report methods.
     alice.page.onPusherState({ detail: { code: 1002, message: 'pushing' } });

@@ -62,7 +62,7 @@ describe.runIf(HAVE_MEDIA_TOOLS)('the vendor-style viewer app against the built 
     const watching = await viewer.page.until((d) => d.players.length === 1);
     expect(watching.players[0].uid).toBe('host');
     const player = playFrames(watching.players[0].url);
-    await player.until((c) => c.video >= 10 && c.audio >= 5, 20_000, 'the host on the viewer\'s player');
+    await player.until((c) => c.video >= 10 && c.audio >= 5, 20_000, "the host on the viewer's player");
 
     // Invisible: the room lists the viewer as such (and the host hears nothing of it, below).
     const view = await server.rooms.inspect({ appId: E2E_APP_ID, roomId: room });

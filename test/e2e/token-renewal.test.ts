@@ -14,7 +14,11 @@ import { watch } from '../support/runtime-harness.js';
 import { createTestWx, type TestWx } from '../support/wx.js';
 
 const create = (server: RunningServer): ClientRuntime => createRuntime({ server: server.url });
-const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code: number }) => e.code);
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: { code: number }) => e.code,
+  );
 const nowSec = () => Math.floor(Date.now() / 1000);
 
 let wx: TestWx;
@@ -106,7 +110,10 @@ describe('updateToken against the real server', () => {
       expect(await refused({ token: `001${'x'.repeat(5000)}` })).toBe(ERROR_CODES.INVALID_PARAMS);
       expect(await refused({ token: mintToken(r, 'other') })).toBe(ERROR_CODES.TOKEN_RENEW_MISMATCH);
       const renewed = nowSec() + 900;
-      expect(await c.request('updateToken', { token: mintToken(r, 'raw', { expireAt: renewed }) })).toMatchObject({ ok: true, data: { tokenExpireAt: renewed } });
+      expect(await c.request('updateToken', { token: mintToken(r, 'raw', { expireAt: renewed }) })).toMatchObject({
+        ok: true,
+        data: { tokenExpireAt: renewed },
+      });
       expect((await c.request('publish', { screen: false })).ok).toBe(true);
     } finally {
       c.close();

@@ -17,7 +17,11 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code: number }) => e.code);
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: { code: number }) => e.code,
+  );
 const make = (options?: Parameters<typeof createRuntime>[0]) => {
   const rt = createRuntime(options);
   clients.push(rt);

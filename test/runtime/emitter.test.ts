@@ -87,10 +87,14 @@ describe('Emitter', () => {
   it('a once listener runs at most once, even when its own event is emitted from inside it', () => {
     const e = new Emitter();
     const seen: number[] = [];
-    e.on(EVENTS.TOKEN_WILL_EXPIRE, (p) => {
-      seen.push(p.expireAt);
-      e.emit(EVENTS.TOKEN_WILL_EXPIRE, { expireAt: p.expireAt + 1 });
-    }, true);
+    e.on(
+      EVENTS.TOKEN_WILL_EXPIRE,
+      (p) => {
+        seen.push(p.expireAt);
+        e.emit(EVENTS.TOKEN_WILL_EXPIRE, { expireAt: p.expireAt + 1 });
+      },
+      true,
+    );
     e.emit(EVENTS.TOKEN_WILL_EXPIRE, { expireAt: 1 });
     expect(seen).toEqual([1]);
     expect(e.has(EVENTS.TOKEN_WILL_EXPIRE)).toBe(false);

@@ -17,7 +17,11 @@ afterEach(async () => {
 });
 
 const JOIN = { sessionId: 's1', resumeToken: 'secret-1', peers: [], streams: [], tokenExpireAt: 100 };
-const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code: number }) => e.code);
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: { code: number }) => e.code,
+  );
 
 /** A server that answers updateToken as `renew` says and refuses every resume (so the SDK joins afresh). */
 function script(renew: (f: Frame, peer: Parameters<Script>[1]) => void, joins: Frame[]): Script {

@@ -10,7 +10,9 @@ App({
       wx.request({
         url: 'https://backend.example.com/rtc/token',
         data: { roomId: roomId, userId: userId },
-        success: function (res) { callback(res.data.token); },
+        success: function (res) {
+          callback(res.data.token);
+        },
       });
     },
   },

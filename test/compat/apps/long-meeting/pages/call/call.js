@@ -36,7 +36,11 @@ Page({
     // renewal: the one addition for calls longer than a token (updateToken is ours, not the vendor's).
     client.on(EVENTS.TOKEN_WILL_EXPIRE, () => {
       app.globalData.getToken(this.roomId, this.data.userId, (token) => {
-        client.updateToken(token, () => this.note('token-renewed', this.data.userId), (err) => this.note('renew-failed', String(err.code)));
+        client.updateToken(
+          token,
+          () => this.note('token-renewed', this.data.userId),
+          (err) => this.note('renew-failed', String(err.code)),
+        );
       });
     });
     // end of renewal
@@ -50,7 +54,13 @@ Page({
     const client = this.client;
     this.setData({ status: 'joining' });
     client
-      .join(token, this.roomId, this.data.userId, (uid) => this.note('joined', uid), (err) => this.setData({ status: 'failed', error: err.reason }))
+      .join(
+        token,
+        this.roomId,
+        this.data.userId,
+        (uid) => this.note('joined', uid),
+        (err) => this.setData({ status: 'failed', error: err.reason }),
+      )
       .then(() => client.publish())
       .then((pushUrl) => this.setData({ status: 'in-room', pushUrl: pushUrl }))
       .catch(() => undefined);
@@ -78,7 +88,10 @@ Page({
   },
 
   hangUp() {
-    this.client.leave(() => this.setData({ status: 'left', pushUrl: '', players: [] }), (err) => this.setData({ error: err.reason }));
+    this.client.leave(
+      () => this.setData({ status: 'left', pushUrl: '', players: [] }),
+      (err) => this.setData({ error: err.reason }),
+    );
   },
 
   onUnload() {

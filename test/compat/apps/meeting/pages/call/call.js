@@ -44,7 +44,13 @@ Page({
     const client = this.client;
     this.setData({ status: 'joining' });
     client
-      .join(token, this.roomId, this.data.userId, (uid) => this.note('joined', uid), (err) => this.setData({ status: 'failed', error: err.reason }))
+      .join(
+        token,
+        this.roomId,
+        this.data.userId,
+        (uid) => this.note('joined', uid),
+        (err) => this.setData({ status: 'failed', error: err.reason }),
+      )
       .then(() => client.publish())
       .then((pushUrl) => this.setData({ status: 'in-room', pushUrl: pushUrl }))
       .catch(() => undefined);
@@ -72,7 +78,10 @@ Page({
   },
 
   hangUp() {
-    this.client.leave(() => this.setData({ status: 'left', pushUrl: '', players: [] }), (err) => this.setData({ error: err.reason }));
+    this.client.leave(
+      () => this.setData({ status: 'left', pushUrl: '', players: [] }),
+      (err) => this.setData({ error: err.reason }),
+    );
   },
 
   onUnload() {

@@ -15,7 +15,11 @@ Page({
     this.userId = query.userId;
     client.init(app.globalData.appId);
     client.setBusinessId('live-viewer', (ok) => this.note('business-id', String(ok)));
-    client.setUserVisibility(false, () => this.note('invisible', this.userId), (err) => this.fail(err));
+    client.setUserVisibility(
+      false,
+      () => this.note('invisible', this.userId),
+      (err) => this.fail(err),
+    );
     client.on(EVENTS.STREAM_ADDED, (e) => {
       const show = (url) => this.setData({ players: this.data.players.concat([{ uid: e.uid, url: url }]) });
       client.subscribe(e.uid, { screen: e.screen }, show, (err) => this.fail(err));
@@ -23,13 +27,24 @@ Page({
     client.on(EVENTS.STREAM_REMOVED, (e) => this.drop(e.uid));
     client.on(EVENTS.DISCONNECT, (e) => this.note('disconnect', String(e.code)));
     app.globalData.getToken(this.roomId, this.userId, (token) => {
-      client.join(token, this.roomId, this.userId, () => this.setData({ status: 'watching' }), (err) => this.fail(err));
+      client.join(
+        token,
+        this.roomId,
+        this.userId,
+        () => this.setData({ status: 'watching' }),
+        (err) => this.fail(err),
+      );
     });
   },
 
   muteSound(e) {
     const uid = e.currentTarget.dataset.uid;
-    this.client.muteRemote(uid, { audio: true, video: false }, () => this.note('muted', uid), (err) => this.fail(err));
+    this.client.muteRemote(
+      uid,
+      { audio: true, video: false },
+      () => this.note('muted', uid),
+      (err) => this.fail(err),
+    );
   },
 
   stopWatching(e) {
