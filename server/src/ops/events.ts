@@ -39,6 +39,20 @@ export type ServerEventListener = (event: ServerEvent) => void;
 
 export class ServerEvents {
   private readonly listeners = new Set<ServerEventListener>();
+  /** Where unexpected failures go when the server has a logger (set by createOps); else stderr. */
+  faultSink: ((what: string, error: unknown) => void) | null = null;
+
+  /** A failure the server did not expect (a bug, a broken dependency): logged, never thrown. */
+  fault(what: string, error: unknown): void {
+    if (this.faultSink) {
+      try {
+        return this.faultSink(what, error);
+      } catch {
+        // A broken logger: stderr below.
+      }
+    }
+    console.error(`[mprtc-server] ${what}:`, error);
+  }
 
   /** Returns a function that removes the listener. */
   on(listener: ServerEventListener): () => void {
@@ -62,4 +76,10 @@ export class ServerEvents {
       }
     }
   }
+}
+
+/** For code that may run without a server's bus (a RoomService built on its own): stderr then. */
+export function reportFault(events: ServerEvents | undefined, what: string, error: unknown): void {
+  if (events) events.fault(what, error);
+  else console.error(`[mprtc-server] ${what}:`, error);
 }

@@ -5,7 +5,7 @@ import type { ReportSource } from './admin-api.js';
 import type { AdminConfig } from './config.js';
 import { resolveAdminConfig } from './config.js';
 import type { ServerEvents } from './events.js';
-import { createLogger, logEvents, type Logger, type LogLevel } from './logger.js';
+import { createLogger, faultLogger, logEvents, type Logger, type LogLevel } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { OpsServer } from './server.js';
 
@@ -45,6 +45,9 @@ export function createOps(target: OpsTarget, config: OpsConfig): Ops {
   const admin = config.admin === undefined ? null : resolveAdminConfig(config.admin);
   const logger = config.logger === false ? null : (config.logger ?? (config.logLevel !== undefined ? createLogger({ level: config.logLevel }) : null));
   const offLog = logger ? logEvents(target.events, logger) : () => {};
+  // Unexpected failures anywhere in the server go to the logger too (stderr without one).
+  const faults = logger ? faultLogger(logger) : null;
+  if (faults) target.events.faultSink = faults;
   const metrics = admin?.metrics ? createMetrics(target) : null;
   let server: OpsServer | null = null;
   return {
@@ -65,6 +68,7 @@ export function createOps(target: OpsTarget, config: OpsConfig): Ops {
       await server?.close();
       metrics?.close();
       offLog();
+      if (faults && target.events.faultSink === faults) target.events.faultSink = null;
       logger?.flush();
     },
   };

@@ -6,6 +6,7 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 import pretty from 'pino-pretty';
 import { CODES } from '../codes.js';
 import type { ServerEvent, ServerEvents } from './events.js';
+import { withoutQueries } from './media.js';
 import { LogThrottle } from './throttle.js';
 
 export type { Logger, LevelWithSilent as LogLevel };
@@ -65,6 +66,18 @@ const NOTABLE = new Set(['publish', 'unpublish', 'subscribe', 'unsubscribe', 're
 export function logEvents(events: ServerEvents, log: Logger, throttle = new LogThrottle()): () => void {
   const debug = (): boolean => log.isLevelEnabled('debug');
   return events.on((e) => line(log, e, throttle, debug));
+}
+
+/**
+ * Unexpected failures as `error` lines (`event: "fault"`): name, message and stack, with any URL
+ * query cut (an error from the media plane may quote a signed URL).
+ */
+export function faultLogger(log: Logger): (what: string, error: unknown) => void {
+  return (what, error) => {
+    const e = error instanceof Error ? error : new Error(String(error));
+    const err = { name: e.name, message: withoutQueries(e.message), ...(e.stack ? { stack: withoutQueries(e.stack) } : {}) };
+    log.error({ event: 'fault', what, error: err }, `${what}: ${err.message}`);
+  };
 }
 
 /** The throttle's verdict as fields: undefined = leave the line out. */

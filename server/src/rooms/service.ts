@@ -2,7 +2,7 @@
 // sessions, kicks, media plane calls. The only place where room state meets the outside world.
 import { CODES } from '../codes.js';
 import type { MediaEvent, MediaPlane, StreamKey } from '../media/plane.js';
-import type { ServerEvents } from '../ops/events.js';
+import { reportFault, type ServerEvents } from '../ops/events.js';
 import type { Effect, Outcome } from './effects.js';
 import type { Limits } from './limits.js';
 import { type MemberRecord, type RoomKey, type RoomRecord } from './model.js';
@@ -47,7 +47,7 @@ export class RoomService {
     private readonly clock: () => number = Date.now,
   ) {
     this.offMedia = media.onEvent((e) => {
-      this.onMediaEvent(e).catch((err) => console.error('[mprtc-server] media event failed:', err));
+      this.onMediaEvent(e).catch((err) => reportFault(this.events, 'media event failed', err));
     });
   }
 
@@ -152,7 +152,7 @@ export class RoomService {
         this.sink.event(sessionId, 'update-url', { uid: u.key.userId, screen: u.key.screen, url });
       } catch (e) {
         // The old URL keeps its old lifetime; the token itself is renewed.
-        console.error('[mprtc-server] extending a media URL failed:', e);
+        reportFault(this.events, 'extending a media URL failed', e);
       }
     }
     return { ok: true, data: {}, effects: [] };
@@ -207,7 +207,7 @@ export class RoomService {
           break;
       }
     } catch (err) {
-      console.error(`[mprtc-server] effect ${e.kind} failed:`, err);
+      reportFault(this.events, `effect ${e.kind} failed`, err);
     }
   }
 

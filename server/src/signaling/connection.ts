@@ -4,7 +4,7 @@
 import type { RawData, WebSocket } from 'ws';
 import { PROTOCOL_VERSION, type Request } from '@mprtc/protocol';
 import { CODES } from '../codes.js';
-import type { ServerEvents } from '../ops/events.js';
+import { reportFault, type ServerEvents } from '../ops/events.js';
 import { observed } from '../ops/observe.js';
 import type { ResolvedConfig } from '../config.js';
 import type { ReportStore } from '../reports/store.js';
@@ -134,7 +134,7 @@ export class Connection implements Attachment {
       this.handleFrame(data, isBinary);
     } catch (e) {
       // Nothing a client sends may take the server down; say so and carry on.
-      console.error('[mprtc-server] frame handling failed:', e);
+      reportFault(this.ctx.events, 'frame handling failed', e);
       this.sendError(CODES.SERVER_ERROR, 'the server failed to handle the frame');
     }
   }
@@ -230,7 +230,7 @@ export class Connection implements Attachment {
         // Redis away (a cluster node): a documented code to retry on; the node logs the outage once.
         if (isUnavailable(e)) answer = no(CODES.SERVICE_UNAVAILABLE, 'the server cannot reach its shared state; try again shortly');
         else {
-          console.error('[mprtc-server] request failed:', e);
+          reportFault(this.ctx.events, 'request failed', e);
           answer = no(CODES.SERVER_ERROR, 'the server failed to handle the request');
         }
       }
@@ -432,7 +432,7 @@ export class Connection implements Attachment {
       // The token is still valid during its last second (expiry is "expireAt < now").
       at(expireMs + 1000, () => {
         if (stale()) return this.rearmTokenTimers(entry);
-        this.expire(entry).catch((e) => console.error('[mprtc-server] token expiry failed:', e));
+        this.expire(entry).catch((e) => reportFault(this.ctx.events, 'token expiry failed', e));
       }),
     );
   }

@@ -57,7 +57,7 @@ export class SignalingServer {
     const reportLimits = { perUser: c.reportsPerUser, bytesPerUser: c.reportBytesPerUser, bytesTotal: c.reportBytesTotal, retentionMs: c.reportRetentionMs };
     const onExpire = (e: SessionEntry): void => {
       // The grace period ran out: a real leave, the others hear peer-leave {reason: 'timeout'}.
-      this.rooms.leave(e.key, e.userId, e.sessionId, 'timeout').catch((err) => console.error('[mprtc-server] leave after grace failed:', err));
+      this.rooms.leave(e.key, e.userId, e.sessionId, 'timeout').catch((err) => this.events.fault('leave after grace failed', err));
       this.reports.sessionEnded(e.key.appId, e.key.roomId, e.userId);
     };
     // Without redis nothing of the cluster is built: the in-memory path is as it was.
@@ -112,7 +112,7 @@ export class SignalingServer {
       wss.once('listening', resolve);
       wss.once('error', reject);
     });
-    wss.on('error', (e) => console.error('[mprtc-server] server error:', e));
+    wss.on('error', (e) => this.events.fault('signaling server error', e));
     const ctx: ConnectionContext = {
       config: this.config,
       rooms: this.rooms,
