@@ -27,6 +27,12 @@ const ops: Record<string, Op> = {
   visible: (rt) => rt.setUserVisibility(true),
   businessId: (rt) => rt.setBusinessId('b'),
   report: (rt) => rt.reportPusherStateChange(1001, 'x'),
+  renew: (rt) => rt.updateToken('t2'),
+  listeners: (rt) => {
+    rt.once('peer-online', () => undefined);
+    rt.off('peer-online');
+    rt.removeAllListeners('peer-leave');
+  },
   destroy: (rt) => rt.destroy(),
   kick: (_rt, server) => server.peers.at(-1)?.event('disconnect', { code: ERROR_CODES.KICKED, reason: 'kicked' }),
   drop: (_rt, server) => server.peers.at(-1)?.socket.terminate(),
@@ -75,12 +81,12 @@ describe('any sequence of calls', () => {
         {
           numRuns: 60,
           // One sequence that surely reaches the room, so the check below never depends on luck.
-          examples: [[true, ['publish', 'subscribe', 'muteRemote', 'unsubscribe', 'unpublish', 'leave'].map((op) => ({ op, overlap: false }))]],
+          examples: [[true, ['publish', 'renew', 'subscribe', 'muteRemote', 'unsubscribe', 'unpublish', 'leave'].map((op) => ({ op, overlap: false }))]],
         },
       );
       for (const e of errors) expect(KNOWN_CODES.has((e as { code: number }).code)).toBe(true);
       // The sequences did reach the room, not only the refusals before it.
-      for (const op of ['join', 'publish', 'subscribe', 'leave']) expect(succeeded.get(op) ?? 0, op).toBeGreaterThan(0);
+      for (const op of ['join', 'publish', 'renew', 'subscribe', 'leave']) expect(succeeded.get(op) ?? 0, op).toBeGreaterThan(0);
     } finally {
       await server.close();
     }
