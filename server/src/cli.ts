@@ -189,7 +189,7 @@ async function serve(argv: string[]): Promise<void> {
     ...(resumeGraceMs === undefined ? {} : { resumeGraceMs }),
     ...limits,
     ...opsOptions(values),
-    ...redisOption(values.redis, values['node-ttl-ms']),
+    ...redisOption(values.redis, values['node-ttl-ms'], relay !== null),
   });
   // Before anything is printed: whoever reads the address may stop us at once (a clean stop).
   const stop = (): void => {
@@ -227,14 +227,15 @@ function redactRedis(url: string): string {
 }
 
 /** --redis URL (or REDIS_URL) and --node-ttl-ms, as the library's `redis` option. */
-function redisOption(url: string | undefined, ttl: string | undefined): { redis?: { url: string; nodeTtlMs?: number } } {
+function redisOption(url: string | undefined, ttl: string | undefined, embeddedRelay: boolean): { redis?: { url: string; nodeTtlMs?: number; mediaInProcess: boolean } } {
   const u = url ?? process.env.REDIS_URL;
   if (u === undefined || u === '') {
     if (ttl !== undefined) throw new Error('--node-ttl-ms needs --redis (or REDIS_URL)');
     return {};
   }
   const nodeTtlMs = int('node-ttl-ms', ttl);
-  return { redis: { url: u, ...(nodeTtlMs === undefined ? {} : { nodeTtlMs }) } };
+  // The embedded relay's streams end with this process: the cluster fails them when it goes.
+  return { redis: { url: u, ...(nodeTtlMs === undefined ? {} : { nodeTtlMs }), mediaInProcess: embeddedRelay } };
 }
 
 /** --log-level and the admin port flags, as the library's `logLevel` / `admin` options. */

@@ -21,7 +21,12 @@ interface Link {
   readonly nodeId: string;
   readonly redis: Redis;
   track(what: string, p: Promise<unknown>): void;
+  /** The relay lives in this process: its streams are listed, to be failed if the node goes. */
+  readonly mediaInProcess: boolean;
 }
+
+/** A stream in a node's list of streams its relay holds. */
+export const streamMember = (k: StreamKey): string => JSON.stringify([k.appId, k.roomId, k.userId, k.screen]);
 
 /** How long a node waits for another node's relay to issue a play URL. */
 const ASK_MS = 3000;
@@ -56,6 +61,7 @@ export class ClusterMediaPlane implements MediaPlane {
     const url = this.local.issuePushUrl(key, expireAt);
     // Sent before the URL reaches the publisher: a subscriber can only ask after that.
     this.link.track('relay owner', this.link.redis.set(relayKey(key), this.link.nodeId));
+    if (this.link.mediaInProcess) this.link.track('relay streams', this.link.redis.sadd(keys.nodeStreams(this.link.nodeId), streamMember(key)));
     return url;
   }
 
@@ -100,7 +106,7 @@ export class ClusterMediaPlane implements MediaPlane {
       if (owner && owner !== this.link.nodeId) {
         await this.link.redis.publish(keys.channel(owner), `m\n-\n${this.link.nodeId}\n${JSON.stringify(op)}`);
       } else if (!elsewhereOnly) this.run(op);
-      if (drop && owner) await this.link.redis.del(relayKey(key));
+      if (drop && owner) await Promise.all([this.link.redis.del(relayKey(key)), this.link.redis.srem(keys.nodeStreams(owner), streamMember(key))]);
     })();
     this.link.track(`media ${op.op}`, p);
   }

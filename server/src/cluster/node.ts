@@ -10,7 +10,9 @@ import { keys } from '../store/keys.js';
 import { RedisRoomStore } from '../store/room-store.js';
 import type { ReportLimits, ReportQuery, StoredReport } from '../reports/store.js';
 import type { MediaPlane } from '../media/plane.js';
-import { ClusterMediaPlane } from './media.js';
+import type { StreamKey } from '../media/plane.js';
+import * as ops from '../rooms/ops.js';
+import { ClusterMediaPlane, relayKey } from './media.js';
 import { SharedRateLimiter } from './rate-limit.js';
 import { SharedReportStore } from './reports.js';
 import { committed, route } from './route.js';
@@ -30,6 +32,7 @@ export class ClusterNode {
   readonly store: RedisRoomStore;
   readonly sessions: ClusterSessions;
   private readonly ttlMs: number;
+  private readonly mediaInProcess: boolean;
   /** host:port of Redis, for messages (never the password). */
   private readonly where: string;
   private readonly inflight = new Set<Promise<unknown>>();
@@ -50,6 +53,7 @@ export class ClusterNode {
     const u = new URL(config.url);
     this.where = `${u.hostname}:${u.port || 6379}`;
     this.ttlMs = config.nodeTtlMs ?? 5000;
+    this.mediaInProcess = config.mediaInProcess ?? false;
     this.redis = createRedis(config);
     this.sub = createRedis(config, { commandTimeout: undefined });
     this.store = new RedisRoomStore(this.redis, { route, committed, writer: this.nodeId, ringSize: RING, kickedTtlMs: graceMs });
@@ -116,7 +120,12 @@ export class ClusterNode {
 
   /** This node's media plane as the cluster sees it: URLs and controls go to the relay holding the stream. */
   wrapMedia(local: MediaPlane): ClusterMediaPlane {
-    const plane = new ClusterMediaPlane(local, { nodeId: this.nodeId, redis: this.redis, track: (what, p) => this.track(what, p) });
+    const plane = new ClusterMediaPlane(local, {
+      nodeId: this.nodeId,
+      redis: this.redis,
+      track: (what, p) => this.track(what, p),
+      mediaInProcess: this.mediaInProcess,
+    });
     this.sessions.onMedia = (kind, id, from, body) => plane.onMessage(kind, id, from, body);
     return plane;
   }
@@ -140,6 +149,8 @@ export class ClusterNode {
     await Promise.allSettled([...this.inflight]);
     // Whatever this node still holds (a park that failed) waits in the queue like a dead node's.
     await this.requeue(this.nodeId).catch((e: unknown) => this.warn(`requeue on stop failed: ${String(e)}`));
+    // Its relay stops with it: the streams pushed here are failed in their rooms.
+    await this.failStreams(this.nodeId).catch((e: unknown) => this.warn(`failing streams on stop failed: ${String(e)}`));
     // A clean goodbye: nobody has to wait for the TTL to know this node is gone.
     await Promise.allSettled([this.redis.del(keys.alive(this.nodeId)), this.redis.srem(keys.nodes, this.nodeId)]);
     this.sessions.dispose();
@@ -184,9 +195,39 @@ export class ClusterNode {
       const won = await this.redis.set(keys.deadClaim(id), this.nodeId, 'PX', 60_000, 'NX');
       if (won !== 'OK') continue;
       const n = await this.requeue(id);
+      const lost = await this.failStreams(id);
       await this.redis.srem(keys.nodes, id);
+      if (lost > 0) this.log.warn(`node ${id} is gone: ${lost} streams its relay held are failed in their rooms`);
       this.log.warn(`node ${id} is gone: ${n} of its sessions wait ${this.graceMs} ms for a resume`);
     }
+  }
+
+  /**
+   * The relay of a node that is gone held these streams: each still held there is failed in its
+   * room (stream-failed to the publisher, who publishes again on its new node; stream-removed to
+   * the others). Returns how many.
+   */
+  private async failStreams(id: string): Promise<number> {
+    const members = await this.redis.smembers(keys.nodeStreams(id));
+    let n = 0;
+    for (const m of members) {
+      let k: StreamKey;
+      try {
+        const [appId, roomId, userId, screen] = JSON.parse(m) as [string, string, string, boolean];
+        k = { appId, roomId, userId, screen };
+      } catch {
+        continue;
+      }
+      if ((await this.redis.get(relayKey(k))) !== id) continue;
+      // The room's events travel with the commit; the plays to end were on the relay that is gone.
+      await this.store.update({ appId: k.appId, roomId: k.roomId }, (room) =>
+        ops.pushFailed(room, k.userId, k.screen, 'the relay that held the stream is gone'),
+      );
+      await this.redis.del(relayKey(k));
+      n++;
+    }
+    await this.redis.del(keys.nodeStreams(id));
+    return n;
   }
 
   /** Moves the sessions a node holds to the parked queue, due a grace period from now. */

@@ -9,6 +9,13 @@ export interface RedisConfig {
   nodeId?: string;
   /** A command waiting longer than this fails (SERVICE_UNAVAILABLE). Default 2000. */
   commandTimeoutMs?: number;
+  /**
+   * The media plane's streams live in this process (the embedded relay): when this node dies or
+   * stops, the streams pushed to it are failed in their rooms (stream-failed to the publisher,
+   * stream-removed to the others), so publishers publish again elsewhere. Default false (a relay
+   * outside the node keeps its streams). `serve` sets it for the embedded relay.
+   */
+  mediaInProcess?: boolean;
 }
 
 export function parseRedisUrl(url: string): void {

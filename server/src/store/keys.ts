@@ -31,6 +31,8 @@ export const keys = {
   nodes: `${PREFIX}nodes`,
   /** set of JSON [appId, roomId, sid]: the sessions a node holds (reaped from when it dies) */
   nodeSessions: (nodeId: string): string => `${PREFIX}node:${nodeId}:sessions`,
+  /** set of JSON [appId, roomId, userId, screen]: streams pushed to a node's in-process relay */
+  nodeStreams: (nodeId: string): string => `${PREFIX}node:${nodeId}:streams`,
   /** string, NX: who handles a dead node (exactly one survivor) */
   deadClaim: (nodeId: string): string => `${PREFIX}node:${nodeId}:dead`,
   /** zset: sessions waiting for a resume; score = when the grace period ends (Unix ms) */

@@ -54,11 +54,13 @@ describe.runIf(needs(['redis-server'], 'cluster token expiry'))('token expiry ac
   it('an expiry renewed on the first node holds on the second', async () => {
     const soon = Math.floor(Date.now() / 1000) + 2;
     const later = soon + 600;
-    const { a2, res } = await resumedOnNode1('renewed', soon, later);
+    const { a2, b, res } = await resumedOnNode1('renewed', soon, later);
     expect(res.data.tokenExpireAt).toBe(later);
     // Past the first token's expiry (and its one-second grace), the session still answers.
     while (Date.now() < (soon + 2) * 1000) await new Promise((r) => setTimeout(r, 200));
-    expect((await a2.request('setVisibility', { visible: true })).ok).toBe(true);
+    // (ids go on across the session's sockets: a repeated id would be answered as a resend)
+    expect((await a2.requestWithId(100, 'setVisibility', { visible: false })).ok).toBe(true);
+    await b.waitEvent('peer-leave', (d) => d.uid === 'a' && d.reason === 'invisible');
     expect(a2.events('disconnect')).toEqual([]);
   });
 });
