@@ -64,6 +64,11 @@ export interface ServerConfig extends OpsConfig {
   /** Open sockets in total; more are refused at the upgrade (HTTP 503). Default 10000. */
   maxSockets?: number;
   /**
+   * A connection must send its whole WebSocket upgrade request within this, or it gets HTTP 408
+   * and is closed: connections not yet upgraded are not counted per address. Default 10000.
+   */
+  upgradeTimeoutMs?: number;
+  /**
    * Take the client address from X-Forwarded-For: true (one proxy hop), a hop count, or the
    * proxies' addresses. Default false: the socket's address (the header is ignored).
    */
@@ -111,6 +116,7 @@ export interface ResolvedConfig {
   tokenRefusalLimit: { max: number; windowMs: number };
   maxSocketsPerAddress: number;
   maxSockets: number;
+  upgradeTimeoutMs: number;
   trustProxy: TrustProxy;
   reportsPerUser: number;
   reportBytesPerUser: number;
@@ -151,6 +157,7 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
     tokenRefusalLimit: windowed('tokenRefusalLimit', c.tokenRefusalLimit ?? { max: 10, windowMs: 60_000 }),
     maxSocketsPerAddress: positive('maxSocketsPerAddress', c.maxSocketsPerAddress ?? 100),
     maxSockets: positive('maxSockets', c.maxSockets ?? 10_000),
+    upgradeTimeoutMs: positive('upgradeTimeoutMs', c.upgradeTimeoutMs ?? 10_000),
     trustProxy: checkTrustProxy(c.trustProxy ?? false),
     reportsPerUser: c.reportsPerUser ?? 1000,
     reportBytesPerUser: positive('reportBytesPerUser', c.reportBytesPerUser ?? DEFAULT_REPORT_LIMITS.bytesPerUser),

@@ -10,6 +10,7 @@ type IntField =
   | 'maxPendingRequests'
   | 'maxSocketsPerAddress'
   | 'maxSockets'
+  | 'upgradeTimeoutMs'
   | 'reportsPerUser'
   | 'reportBytesPerUser'
   | 'reportBytesTotal'
@@ -24,6 +25,7 @@ const INTS: Array<[flag: string, field: IntField, help: string]> = [
   ['max-pending-requests', 'maxPendingRequests', 'requests waiting per socket: RATE_LIMITED'],
   ['max-sockets-per-address', 'maxSocketsPerAddress', 'open sockets per client address: HTTP 429'],
   ['max-sockets', 'maxSockets', 'open sockets in total: HTTP 503'],
+  ['upgrade-timeout-ms', 'upgradeTimeoutMs', 'the WebSocket upgrade request must arrive within: HTTP 408'],
   ['reports-per-user', 'reportsPerUser', 'report items kept per user'],
   ['report-bytes-per-user', 'reportBytesPerUser', 'report bytes kept per user'],
   ['report-bytes-total', 'reportBytesTotal', 'report bytes kept in total'],

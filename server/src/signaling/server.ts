@@ -1,5 +1,6 @@
 // The signaling server: a ws WebSocketServer whose sockets become Connections, sharing one
 // RoomService (room rules + store + media plane) and one report store.
+import { createServer as createHttpServer, STATUS_CODES, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { resolveConfig, type ResolvedConfig, type ServerConfig } from '../config.js';
@@ -49,6 +50,7 @@ export class SignalingServer {
   readonly cluster: ClusterNode | null;
   private readonly connections = new Set<Connection>();
   private wss: WebSocketServer | undefined;
+  private http: HttpServer | undefined;
 
   constructor(config: ServerConfig) {
     this.config = resolveConfig(config);
@@ -85,9 +87,17 @@ export class SignalingServer {
     await this.media.start();
     const { host, port, path, maxPayloadBytes, trustProxy } = this.config;
     const counter = new SocketCounter(this.config.maxSocketsPerAddress, this.config.maxSockets);
+    // Our own HTTP server, so the time before the upgrade is bounded: a connection that sends no
+    // or a slow upgrade request is not counted anywhere yet (Node's default keeps it ~90 s).
+    const upgradeMs = this.config.upgradeTimeoutMs;
+    const http = createHttpServer({ headersTimeout: upgradeMs, requestTimeout: upgradeMs, connectionsCheckingInterval: Math.min(upgradeMs, 1_000) }, (_req, res) => {
+      const body = STATUS_CODES[426]!;
+      res.writeHead(426, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), connection: 'close' });
+      res.end(body);
+    });
+    this.http = http;
     const wss = new WebSocketServer({
-      host,
-      port,
+      server: http,
       // ws refuses a larger frame from its header, before buffering it (close 1009).
       maxPayload: maxPayloadBytes,
       perMessageDeflate: false,
@@ -108,9 +118,13 @@ export class SignalingServer {
       },
     });
     this.wss = wss;
+    // ws re-emits the HTTP server's errors (a port in use) on itself.
     await new Promise<void>((resolve, reject) => {
-      wss.once('listening', resolve);
       wss.once('error', reject);
+      http.listen(port, host, () => {
+        wss.off('error', reject);
+        resolve();
+      });
     });
     wss.on('error', (e) => this.events.fault('signaling server error', e));
     const ctx: ConnectionContext = {
@@ -156,6 +170,15 @@ export class SignalingServer {
           clearTimeout(t);
           resolve();
         });
+      });
+    }
+    // ws does not close a server it was given: stop listening, cut connections never upgraded.
+    const http = this.http;
+    this.http = undefined;
+    if (http) {
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
       });
     }
     // The sockets' close parked their sessions in Redis; the node waits for that, then leaves.
