@@ -4,7 +4,7 @@
 // Run: npx tsx bench/fanout.ts [iterations]
 import { generateToken, startServer } from '../server/src/index.js';
 import { BenchClient } from './lib/client.js';
-import { fmt, machine, now, summarize } from './lib/stats.js';
+import { BENCH_LIMITS, fmt, machine, now, summarize } from './lib/stats.js';
 
 const ITER = Number(process.argv[2] ?? 500);
 const WARMUP = Math.min(50, Math.floor(ITER / 10));
@@ -12,7 +12,7 @@ const APP_ID = 'bench0app0id000000000000';
 const APP_KEY = 'bench-key';
 const USERS = 20;
 
-const server = await startServer({ port: 0, host: '127.0.0.1', apps: { [APP_ID]: APP_KEY }, joinRateLimit: { max: 1e9, windowMs: 1000 } });
+const server = await startServer({ port: 0, host: '127.0.0.1', apps: { [APP_ID]: APP_KEY }, ...BENCH_LIMITS });
 const members: BenchClient[] = [];
 for (let i = 0; i < USERS; i++) {
   const c = await BenchClient.open(server.url);

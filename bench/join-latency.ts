@@ -4,7 +4,7 @@
 import { WebSocketServer } from 'ws';
 import { generateToken, startServer } from '../server/src/index.js';
 import { BenchClient } from './lib/client.js';
-import { fmt, machine, now, summarize } from './lib/stats.js';
+import { BENCH_LIMITS, fmt, machine, now, summarize } from './lib/stats.js';
 
 const ITER = Number(process.argv[2] ?? 2000);
 const WARMUP = Math.min(200, Math.floor(ITER / 10));
@@ -33,7 +33,7 @@ async function echoBaseline(frame: string): Promise<number[]> {
 }
 
 async function joins(): Promise<{ join: number[]; body: Record<string, unknown> }> {
-  const server = await startServer({ port: 0, host: '127.0.0.1', apps: { [APP_ID]: APP_KEY }, joinRateLimit: { max: 1e9, windowMs: 1000 } });
+  const server = await startServer({ port: 0, host: '127.0.0.1', apps: { [APP_ID]: APP_KEY }, ...BENCH_LIMITS });
   // A room with company, so the join does its real work (peer list, announcements).
   const others: BenchClient[] = [];
   for (let i = 0; i < 5; i++) {

@@ -1,7 +1,9 @@
 // What every bench server process answers besides its protocol: its URL, CPU time, memory
-// (after a full GC), a CPU profile of a window (start/stop, written as a .cpuprofile), and stop.
+// (after a full GC), a CPU profile of a window (start/stop, written as a .cpuprofile), a heap
+// snapshot, and stop.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { writeHeapSnapshot } from 'node:v8';
 import { serve } from './ipc.js';
 
 export const APP_ID = 'bench0app0id000000000000';
@@ -39,6 +41,8 @@ export function serveControl(url: string, stop: () => Promise<void>): void {
         writeFileSync(m.file, JSON.stringify(profile));
         return m.file;
       }
+      case 'heap-snapshot':
+        return writeHeapSnapshot(m.file);
       case 'stop':
         await stop();
         // process.exit writes a --cpu-prof profile on the way out.

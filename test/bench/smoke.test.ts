@@ -66,11 +66,12 @@ describe('benches in smoke mode', () => {
   }, 180_000);
 
   it('bench/join-latency.ts and bench/fanout.ts print their summaries', async () => {
-    const join = await bench('bench/join-latency.ts', ['30']);
-    expect(join).toMatch(/signaling join : n=30 median [\d.]+ ms/);
-    expect(join).toMatch(/raw ws echo    : n=30 median [\d.]+ ms/);
-    const fan = await bench('bench/fanout.ts', ['20']);
-    expect(fan).toMatch(/send -> last receiver: n=20 median [\d.]+ ms/);
+    // More frames than a socket's default burst: a bench must lift the limits it is not measuring.
+    const join = await bench('bench/join-latency.ts', ['300']);
+    expect(join).toMatch(/signaling join : n=300 median [\d.]+ ms/);
+    expect(join).toMatch(/raw ws echo    : n=300 median [\d.]+ ms/);
+    const fan = await bench('bench/fanout.ts', ['300']);
+    expect(fan).toMatch(/send -> last receiver: n=300 median [\d.]+ ms/);
   }, 60_000);
 
   it('bench/codegen.ts times the cold check and the warm pipeline', async () => {
