@@ -132,6 +132,13 @@ describe.runIf(needs(['chromium'], 'the dashboard browser test'))('dashboard in 
     expect((await server.rooms.inspect({ appId: E2E_APP_ID, roomId: room }))?.members.map((m) => m.userId)).toEqual(['alice']);
     expect(pageErrors).toEqual([]);
 
+    // "Log out" is a plain form post (no script header): the browser's Origin lets it through,
+    // the login form comes back and the old cookie no longer opens the API.
+    await page.click('#logout button');
+    await page.waitForSelector('form[action="/dashboard/login"]');
+    const after = await page.evaluate(() => fetch('/admin/api/apps', { headers: { 'x-mprtc-admin': '1' } }).then((r) => r.status));
+    expect(after).toBe(401);
+
     await browser.close();
     browser = undefined;
     expect(chromiumProcesses()).toEqual([]);

@@ -202,10 +202,13 @@ export class OpsServer {
 
 
 /**
- * A browser's form post from the dashboard's own page (its "Log out" button) carries an Origin
- * whose host is the one it asked: a cross-site page's post carries its own.
+ * A browser's form post from the dashboard's own page (its "Log out" button) says so: in
+ * `Sec-Fetch-Site` (a header no page can set; our no-referrer policy makes browsers send
+ * `Origin: null` on such posts), or in an Origin whose host is the one it asked. A cross-site
+ * page's post says `cross-site` / carries its own origin.
  */
 function sameOrigin(req: IncomingMessage): boolean {
+  if (req.headers['sec-fetch-site'] === 'same-origin') return true;
   const origin = req.headers.origin;
   const host = req.headers.host;
   if (typeof origin !== 'string' || typeof host !== 'string' || origin === 'null') return false;

@@ -177,16 +177,27 @@ describe('admin port under attack', () => {
     const host = new URL(base).host;
     const { cookie } = await login(base);
     // Cross-site: another origin, or no proof at all.
-    for (const headers of [{} as Record<string, string>, { origin: 'http://evil.example' }, { origin: 'null' }, { origin: `http://${host}.evil.example` }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { origin: 'http://evil.example' },
+      { origin: 'null' },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site', origin: 'null' },
+      { origin: `http://${host}.evil.example` },
+    ]) {
       const r = await http('POST', '/dashboard/logout', { auth: null, cookie, headers });
       expect(r.status, JSON.stringify(headers)).toBe(403);
       expect(r.json).toEqual(json('FORBIDDEN'));
     }
     expect((await http('GET', '/admin/api/apps', { auth: null, cookie })).status).toBe(200);
-    // The page's own form post (a browser sends its origin).
-    const out = await http('POST', '/dashboard/logout', { auth: null, cookie, headers: { origin: `http://${host}` } });
+    // The page's own form post: the browser says same-origin (with our no-referrer policy it
+    // sends Origin: null), or an older one sends its origin.
+    const out = await http('POST', '/dashboard/logout', { auth: null, cookie, headers: { 'sec-fetch-site': 'same-origin', origin: 'null' } });
     expect(out.status).toBe(303);
     expect((await http('GET', '/admin/api/apps', { auth: null, cookie })).status).toBe(401);
+    const second = (await login(base)).cookie;
+    expect((await http('POST', '/dashboard/logout', { auth: null, cookie: second, headers: { origin: `http://${host}` } })).status).toBe(303);
+    expect((await http('GET', '/admin/api/apps', { auth: null, cookie: second })).status).toBe(401);
   });
 
   it('failed logins: an address is refused after the budget even with the right secret, and nothing secret is logged', async () => {
