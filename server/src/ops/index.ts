@@ -2,6 +2,7 @@
 // bus; the admin port (API, dashboard, /metrics) opens only when configured with a secret.
 import type { RoomService } from '../rooms/service.js';
 import type { ReportSource } from './admin-api.js';
+import type { TrustProxy } from '../signaling/client-address.js';
 import type { AdminConfig } from './config.js';
 import { resolveAdminConfig } from './config.js';
 import type { ServerEvents } from './events.js';
@@ -30,6 +31,8 @@ export interface OpsTarget {
   apps: Map<string, string>;
   reportsPerUser: number;
   stats(): { sockets: number; sessions: number };
+  /** The signaling config's trustProxy: the admin port counts failed logins by the same client address. */
+  trustProxy?: TrustProxy;
 }
 
 export interface Ops {
@@ -57,6 +60,7 @@ export function createOps(target: OpsTarget, config: OpsConfig): Ops {
       if (!admin) return null;
       server = new OpsServer({
         config: admin,
+        trustProxy: target.trustProxy ?? false,
         metrics,
         admin: { apps: target.apps, rooms: target.rooms, reports: target.reports, events: target.events, maxBodyBytes: admin.maxBodyBytes, reportsPerUser: target.reportsPerUser },
       });

@@ -3,7 +3,7 @@
 // <secret>` or a dashboard session cookie; limits on headers, bodies and time apply to all.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { clientAddress, limitKey } from '../signaling/client-address.js';
+import { clientAddress, limitKey, type TrustProxy } from '../signaling/client-address.js';
 import { SocketCounter } from '../signaling/rate-limit.js';
 import { adminApi, type AdminContext } from './admin-api.js';
 import { DashboardSessions, FailureLimiter, SecretCheck, parseCookies } from './auth.js';
@@ -31,6 +31,8 @@ function clientErrorAnswer(code: string | undefined): string {
 
 export interface OpsServerOptions {
   config: ResolvedAdminConfig;
+  /** As the signaling server's: behind a TLS proxy, X-Forwarded-For names who failed a login. */
+  trustProxy: TrustProxy;
   admin: AdminContext;
   metrics: Metrics | null;
 }
@@ -127,7 +129,9 @@ export class OpsServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const ip = clientAddress(req.socket.remoteAddress, undefined, false);
+    // Connections are capped per socket address (at accept, before any header is read); failed
+    // logins per client address, which behind a trusted proxy is its X-Forwarded-For entry.
+    const ip = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.o.trustProxy);
     const url = new URL(req.url ?? '/', 'http://admin.invalid');
     let parts: string[];
     try {

@@ -198,7 +198,7 @@ export function createServer(config: ServerConfig): SignalingServer {
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const server = createServer(config);
   // Logs and metrics listen before the first port opens; the admin port opens after signaling.
-  const ops = createOps({ events: server.events, rooms: server.rooms, reports: server.cluster?.reportSource ?? server.reports, apps: server.config.apps, reportsPerUser: server.config.reportsPerUser, stats: () => server.stats() }, config);
+  const ops = createOps({ events: server.events, rooms: server.rooms, reports: server.cluster?.reportSource ?? server.reports, apps: server.config.apps, reportsPerUser: server.config.reportsPerUser, stats: () => server.stats(), trustProxy: server.config.trustProxy }, config);
   let admin: { url: string; port: number } | null;
   let address: { url: string; port: number };
   try {

@@ -223,6 +223,24 @@ describe('admin port under attack', () => {
     void base;
   });
 
+  it('failed logins count per client address: behind a trusted proxy by X-Forwarded-For, else the header is ignored', async () => {
+    const form = (s: string, xff: string) => ({
+      auth: null,
+      raw: `secret=${encodeURIComponent(s)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': xff },
+    });
+    // Behind a proxy: one guesser spends its own budget, the operator behind the same proxy logs in.
+    const proxied = await serveWithAdmin({ trustProxy: true }, { maxFailedLogins: 2 });
+    for (let i = 0; i < 2; i++) expect((await proxied.http('POST', '/dashboard/login', form('wrong-guess-0000000000', '203.0.113.66'))).status).toBe(401);
+    expect((await proxied.http('POST', '/dashboard/login', form(SECRET, '203.0.113.66'))).status).toBe(429);
+    expect((await proxied.http('POST', '/dashboard/login', form(SECRET, '198.51.100.7'))).status).toBe(303);
+    // Without trustProxy a forged header buys no fresh budget.
+    const direct = await serveWithAdmin({}, { maxFailedLogins: 2 });
+    for (const xff of ['203.0.113.1', '203.0.113.2'])
+      expect((await direct.http('POST', '/dashboard/login', form('wrong-guess-0000000000', xff))).status).toBe(401);
+    expect((await direct.http('POST', '/dashboard/login', form(SECRET, '203.0.113.3'))).status).toBe(429);
+  });
+
   it('FailureLimiter stays bounded when failures come from ever new addresses', () => {
     const l = new FailureLimiter(3, 60_000, () => 0, 100);
     for (let i = 0; i < 10_000; i++) l.fail(`10.0.${i >> 8}.${i & 255}`);
