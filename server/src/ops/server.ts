@@ -9,7 +9,7 @@ import { adminApi, type AdminContext } from './admin-api.js';
 import { DashboardSessions, FailureLimiter, SecretCheck, parseCookies } from './auth.js';
 import type { ResolvedAdminConfig } from './config.js';
 import { dashboardAssets } from './dashboard/assets.js';
-import { HttpError, readBody, send, sendError } from './http.js';
+import { HttpError, SECURITY_HEADERS, readBody, send, sendError } from './http.js';
 import type { Metrics } from './metrics.js';
 
 const COOKIE = 'mprtc_admin';
@@ -19,7 +19,8 @@ const CSRF_HEADER = 'x-mprtc-admin';
 /** A whole HTTP answer written straight to a socket that is refused before any request is read. */
 function rawAnswer(status: number, text: string, code: string, reason: string): string {
   const body = JSON.stringify({ error: { code, reason } });
-  return `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`;
+  const headers = Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  return `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}connection: close\r\n\r\n${body}`;
 }
 
 /** What Node's HTTP parser reports about a bad request, as our answer (the socket is closed after it). */

@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FailureLimiter } from '../../src/ops/auth.js';
 import { createLogger } from '../../src/ops/logger.js';
+import { LogThrottle } from '../../src/ops/throttle.js';
 import { SECRET, login, serveWithAdmin } from './support.js';
 
 interface Raw {
@@ -57,6 +58,8 @@ describe('admin port under attack', () => {
     const a = await extra.answer();
     expect(a.status).toBe(429);
     expect(a.json).toEqual(json('TOO_MANY_CONNECTIONS'));
+    expect(a.head).toContain('x-content-type-options: nosniff');
+    expect(a.head).toContain('cache-control: no-store');
     await extra.closed;
     // Even a whole request on a refused socket gets nothing more.
     expect(extra.text().match(/HTTP\/1\.1/g)).toHaveLength(1);
@@ -239,6 +242,15 @@ describe('admin port under attack', () => {
     for (const xff of ['203.0.113.1', '203.0.113.2'])
       expect((await direct.http('POST', '/dashboard/login', form('wrong-guess-0000000000', xff))).status).toBe(401);
     expect((await direct.http('POST', '/dashboard/login', form(SECRET, '203.0.113.3'))).status).toBe(429);
+  });
+
+  it('LogThrottle stays bounded when refusals come from ever new addresses within one window', () => {
+    const t = new LogThrottle(2, 10_000, () => 0, 100);
+    for (let i = 0; i < 10_000; i++) expect(t.take(`refused|join|1|10.1.${i >> 8}.${i & 255}`)).toBe(0);
+    expect(t.size).toBeLessThanOrEqual(100);
+    // A recent key keeps its count.
+    const k = 'refused|join|1|10.1.39.15';
+    expect([t.take(k), t.take(k)]).toEqual([0, null]);
   });
 
   it('FailureLimiter stays bounded when failures come from ever new addresses', () => {
