@@ -13,14 +13,21 @@ const SECRET = 'cli-admin-secret-0123456789';
 
 describe('cli serve: logs, admin port, metrics', () => {
   let child: ReturnType<typeof spawn> | null = null;
-  afterEach(() => {
-    child?.kill('SIGKILL');
+  afterEach(async () => {
+    // Its own process group (detached): a failed test leaves no server behind.
+    if (child?.pid && child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((r) => child!.once('exit', r));
+      process.kill(-child.pid, 'SIGKILL');
+      await gone;
+    }
     child = null;
   });
 
   it('logs JSON lines (stdout is not a terminal), opens the admin port from env MPRTC_ADMIN_SECRET, serves /metrics', async () => {
-    const proc = spawn(tsxBin, ['server/src/cli.ts', 'serve', '--port', '0', '--no-relay', '--admin-port', '0', '--metrics', '--log-level', 'debug'], {
+    // node --import tsx: the PID is the server itself (the tsx wrapper would outlive a SIGKILL's target).
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', 'serve', '--port', '0', '--no-relay', '--admin-port', '0', '--metrics', '--log-level', 'debug'], {
       cwd: root,
+      detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, MPRTC_ADMIN_SECRET: SECRET },
     });
