@@ -172,6 +172,43 @@ describe('clientAddress', () => {
     expect(limitKey('2001:0db8::1')).toBe('2001:db8:0:0::/64');
   });
 
+  it('property: an IPv6 address has one /64 key however it is written (full or compressed)', () => {
+    const full = (g: number[]): string => g.map((x) => x.toString(16)).join(':');
+    const compressed = (g: number[]): string => new URL(`http://[${full(g)}]/`).hostname.slice(1, -1);
+    const group = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff }));
+    fc.assert(
+      fc.property(fc.array(group, { minLength: 8, maxLength: 8 }), (g) => {
+        const key = `${g
+          .slice(0, 4)
+          .map((x) => x.toString(16))
+          .join(':')}::/64`;
+        expect(limitKey(full(g))).toBe(key);
+        expect(limitKey(compressed(g))).toBe(key);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("property: untrusted, whatever X-Forwarded-For says, the address is the socket's", () => {
+    const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((a) => a.join('.'));
+    fc.assert(
+      fc.property(
+        v4,
+        fc.option(
+          fc.oneof(
+            fc.string(),
+            fc.array(v4).map((a) => a.join(', ')),
+          ),
+        ),
+        fc.constantFrom(false, 0),
+        (peer, xff, trust) => {
+          expect(clientAddress(peer, xff ?? undefined, trust)).toBe(peer);
+          expect(clientAddress(`::ffff:${peer}`, xff ?? undefined, trust)).toBe(peer);
+        },
+      ),
+    );
+  });
+
   it('checks the configured value', () => {
     expect(checkTrustProxy(['::ffff:10.0.0.1'])).toEqual(['10.0.0.1']);
     expect(() => checkTrustProxy(['nope'])).toThrow(TypeError);
