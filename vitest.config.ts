@@ -21,10 +21,16 @@ export const UNIT = [
 ];
 
 /**
- * Under the UNIT globs but full lane only: the codegen CLI and leak-check tests start processes; the pipeline
- * and damaged-page suites run the whole pipeline many times over (seconds each, not unit-sized).
+ * Under the UNIT globs but full lane only: the codegen CLI and leak-check tests start processes; the pipeline,
+ * damaged-page and mutation suites run the whole pipeline many times over (seconds each, not unit-sized).
  */
-export const NOT_UNIT = ['test/codegen/cli.test.ts', 'test/codegen/pipeline.test.ts', 'test/codegen/damaged.test.ts', 'test/support/leaks.test.ts'];
+export const NOT_UNIT = [
+  'test/codegen/cli.test.ts',
+  'test/codegen/pipeline.test.ts',
+  'test/codegen/damaged.test.ts',
+  'test/codegen/mutations.test.ts', // 39 mutated pages through the whole pipeline: 25 s alone
+  'test/support/leaks.test.ts',
+];
 
 export const shared = {
   // Marks the run, checks ffmpeg & co. once, and fails the run on a process left running.
