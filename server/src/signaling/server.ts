@@ -1,7 +1,7 @@
 // The signaling server: a ws WebSocketServer whose sockets become Connections, sharing one
 // RoomService (room rules + store + media plane) and one report store.
 import { createServer as createHttpServer, STATUS_CODES, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { resolveConfig, type ResolvedConfig, type ServerConfig } from '../config.js';
 import type { MediaPlane } from '../media/plane.js';
@@ -96,6 +96,7 @@ export class SignalingServer {
       res.end(body);
     });
     this.http = http;
+    this.capUpgrades(http);
     const wss = new WebSocketServer({
       server: http,
       // ws refuses a larger frame from its header, before buffering it (close 1009).
@@ -150,6 +151,38 @@ export class SignalingServer {
     const actual = (wss.address() as AddressInfo).port;
     const shownHost = host.includes(':') ? `[${host}]` : host;
     return { url: `ws://${shownHost}:${actual}${path ?? '/'}`, port: actual };
+  }
+
+  /**
+   * Connections not yet upgraded, counted at accept before a byte is read: at most maxSockets in
+   * all and maxSocketsPerAddress per socket address (not behind a trusted proxy, where every
+   * connection is the proxy's). Past a cap the connection is closed at once. Once upgraded, a
+   * socket is counted by the upgrade's caps instead.
+   */
+  private capUpgrades(http: HttpServer): void {
+    const { maxSockets, maxSocketsPerAddress, trustProxy } = this.config;
+    const proxied = trustProxy !== false && trustProxy !== 0;
+    const pending = new SocketCounter(proxied ? Number.MAX_SAFE_INTEGER : maxSocketsPerAddress, maxSockets);
+    const release = new WeakMap<Socket, () => void>();
+    http.on('connection', (socket: Socket) => {
+      const address = clientAddress(socket.remoteAddress, undefined, false);
+      const key = limitKey(address);
+      if (pending.refusal(key) !== null) {
+        this.events.emit({ type: 'limit', limit: 'sockets', ip: address });
+        socket.destroy();
+        return;
+      }
+      pending.open(key);
+      let counted = true;
+      const done = (): void => {
+        if (!counted) return;
+        counted = false;
+        pending.closed(key);
+      };
+      release.set(socket, done);
+      socket.once('close', done);
+    });
+    http.on('upgrade', (req: { socket: Socket }) => release.get(req.socket)?.());
   }
 
   stats(): { sockets: number; sessions: number } {

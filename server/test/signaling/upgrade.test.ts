@@ -53,6 +53,36 @@ describe('before the upgrade', () => {
     await plain.text();
   });
 
+  it('connections not yet upgraded are capped per address at accept; upgraded ones count at the upgrade instead', async () => {
+    // A long upgrade time: only the cap can close the extra connection.
+    const { server, url, track } = await serve({ maxSocketsPerAddress: 3, upgradeTimeoutMs: 60_000 });
+    const idle = [await open(server.port), await open(server.port), await open(server.port)];
+    const extra = await open(server.port);
+    await extra.closed;
+    expect(extra.text()).toBe('');
+    expect(idle.every((c) => !c.socket.destroyed)).toBe(true);
+    // One goes: a client upgrades in its place, and no longer holds a pre-upgrade place once it has.
+    idle[0]!.socket.destroy();
+    await idle[0]!.closed;
+    const a = track(await RawClient.connect(url));
+    expect((await a.join('room1', 'alice')).ok).toBe(true);
+    idle[1]!.socket.destroy();
+    await idle[1]!.closed;
+    const more = await open(server.port);
+    const more2 = await open(server.port);
+    await new Promise((r) => setTimeout(r, 100));
+    expect([more, more2].every((c) => !c.socket.destroyed)).toBe(true);
+    for (const c of [...idle, more, more2]) c.socket.destroy();
+  });
+
+  it('behind a trusted proxy the per-address cap does not apply before the upgrade (all would be the proxy)', async () => {
+    const { server } = await serve({ maxSocketsPerAddress: 2, upgradeTimeoutMs: 60_000, trustProxy: true });
+    const conns = [await open(server.port), await open(server.port), await open(server.port), await open(server.port)];
+    await new Promise((r) => setTimeout(r, 100));
+    expect(conns.every((c) => !c.socket.destroyed)).toBe(true);
+    for (const c of conns) c.socket.destroy();
+  });
+
   it('a port in use is refused with EADDRINUSE and leaves nothing open', async () => {
     const { server } = await serve();
     await expect(startServer({ port: server.port, host: '127.0.0.1', apps: {} })).rejects.toMatchObject({ code: 'EADDRINUSE' });
