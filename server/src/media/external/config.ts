@@ -30,6 +30,12 @@ export interface ExternalRelayConfig {
   now?: () => number;
   /** Told when a control request (kicking a session) fails; the URL is revoked either way. Default: console.warn. */
   onControlError?: (error: Error) => void;
+  /**
+   * How long a drop the relay answers with "no such session" is retried while the relay has not
+   * reported that session's end (nginx-rtmp lists a session only once our callback answer reached
+   * it). Past it, onControlError is told. 0 to 60000 ms; default 10000.
+   */
+  controlRetryMs?: number;
 }
 
 export interface ResolvedExternalConfig {
@@ -45,10 +51,18 @@ export interface ResolvedExternalConfig {
   pushTimeoutMs: number;
   now: () => number;
   onControlError: (error: Error) => void;
+  controlRetryMs: number;
 }
 
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 const PATH = /^(\/[A-Za-z0-9_.-]+)+$/;
+
+function checkControlRetry(ms: number): number {
+  if (!Number.isInteger(ms) || ms < 0 || ms > 60_000) {
+    throw new Error(`controlRetryMs must be a whole number of milliseconds from 0 to 60000, got ${String(ms)}`);
+  }
+  return ms;
+}
 
 export function resolveExternalConfig(config: ExternalRelayConfig): ResolvedExternalConfig {
   if (typeof config.secret !== 'string' || config.secret.length < 16) {
@@ -82,5 +96,6 @@ export function resolveExternalConfig(config: ExternalRelayConfig): ResolvedExte
     pushTimeoutMs: checkPushTimeout(config.pushTimeoutMs ?? 15_000),
     now: config.now ?? (() => Math.floor(Date.now() / 1000)),
     onControlError: config.onControlError ?? ((error) => console.warn(`media relay control: ${error.message}`)),
+    controlRetryMs: checkControlRetry(config.controlRetryMs ?? 10_000),
   };
 }

@@ -32,8 +32,11 @@ export interface RelayDialect {
   /** The call, or null when the request is not a well-formed callback of this relay. */
   parse(body: string, contentType: string | undefined): HookCall | null;
   answer(allow: boolean): HookAnswer;
-  /** Asks the relay to drop one session; rejects when the relay did not confirm. */
-  kick(controlUrl: string, session: LiveSession): Promise<void>;
+  /**
+   * Asks the relay to drop one session: true when it did, false when the relay lists no such
+   * session (gone already, or not registered yet: see kicker.ts); rejects on any other answer.
+   */
+  kick(controlUrl: string, session: LiveSession): Promise<boolean>;
 }
 
 /** Every value of each name, so a repeated signature parameter is seen (and refused) as such. */

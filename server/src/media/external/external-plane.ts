@@ -14,6 +14,7 @@ import type { RelayPath } from '../names.js';
 import { resolveExternalConfig, type ExternalRelayConfig, type ResolvedExternalConfig } from './config.js';
 import type { HookCall, LiveSession, RelayDialect } from './dialect.js';
 import { HookServer } from './hook-server.js';
+import { Kicker } from './kicker.js';
 import { externalPath } from './names.js';
 import { nginxRtmp } from './nginx-rtmp.js';
 import { srs } from './srs.js';
@@ -33,13 +34,19 @@ export class ExternalRelayPlane implements MediaPlane {
   private readonly hooks: HookServer;
   private readonly events = new MediaEvents();
   private readonly grants: GrantBook<string, Clients>;
-  private readonly kicks = new Set<Promise<void>>();
+  private readonly kicker: Kicker;
   private sweeper: NodeJS.Timeout | null = null;
   private started = false;
 
   constructor(config: ExternalRelayConfig) {
     this.cfg = resolveExternalConfig(config);
     this.dialect = DIALECTS[this.cfg.dialect];
+    this.kicker = new Kicker({
+      dialect: this.dialect,
+      controlUrl: this.cfg.controlUrl,
+      retryMs: this.cfg.controlRetryMs,
+      onError: (error) => this.cfg.onControlError(error),
+    });
     this.grants = new GrantBook<string, Clients>({
       settings: () => this.cfg,
       pathOf: (key) => externalPath(this.cfg.app, key),
@@ -78,7 +85,7 @@ export class ExternalRelayPlane implements MediaPlane {
     this.grants.clear();
     this.started = false;
     await this.hooks.close();
-    await Promise.all([...this.kicks]);
+    await this.kicker.stop();
   }
 
   onEvent(listener: (event: MediaEvent) => void): () => void {
@@ -129,23 +136,16 @@ export class ExternalRelayPlane implements MediaPlane {
   }
 
   private kick(session: LiveSession): void {
-    const pending = this.dialect
-      .kick(this.cfg.controlUrl, session)
-      .catch((err: unknown) => {
-        try {
-          this.cfg.onControlError(err instanceof Error ? err : new Error(String(err)));
-        } catch {
-          // A faulty error handler must not take the plane down.
-        }
-      })
-      .finally(() => this.kicks.delete(pending));
-    this.kicks.add(pending);
+    this.kicker.kick(session);
   }
 
   /** Answers one relay callback: true allows it (only publish and play can be refused). */
   private decide(call: HookCall): boolean {
     if (!this.started) return false;
     if (call.action === 'other') return true;
+    // A session that ended needs no drop any more, whatever app or grant it was under.
+    if (call.action === 'publish-done') this.kicker.ended('publisher', call.clientId);
+    if (call.action === 'play-done') this.kicker.ended('player', call.clientId);
     if (call.app !== this.cfg.app) return call.action === 'publish-done' || call.action === 'play-done';
     const path = { app: call.app, stream: call.stream };
     switch (call.action) {

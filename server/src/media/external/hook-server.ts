@@ -83,7 +83,7 @@ export class HookServer {
       if (size > MAX_BODY) return;
       const call = this.options.dialect.parse(Buffer.concat(chunks).toString('utf8'), req.headers['content-type']);
       if (!call) return plain(400, 'not a relay callback');
-      let allow = false;
+      let allow: boolean;
       try {
         allow = this.options.decide(call);
       } catch {

@@ -3,7 +3,8 @@
 // pageurl, addr, clientid, call, name, ...) and appends the client's query args verbatim, so a
 // client can repeat a field name in its args: we take the module's (first) value of each field.
 // Any 2xx allows, anything else denies and closes the client. The rtmp_control module drops a
-// session: GET <control>/drop/{publisher|subscriber}?app=..&name=..&clientid=.. answers the count.
+// session: GET <control>/drop/{publisher|subscriber}?app=..&name=..&clientid=.. answers the count
+// (a session counts only once the module has joined it to its stream: after our callback answer).
 
 import { CONTROL_TIMEOUT_MS, queryOf, type HookAction, type RelayDialect } from './dialect.js';
 
@@ -29,9 +30,7 @@ export const nginxRtmp: RelayDialect = {
   },
 
   answer(allow) {
-    return allow
-      ? { status: 200, contentType: 'text/plain', body: 'ok' }
-      : { status: 403, contentType: 'text/plain', body: 'refused' };
+    return allow ? { status: 200, contentType: 'text/plain', body: 'ok' } : { status: 403, contentType: 'text/plain', body: 'refused' };
   },
 
   async kick(controlUrl, session) {
@@ -39,7 +38,9 @@ export const nginxRtmp: RelayDialect = {
     const params = new URLSearchParams({ app: session.app, name: session.stream, clientid: session.clientId });
     const res = await fetch(`${controlUrl}/drop/${what}?${params}`, { signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS) });
     const text = await res.text();
-    // The module answers the number of sessions it dropped; 0 means the client was already gone.
+    // The module answers the number of sessions it dropped. 0: the client is gone, or nginx has not
+    // yet taken in our answer to its on_publish / on_play and so does not list it as live yet.
     if (!res.ok || !/^[0-9]+$/.test(text.trim())) throw new Error(`drop ${what} answered ${res.status} ${text.slice(0, 100)}`);
+    return Number(text.trim()) > 0;
   },
 };

@@ -56,5 +56,7 @@ export const srs: RelayDialect = {
     });
     const answer = await res.text();
     if (!res.ok) throw new Error(`kick client ${session.clientId} answered ${res.status} ${answer.slice(0, 100)}`);
+    // SRS lists a client from its connection on, before any hook: an accepted DELETE is final.
+    return true;
   },
 };
