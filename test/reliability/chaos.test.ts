@@ -4,7 +4,7 @@
 // since every outage is shorter than the grace period nobody heard a peer leave or come back.
 // A second run makes the outages longer than a short grace period, so clients must fall back to
 // fresh joins, and checks that the room still converges. CHAOS_SEED=<n> replays a run's faults.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunningServer } from '../../server/src/index.js';
 import { createRuntime, type ClientRuntime } from '../../src/runtime/index.js';
 import { ERROR_CODES } from '../../src/generated/error-codes.js';
@@ -243,11 +243,11 @@ describe(`chaos: ${ROOMS * PER_ROOM} clients in ${ROOMS} rooms, ${FAULTS_MS / 10
   }, 60_000);
 });
 
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: () => string): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`not reached within ${ms} ms: ${what()}`);
+function until(cond: () => boolean | Promise<boolean>, ms: number, what: () => string): Promise<void> {
+  return vi.waitFor(
+    async () => {
+      if (!(await cond())) throw new Error(`not reached within ${ms} ms: ${what()}`);
+    },
+    { timeout: ms, interval: 50 },
+  );
 }
