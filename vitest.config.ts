@@ -17,7 +17,7 @@ export const UNIT = [
   'server/test/rooms/service.test.ts',
   'server/test/media/{gate,grants,grants-extend,names,signing}.test.ts',
   'server/test/media-external/{names,hook-endpoint,srs-hooks}.test.ts',
-  'server/test/ops/{admin,auth,hostile,metrics}.test.ts',
+  'server/test/ops/{admin,auth,faults,hostile,metrics}.test.ts',
 ];
 
 /**
