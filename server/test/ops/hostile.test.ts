@@ -212,7 +212,7 @@ describe('admin port under attack', () => {
       },
     });
     const logger = createLogger({ level: 'debug', destination });
-    const { base, http } = await serveWithAdmin({ logger }, { maxFailedLogins: 3 });
+    const { http } = await serveWithAdmin({ logger }, { maxFailedLogins: 3 });
     const guesses = ['guess-number-one-0000', 'guess-number-two-0000', 'guess-number-three-00'];
     const form = (s: string) => ({ auth: null, raw: `secret=${encodeURIComponent(s)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     for (const g of guesses) expect((await http('POST', '/dashboard/login', form(g))).status).toBe(401);
@@ -223,7 +223,6 @@ describe('admin port under attack', () => {
     const text = chunks.join('');
     expect(text).toContain('"action":"login"');
     for (const s of [SECRET, ...guesses]) expect(text).not.toContain(s);
-    void base;
   });
 
   it('failed logins count per client address: behind a trusted proxy by X-Forwarded-For, else the header is ignored', async () => {
