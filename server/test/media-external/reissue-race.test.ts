@@ -12,6 +12,8 @@ import { needs } from '../../../test/support/binaries.js';
 import type { MediaEvent, StreamKey } from '../../src/media/plane.js';
 import { ExternalRelayPlane } from '../../src/media/external/index.js';
 import { resolveExternalConfig } from '../../src/media/external/config.js';
+import type { LiveSession, RelayDialect } from '../../src/media/external/dialect.js';
+import { Kicker } from '../../src/media/external/kicker.js';
 import { killAll, nextEvent, playFrames, pushPattern } from '../media/support/av.js';
 import { freshKey, inAMinute, sameKey, SECRET } from '../media/support/plane.js';
 import { eventually, nginxForm, post } from './support/hooks.js';
@@ -270,5 +272,75 @@ describe('ExternalRelayPlane configuration: controlRetryMs', () => {
     for (const bad of [-1, 1.5, 60_001, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => resolveExternalConfig({ ...base, controlRetryMs: bad })).toThrow(/controlRetryMs/);
     }
+  });
+});
+
+describe('Kicker (a stand-in dialect: the control API below it)', () => {
+  const session: LiveSession = { role: 'publisher', app: 'live', stream: 's', clientId: '7' };
+  /** A dialect whose drop finds nothing until `found` is set, counting its calls. */
+  function relay() {
+    const state = { calls: 0, found: false, dropped: false };
+    const dialect: RelayDialect = {
+      parse: () => null,
+      answer: () => ({ status: 200, contentType: 'text/plain', body: '' }),
+      kick: async () => {
+        state.calls += 1;
+        state.dropped = state.found;
+        return state.found;
+      },
+    };
+    return { state, dialect };
+  }
+
+  it('retries until the relay drops the session, without reporting an error', async () => {
+    const { state, dialect } = relay();
+    const errors: Error[] = [];
+    const kicker = new Kicker({ dialect, controlUrl: 'http://unused', retryMs: 60_000, onError: (e) => errors.push(e) });
+    kicker.kick(session);
+    await eventually(() => state.calls >= 3, 'retries');
+    expect(state.dropped).toBe(false);
+    state.found = true; // the relay lists it now
+    await eventually(() => state.dropped, 'the drop landing');
+    await kicker.stop();
+    expect(errors).toEqual([]);
+  });
+
+  it('stop() ends a drop that is still retrying (a stopping plane does not wait out the window)', async () => {
+    const { state, dialect } = relay();
+    const errors: Error[] = [];
+    const kicker = new Kicker({ dialect, controlUrl: 'http://unused', retryMs: 60_000, onError: (e) => errors.push(e) });
+    kicker.kick(session);
+    await eventually(() => state.calls >= 2, 'a retry');
+    await kicker.stop(); // resolves: the 60 s window is not waited out (the test would time out)
+    const calls = state.calls;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(state.calls).toBe(calls);
+    expect(errors).toEqual([]);
+  });
+
+  it('a failing control request is reported once and not retried; a handler that throws is contained', async () => {
+    let calls = 0;
+    const dialect: RelayDialect = {
+      parse: () => null,
+      answer: () => ({ status: 200, contentType: 'text/plain', body: '' }),
+      kick: async () => {
+        calls += 1;
+        throw new Error('drop publisher answered 500');
+      },
+    };
+    const seen: string[] = [];
+    const kicker = new Kicker({
+      dialect,
+      controlUrl: 'http://unused',
+      retryMs: 60_000,
+      onError: (e) => {
+        seen.push(e.message);
+        throw new Error('faulty handler');
+      },
+    });
+    kicker.kick(session);
+    await kicker.stop();
+    expect(seen).toEqual(['drop publisher answered 500']);
+    expect(calls).toBe(1);
   });
 });
