@@ -1,31 +1,28 @@
 // `npm start` (scripts/demo.ts) as a new user meets it: a Ctrl-C in the terminal stops it cleanly,
 // and a machine without ffmpeg, or with ffmpeg but no ffprobe, still runs the walk-through and
 // says what it skipped. Full lane (spawns the demo, its relay and ffmpeg).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { needs } from '../support/binaries.js';
+import { killGroup, spawnTs } from '../support/spawn.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bins = mkdtempSync(join(tmpdir(), 'mprtc-demo-path-'));
 let child: ChildProcess | null = null;
 
 afterEach(async () => {
-  if (child?.pid && child.exitCode === null && child.signalCode === null) {
-    const gone = new Promise((r) => child!.once('exit', r));
-    process.kill(-child.pid, 'SIGKILL');
-    await gone;
-  }
+  await killGroup(child);
   child = null;
 });
 afterAll(() => rmSync(bins, { recursive: true, force: true }));
 
 /** The demo in its own process group, as a terminal runs it; resolves on exit. */
 function demo(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const proc = (child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
+  const proc = (child = spawnTs('scripts/demo.ts', args, { cwd: root, env }));
   let out = '';
   let err = '';
   proc.stdout!.on('data', (d) => (out += String(d)));

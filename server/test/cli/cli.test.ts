@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CODES } from '../../src/codes.js';
 import { RawClient } from '../support/client.js';
+import { killGroup, spawnTs } from '../../../test/support/spawn.js';
 
 // The CLI as a user runs it: `npx tsx server/src/cli.ts ...`, in a child process.
 const run = promisify(execFile);
@@ -68,19 +69,14 @@ describe('cli serve', () => {
   let child: ReturnType<typeof spawn> | null = null;
   let held: Server | null = null;
   afterEach(async () => {
-    // Its own process group (detached): a failed test takes the relay child down with it.
-    if (child?.pid && child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise((r) => child!.once('exit', r));
-      process.kill(-child.pid, 'SIGKILL');
-      await gone;
-    }
+    await killGroup(child); // a failed test takes the relay's process down with it
     child = null;
     await new Promise((r) => (held ? held.close(r) : r(undefined)));
     held = null;
   });
 
   /** `node --import tsx`: the PID is the server itself, so signals and exit codes are its own. */
-  const serve = (args: string[]) => spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', 'serve', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const serve = (args: string[]) => spawnTs('server/src/cli.ts', ['serve', ...args], { cwd: root });
 
   it('names the port and its flag when the address is in use', async () => {
     held = createServer();

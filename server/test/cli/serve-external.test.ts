@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { killAll, playFrames, pushPattern } from '../media/support/av.js';
 import { nginxPorts, relayUrls, startNginx, type Nginx } from '../media-external/support/nginx.js';
 import { RawClient } from '../support/client.js';
 import { needs } from '../../../test/support/binaries.js';
+import { killGroup, spawnTs } from '../../../test/support/spawn.js';
 
 // `serve --external-relay ...` as a user runs it: the CLI in a child process, a real nginx with
 // the RTMP module configured with the callback URL the CLI prints, ffmpeg / ffprobe for media.
@@ -19,12 +20,7 @@ let child: ChildProcess | null = null;
 let nginx: Nginx | null = null;
 afterEach(async () => {
   await killAll();
-  // serve runs in its own process group (detached): this takes its relay children down too.
-  if (child?.pid && child.exitCode === null && child.signalCode === null) {
-    const gone = new Promise((r) => child!.once('exit', r));
-    process.kill(-child.pid, 'SIGKILL');
-    await gone;
-  }
+  await killGroup(child);
   child = null;
   await nginx?.stop();
   nginx = null;
@@ -32,8 +28,7 @@ afterEach(async () => {
 
 /** Starts `serve` and resolves with what it printed, once it printed everything. */
 function serve(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  // node --import tsx: the PID is the server itself, not a wrapper that would outlive a kill.
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', 'serve', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const proc = spawnTs('server/src/cli.ts', ['serve', ...args], { cwd: root, env });
   child = proc;
   let out = '';
   let err = '';

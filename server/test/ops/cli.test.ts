@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/client.js';
 import { parsePrometheusText, valueOf } from './prom-text.js';
+import { killGroup, spawnTs } from '../../../test/support/spawn.js';
 
 // `serve` with the ops flags, as an operator runs it, in a child process.
 const run = promisify(execFile);
@@ -14,20 +15,13 @@ const SECRET = 'cli-admin-secret-0123456789';
 describe('cli serve: logs, admin port, metrics', () => {
   let child: ReturnType<typeof spawn> | null = null;
   afterEach(async () => {
-    // Its own process group (detached): a failed test leaves no server behind.
-    if (child?.pid && child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise((r) => child!.once('exit', r));
-      process.kill(-child.pid, 'SIGKILL');
-      await gone;
-    }
+    await killGroup(child); // a failed test leaves no server behind
     child = null;
   });
 
   it('logs JSON lines (stdout is not a terminal), opens the admin port from env MPRTC_ADMIN_SECRET, serves /metrics', async () => {
-    // node --import tsx: the PID is the server itself (the tsx wrapper would outlive a SIGKILL's target).
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', 'serve', '--port', '0', '--no-relay', '--admin-port', '0', '--metrics', '--log-level', 'debug'], {
+    const proc = spawnTs('server/src/cli.ts', ['serve', '--port', '0', '--no-relay', '--admin-port', '0', '--metrics', '--log-level', 'debug'], {
       cwd: root,
-      detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, MPRTC_ADMIN_SECRET: SECRET },
     });

@@ -2,7 +2,7 @@
 // install both tarballs into an empty temporary folder (their other dependencies come from the
 // registry or npm's cache), start the installed `mprtc-server` bin with plain node, and join.
 // Full lane only (it installs packages and spawns the server and its relay).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/client.js';
+import { killGroup, spawnGroup } from '../../../test/support/spawn.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -17,12 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), 'mprtc-installed-'));
 let child: ChildProcess | null = null;
 
 afterAll(async () => {
-  // Its own process group: the relay child goes with it.
-  if (child?.pid && child.exitCode === null && child.signalCode === null) {
-    const gone = new Promise((r) => child!.once('exit', r));
-    process.kill(-child.pid, 'SIGKILL');
-    await gone;
-  }
+  await killGroup(child); // its process group: the relay's process goes with it
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -36,7 +32,7 @@ describe('the packed server, installed elsewhere', () => {
 
     // Nothing of the checkout on the way: the bin runs from the temporary folder's node_modules.
     const bin = join(dir, 'node_modules/.bin/mprtc-server');
-    const proc = (child = spawn(bin, ['serve', '--port', '0', '--rtmp-port', '0', '--http-port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
+    const proc = (child = spawnGroup(bin, ['serve', '--port', '0', '--rtmp-port', '0', '--http-port', '0'], { cwd: dir }));
     let out = '';
     let err = '';
     proc.stderr!.on('data', (d) => (err += String(d)));
