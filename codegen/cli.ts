@@ -1,11 +1,16 @@
-// npm run codegen [-- --check]: docs -> spec/client.spec.json -> src/generated/. Exits non-zero
-// with every problem listed (unresolved diagnostics, stale or redundant overrides, stale files).
+// npm run codegen [-- --check [--full]]: docs -> spec/client.spec.json -> src/generated/. Exits
+// non-zero with every problem listed (unresolved diagnostics, stale or redundant overrides, stale
+// files). The pipeline (ts-morph, remark, ajv: about a second to load) is imported only after the
+// --check fast path (codegen/stamp.ts) has found that it cannot answer.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { run, type Emit, type Verify } from './reconcile/run.js';
+import type { Emit, Verify } from './reconcile/run.js';
+import { fingerprint, readStamp, sameFingerprint, STAMP_FILE, writeStamp } from './stamp.js';
 
 const args = process.argv.slice(2);
 const check = args.includes('--check');
+// --full: never trust the stamp (run the whole check even on a tree a check already passed).
+const full = args.includes('--full');
 // --root <dir>: another checkout (tests run the CLI on a scratch copy).
 const rootAt = args.indexOf('--root');
 const root = rootAt >= 0 && args[rootAt + 1] ? args[rootAt + 1]! : fileURLToPath(new URL('..', import.meta.url));
@@ -24,7 +29,16 @@ async function loadVerify(): Promise<Verify | undefined> {
   return mod.verifyGenerated;
 }
 
-try {
+async function main(): Promise<void> {
+  const before = fingerprint(root);
+  if (check && !full) {
+    const stamp = readStamp(root);
+    if (stamp && sameFingerprint(stamp, before)) {
+      console.log(`codegen: spec and generated files are up to date (unchanged since the last full check: ${STAMP_FILE}; --full to run it again)`);
+      return;
+    }
+  }
+  const { run } = await import('./reconcile/run.js');
   const emit = await loadEmitter();
   if (!emit) console.log('codegen: no emitter (codegen/emit/index.ts) yet: writing the spec only');
   const verify = emit ? await loadVerify() : undefined;
@@ -33,7 +47,18 @@ try {
   if (!r.ok) {
     console.error(`codegen: FAILED with ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);
     process.exitCode = 1;
-  } else console.log(check ? 'codegen: spec and generated files are up to date' : `codegen: ${r.changed.length ? `${r.changed.length} file(s) updated` : 'nothing changed'}`);
+    return;
+  }
+  console.log(check ? 'codegen: spec and generated files are up to date' : `codegen: ${r.changed.length ? `${r.changed.length} file(s) updated` : 'nothing changed'}`);
+  // Stamp only what this run saw: a check, if nothing changed meanwhile; a generate run, if the
+  // inputs and the tool did not change while it ran (its outputs are what it just wrote).
+  const after = fingerprint(root);
+  const seen = check ? sameFingerprint(before, after) : before.tool === after.tool && before.inputs === after.inputs;
+  if (seen && r.spec) writeStamp(root, after);
+}
+
+try {
+  await main();
 } catch (e) {
   // A crash here is a bug in codegen, not in the docs: say so plainly.
   console.error(`codegen: internal error: ${(e as Error).stack ?? String(e)}`);

@@ -6,12 +6,9 @@ import type { Spec } from '../spec/types.js';
 import { canonicalJson, OVERRIDES_SCHEMA, overridesSchema, SPEC_SCHEMA, specSchema, validateSpec } from '../spec/schema.js';
 import { build } from './index.js';
 
-export const DOCS_DIR = 'spec/docs';
-export const OVERRIDES = 'spec/overrides.json';
-export const SPEC_OUT = 'spec/client.spec.json';
-export const GENERATED_DIR = 'src/generated';
-/** The generated part of the shared wire package (the emitter's '../../protocol/...' files). */
-export const PROTOCOL_GENERATED_DIR = 'protocol/src/generated';
+import { DOCS_DIR, GENERATED_DIR, OVERRIDES, PROTOCOL_GENERATED_DIR, SPEC_OUT } from '../paths.js';
+
+export { DOCS_DIR, GENERATED_DIR, OVERRIDES, PROTOCOL_GENERATED_DIR, SPEC_OUT };
 
 export type Emit = (spec: Spec) => Map<string, string>;
 /** Compiles the emitted files (repository-relative path -> content); every error as file:line. */

@@ -7,10 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
+import { OVERRIDES_SCHEMA_OUT, SPEC_SCHEMA_OUT } from '../paths.js';
 import { schemaFromTs } from './schemagen.js';
 
-export const SPEC_SCHEMA = 'spec/spec.schema.json';
-export const OVERRIDES_SCHEMA = 'spec/overrides.schema.json';
+export const SPEC_SCHEMA = SPEC_SCHEMA_OUT;
+export const OVERRIDES_SCHEMA = OVERRIDES_SCHEMA_OUT;
 
 const read = (rel: string) => readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8');
 

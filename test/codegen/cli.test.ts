@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildWith, fixtureRoot, pageOverrides, pageSources, ROOT } from './helpers.js';
 import { canonicalJson } from '../../codegen/spec/schema.js';
+import { fingerprint, STAMP_FILE, writeStamp } from '../../codegen/stamp.js';
 
 const dir = fixtureRoot('codegen-cli-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,6 +30,70 @@ describe('npm run codegen', { timeout: 180_000 }, () => {
     expect(cli().stdout).toContain('codegen: nothing changed');
     const check = cli('--check');
     expect(check.status).toBe(0);
+  });
+
+  // The --check fast path (codegen/stamp.ts): the runs above left a stamp of this tree.
+  const FAST = 'unchanged since the last full check';
+  const FULL = /codegen: \d+ diagnostics/;
+  const GEN = join(dir, 'src/generated/error-codes.ts');
+
+  it('--check on the stamped tree answers from the stamp; --full and a missing stamp run the whole check', () => {
+    expect(readFileSync(join(dir, STAMP_FILE), 'utf8')).toContain('"tool"');
+    const fast = cli('--check');
+    expect(fast.status).toBe(0);
+    expect(fast.stdout).toContain(FAST);
+    expect(fast.stdout).not.toMatch(FULL);
+    const forced = cli('--check', '--full');
+    expect(forced.status).toBe(0);
+    expect(forced.stdout).toMatch(FULL);
+    rmSync(join(dir, STAMP_FILE));
+    const fresh = cli('--check');
+    expect(fresh.status).toBe(0);
+    expect(fresh.stdout).toMatch(FULL);
+    expect(cli('--check').stdout).toContain(FAST); // the passing full check stamped the tree again
+  });
+
+  it('a changed generated file is still reported stale although a stamp exists', () => {
+    const good = readFileSync(GEN, 'utf8');
+    writeFileSync(GEN, good.replace('export', '// edited by hand\nexport'));
+    const r = cli('--check');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('src/generated/error-codes.ts: STALE_FILE out of date: run npm run codegen');
+    writeFileSync(GEN, good);
+    expect(cli('--check').stdout).toContain(FAST); // the failed check did not disturb the stamp of the good tree
+  });
+
+  it('an edited page is checked in full although a stamp exists: a defect fails, so does an edit the spec records', () => {
+    const page = join(dir, 'spec/docs/client.md');
+    const good = readFileSync(page, 'utf8');
+    writeFileSync(page, good.replace('token: string,\n    roomId', 'token: number,\n    roomId'));
+    const bad = cli('--check');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('PARAM_TYPE_MISMATCH Client.join(token)');
+    writeFileSync(page, good + '\n'); // no defect, but the spec records the page's lines
+    const stale = cli('--check');
+    expect(stale.status).toBe(1);
+    expect(stale.stdout).toMatch(FULL);
+    expect(stale.stderr).toContain('spec/client.spec.json: STALE_FILE out of date');
+    writeFileSync(page, good);
+    expect(cli('--check').stdout).toContain(FAST);
+  });
+
+  it('a stamp written by another tool version is ignored: the stale file is found', () => {
+    const good = readFileSync(GEN, 'utf8');
+    writeFileSync(GEN, good.replace('export', '// edited by hand\nexport'));
+    // A stamp claiming this very (stale) tree was checked, by a different codegen.
+    writeStamp(dir, { ...fingerprint(dir), tool: '0'.repeat(64) });
+    const r = cli('--check');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('src/generated/error-codes.ts: STALE_FILE out of date');
+    // The control: the same claim from this tool is believed (that is what a stamp is), so the
+    // failure above came from the tool check alone. --full still finds the file.
+    writeStamp(dir, fingerprint(dir));
+    expect(cli('--check').stdout).toContain(FAST);
+    expect(cli('--check', '--full').status).toBe(1);
+    writeFileSync(GEN, good);
+    rmSync(join(dir, STAMP_FILE));
   });
 
   it('a new defect in the page fails with file:line: CODE subject: message on stderr', () => {
