@@ -8,7 +8,7 @@ import { startServer, type RunningServer } from './signaling/server.js';
 import type { ServerConfig } from './config.js';
 import { MIN_SECRET_LENGTH } from './ops/auth.js';
 import { LOG_LEVELS, type LogLevel } from './ops/logger.js';
-import { UncheckedUrlPlane } from './signaling/media-less.js';
+import { UncheckedUrlPlane } from './media/unchecked.js';
 import { RelayMediaPlane } from './media/relay/index.js';
 import { RELAY_FLAG_NAMES, RELAY_FLAG_OPTIONS, RELAY_FLAGS_HELP, relayFlagConfig } from './media/relay/cli-flags.js';
 import { LIMIT_FLAG_OPTIONS, limitFlagConfig, limitFlagsHelp, normaliseLimitArgs } from './signaling/limit-flags.js';

@@ -16,7 +16,7 @@ export interface ServerConfig extends OpsConfig {
   /** WebSocket path; default '/' (any path is accepted when unset). */
   path?: string;
   limits?: Partial<Limits>;
-  /** The media relay. Default: URLs for an external relay, unchecked (see media-less.ts). */
+  /** The media relay. Default: URLs for an external relay, unchecked (see media/unchecked.ts). */
   media?: MediaPlane;
   /** Room state. Default: in memory (one process). */
   store?: RoomStore;

@@ -8,6 +8,6 @@ export { DEFAULT_LIMITS, type Limits } from './rooms/limits.js';
 export { InMemoryRoomStore, type RoomStore } from './rooms/store.js';
 export type { RoomService, RoomView, MemberView } from './rooms/service.js';
 export { ReportStore, type StoredReport, type ReportQuery } from './reports/store.js';
-export { UncheckedUrlPlane } from './signaling/media-less.js';
+export { UncheckedUrlPlane } from './media/unchecked.js';
 export type { MediaPlane, MediaEvent, StreamKey, PlayOptions } from './media/plane.js';
 export { createLogger, ServerEvents, type ServerEvent, type AdminConfig, type OpsConfig, type Logger, type LogLevel } from './ops/index.js';

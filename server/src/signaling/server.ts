@@ -11,7 +11,7 @@ import { InMemoryRoomStore } from '../rooms/store.js';
 import { createOps, ServerEvents, type Logger } from '../ops/index.js';
 import { observeMedia } from '../ops/media.js';
 import { CLOSE, Connection, type ConnectionContext } from './connection.js';
-import { UncheckedUrlPlane } from './media-less.js';
+import { UncheckedUrlPlane } from '../media/unchecked.js';
 import { clientAddress, limitKey } from './client-address.js';
 import { RateLimiter, SocketCounter } from './rate-limit.js';
 import { SessionRegistry, type SessionEntry } from './sessions.js';
