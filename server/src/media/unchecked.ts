@@ -1,7 +1,7 @@
 // The media plane used when the server is started without one: it hands out RTMP URLs for a
 // relay run elsewhere and enforces nothing (no signing, no revocation). Fine for signaling
 // development; production passes the embedded relay or another real MediaPlane.
-import type { MediaEvent, MediaPlane, PlayOptions, StreamKey } from '../media/plane.js';
+import type { MediaEvent, MediaPlane, PlayOptions, StreamKey } from './plane.js';
 
 const safe = (s: string): string => Buffer.from(s, 'utf8').toString('hex');
 
