@@ -44,6 +44,17 @@ export interface Failure {
   reason: string;
 }
 
+/** The refusing half of a {@link Result}: `ok: false` with the Failure's fields beside it. */
+export type Refused = { ok: false } & Failure;
+
+/**
+ * The server's one in-process shape for "a value, or why not": the success fields `T` beside
+ * `ok: true`, or a {@link Refused}. Room operations, token checks, media URL checks and session
+ * takes all answer this way. Wire formats keep their own shapes (the response frame's
+ * `{ ok: false, error }`, the cluster's JSON answers).
+ */
+export type Result<T extends object> = ({ ok: true } & T) | Refused;
+
 export function failure(name: CodeName, reason: string): Failure {
   return { code: CODES[name], reason };
 }

@@ -130,6 +130,8 @@ export class ClusterMediaPlane implements MediaPlane {
     });
   }
 
+  // A node-to-node JSON answer (no error code travels: the asker rejects with an Error), so it
+  // keeps its own wire shape rather than being a Result.
   private settle(id: string, r: { ok: true; url: string } | { ok: false; error: string; unavailable?: boolean }): void {
     const a = this.asked.get(id);
     if (!a) return;

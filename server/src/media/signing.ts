@@ -5,6 +5,7 @@
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RelayPath } from './names.js';
+import { CODES, type Result } from '../codes.js';
 
 export type Tracks = 'av' | 'a' | 'v' | 'none';
 
@@ -51,7 +52,13 @@ function single(query: Query, name: string): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-export type VerifyResult = { ok: true; grant: Grant } | { ok: false; reason: string };
+/**
+ * A media URL's check. Named apart from the token's VerifyResult; the refusal's code is the one a
+ * bad or stale token would get (no client sees it; the plane reads only `ok`).
+ */
+export type GrantCheck = Result<{ grant: Grant }>;
+
+const refuse = (code: number, reason: string): GrantCheck => ({ ok: false, code, reason });
 
 /**
  * Checks a query against the purpose the relay saw (publish or play) and the path it was sent
@@ -63,12 +70,12 @@ export function verifyGrant(
   path: RelayPath,
   query: Query,
   nowSeconds: number,
-): VerifyResult {
+): GrantCheck {
   const e = single(query, 'e');
   const nonce = single(query, 'n');
   const sig = single(query, 'sig');
   if (e === null || nonce === null || sig === null || !EXPIRY.test(e) || !NONCE.test(nonce) || !SIG.test(sig)) {
-    return { ok: false, reason: 'missing or malformed signature parameters' };
+    return refuse(CODES.TOKEN_INVALID, 'missing or malformed signature parameters');
   }
   const expireAt = Number(e);
   let grant: Grant;
@@ -76,15 +83,15 @@ export function verifyGrant(
     const subscriber = single(query, 'u');
     const tracks = single(query, 'm');
     if (subscriber === null || (tracks !== 'av' && tracks !== 'a' && tracks !== 'v' && tracks !== 'none')) {
-      return { ok: false, reason: 'missing or malformed play parameters' };
+      return refuse(CODES.TOKEN_INVALID, 'missing or malformed play parameters');
     }
     grant = { purpose, path, subscriber, tracks, expireAt, nonce };
   } else {
     grant = { purpose, path, expireAt, nonce };
   }
   const expected = Buffer.from(mac(secret, grant));
-  if (!timingSafeEqual(expected, Buffer.from(sig))) return { ok: false, reason: 'bad signature' };
-  if (expireAt !== 0 && expireAt < nowSeconds) return { ok: false, reason: 'expired' };
+  if (!timingSafeEqual(expected, Buffer.from(sig))) return refuse(CODES.TOKEN_INVALID, 'bad signature');
+  if (expireAt !== 0 && expireAt < nowSeconds) return refuse(CODES.TOKEN_EXPIRED, 'expired');
   return { ok: true, grant };
 }
 

@@ -1,7 +1,7 @@
 // Wraps the handling of one signaling request so its outcome and time reach the operators'
 // event bus. Only named fields are copied out of the request: the token and the resume secret
 // it may carry are never looked at.
-import { CODES } from '../codes.js';
+import { CODES, type Failure } from '../codes.js';
 import type { ServerEvents } from './events.js';
 
 export interface Who {
@@ -10,7 +10,8 @@ export interface Who {
   userId: string;
 }
 
-type AnswerLike = { ok: true } | { ok: false; error: { code: number; reason: string } };
+// The shape of signaling's Answer (the response frame's, nested `error`), not a Result.
+type AnswerLike = { ok: true } | { ok: false; error: Failure };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 

@@ -1,3 +1,4 @@
+import type { Result } from '../codes.js';
 import type { StreamKey } from '../media/plane.js';
 
 /** What a room operation asks the world to do once its state change is committed. */
@@ -9,6 +10,5 @@ export type Effect =
   | { kind: 'endPlay'; key: StreamKey; subscriberId: string }
   | { kind: 'pausePlay'; key: StreamKey; subscriberId: string; paused: boolean };
 
-export type Outcome<T> =
-  | { ok: true; data: T; effects: Effect[] }
-  | { ok: false; code: number; reason: string; effects: Effect[] };
+/** A room operation's {@link Result}: its data or a refusal, and in both cases the effects to apply. */
+export type Outcome<T> = Result<{ data: T }> & { effects: Effect[] };

@@ -3,7 +3,7 @@
 // session itself (sessions.ts) may outlive the socket for a grace period and be resumed.
 import type { RawData, WebSocket } from 'ws';
 import { PROTOCOL_VERSION, type Request } from '@mprtc/protocol';
-import { CODES } from '../codes.js';
+import { CODES, type Result } from '../codes.js';
 import { reportFault, type ServerEvents } from '../ops/events.js';
 import { observed } from '../ops/observe.js';
 import type { ResolvedConfig } from '../config.js';
@@ -250,7 +250,7 @@ export class Connection implements Attachment {
     const j = this.session;
     if (!j) return no(CODES.NOT_IN_ROOM, `${req.type} needs a join first`);
     const { rooms } = this.ctx;
-    const answer = (o: { ok: true; data: unknown } | { ok: false; code: number; reason: string }): Answer =>
+    const answer = (o: Result<{ data: unknown }>): Answer =>
       o.ok ? ok(o.data) : no(o.code, o.reason);
     switch (req.type) {
       case 'leave': {

@@ -4,10 +4,14 @@
 // delivered; recent answers are kept by request id, so a request resent after a resume is
 // answered again instead of applied twice.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { CODES, type Failure } from '../codes.js';
+import { CODES, type Failure, type Result } from '../codes.js';
 import type { RoomKey } from '../rooms/model.js';
 import { EventRing, eventBody, frameOf } from './event-ring.js';
 
+/**
+ * A request's answer, kept for resent requests. It is the response frame's own shape (nested
+ * `error`, see @mprtc/protocol) rather than a {@link Result}, because it is sent as is.
+ */
 export type Answer = { ok: true; data: unknown } | { ok: false; error: Failure };
 
 /** The socket side of a session. */
@@ -57,7 +61,7 @@ export class SessionEntry {
   }
 }
 
-export type TakeResult = { ok: true; entry: SessionEntry; replay: string[] } | { ok: false; code: number; reason: string };
+export type TakeResult = Result<{ entry: SessionEntry; replay: string[] }>;
 
 export class SessionRegistry {
   private readonly live = new Map<string, SessionEntry>();

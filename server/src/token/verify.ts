@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { MAX_TOKEN_LENGTH } from '@mprtc/protocol';
-import { CODES, type Failure } from '../codes.js';
+import { CODES, type Failure, type Result } from '../codes.js';
 import { APP_ID_LENGTH, VERSION, unpackContent, unpackMessage, type TokenBody } from './format.js';
 import { Privileges } from './privileges.js';
 
@@ -18,7 +18,7 @@ export interface VerifyOptions {
   now?: number;
 }
 
-export type VerifyResult = { ok: true; token: ParsedToken } | ({ ok: false } & Failure);
+export type VerifyResult = Result<{ token: ParsedToken }>;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 

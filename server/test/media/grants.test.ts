@@ -8,6 +8,7 @@ import { checkPushTimeout, GrantBook, type PlayGrant, type PushGrant } from '../
 import { relayPath } from '../../src/media/names.js';
 import type { MediaEvent, StreamKey } from '../../src/media/plane.js';
 import { newNonce, signGrant, verifyGrant, type Query } from '../../src/media/signing.js';
+import { CODES } from '../../src/codes.js';
 
 const SECRET = 'grant-book-secret-0123';
 const TIMEOUT_MS = 15_000;
@@ -350,7 +351,7 @@ describe('GrantBook: expiry', () => {
     const capped = book.issuePush(alice, 10 ** 15);
     expect(book.admitPush(capped.path, parse(capped.query))).not.toBeNull();
     const broken = book.issuePush(bob, Number.NaN);
-    expect(verifyGrant(SECRET, 'push', broken.path, parse(broken.query), NOW)).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyGrant(SECRET, 'push', broken.path, parse(broken.query), NOW)).toEqual({ ok: false, code: CODES.TOKEN_EXPIRED, reason: 'expired' });
     expect(book.admitPush(broken.path, parse(broken.query))).toBeNull();
     const play = book.issuePlay(alice, 'bob', { audio: true, video: true }, -5);
     expect(parse(play.query).e).toBe('1');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newNonce, signGrant, verifyGrant, type Grant } from '../../src/media/signing.js';
+import { CODES } from '../../src/codes.js';
 
 const SECRET = 'unit-secret-0123456789';
 const path = { app: 'app', stream: 'room_suser_smain' };
@@ -30,7 +31,7 @@ describe('signed media grants', () => {
   });
 
   it('refuses expired grants; expiry 0 never expires', () => {
-    expect(verifyGrant(SECRET, 'push', path, query(push), NOW + 61)).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyGrant(SECRET, 'push', path, query(push), NOW + 61)).toEqual({ ok: false, code: CODES.TOKEN_EXPIRED, reason: 'expired' });
     const forever: Grant = { ...push, expireAt: 0 };
     expect(verifyGrant(SECRET, 'push', path, query(forever), NOW + 10 ** 8).ok).toBe(true);
   });
