@@ -10,7 +10,7 @@ import { RoomService } from '../rooms/service.js';
 import { InMemoryRoomStore } from '../rooms/store.js';
 import { createOps, ServerEvents, type Logger } from '../ops/index.js';
 import { observeMedia } from '../ops/media.js';
-import { CLOSE, Connection, type ConnectionContext } from './connection.js';
+import { CLOSE, ClientSocket, type ClientSocketContext } from './client-socket.js';
 import { UncheckedUrlPlane } from '../media/unchecked.js';
 import { clientAddress, limitKey } from './client-address.js';
 import { RateLimiter, SocketCounter } from './rate-limit.js';
@@ -48,7 +48,7 @@ export class SignalingServer {
   private readonly sessions: SessionRegistry;
   /** With `redis`: this node of the cluster (rooms and sessions shared through Redis). */
   readonly cluster: ClusterNode | null;
-  private readonly connections = new Set<Connection>();
+  private readonly connections = new Set<ClientSocket>();
   private wss: WebSocketServer | undefined;
   private http: HttpServer | undefined;
 
@@ -74,7 +74,7 @@ export class SignalingServer {
       event: (sessionId, event, data) => sessions.event(sessionId, event, data),
       kick: (sessionId, code, reason) => {
         const e = sessions.remove(sessionId, true);
-        (e?.conn as Connection | null | undefined)?.kick(code, reason);
+        (e?.conn as ClientSocket | null | undefined)?.kick(code, reason);
       },
     });
     this.rooms.events = this.events;
@@ -128,7 +128,7 @@ export class SignalingServer {
       });
     });
     wss.on('error', (e) => this.events.fault('signaling server error', e));
-    const ctx: ConnectionContext = {
+    const ctx: ClientSocketContext = {
       config: this.config,
       rooms: this.rooms,
       reports: this.reports,
@@ -140,7 +140,7 @@ export class SignalingServer {
     };
     wss.on('connection', (ws, req) => {
       const ip = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
-      const conn = new Connection(ws, ip, ctx);
+      const conn = new ClientSocket(ws, ip, ctx);
       this.connections.add(conn);
       this.events.emit({ type: 'socket-open', ip });
       ws.once('close', (code) => {

@@ -34,7 +34,7 @@ export const CLOSE = {
   SHUTDOWN: 1001,
 } as const;
 
-export interface ConnectionContext {
+export interface ClientSocketContext {
   config: ResolvedConfig;
   rooms: RoomService;
   reports: ReportStore;
@@ -55,7 +55,7 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-export class Connection implements Attachment {
+export class ClientSocket implements Attachment {
   /** The session this socket joined or resumed; kept after close so queued requests still apply. */
   private session: SessionEntry | null = null;
   /** While a join or resume is in flight, events for the session wait until its response is out. */
@@ -80,7 +80,7 @@ export class Connection implements Attachment {
   constructor(
     private readonly ws: WebSocket,
     private readonly ip: string,
-    private readonly ctx: ConnectionContext,
+    private readonly ctx: ClientSocketContext,
   ) {
     const { perSecond, burst } = ctx.config.messageRate;
     this.frames = new TokenBucket(perSecond, burst);
