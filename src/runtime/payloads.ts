@@ -15,7 +15,8 @@ export function streamAdded(s: WireStream): { uid: string; screen: boolean; stre
   return { uid: s.uid, screen: s.screen, streamPublishState: { audio: s.audio, video: s.video } };
 }
 
-export interface JoinData {
+/** The server's answer to a join: the room as it stands (the server's own JoinData is its part of it). */
+export interface JoinAnswer {
   sessionId: string;
   /** For a later resume; absent from servers that do not offer one. */
   resumeToken?: string;
@@ -24,7 +25,7 @@ export interface JoinData {
   tokenExpireAt: number;
 }
 
-export function asJoinData(v: unknown): JoinData | undefined {
+export function asJoinAnswer(v: unknown): JoinAnswer | undefined {
   if (!isObject(v)) return undefined;
   const { sessionId, peers, streams, tokenExpireAt } = v;
   if (typeof sessionId !== 'string' || typeof tokenExpireAt !== 'number') return undefined;

@@ -1,5 +1,5 @@
 // The runtime under the generated Client: the lifecycle and the composition of its parts (room
-// calls in room.ts, server events in relay.ts, reconnecting in reconnect/). Arguments arrive
+// calls in room.ts, server events in server-events.ts, reconnecting in reconnect/). Arguments arrive
 // checked for type by the generated layer; everything here that fails rejects with a
 // VolcEngineRTCError, never throws.
 import { ERROR_CODES } from '../generated/error-codes.js';
@@ -11,10 +11,10 @@ import { Emitter, type Listener } from './emitter.js';
 import type { EventName, EventPayloads } from '../generated/events.js';
 import { logError, now } from './host.js';
 import { resolveOptions, withDefaults, type ClientOptions, type ResolvedOptions } from './options.js';
-import { asJoinData, streamAdded, type JoinData } from './payloads.js';
+import { asJoinAnswer, streamAdded, type JoinAnswer } from './payloads.js';
 import type { ReportItem } from '@mprtc/protocol';
 import { Reconnector, type ReconnectStats } from './reconnect/reconnector.js';
-import { EventRelay } from './relay.js';
+import { ServerEventInbox } from './server-events.js';
 import { ReportBuffer, sendable } from './reports.js';
 import * as room from './room.js';
 import { Session } from './session.js';
@@ -55,7 +55,7 @@ class Runtime implements ClientRuntime {
   /** Set by init (calls before it are refused with NOT_INITED). */
   private options_!: ResolvedOptions;
   // The parts each see only what they need of the runtime; the state stays here.
-  private readonly relay_ = new EventRelay({
+  private readonly inbox_ = new ServerEventInbox({
     conn_: () => this.conn_,
     session_: () => this.session_,
     disconnect_: (why) => {
@@ -80,7 +80,7 @@ class Runtime implements ClientRuntime {
       emit_: (event, payload) => this.emit_(event, payload),
       emitError_: (err) => this.emitError(err),
     },
-    this.relay_,
+    this.inbox_,
   );
   private readonly roomIo_: room.RoomIo = {
     room_: (method) => this.room_(method),
@@ -164,13 +164,13 @@ class Runtime implements ClientRuntime {
       s.resumeToken_ = data.resumeToken;
       this.session_ = s;
       this.phase_ = 'inRoom';
-      for (const uid of data.peers) if (uid !== userId) this.relay_.deliver_(s, EVENTS.PEER_ONLINE, { uid });
-      for (const st of data.streams) if (st.uid !== userId) this.relay_.deliver_(s, EVENTS.STREAM_ADDED, streamAdded(st));
-      this.relay_.flush_(conn);
+      for (const uid of data.peers) if (uid !== userId) this.inbox_.deliver_(s, EVENTS.PEER_ONLINE, { uid });
+      for (const st of data.streams) if (st.uid !== userId) this.inbox_.deliver_(s, EVENTS.STREAM_ADDED, streamAdded(st));
+      this.inbox_.flush_(conn);
       this.reports_.resume_();
       return userId;
     } catch (err) {
-      this.relay_.release_(conn);
+      this.inbox_.release_(conn);
       if (this.conn_ !== conn) throw this.joinAborted_();
       this.dropConnection_('join failed');
       this.phase_ = 'initialised';
@@ -187,7 +187,7 @@ class Runtime implements ClientRuntime {
       factory,
       o,
       {
-        onEvent: (name, data, seq) => this.relay_.receive_(conn, name, data, seq),
+        onEvent: (name, data, seq) => this.inbox_.receive_(conn, name, data, seq),
         onError: (err) => this.emitError(err),
         onLost: (err) => this.lost_(conn, err),
       },
@@ -196,9 +196,9 @@ class Runtime implements ClientRuntime {
     return conn;
   }
 
-  /** join on an open connection; events that overtake the answer are held until relay.flush. */
-  private async joinRequest_(conn: Connection, token: string, roomId: string, userId: string): Promise<JoinData> {
-    this.relay_.hold_(conn);
+  /** join on an open connection; events that overtake the answer are held until inbox_.flush_. */
+  private async joinRequest_(conn: Connection, token: string, roomId: string, userId: string): Promise<JoinAnswer> {
+    this.inbox_.hold_(conn);
     const raw = await conn.request({
       type: 'join',
       appId: this.appId_,
@@ -208,7 +208,7 @@ class Runtime implements ClientRuntime {
       visible: this.visible_,
       ...(this.businessId_ !== undefined ? { businessId: this.businessId_ } : {}),
     });
-    const data = asJoinData(raw);
+    const data = asJoinAnswer(raw);
     if (!data) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'join: the server answered with a malformed join response');
     return data;
   }

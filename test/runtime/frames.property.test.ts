@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseFrame } from '../../src/runtime/signaling/frames.js';
-import { asEventPayload, asJoinData } from '../../src/runtime/payloads.js';
+import { asEventPayload, asJoinAnswer } from '../../src/runtime/payloads.js';
 
 const anyJson = fc.jsonValue();
 const frameLike = fc.record(
@@ -59,7 +59,7 @@ describe('incoming frames', () => {
         if (p && name !== 'disconnect' && name !== 'token-will-expire') expect(typeof p.uid).toBe('string');
         if (p && name === 'stream-added') expect(typeof p.streamPublishState).toBe('object');
         if (p && name === 'disconnect') expect(typeof p.code).toBe('number');
-        const j = asJoinData(data);
+        const j = asJoinAnswer(data);
         if (j) expect(Array.isArray(j.peers) && Array.isArray(j.streams)).toBe(true);
       }),
       { numRuns: 2000 },

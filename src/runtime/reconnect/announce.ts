@@ -1,15 +1,15 @@
 // After a fresh join the server's room is new to the client: tell the app what changed while
 // it was away, as the events it would have heard, so its view of the room stays right.
 import { EVENTS } from '../../generated/events.js';
-import { streamAdded, type JoinData } from '../payloads.js';
-import type { EventRelay } from '../relay.js';
+import { streamAdded, type JoinAnswer } from '../payloads.js';
+import type { ServerEventInbox } from '../server-events.js';
 import type { Session } from '../session.js';
 
 /** Tells the app (and keeps the session's view in step). */
-export type Deliver = EventRelay['deliver_'];
+export type Deliver = ServerEventInbox['deliver_'];
 
 /** After a fresh join: tell the app how the room changed while it was away. */
-export function announceDifferences(s: Session, data: JoinData, deliver: Deliver): void {
+export function announceDifferences(s: Session, data: JoinAnswer, deliver: Deliver): void {
   const key = (uid: string, screen: boolean): string => `${screen ? 's' : 'm'}:${uid}`;
   const peers = new Set(data.peers.filter((p) => p !== s.userId_));
   const streams = new Map(data.streams.filter((x) => x.uid !== s.userId_).map((x) => [key(x.uid, x.screen), x]));

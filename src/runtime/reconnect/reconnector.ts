@@ -6,8 +6,8 @@ import type { VolcEngineRTCError } from '../../generated/types.js';
 import { rtcError } from '../errors.js';
 import { startTimer, stopTimer, type TimerHandle } from '../host.js';
 import type { ResolvedReconnect } from '../options.js';
-import type { JoinData } from '../payloads.js';
-import type { EventRelay } from '../relay.js';
+import type { JoinAnswer } from '../payloads.js';
+import type { ServerEventInbox } from '../server-events.js';
 import type { Session } from '../session.js';
 import type { Connection } from '../signaling/connection.js';
 import { announceDifferences } from './announce.js';
@@ -29,7 +29,7 @@ export interface ReconnectHost extends RestoreIo {
   /** A new connection wired to the runtime, or why none can be made. */
   connect_(): Connection | string;
   /** The join request on conn with the session's original token and ids. */
-  join_(conn: Connection, s: Session): Promise<JoinData>;
+  join_(conn: Connection, s: Session): Promise<JoinAnswer>;
   /** Connection state 'reconnecting'. */
   reconnecting_(): void;
   /** conn is the room's connection now: state 'connected'. */
@@ -50,11 +50,11 @@ export class Reconnector {
   /** A connection being tried by the reconnect loop, not yet adopted. */
   private trying_: Connection | undefined;
   private readonly host_: ReconnectHost;
-  private readonly relay_: EventRelay;
+  private readonly inbox_: ServerEventInbox;
 
-  constructor(host: ReconnectHost, relay: EventRelay) {
+  constructor(host: ReconnectHost, inbox: ServerEventInbox) {
     this.host_ = host;
-    this.relay_ = relay;
+    this.inbox_ = inbox;
   }
 
   /** What room calls wait on while reconnecting; undefined when they may go out. */
@@ -91,7 +91,7 @@ export class Reconnector {
     const trying = this.trying_;
     this.trying_ = undefined;
     trying?.close('the reconnect was cancelled');
-    this.relay_.clear_();
+    this.inbox_.clear_();
     this.failCalls_(err);
   }
 
@@ -112,7 +112,7 @@ export class Reconnector {
         return;
       } catch (e) {
         if (this.trying_ === conn) this.trying_ = undefined;
-        this.relay_.release_(conn);
+        this.inbox_.release_(conn);
         conn.close('reconnect attempt failed');
         if (this.run_ !== run) return;
         last = e as VolcEngineRTCError;
@@ -126,19 +126,19 @@ export class Reconnector {
   private async resumeOrJoin_(conn: Connection, s: Session, run: object): Promise<void> {
     if (s.resumeToken_ !== undefined) {
       try {
-        this.relay_.hold_(conn);
+        this.inbox_.hold_(conn);
         await conn.request({ type: 'resume', sessionId: s.sessionId_, resumeToken: s.resumeToken_, lastSeq: s.lastSeq_ });
         if (this.run_ !== run) return conn.close('the reconnect was cancelled');
         this.stats.resumes++;
         this.adopt_(conn);
-        this.relay_.flush_(conn);
+        this.inbox_.flush_(conn);
         const g = this.gate_;
         this.gate_ = undefined;
         g?.open(); // calls in flight are resent, queued ones go out now
         this.host_.resumeReports_();
         return;
       } catch (e) {
-        this.relay_.release_();
+        this.inbox_.release_();
         const code = (e as VolcEngineRTCError).code;
         // Refused (grace period over, events missed): join afresh. KICKED (taken over) and
         // connection failures go back to the loop, which gives up or tries again.
@@ -158,8 +158,8 @@ export class Reconnector {
     s.tokenExpireAt_ = data.tokenExpireAt;
     s.lastSeq_ = 0;
     this.adopt_(conn);
-    announceDifferences(s, data, (...a) => this.relay_.deliver_(...a));
-    this.relay_.flush_(conn);
+    announceDifferences(s, data, (...a) => this.inbox_.deliver_(...a));
+    this.inbox_.flush_(conn);
     this.host_.resumeReports_();
     void restore(s, this.host_);
   }

@@ -31,7 +31,7 @@ interface Pending {
   timer: TimerHandle;
 }
 
-type Phase = 'new' | 'opening' | 'open' | 'closed';
+type SocketPhase = 'new' | 'opening' | 'open' | 'closed';
 
 /** The server's refusal as the app sees it (frames.ts made the code a documented one). */
 function fromServer(e: ServerError): VolcEngineRTCError {
@@ -80,7 +80,7 @@ function counter(): () => number {
 }
 
 export class Connection {
-  private phase_: Phase = 'new';
+  private phase_: SocketPhase = 'new';
   private transport_: Transport | undefined;
   private readonly pending_ = new Map<number, Pending>();
   private pingTimer_: TimerHandle | undefined;

@@ -1,5 +1,6 @@
-// Server events to app events: only the events a server may send, checked for shape, in order
-// and once each (a resume replays what was missed), and never ahead of the join answer.
+// Server events to app events (an inbox, not a media relay): only the events a server may send,
+// checked for shape, in order and once each (a resume replays what was missed), and never ahead
+// of the join answer.
 import { ERROR_CODES } from '../generated/error-codes.js';
 import { EVENTS, EVENT_VALUES, type EventName, type EventPayloads } from '../generated/events.js';
 import type { VolcEngineRTCError } from '../generated/types.js';
@@ -14,8 +15,8 @@ type ServerEvent = Exclude<EventName, typeof EVENTS.ERROR | typeof EVENTS.CONNEC
 const SERVER_EVENTS: readonly string[] = EVENT_VALUES.filter((e) => e !== EVENTS.ERROR && e !== EVENTS.CONNECTION_STATE_CHANGED);
 const isServerEvent = (name: string): name is ServerEvent => SERVER_EVENTS.includes(name);
 
-/** What relaying needs of the runtime. */
-export interface RelayHost {
+/** What the inbox needs of the runtime. */
+export interface ServerEventHost {
   /** The room's connection: events from any other one are stale. */
   conn_(): Connection | undefined;
   session_(): Session | undefined;
@@ -25,12 +26,12 @@ export interface RelayHost {
   emitError_(err: VolcEngineRTCError): void;
 }
 
-export class EventRelay {
+export class ServerEventInbox {
   /** The connection whose join/resume answer is awaited: its events wait until the answer is handled. */
   private awaiting_: Connection | undefined;
   private early_: [string, unknown, number | undefined][] = [];
 
-  constructor(private readonly host_: RelayHost) {}
+  constructor(private readonly host_: ServerEventHost) {}
 
   /** A join or resume goes out on conn: hold its events until flush(conn). */
   hold_(conn: Connection): void {
