@@ -3,11 +3,12 @@
 // Plain HTTP-FLV answers with the headers browser players need.
 
 import { get } from 'node:http';
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { needs } from '../../../test/support/binaries.js';
 import type { MediaEvent } from '../../src/media/plane.js';
-import { RelayMediaPlane } from '../../src/media/relay/index.js';
+import { RelayMediaPlane, type RelayEvent } from '../../src/media/relay/index.js';
 import { killAll, nextEvent, pushPattern } from './support/av.js';
 import { freshKey, inAMinute, SECRET, sameKey } from './support/plane.js';
 
@@ -77,4 +78,70 @@ it.runIf(HAVE)('HTTP-FLV answers 200 video/x-flv, readable cross-origin', async 
   const first = await new Promise<Buffer>((resolve) => res.once('data', (d: Buffer) => resolve(d)));
   expect(first.subarray(0, 3).toString()).toBe('FLV');
   res.destroy();
+});
+
+it.runIf(HAVE)('a WS-FLV (or HTTP-FLV) player that resets its connection mid-stream costs the relay process nothing', async () => {
+  const relayEvents: RelayEvent[] = [];
+  const offRelay = plane.onRelayEvent((e) => relayEvents.push(e));
+  const stopped: MediaEvent[] = [];
+  const offMedia = plane.onEvent((e) => {
+    if (e.type === 'push-stopped') stopped.push(e);
+  });
+  try {
+    const key = freshKey();
+    const live = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-started' && sameKey(e.key, key));
+    pushPattern(plane.issuePushUrl(key, inAMinute()), { seconds: 30 });
+    await live;
+    const pid = plane.relayPid;
+    const flv = new URL(plane.issuePlayUrls(key, 'viewer', { audio: true, video: true }, inAMinute()).flv!);
+    // A raw WebSocket upgrade (and a plain HTTP-FLV GET), then a TCP reset once tags flow: the
+    // relay's next write fails (EPIPE / ECONNRESET), for WS-FLV on a socket Node's HTTP server no
+    // longer watches after the upgrade.
+    const rounds: string[] = [];
+    for (const upgrade of [true, true, false]) {
+      rounds.push(
+        await new Promise<string>((resolve) => {
+          const sock = connect(Number(flv.port), flv.hostname);
+          let got = 0;
+          sock.once('connect', () => {
+            sock.write(
+              `GET ${flv.pathname}${flv.search} HTTP/1.1\r\nHost: ${flv.host}\r\n` +
+                (upgrade ? 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' : '') +
+                '\r\n',
+            );
+          });
+          sock.on('data', (d: Buffer) => {
+            got += d.length;
+            if (got <= 4_000) return;
+            sock.resetAndDestroy();
+            resolve('reset');
+          });
+          sock.once('error', (err) => resolve(`${err.message} after ${got} bytes`));
+          sock.once('close', () => resolve(`closed after ${got} bytes`));
+        }),
+      );
+    }
+    // The relay keeps writing tags meanwhile; give it time to hit the dead sockets.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(relayEvents.filter((e) => e.type !== 'relay-log' || e.level === 'error')).toEqual([]);
+    expect(rounds).toEqual(['reset', 'reset', 'reset']);
+    expect(plane.relayPid).toBe(pid);
+    expect(stopped).toEqual([]);
+    // And the stream still plays.
+    const ws = new WebSocket(flv.href.replace(/^http:/, 'ws:'));
+    const bytes = await new Promise<number>((resolve, reject) => {
+      let n = 0;
+      ws.on('message', (d: Buffer) => {
+        n += d.length;
+        if (n > 4_000) resolve(n);
+      });
+      ws.once('error', reject);
+      ws.once('close', () => reject(new Error(`closed after ${n} bytes`)));
+    });
+    ws.terminate();
+    expect(bytes).toBeGreaterThan(4_000);
+  } finally {
+    offRelay();
+    offMedia();
+  }
 });

@@ -163,6 +163,10 @@ class FlvConnection implements FrontConn {
   }
 
   onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    // Node's HTTP server stops watching a socket's errors once it is upgraded: a player that
+    // resets mid-stream (ECONNRESET / EPIPE on the next tag) would be an uncaught error and
+    // take the whole relay process, with every live push, down.
+    socket.on('error', () => this.kill(''));
     const bad = (status: string, reason: string): void => {
       this.options.host.refused(reason);
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
