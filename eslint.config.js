@@ -42,7 +42,18 @@ export default defineConfig(
   {
     // Mini-program pages: WeChat's globals, CommonJS.
     files: ['examples/miniprogram/**/*.js', 'test/compat/apps/**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { ...globals.commonjs, wx: 'readonly', App: 'readonly', Page: 'readonly', Component: 'readonly', getApp: 'readonly', getCurrentPages: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        ...globals.commonjs,
+        wx: 'readonly',
+        App: 'readonly',
+        Page: 'readonly',
+        Component: 'readonly',
+        getApp: 'readonly',
+        getCurrentPages: 'readonly',
+      },
+    },
     rules: {
       // WeChat pages are CommonJS: require() is how they load the SDK.
       '@typescript-eslint/no-require-imports': 'off',

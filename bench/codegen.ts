@@ -55,7 +55,9 @@ const cpu = cpus()[0]?.model ?? 'unknown CPU';
 console.log(`machine: ${cpus().length} cores, ${cpu}, Node ${process.version}; load average ${loadBefore} before, ${load()} after`);
 if (!primed) console.log('(the tree is not up to date: no stamp, so the first figure is a full check too)');
 console.log(`npm run codegen -- --check (cold process), median of ${COLD}: ${median(stamped).toFixed(0)} ms (unchanged tree, from the stamp)`);
-console.log(`npm run codegen -- --check --full (cold process), median of ${COLD}: ${median(full).toFixed(0)} ms (whole pipeline: a fresh clone or an edited tree)`);
+console.log(
+  `npm run codegen -- --check --full (cold process), median of ${COLD}: ${median(full).toFixed(0)} ms (whole pipeline: a fresh clone or an edited tree)`,
+);
 console.log(`node -e 0 (cold process), median of ${COLD}: ${median(floor).toFixed(0)} ms`);
 console.log(`parse + reconcile (warm), median of ${WARM}: ${median(parse).toFixed(1)} ms`);
 console.log(`emit with ts-morph (warm), median of ${WARM}: ${median(gen).toFixed(1)} ms`);

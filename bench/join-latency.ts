@@ -14,10 +14,12 @@ const APP_KEY = 'bench-key';
 async function echoBaseline(frame: string): Promise<number[]> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((r) => wss.once('listening', r));
-  wss.on('connection', (ws) => ws.on('message', (m) => {
-    const { id } = JSON.parse(String(m));
-    ws.send(JSON.stringify({ v: 1, type: 'response', id, ok: true, data: {} }));
-  }));
+  wss.on('connection', (ws) =>
+    ws.on('message', (m) => {
+      const { id } = JSON.parse(String(m));
+      ws.send(JSON.stringify({ v: 1, type: 'response', id, ok: true, data: {} }));
+    }),
+  );
   const port = (wss.address() as { port: number }).port;
   const c = await BenchClient.open(`ws://127.0.0.1:${port}/`);
   const body = JSON.parse(frame);
@@ -38,7 +40,13 @@ async function joins(): Promise<{ join: number[]; body: Record<string, unknown> 
   const others: BenchClient[] = [];
   for (let i = 0; i < 5; i++) {
     const o = await BenchClient.open(server.url);
-    await o.request('join', { appId: APP_ID, token: generateToken({ appId: APP_ID, appKey: APP_KEY, roomId: 'bench', userId: `peer${i}`, expireAt: 0, publishExpireAt: 0, subscribeExpireAt: 0 }), roomId: 'bench', userId: `peer${i}`, visible: true });
+    await o.request('join', {
+      appId: APP_ID,
+      token: generateToken({ appId: APP_ID, appKey: APP_KEY, roomId: 'bench', userId: `peer${i}`, expireAt: 0, publishExpireAt: 0, subscribeExpireAt: 0 }),
+      roomId: 'bench',
+      userId: `peer${i}`,
+      visible: true,
+    });
     others.push(o);
   }
   const token = generateToken({ appId: APP_ID, appKey: APP_KEY, roomId: 'bench', userId: 'joiner', expireAt: 0, publishExpireAt: 0, subscribeExpireAt: 0 });

@@ -78,4 +78,3 @@ main().catch(async (err) => {
   await killAll();
   process.exit(1);
 });
-

@@ -27,7 +27,9 @@ const host = fork(fileURLToPath(new URL('./relay-guard-host.ts', import.meta.url
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
 process.on('exit', () => host.kill('SIGKILL'));
-const ports = await new Promise<{ guarded: number; direct: number }>((resolve) => host.once('message', (m) => resolve(m as { guarded: number; direct: number })));
+const ports = await new Promise<{ guarded: number; direct: number }>((resolve) =>
+  host.once('message', (m) => resolve(m as { guarded: number; direct: number })),
+);
 
 function relayCpuMs(): number {
   const f = readFileSync(`/proc/${host.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -131,7 +133,11 @@ for (let r = 0; r < rounds; r++) {
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log(`${rounds} rounds, ${seconds} s per measurement, paths interleaved\n`);
 console.log('| path | delay samples | median ms | p95 ms | p99 ms | throughput MiB/s | relay CPU ms per MiB |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');

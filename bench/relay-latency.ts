@@ -67,11 +67,38 @@ function read(frame: Buffer): number | null {
 }
 
 function pusher(url: string): { child: ChildProcess; stop: () => void } {
-  const child = run('ffmpeg', [
-    '-nostdin', '-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${W}x${H}`, '-r', String(FPS), '-i', '-',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(FPS), '-pix_fmt', 'yuv420p',
-    '-f', 'flv', url,
-  ], 'pipe');
+  const child = run(
+    'ffmpeg',
+    [
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'gray',
+      '-s',
+      `${W}x${H}`,
+      '-r',
+      String(FPS),
+      '-i',
+      '-',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-tune',
+      'zerolatency',
+      '-g',
+      String(FPS),
+      '-pix_fmt',
+      'yuv420p',
+      '-f',
+      'flv',
+      url,
+    ],
+    'pipe',
+  );
   child.stdin!.on('error', () => {});
   const timer = setInterval(() => {
     if (child.stdin!.writable) child.stdin!.write(paint(Date.now()));
@@ -80,12 +107,30 @@ function pusher(url: string): { child: ChildProcess; stop: () => void } {
 }
 
 function player(input: string[]): { samples: number[]; decoded: () => number; frames: () => number; err: () => string } {
-  const child = run('ffmpeg', [
-    '-nostdin', '-loglevel', 'error', '-fflags', 'nobuffer', '-flags', 'low_delay',
-    // Video only: the RTMP reader announces audio too and would wait 5 s for it before starting.
-    '-analyzeduration', '1000000', ...input,
-    '-f', 'rawvideo', '-pix_fmt', 'gray', '-flush_packets', '1', '-',
-  ], 'pipe');
+  const child = run(
+    'ffmpeg',
+    [
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-fflags',
+      'nobuffer',
+      '-flags',
+      'low_delay',
+      // Video only: the RTMP reader announces audio too and would wait 5 s for it before starting.
+      '-analyzeduration',
+      '1000000',
+      ...input,
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'gray',
+      '-flush_packets',
+      '1',
+      '-',
+    ],
+    'pipe',
+  );
   const samples: number[] = [];
   let pending = Buffer.alloc(0);
   let decoded = 0;
@@ -127,7 +172,7 @@ async function main() {
   const direct = player(['-listen', '1', '-i', `rtmp://127.0.0.1:${port}/live/direct`]);
   await sleep(1000);
   const p0 = pusher(`rtmp://127.0.0.1:${port}/live/direct`);
-  await sleep((seconds * 1000) + WARMUP_MS + 1000);
+  await sleep(seconds * 1000 + WARMUP_MS + 1000);
   p0.stop();
   killChildren();
   const base = summary('direct RTMP, no relay (baseline)', direct.samples);
@@ -143,12 +188,14 @@ async function main() {
     const urls = plane.issuePlayUrls(key, 'viewer', { audio: true, video: true }, expire);
     const viaRtmp = player(['-i', urls.rtmp]);
     const viaFlv = player(['-i', urls.flv!]);
-    await sleep((seconds * 1000) + WARMUP_MS + 1000);
+    await sleep(seconds * 1000 + WARMUP_MS + 1000);
     p1.stop();
     killChildren();
     const r = summary('relay, RTMP play', viaRtmp.samples);
     const f = summary('relay, HTTP-FLV play', viaFlv.samples);
-    console.log(`frames read / with a valid barcode: baseline ${direct.frames()}/${direct.decoded()}, RTMP ${viaRtmp.frames()}/${viaRtmp.decoded()}, HTTP-FLV ${viaFlv.frames()}/${viaFlv.decoded()}`);
+    console.log(
+      `frames read / with a valid barcode: baseline ${direct.frames()}/${direct.decoded()}, RTMP ${viaRtmp.frames()}/${viaRtmp.decoded()}, HTTP-FLV ${viaFlv.frames()}/${viaFlv.decoded()}`,
+    );
     console.log(`relay-added median delay: RTMP ${r.median - base.median} ms, HTTP-FLV ${f.median - base.median} ms`);
   } finally {
     killChildren();

@@ -49,7 +49,9 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  console.log(check ? 'codegen: spec and generated files are up to date' : `codegen: ${r.changed.length ? `${r.changed.length} file(s) updated` : 'nothing changed'}`);
+  console.log(
+    check ? 'codegen: spec and generated files are up to date' : `codegen: ${r.changed.length ? `${r.changed.length} file(s) updated` : 'nothing changed'}`,
+  );
   // Stamp only what this run saw: a check, if nothing changed meanwhile; a generate run, if the
   // inputs and the tool did not change while it ran (its outputs are what it just wrote).
   const after = fingerprint(root);

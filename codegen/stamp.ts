@@ -79,16 +79,31 @@ export function toolHash(): string {
     if (found) locks.add(join(found.nodeModules, '.package-lock.json'));
   }
   // npm's record of every installed package (transitive ones too: micromark, ...), when there is one.
-  addFiles(h, CODEGEN_DIR, [...locks].filter((f) => existsSync(f)));
+  addFiles(
+    h,
+    CODEGEN_DIR,
+    [...locks].filter((f) => existsSync(f)),
+  );
   return h.digest('hex');
 }
 
 export function fingerprint(root: string): Fingerprint {
   const docs = join(root, DOCS_DIR);
   const inputs = createHash('sha256');
-  addFiles(inputs, root, [join(root, OVERRIDES), ...(existsSync(docs) ? readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => join(docs, f)) : [])]);
+  addFiles(inputs, root, [
+    join(root, OVERRIDES),
+    ...(existsSync(docs)
+      ? readdirSync(docs)
+          .filter((f) => f.endsWith('.md'))
+          .map((f) => join(docs, f))
+      : []),
+  ]);
   const outputs = createHash('sha256');
-  addFiles(outputs, root, [SPEC_OUT, SPEC_SCHEMA_OUT, OVERRIDES_SCHEMA_OUT].map((f) => join(root, f)));
+  addFiles(
+    outputs,
+    root,
+    [SPEC_OUT, SPEC_SCHEMA_OUT, OVERRIDES_SCHEMA_OUT].map((f) => join(root, f)),
+  );
   for (const dir of [GENERATED_DIR, PROTOCOL_GENERATED_DIR]) {
     outputs.update(`dir\0${dir}\0`);
     addFiles(outputs, root, walk(join(root, dir)));

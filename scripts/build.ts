@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 const local = process.env.CI !== 'true' && !process.argv.includes('--ci');
 const bundlesOnly = process.argv.includes('--bundles-only');
 const outIndex = process.argv.indexOf('--outdir');
-const outdir = outIndex >= 0 ? process.argv[outIndex + 1] ?? 'dist' : 'dist';
+const outdir = outIndex >= 0 ? (process.argv[outIndex + 1] ?? 'dist') : 'dist';
 
 if (!bundlesOnly) declarations();
 

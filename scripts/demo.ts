@@ -80,7 +80,20 @@ async function stopChildren(): Promise<void> {
 }
 
 function pushTestPattern(url: string, seconds: number | null): ChildProcess {
-  const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100'];
+  const args = [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-re',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=320x240:rate=15',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=44100',
+  ];
   if (seconds !== null) args.push('-t', String(seconds));
   args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', url);
   return child('ffmpeg', args);
@@ -89,13 +102,30 @@ function pushTestPattern(url: string, seconds: number | null): ChildProcess {
 /** Reads a play URL for a few seconds; returns the video and audio frames decoded. */
 function readFrames(url: string, seconds: number): Promise<{ video: number; audio: number }> {
   return new Promise((resolve) => {
-    const p = child('ffprobe', ['-v', 'error', '-rw_timeout', '5000000', '-read_intervals', `%+${seconds}`, '-count_frames', '-show_entries', 'stream=codec_type,nb_read_frames', '-of', 'csv=p=0', url]);
+    const p = child('ffprobe', [
+      '-v',
+      'error',
+      '-rw_timeout',
+      '5000000',
+      '-read_intervals',
+      `%+${seconds}`,
+      '-count_frames',
+      '-show_entries',
+      'stream=codec_type,nb_read_frames',
+      '-of',
+      'csv=p=0',
+      url,
+    ]);
     let out = '';
     p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     const kill = setTimeout(() => p.kill('SIGKILL'), (seconds + 10) * 1000);
     p.on('close', () => {
       clearTimeout(kill);
-      const count = (type: string) => out.split('\n').filter((l) => l.startsWith(type)).reduce((n, l) => n + Number(l.split(',')[1] ?? 0), 0);
+      const count = (type: string) =>
+        out
+          .split('\n')
+          .filter((l) => l.startsWith(type))
+          .reduce((n, l) => n + Number(l.split(',')[1] ?? 0), 0);
       resolve({ video: count('video'), audio: count('audio') });
     });
   });
@@ -125,12 +155,18 @@ async function main(): Promise<void> {
   const server = await startServer({ port: 0, host: '127.0.0.1', apps: { [APP_ID]: APP_KEY }, media: relay });
   let closing: Promise<void> | null = null;
   // Pushers and readers first, then signaling, then the relay: nothing is left writing to a closed socket.
-  shutdown = () => (closing ??= stopChildren().then(() => server.close()).then(() => relay.stop()));
+  shutdown = () =>
+    (closing ??= stopChildren()
+      .then(() => server.close())
+      .then(() => relay.stop()));
   log('server', `signaling ${server.url}, RTMP relay on port ${relay.ports.rtmp}`);
   try {
     const alice = new Client({ server: server.url });
     const bob = new Client({ server: server.url });
-    for (const [who, c] of [['alice', alice], ['bob', bob]] as const) {
+    for (const [who, c] of [
+      ['alice', alice],
+      ['bob', bob],
+    ] as const) {
       for (const e of Object.values(EVENTS)) if (e !== EVENTS.CONNECTION_STATE_CHANGED) c.on(e, (p: unknown) => log(who, `event ${e} ${JSON.stringify(p)}`));
     }
 
@@ -157,7 +193,12 @@ async function main(): Promise<void> {
       if (frames.video === 0 || frames.audio === 0) throw new Error('no frames reached the subscriber');
     }
     if (keep) {
-      const flv = relay.issuePlayUrls({ appId: APP_ID, roomId: ROOM, userId: 'alice', screen: false }, 'viewer', { audio: true, video: true }, Math.floor(Date.now() / 1000) + 3600);
+      const flv = relay.issuePlayUrls(
+        { appId: APP_ID, roomId: ROOM, userId: 'alice', screen: false },
+        'viewer',
+        { audio: true, video: true },
+        Math.floor(Date.now() / 1000) + 3600,
+      );
       console.log(`\nWatch alice with any player for the next hour:\n  ffplay "${flv.rtmp}"${flv.flv ? `\n  ffplay "${flv.flv}"` : ''}\nCtrl-C to stop.`);
       await new Promise<void>((r) => (endKeep = r));
       endKeep = null;

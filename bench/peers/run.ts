@@ -30,8 +30,38 @@ const ONLY = opt('--only')?.split(',');
 const want = (part: string) => !ONLY || ONLY.includes(part);
 const PROFILE = opt('--profile');
 const P = SMOKE
-  ? { rounds: 1, joinNew: 10, joinKept: 40, pairsWarmMs: 150, pairsMs: 400, events: 20, invisible: 50, idle: Number(opt('--idle') ?? 100), idleSettleMs: 300, idleWindowMs: 1000, resumeMembers: 30, budgetMembers: 100, toggles: 600, codegenRuns: 1 }
-  : { rounds: 3, joinNew: 60, joinKept: 400, pairsWarmMs: 500, pairsMs: 3000, events: 150, invisible: 1000, idle: Number(opt('--idle') ?? 19_800), idleSettleMs: 2000, idleWindowMs: 10_000, resumeMembers: 1000, budgetMembers: 10_000, toggles: 600, codegenRuns: 5 };
+  ? {
+      rounds: 1,
+      joinNew: 10,
+      joinKept: 40,
+      pairsWarmMs: 150,
+      pairsMs: 400,
+      events: 20,
+      invisible: 50,
+      idle: Number(opt('--idle') ?? 100),
+      idleSettleMs: 300,
+      idleWindowMs: 1000,
+      resumeMembers: 30,
+      budgetMembers: 100,
+      toggles: 600,
+      codegenRuns: 1,
+    }
+  : {
+      rounds: 3,
+      joinNew: 60,
+      joinKept: 400,
+      pairsWarmMs: 500,
+      pairsMs: 3000,
+      events: 150,
+      invisible: 1000,
+      idle: Number(opt('--idle') ?? 19_800),
+      idleSettleMs: 2000,
+      idleWindowMs: 10_000,
+      resumeMembers: 1000,
+      budgetMembers: 10_000,
+      toggles: 600,
+      codegenRuns: 5,
+    };
 if (PROFILE) Object.assign(P, { rounds: 1, pairsMs: 8000 });
 if (opt('--rounds')) P.rounds = Number(opt('--rounds'));
 // Opening 3 x 19,800 joined sockets takes minutes on a machine whose load is far above its core
@@ -85,11 +115,13 @@ async function joinNew(v: Variant, url: string, round: number): Promise<void> {
 async function joinKept(v: Variant, url: string, round: number): Promise<void> {
   const room = `kept-${v.col}-${round}`;
   // A room with company, so a join does its real work (member list, announcements).
-  const company = await Promise.all(Array.from({ length: 5 }, async (_, i) => {
-    const p = await openPeer(v.kind, url);
-    await p.join(room, `peer${i}`, { token: v.token });
-    return p;
-  }));
+  const company = await Promise.all(
+    Array.from({ length: 5 }, async (_, i) => {
+      const p = await openPeer(v.kind, url);
+      await p.join(room, `peer${i}`, { token: v.token });
+      return p;
+    }),
+  );
   const p = await openPeer(v.kind, url);
   const warm = Math.floor(P.joinKept / 10);
   for (let i = 0; i < P.joinKept + warm; i++) {
@@ -129,10 +161,13 @@ async function fanout(v: Variant, url: string, round: number): Promise<void> {
   await sender.publish();
   let waiting = 0;
   let allIn: () => void = () => undefined;
-  const closers = await Promise.all(Array.from({ length: 19 }, (_, i) =>
-    sdkReceiver(v.kind, url, room, `r${i}`, () => {
-      if (--waiting === 0) allIn();
-    })));
+  const closers = await Promise.all(
+    Array.from({ length: 19 }, (_, i) =>
+      sdkReceiver(v.kind, url, room, `r${i}`, () => {
+        if (--waiting === 0) allIn();
+      }),
+    ),
+  );
   // The toggle goes on across both runs: muting a muted stream announces nothing.
   let toggles = 0;
   const run = async (measure: string) => {
@@ -170,8 +205,20 @@ async function idle(v: Variant, count: number): Promise<void> {
   try {
     const m0 = await s.child.call<{ rss: number; heap: number }>('mem');
     const half = Math.ceil(count / 2);
-    await Promise.all(workers.map((w, i) =>
-      w.call('hold', { kind: v.kind, url, count: i === 0 ? half : count - half, roomPrefix: 'idle', perRoom: 20, visible: true, first: i * half, heartbeat: true })));
+    await Promise.all(
+      workers.map((w, i) =>
+        w.call('hold', {
+          kind: v.kind,
+          url,
+          count: i === 0 ? half : count - half,
+          roomPrefix: 'idle',
+          perRoom: 20,
+          visible: true,
+          first: i * half,
+          heartbeat: true,
+        }),
+      ),
+    );
     await sleep(P.idleSettleMs);
     const m1 = await s.child.call<{ rss: number; heap: number }>('mem');
     const cpu0 = await s.child.call<number>('cpu');
@@ -245,7 +292,10 @@ function versions(): string {
   return `socket.io ${v('socket.io')}, socket.io-client ${v('socket.io-client')}, ws ${v('ws')}`;
 }
 
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 interface Row {
   name: string;
@@ -274,7 +324,11 @@ function table(idleCount: number): string {
     { name: 'same: heap per socket', key: 'idleHeap', unit: kib },
     { name: 'same: server CPU (% of one core)', key: 'idleCpu', unit: (x) => `${x.toFixed(1)} %` },
     { name: `resume buffers: heap per member, ${P.toggles} mute events, ${P.resumeMembers} invisible members`, key: 'resumeHeap', unit: kib },
-    { name: `resume buffers of one ${P.budgetMembers}-member room, members dropped within grace, ${P.toggles} events: heap (budget ${BUDGET_MIB} MiB at 10,000)`, key: 'resumeRoomMiB', unit: (x) => `${x.toFixed(1)} MiB` },
+    {
+      name: `resume buffers of one ${P.budgetMembers}-member room, members dropped within grace, ${P.toggles} events: heap (budget ${BUDGET_MIB} MiB at 10,000)`,
+      key: 'resumeRoomMiB',
+      unit: (x) => `${x.toFixed(1)} MiB`,
+    },
     { name: 'bundle dist/VolcEngineRTC_MiniApp.js, gzip -9', key: 'bundle', unit: (x) => `${x.toFixed(1)} KB` },
     { name: '`npm run codegen -- --check`, cold process (floor: `node -e 0`)', key: 'codegen', unit: (x) => `${x.toFixed(2)} s` },
   ];
@@ -282,7 +336,10 @@ function table(idleCount: number): string {
     const xs = samples[r.key]?.[col];
     return xs?.length ? (r.of ?? median)(xs) : NaN;
   };
-  const out = ['| measure | ours | bare `ws` floor | socket.io 4.8, token check | socket.io, no token check | ours / floor | ours / socket.io (token) |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  const out = [
+    '| measure | ours | bare `ws` floor | socket.io 4.8, token check | socket.io, no token check | ours / floor | ours / socket.io (token) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
   for (const r of rows) {
     const [o, f, st, s] = ['ours', 'floor', 'sio+token', 'sio'].map((c) => cell(r, c)) as [number, number, number, number];
     const show = (x: number) => (Number.isFinite(x) ? r.unit(x) : '');
@@ -310,7 +367,9 @@ async function main(): Promise<void> {
       await s.child.kill();
       await workers[0]?.kill();
     }
-    console.log(`${v.col}: join+leave pairs per server CPU-second: ${median(samples.pairsPerCpuS![v.col]!).toFixed(0)}; profile of the measured window written to ${PROFILE}`);
+    console.log(
+      `${v.col}: join+leave pairs per server CPU-second: ${median(samples.pairsPerCpuS![v.col]!).toFixed(0)}; profile of the measured window written to ${PROFILE}`,
+    );
     return;
   }
 
@@ -344,8 +403,11 @@ async function main(): Promise<void> {
   if (want('bundle')) bundle();
   if (want('codegen')) codegenCold();
 
-  if (LOADED) console.log(`note: load average ${loadStart} is above twice the ${cpus().length} cores: ${P.idle} idle sockets instead of 19800 (--idle N to choose)`);
-  console.log(`rounds: ${P.rounds}, interleaved; ${P.joinNew} new-socket joins, ${P.joinKept} kept-socket joins, ${P.pairsMs} ms of join+leave, ${P.events} events per round and server`);
+  if (LOADED)
+    console.log(`note: load average ${loadStart} is above twice the ${cpus().length} cores: ${P.idle} idle sockets instead of 19800 (--idle N to choose)`);
+  console.log(
+    `rounds: ${P.rounds}, interleaved; ${P.joinNew} new-socket joins, ${P.joinKept} kept-socket joins, ${P.pairsMs} ms of join+leave, ${P.events} events per round and server`,
+  );
   console.log(table(idleCount));
   const room = samples.resumeRoomMiB?.ours?.[0];
   if (room !== undefined && P.budgetMembers === 10_000) {

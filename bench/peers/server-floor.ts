@@ -39,7 +39,11 @@ wss.on('connection', (ws) => {
   ws.on('error', () => undefined);
 });
 
-serveControl(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`, () => new Promise((r) => {
-  for (const ws of wss.clients) ws.terminate();
-  wss.close(() => r());
-}));
+serveControl(
+  `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`,
+  () =>
+    new Promise((r) => {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close(() => r());
+    }),
+);

@@ -69,6 +69,10 @@ io.on('connection', (socket: Socket) => {
   socket.on('disconnect', () => leave('timeout'));
 });
 
-serveControl(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, () => new Promise((r) => {
-  io.close(() => r());
-}));
+serveControl(
+  `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+  () =>
+    new Promise((r) => {
+      io.close(() => r());
+    }),
+);

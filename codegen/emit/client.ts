@@ -75,7 +75,10 @@ export function emitClient(file: SourceFile, spec: Spec): void {
   }
   file.addImportDeclarations([
     { moduleSpecifier: '../runtime/dual.js', namedImports: ['callAsync', 'callSync'] },
-    { moduleSpecifier: '../runtime/index.js', namedImports: ['createRuntime', { name: 'ClientOptions', isTypeOnly: true }, { name: 'ClientRuntime', isTypeOnly: true }] },
+    {
+      moduleSpecifier: '../runtime/index.js',
+      namedImports: ['createRuntime', { name: 'ClientOptions', isTypeOnly: true }, { name: 'ClientRuntime', isTypeOnly: true }],
+    },
     { isTypeOnly: true, moduleSpecifier: './events.js', namedImports: ['EventName', 'EventPayloads'] },
     { moduleSpecifier: './rules.js', namedImports: ['RULES'] },
     { isTypeOnly: true, moduleSpecifier: './types.js', namedImports: [...refs].sort() },
@@ -89,8 +92,8 @@ export function emitClient(file: SourceFile, spec: Spec): void {
   c.addProperty({ name: '#rt', isReadonly: true, type: 'ClientRuntime' });
   c.addConstructor({
     docs: [
-      'Creates a client. `options` is this SDK\'s extension (where the signaling server is, which transport to use); ' +
-        'the vendor\'s `Client` takes none, and code written for it works unchanged.\n@param options - Where and how to connect.',
+      "Creates a client. `options` is this SDK's extension (where the signaling server is, which transport to use); " +
+        "the vendor's `Client` takes none, and code written for it works unchanged.\n@param options - Where and how to connect.",
     ],
     parameters: [{ name: 'options', type: 'ClientOptions', hasQuestionToken: true }],
     statements: ['this.#rt = createRuntime(options);'],
@@ -148,7 +151,11 @@ export function emitClient(file: SourceFile, spec: Spec): void {
     }
     const positional = m.params.map((p) => ({ name: p.name, type: typeText(p.type), hasQuestionToken: p.optional }));
     // Before the callbacks nothing may be optional: an optional option object is passed, or undefined.
-    const beforeCallbacks = m.params.map((p) => ({ name: p.name, type: p.optional ? `${typeText(p.type)} | undefined` : typeText(p.type), hasQuestionToken: false }));
+    const beforeCallbacks = m.params.map((p) => ({
+      name: p.name,
+      type: p.optional ? `${typeText(p.type)} | undefined` : typeText(p.type),
+      hasQuestionToken: false,
+    }));
     const success = `(${paramsText(successParams(m))}) => void`;
     const promise = `Promise<${typeText(resolvedType(m))}>`;
     const formReturns = m.callbacks.formReturns === 'promise' ? promise : 'void';

@@ -60,7 +60,10 @@ export function emitErrorCodes(file: SourceFile, spec: Spec): void {
   file.addVariableStatement({
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
-    docs: [(tsdoc(spec.errorCodesPage.description, contextFor(spec, spec.errorCodesPage.links)) || 'The `code` of every `VolcEngineRTCError` the SDK reports, by name.') + '\n\n@public'],
+    docs: [
+      (tsdoc(spec.errorCodesPage.description, contextFor(spec, spec.errorCodesPage.links)) ||
+        'The `code` of every `VolcEngineRTCError` the SDK reports, by name.') + '\n\n@public',
+    ],
     declarations: [
       {
         name: 'ERROR_CODES',

@@ -14,7 +14,8 @@ export function emitContract(file: SourceFile, spec: Spec): void {
     refsOf(m.returns, refs);
   }
   if (refs.size) file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './types.js', namedImports: [...refs].sort() });
-  if (methods.some(isListenerMethod)) file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './events.js', namedImports: ['EventName', 'EventPayloads'] });
+  if (methods.some(isListenerMethod))
+    file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './events.js', namedImports: ['EventName', 'EventPayloads'] });
   file.addInterface({
     isExported: true,
     name: 'ClientRuntimeMethods',

@@ -44,8 +44,7 @@ export function tsdoc(markdown: string, ctx?: LinkContext): string {
     if (target?.kind === 'method' && ctx) {
       const ref = ctx.overloaded?.has(target.name) ? `(${target.name}:1)` : target.name;
       out = `{@link ${ctx.className}.${ref} | ${label}}`;
-    }
-    else if (target?.kind === 'event') out = `{@link EVENTS | ${label}}`;
+    } else if (target?.kind === 'event') out = `{@link EVENTS | ${label}}`;
     else if (target?.kind === 'error') out = `{@link ERROR_CODES | ${label}}`;
     else if (target?.kind === 'type') out = `{@link ${target.name} | ${label}}`;
     else if (/^https?:\/\//.test(href)) out = `{@link ${href} | ${label}}`;

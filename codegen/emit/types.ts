@@ -18,7 +18,13 @@ export function emitTypes(file: SourceFile, spec: Spec): void {
       })),
     });
     // Open types accept what newer WeChat versions add without a release of ours.
-    if (t.open) iface.addIndexSignature({ keyName: 'key', keyType: 'string', returnType: 'unknown', docs: ['Fields the docs do not list (newer WeChat versions add some): passed through as they are.'] });
+    if (t.open)
+      iface.addIndexSignature({
+        keyName: 'key',
+        keyType: 'string',
+        returnType: 'unknown',
+        docs: ['Fields the docs do not list (newer WeChat versions add some): passed through as they are.'],
+      });
   }
 }
 

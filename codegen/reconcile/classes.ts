@@ -88,13 +88,23 @@ export function mergeClasses(classes: ClassPage[], links: Map<DraftMethod, Link[
     let merged = out.find((x) => x.name === c.name);
     const intro = c.page.intro.map((b) => b.md).join('\n\n');
     if (!merged) {
-      merged = { name: c.name, description: intro, file: c.page.file, line: c.page.titleLine, callbackReturns: draft.get(c.name)?.callbackReturns, methods: [] };
+      merged = {
+        name: c.name,
+        description: intro,
+        file: c.page.file,
+        line: c.page.titleLine,
+        callbackReturns: draft.get(c.name)?.callbackReturns,
+        methods: [],
+      };
       out.push(merged);
     } else if (intro) merged.description += `\n\n${intro}`;
     for (const m of c.methods) {
       const base = merged.methods.find((x) => x.draft.name === m.name);
       if (m.origin !== 'extends') {
-        if (base) problems.push(`${m.file}:${m.line}: METHOD_REDEFINED ${c.name}.${m.name}: already defined at ${base.draft.file}:${base.draft.line}; mark the row \`extends\` to widen it`);
+        if (base)
+          problems.push(
+            `${m.file}:${m.line}: METHOD_REDEFINED ${c.name}.${m.name}: already defined at ${base.draft.file}:${base.draft.line}; mark the row \`extends\` to widen it`,
+          );
         else merged.methods.push({ draft: m, links: links.get(m) ?? [] });
         continue;
       }
@@ -122,7 +132,8 @@ function extend(base: DraftMethod, ext: DraftMethod): string | undefined {
     if (typeToText(b.type) !== typeToText(e.type)) return `\`${e.name}\` is \`${typeToText(e.type)}\` here but \`${typeToText(b.type)}\` on the vendor's page`;
     if (b.optional && !e.optional) return `\`${e.name}\` is optional on the vendor's page: an extension cannot make it required`;
   }
-  if (typeToText(base.returns) !== typeToText(ext.returns)) return `it returns \`${typeToText(ext.returns)}\` here but \`${typeToText(base.returns)}\` on the vendor's page`;
+  if (typeToText(base.returns) !== typeToText(ext.returns))
+    return `it returns \`${typeToText(ext.returns)}\` here but \`${typeToText(base.returns)}\` on the vendor's page`;
   for (let i = 0; i < bp.length; i++) {
     const [b, e] = [bp[i]!, ep[i]!];
     b.optional = e.optional;

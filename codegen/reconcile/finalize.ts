@@ -79,7 +79,10 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
       const fields = p.fields.filter((f) => f.present).map((f) => param(f, `${where}.${f.name}`, file));
       // Fields of a signature literal have no rows: the parameter's text describes them.
       if (fields.every((f) => !f.description.trim())) {
-        const said = fieldProse(p.description, fields.map((f) => f.name));
+        const said = fieldProse(
+          p.description,
+          fields.map((f) => f.name),
+        );
         for (const f of fields) f.description = said.get(f.name) ?? '';
       }
       const obj: ObjectType = {
@@ -93,7 +96,9 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
       };
       const prev = objects.get(obj.name);
       if (prev && JSON.stringify({ ...prev, source: null }) !== JSON.stringify({ ...obj, source: null })) {
-        problems.push(`${file}:${p.line}: TYPE_REDEFINED ${obj.name}: two different types would get this name (the other at ${prev.source.file}:${prev.source.line})`);
+        problems.push(
+          `${file}:${p.line}: TYPE_REDEFINED ${obj.name}: two different types would get this name (the other at ${prev.source.file}:${prev.source.line})`,
+        );
       } else if (!prev) objects.set(obj.name, obj);
     }
     return { name: p.name, type, optional: p.optional, ...(p.default !== undefined ? { default: p.default } : {}), description: p.description };
@@ -133,7 +138,9 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
     const firstOptional = positional.findIndex((p) => p.optional);
     const lateRequired = firstOptional < 0 ? undefined : positional.slice(firstOptional).find((p) => !p.optional);
     if (lateRequired) {
-      problems.push(`${m.file}:${lateRequired.line}: OPTIONAL_BEFORE_REQUIRED ${where}(${lateRequired.name}): it is required but follows the optional \`${positional[firstOptional]!.name}\`; make the overrides agree (both optional, or the earlier one required)`);
+      problems.push(
+        `${m.file}:${lateRequired.line}: OPTIONAL_BEFORE_REQUIRED ${where}(${lateRequired.name}): it is required but follows the optional \`${positional[firstOptional]!.name}\`; make the overrides agree (both optional, or the earlier one required)`,
+      );
     }
     const params = present.filter((p) => !CALLBACKS.has(p.name)).map((p) => param(p, `${where}(${p.name})`, m.file));
     let callbacks: Method['callbacks'] = null;
@@ -144,22 +151,31 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
       if (new Set(cbs.map((p) => p.optional)).size > 1) {
         problems.push(`${m.file}:${m.line}: CALLBACKS_DISAGREE ${where}: onSuccess and onFailure must be both optional or both required`);
       }
-      callbacks = { success, optional: cbs.every((p) => p.optional), formReturns: m.sigReturnsPromise ? 'promise' : (callbackReturns ?? 'void'),
+      callbacks = {
+        success,
+        optional: cbs.every((p) => p.optional),
+        formReturns: m.sigReturnsPromise ? 'promise' : (callbackReturns ?? 'void'),
         descriptions: { onSuccess: onSuccess?.description ?? '', onFailure: cbs.find((p) => p.name === 'onFailure')?.description ?? '' },
       };
     }
-    const returns = m.returns ? ref(m.returns, `${where} returns`, m.file, m.line) : (problems.push(`${m.file}:${m.line}: UNEXPRESSIBLE_TYPE ${where}: no return type was decided`), VOID);
+    const returns = m.returns
+      ? ref(m.returns, `${where} returns`, m.file, m.line)
+      : (problems.push(`${m.file}:${m.line}: UNEXPRESSIBLE_TYPE ${where}: no return type was decided`), VOID);
     if (callbacks) {
       const resolved = callbacks.success[0]?.type ?? VOID;
       if (JSON.stringify(resolved) !== JSON.stringify(returns)) {
-        problems.push(`${m.file}:${m.line}: RETURNS_INCONSISTENT ${where}: the Promise would resolve with ${JSON.stringify(returns)} but onSuccess passes ${JSON.stringify(resolved)}; make the overrides agree`);
+        problems.push(
+          `${m.file}:${m.line}: RETURNS_INCONSISTENT ${where}: the Promise would resolve with ${JSON.stringify(returns)} but onSuccess passes ${JSON.stringify(resolved)}; make the overrides agree`,
+        );
       }
     }
     return {
       name: m.name,
       origin: m.origin === 'ours' ? 'ours' : 'vendor',
       description: m.description,
-      ...(m.extension ? { extension: { description: m.extension.description, remarks: m.extension.remarks, source: { file: m.extension.file, line: m.extension.line } } } : {}),
+      ...(m.extension
+        ? { extension: { description: m.extension.description, remarks: m.extension.remarks, source: { file: m.extension.file, line: m.extension.line } } }
+        : {}),
       params,
       callbacks,
       returns,
@@ -203,7 +219,6 @@ export function finalize(inp: FinalInput): { spec: Spec; problems: string[] } {
   };
   return { spec, problems };
 }
-
 
 /**
  * What a parameter's text says of each field of its inline object: the clauses naming one field

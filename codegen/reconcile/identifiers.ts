@@ -41,25 +41,35 @@ function unknown(name: string, k: Known, link?: Link): string | undefined {
   if (link?.target && (link.target.kind === 'method' || link.target.kind === 'event' || (link.target.kind === 'error' && link.href.includes('#')))) {
     const t = link.target;
     const ok = name === t.name || (t.kind === 'event' && name === `EVENTS.${t.name}`) || (t.kind === 'error' && name === `ERROR_CODES.${t.name}`);
-    return ok ? undefined : `the link [${name}](${link.href}) leads to ${t.kind === 'method' ? t.name : t.kind === 'event' ? `EVENTS.${t.name}` : `ERROR_CODES.${t.name}`}, but its text names \`${name}\`, which is no API identifier`;
+    return ok
+      ? undefined
+      : `the link [${name}](${link.href}) leads to ${t.kind === 'method' ? t.name : t.kind === 'event' ? `EVENTS.${t.name}` : `ERROR_CODES.${t.name}`}, but its text names \`${name}\`, which is no API identifier`;
   }
   if (link) return undefined;
   const [head, ...rest] = name.split('.');
   if (!rest.length) {
     // A PascalCase word in code (StreamEvent, VolcEngineRTCError) names a type.
-    if (/^[A-Z][a-z]/.test(head!) && /[a-z]/.test(head!) && !k.types.has(head!) && !BUILTINS.has(head!) && head !== 'Client') return `\`${name}\` names no type`;
+    if (/^[A-Z][a-z]/.test(head!) && /[a-z]/.test(head!) && !k.types.has(head!) && !BUILTINS.has(head!) && head !== 'Client')
+      return `\`${name}\` names no type`;
     return undefined;
   }
   const member = rest.join('.');
   if (head === 'EVENTS') return k.events.has(member) ? undefined : `\`${name}\`: EVENTS has no \`${member}\``;
   if (head === 'ERROR_CODES') return k.errors.has(member) ? undefined : `\`${name}\`: ERROR_CODES has no \`${member}\``;
   if (head === 'EVENT' || head === 'ERROR_CODE') return `\`${name}\`: there is no \`${head}\` (the constant is \`${head}S\`)`;
-  if ((head === 'Client' || head === 'client') && rest.length === 1) return k.methods.has(member) ? undefined : `\`${name}\`: Client has no method \`${member}\``;
+  if ((head === 'Client' || head === 'client') && rest.length === 1)
+    return k.methods.has(member) ? undefined : `\`${name}\`: Client has no method \`${member}\``;
   return undefined;
 }
 
 /** Checks every code span and link text of the subjects; one diagnostic per (subject, identifier). */
-export function identifierCheck(diags: Diagnostics, subjects: Map<string, TextRef[]>, links: (md: string, ref: TextRef) => Link[], k: Known, targets: Map<string, IdentifierTarget>): void {
+export function identifierCheck(
+  diags: Diagnostics,
+  subjects: Map<string, TextRef[]>,
+  links: (md: string, ref: TextRef) => Link[],
+  k: Known,
+  targets: Map<string, IdentifierTarget>,
+): void {
   for (const [subject, refs] of subjects) {
     for (const ref of refs) {
       const md = ref.get();
@@ -80,7 +90,17 @@ export function identifierCheck(diags: Diagnostics, subjects: Map<string, TextRe
         const key = `${subject} ${name}`;
         const target = targets.get(key) ?? { open: new Set<FixKey>(), identifier: name };
         targets.set(key, target);
-        diags.add({ file: ref.file, line: ref.line, code: 'UNKNOWN_IDENTIFIER', subject, param: name, message: `${why}: correct it with an override (fix.text), or say it names no API identifier (fix.present: false)`, slots: ['text', 'present'], need: 'any', target: target as never });
+        diags.add({
+          file: ref.file,
+          line: ref.line,
+          code: 'UNKNOWN_IDENTIFIER',
+          subject,
+          param: name,
+          message: `${why}: correct it with an override (fix.text), or say it names no API identifier (fix.present: false)`,
+          slots: ['text', 'present'],
+          need: 'any',
+          target: target as never,
+        });
       }
     }
   }
@@ -95,7 +115,12 @@ export function applyIdentifierFixes(subjects: Map<string, TextRef[]>, targets: 
     const span = new RegExp('`' + esc + '`', 'g');
     const label = new RegExp('\\[(`?)' + esc + '\\1\\]\\(', 'g');
     for (const ref of subjects.get(subject) ?? []) {
-      ref.set(ref.get().replace(span, '`' + t.text + '`').replace(label, (_m, tick: string) => `[${tick}${t.text}${tick}](`));
+      ref.set(
+        ref
+          .get()
+          .replace(span, '`' + t.text + '`')
+          .replace(label, (_m, tick: string) => `[${tick}${t.text}${tick}](`),
+      );
     }
   }
 }
@@ -130,7 +155,9 @@ export function applyErrata(subjects: Map<string, TextRef[]>, errata: Erratum[],
     }
     const refs = (subjects.get(e.subject) ?? []).filter((r) => r.get().includes(e.find));
     if (!refs.length) {
-      problems.push(`${at}: STALE_OVERRIDE ${e.subject}: the text of this ERRATUM is not on the page any more (${JSON.stringify(e.find.slice(0, 60))}): the vendor fixed the doc, remove it`);
+      problems.push(
+        `${at}: STALE_OVERRIDE ${e.subject}: the text of this ERRATUM is not on the page any more (${JSON.stringify(e.find.slice(0, 60))}): the vendor fixed the doc, remove it`,
+      );
       continue;
     }
     for (const r of refs) r.set(r.get().split(e.find).join(e.replace));

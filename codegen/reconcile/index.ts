@@ -40,7 +40,6 @@ function kindOf(page: Page): PageKind {
   return 'other';
 }
 
-
 export function build(sources: SourcePage[], overridesFile: string, overridesText: string | undefined): BuildResult {
   const loaded = loadOverrides(overridesFile, overridesText);
   setVendorDocsUrl(loaded.data.vendorDocsUrl);
@@ -51,14 +50,32 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
       // Dropped text may be accepted as dropped by an override ({ "present": false }, with the reason); other damage may not.
       const dropped = i.code === 'TEXT_DROPPED';
       const target = dropped ? ({ open: new Set(), present: true } as unknown as DraftClass) : undefined;
-      diags.add({ file: p.file, line: i.line, code: i.code, subject: p.file.replace(/^.*\//, ''), ...(dropped ? { param: i.text ?? '' } : {}), message: i.message, slots: dropped ? ['present'] : [], need: 'all', ...(target ? { target } : {}) });
+      diags.add({
+        file: p.file,
+        line: i.line,
+        code: i.code,
+        subject: p.file.replace(/^.*\//, ''),
+        ...(dropped ? { param: i.text ?? '' } : {}),
+        message: i.message,
+        slots: dropped ? ['present'] : [],
+        need: 'all',
+        ...(target ? { target } : {}),
+      });
     }
   }
 
   const kinds = new Map(pages.map((p) => [p, kindOf(p)]));
   for (const p of pages) {
     if (kinds.get(p) === 'other' && !p.issues.length) {
-      diags.add({ file: p.file, line: p.titleLine, code: 'PAGE_UNRECOGNIZED', subject: p.file.replace(/^.*\//, ''), message: 'no member table (Return | Name), event table (Name | Value) or error-code table (Name | Code) before the first `###` section', slots: [], need: 'all' });
+      diags.add({
+        file: p.file,
+        line: p.titleLine,
+        code: 'PAGE_UNRECOGNIZED',
+        subject: p.file.replace(/^.*\//, ''),
+        message: 'no member table (Return | Name), event table (Name | Value) or error-code table (Name | Code) before the first `###` section',
+        slots: [],
+        need: 'all',
+      });
     }
   }
   const docId = (p: Page) => p.frontMatter.doc_id ?? loaded.data.pages?.[p.file]?.docId;
@@ -74,14 +91,40 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
         if (!TYPE_NAME.test(name)) {
           // "options 配置": a parameter's fields (mergeMethod reads them); anything else is lost.
           const hasParam = s.tables.some((t) => isParamTable(t) && t.table.rows.some((r) => r.cells.name?.text === name));
-          if (!hasParam) diags.add({ file: p.file, line: lt.labelLine, code: 'TABLE_UNATTACHED', subject: `${s.name}`, message: `"${name}" is neither a type name nor a parameter of this section: the table is not read`, slots: [], need: 'all' });
+          if (!hasParam)
+            diags.add({
+              file: p.file,
+              line: lt.labelLine,
+              code: 'TABLE_UNATTACHED',
+              subject: `${s.name}`,
+              message: `"${name}" is neither a type name nor a parameter of this section: the table is not read`,
+              slots: [],
+              need: 'all',
+            });
           continue;
         }
-        const merged = mergeParams(diags, { file: p.file, subject: name, prefix: '', sig: null, sigLine: lt.labelLine, rows: lt.table.rows, tableLine: lt.table.line, hasTable: true });
+        const merged = mergeParams(diags, {
+          file: p.file,
+          subject: name,
+          prefix: '',
+          sig: null,
+          sigLine: lt.labelLine,
+          rows: lt.table.rows,
+          tableLine: lt.table.line,
+          hasTable: true,
+        });
         const t: DraftType = { name, description: '', fields: merged.params, open_: false, origin: 'table', file: p.file, line: lt.labelLine, open: new Set() };
         const prev = types.get(name);
         if (prev && typeSig(prev) !== typeSig(t)) {
-          diags.add({ file: p.file, line: lt.labelLine, code: 'TYPE_REDEFINED', subject: name, message: `described again with different fields (first at line ${prev.line})`, slots: [], need: 'all' });
+          diags.add({
+            file: p.file,
+            line: lt.labelLine,
+            code: 'TYPE_REDEFINED',
+            subject: name,
+            message: `described again with different fields (first at line ${prev.line})`,
+            slots: [],
+            need: 'all',
+          });
         } else if (!prev) types.set(name, t);
       }
     }
@@ -118,12 +161,28 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
     members.forEach((mr, i) => {
       const s = p.sections.find((x) => x.name === mr.name);
       if (!s) {
-        diags.add({ file: p.file, line: mr.line, code: 'SECTION_MISSING', subject: `${className}.${mr.name}`, message: `the member table lists ${mr.name} but there is no \`### ${mr.name}\` section`, slots: [], need: 'all' });
+        diags.add({
+          file: p.file,
+          line: mr.line,
+          code: 'SECTION_MISSING',
+          subject: `${className}.${mr.name}`,
+          message: `the member table lists ${mr.name} but there is no \`### ${mr.name}\` section`,
+          slots: [],
+          need: 'all',
+        });
         return;
       }
       const cell = cellText(t, i, 'origin') || (isOurs(p) ? 'ours' : 'vendor');
       if (!['vendor', 'ours', 'extends'].includes(cell)) {
-        diags.add({ file: p.file, line: mr.line, code: 'ORIGIN_INVALID', subject: `${className}.${mr.name}`, message: `Origin must be vendor, ours or extends, not ${JSON.stringify(cell)}`, slots: [], need: 'all' });
+        diags.add({
+          file: p.file,
+          line: mr.line,
+          code: 'ORIGIN_INVALID',
+          subject: `${className}.${mr.name}`,
+          message: `Origin must be vendor, ours or extends, not ${JSON.stringify(cell)}`,
+          slots: [],
+          need: 'all',
+        });
       }
       const origin = cell === 'ours' || cell === 'extends' ? cell : 'vendor';
       // An `extends` section speaks of a vendor method: its diagnostics name it apart.
@@ -133,7 +192,16 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
       sections.push(s);
     });
     for (const s of p.sections) {
-      if (!members.some((m) => m.name === s.name)) diags.add({ file: p.file, line: s.line, code: 'NOT_IN_MEMBER_TABLE', subject: `${className}.${s.name}`, message: 'the section is not listed in the member table', slots: [], need: 'all' });
+      if (!members.some((m) => m.name === s.name))
+        diags.add({
+          file: p.file,
+          line: s.line,
+          code: 'NOT_IN_MEMBER_TABLE',
+          subject: `${className}.${s.name}`,
+          message: 'the section is not listed in the member table',
+          slots: [],
+          need: 'all',
+        });
     }
     classes.push({ page: p, name: className, methods, sections });
     linkPages.push({ file: p.file, docId: docId(p), kind: 'class', title: className, anchors: new Map(p.sections.map((s) => [slug(s.name), s.name])) });
@@ -165,21 +233,55 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
   for (const e of events) use(e.type, e.file, e.line, `EVENTS.${e.name}`);
   for (const [name, where] of [...uses].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const first = where.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)[0]!;
-    const placeholder: DraftType = { name, description: '', fields: [], open_: false, origin: 'override', file: first.file, line: first.line, placeholder: true, open: new Set() };
+    const placeholder: DraftType = {
+      name,
+      description: '',
+      fields: [],
+      open_: false,
+      origin: 'override',
+      file: first.file,
+      line: first.line,
+      placeholder: true,
+      open: new Set(),
+    };
     types.set(name, placeholder);
     const list = [...new Set(where.map((w) => w.where))].join(', ');
-    diags.add({ file: first.file, line: first.line, code: 'UNKNOWN_TYPE', subject: name, message: `\`${name}\` is used (${list}) but no page defines it`, slots: ['define', 'type'], need: 'any', target: placeholder });
+    diags.add({
+      file: first.file,
+      line: first.line,
+      code: 'UNKNOWN_TYPE',
+      subject: name,
+      message: `\`${name}\` is used (${list}) but no page defines it`,
+      slots: ['define', 'type'],
+      need: 'any',
+      target: placeholder,
+    });
   }
 
   // Links: broken ones are page damage.
   const fromOf = (file: string) => linkPages.find((l) => l.file === file)!;
-  const methodTexts = (m: DraftMethod) => [m.description, ...m.params.map((p) => p.description), ...m.params.flatMap((p) => (p.fields ?? []).map((f) => f.description)), ...m.remarks];
+  const methodTexts = (m: DraftMethod) => [
+    m.description,
+    ...m.params.map((p) => p.description),
+    ...m.params.flatMap((p) => (p.fields ?? []).map((f) => f.description)),
+    ...m.remarks,
+  ];
   const linksOf = (m: DraftMethod, report: boolean, className: string): Link[] => {
     const links: Link[] = [];
     for (const { text, href } of methodTexts(m).flatMap(linksIn)) {
       if (links.some((l) => l.href === href && l.text === text)) continue;
       const r = resolveLink(text, href, fromOf(m.file), linkPages);
-      if ('broken' in r && report) diags.add({ file: m.file, line: m.line, code: 'BROKEN_LINK', subject: `${className}.${m.name}`, param: href, message: r.broken, slots: [], need: 'all' });
+      if ('broken' in r && report)
+        diags.add({
+          file: m.file,
+          line: m.line,
+          code: 'BROKEN_LINK',
+          subject: `${className}.${m.name}`,
+          param: href,
+          message: r.broken,
+          slots: [],
+          need: 'all',
+        });
       links.push(r.link);
     }
     return links;
@@ -188,7 +290,8 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
   for (const e of events) {
     for (const { text, href } of linksIn(e.description)) {
       const r = resolveLink(text, href, fromOf(e.file), linkPages);
-      if ('broken' in r) diags.add({ file: e.file, line: e.line, code: 'BROKEN_LINK', subject: `EVENTS.${e.name}`, param: href, message: r.broken, slots: [], need: 'all' });
+      if ('broken' in r)
+        diags.add({ file: e.file, line: e.line, code: 'BROKEN_LINK', subject: `EVENTS.${e.name}`, param: href, message: r.broken, slots: [], need: 'all' });
     }
   }
 
@@ -204,7 +307,9 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
   identifierCheck(diags, subjects, (md, ref) => linksIn(md).map((l) => resolveLink(l.text, l.href, fromOf(ref.file), linkPages).link), api, idTargets);
 
   // Overrides, then the spec.
-  const all = [...diags.list].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.code.localeCompare(b.code) || diagKey(a).localeCompare(diagKey(b)));
+  const all = [...diags.list].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.code.localeCompare(b.code) || diagKey(a).localeCompare(diagKey(b)),
+  );
   const applied = applyOverrides(all, loaded);
   // Corrections of content: identifiers (UNKNOWN_IDENTIFIER overrides), then the errata.
   applyIdentifierFixes(subjects, idTargets);
@@ -212,7 +317,15 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
   const methodLinks = new Map<DraftMethod, Link[]>(classes.flatMap((c) => c.methods.map((m) => [m, linksOf(m, false, c.name)] as const)));
   const resolvedDiags: Spec['diagnostics'] = all
     .filter((d) => applied.resolved.has(diagKey(d)))
-    .map((d) => ({ code: d.code, file: d.file, line: d.line, subject: d.subject, ...(d.param ? { param: d.param } : {}), message: d.message, resolution: applied.resolved.get(diagKey(d))!.reason }));
+    .map((d) => ({
+      code: d.code,
+      file: d.file,
+      line: d.line,
+      subject: d.subject,
+      ...(d.param ? { param: d.param } : {}),
+      message: d.message,
+      resolution: applied.resolved.get(diagKey(d))!.reason,
+    }));
   const extensionProblems: string[] = [];
   const final = finalize({
     sources: pages.map((p) => ({ file: p.file, sha256: p.sha256 })),
@@ -230,7 +343,8 @@ export function build(sources: SourcePage[], overridesFile: string, overridesTex
     ),
     resolveLinks: (md, file) => {
       const out: Link[] = [];
-      for (const l of linksIn(md)) if (!out.some((x) => x.href === l.href && x.text === l.text)) out.push(resolveLink(l.text, l.href, fromOf(file), linkPages).link);
+      for (const l of linksIn(md))
+        if (!out.some((x) => x.href === l.href && x.text === l.text)) out.push(resolveLink(l.text, l.href, fromOf(file), linkPages).link);
       return out;
     },
   });

@@ -18,7 +18,11 @@ export type LinkResult = { link: Link } | { link: Link; broken: string };
 const LINK = /\[((?:[^\]`]|`[^`]*`)*)\]\(([^)\s]+)\)/g;
 
 export function slug(s: string): string {
-  return s.toLowerCase().trim().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s+/g, '-');
+  return s
+    .toLowerCase()
+    .trim()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s+/g, '-');
 }
 
 export function linksIn(md: string): { text: string; href: string }[] {
@@ -43,7 +47,11 @@ export function resolveLink(text: string, href: string, from: LinkablePage, page
   const anchor = m[2];
   // A page by doc id (the vendor's style, `78566#stream-added`) or by file name next to this one
   // (`events.md#stream_added`, which also works when the page is read on GitHub).
-  const page = !pageRef ? from : /\.md$/i.test(pageRef) ? pages.find((p) => p.file.replace(/^.*\//, '') === pageRef.replace(/^\.\//, '')) : pages.find((p) => p.docId === pageRef);
+  const page = !pageRef
+    ? from
+    : /\.md$/i.test(pageRef)
+      ? pages.find((p) => p.file.replace(/^.*\//, '') === pageRef.replace(/^\.\//, ''))
+      : pages.find((p) => p.docId === pageRef);
   if (!page && /\.md$/i.test(pageRef)) return { link, broken: `the link [${text}](${href}) points at ${pageRef}, which is not a page in spec/docs` };
   if (!page) {
     // A vendor page we do not have (1111496: the limits): its published address, when configured.

@@ -52,7 +52,14 @@ export function mergeMethod(diags: Diagnostics, inp: MethodInput): DraftMethod {
   const at = { file, subject };
 
   for (const line of section.brokenTables.filter((l, i, a) => a[i - 1] !== l - 1)) {
-    diags.add({ ...at, line, code: 'TABLE_MALFORMED', message: 'these lines look like a table but are not one (a missing header separator or a truncated table): nothing in them was read', slots: [], need: 'all' });
+    diags.add({
+      ...at,
+      line,
+      code: 'TABLE_MALFORMED',
+      message: 'these lines look like a table but are not one (a missing header separator or a truncated table): nothing in them was read',
+      slots: [],
+      need: 'all',
+    });
   }
 
   // The signature block.
@@ -60,12 +67,28 @@ export function mergeMethod(diags: Diagnostics, inp: MethodInput): DraftMethod {
   let sigLine = section.line;
   const block = section.signatures[0];
   if (!block) {
-    diags.add({ ...at, line: section.line, code: 'SIGNATURE_MISSING', message: 'the section has no ```typescript signature block', slots: ['signature'], need: 'all', target: m });
+    diags.add({
+      ...at,
+      line: section.line,
+      code: 'SIGNATURE_MISSING',
+      message: 'the section has no ```typescript signature block',
+      slots: ['signature'],
+      need: 'all',
+      target: m,
+    });
   } else {
     sigLine = block.line;
     const parsed = parseSignature(block.text);
     if ('error' in parsed) {
-      diags.add({ ...at, line: block.line, code: 'SIGNATURE_UNPARSABLE', message: `the signature block cannot be read: ${parsed.error}`, slots: ['signature'], need: 'all', target: m });
+      diags.add({
+        ...at,
+        line: block.line,
+        code: 'SIGNATURE_UNPARSABLE',
+        message: `the signature block cannot be read: ${parsed.error}`,
+        slots: ['signature'],
+        need: 'all',
+        target: m,
+      });
     } else sig = parsed;
   }
   if (inp.signatureOverride !== undefined) {
@@ -74,18 +97,41 @@ export function mergeMethod(diags: Diagnostics, inp: MethodInput): DraftMethod {
   }
   const dup = sig?.params.map((p) => p.name).find((n, i, a) => a.indexOf(n) !== i);
   if (dup) {
-    diags.add({ ...at, line: sigLine, code: 'SIGNATURE_UNPARSABLE', message: `the signature names the parameter \`${dup}\` twice`, slots: ['signature'], need: 'all', target: m });
+    diags.add({
+      ...at,
+      line: sigLine,
+      code: 'SIGNATURE_UNPARSABLE',
+      message: `the signature names the parameter \`${dup}\` twice`,
+      slots: ['signature'],
+      need: 'all',
+      target: m,
+    });
     sig = null;
   }
   if (sig?.name && sig.name !== section.name) {
-    diags.add({ ...at, line: sigLine, code: 'SIGNATURE_NAME_MISMATCH', message: `the signature block names \`${sig.name}\`, not \`${section.name}\``, slots: ['name'], need: 'all', target: m });
+    diags.add({
+      ...at,
+      line: sigLine,
+      code: 'SIGNATURE_NAME_MISMATCH',
+      message: `the signature block names \`${sig.name}\`, not \`${section.name}\``,
+      slots: ['name'],
+      need: 'all',
+      target: m,
+    });
   }
 
   // The parameter table and the option tables.
   const paramTables = section.tables.filter(isParamTable);
   const table = paramTables[0];
   for (const extra of paramTables.slice(1)) {
-    diags.add({ ...at, line: extra.table.line, code: 'TABLE_UNATTACHED', message: 'a second parameter table without a "XXX 配置" / "XXX configuration" label: it is not read', slots: [], need: 'all' });
+    diags.add({
+      ...at,
+      line: extra.table.line,
+      code: 'TABLE_UNATTACHED',
+      message: 'a second parameter table without a "XXX 配置" / "XXX configuration" label: it is not read',
+      slots: [],
+      need: 'all',
+    });
   }
   const merged = mergeParams(diags, {
     file,
@@ -99,7 +145,15 @@ export function mergeMethod(diags: Diagnostics, inp: MethodInput): DraftMethod {
   });
   m.params = merged.params;
   if (merged.orderMismatch) {
-    diags.add({ ...at, line: table?.table.line ?? sigLine, code: 'PARAM_ORDER_MISMATCH', message: `the signature orders the parameters ${merged.orderMismatch.sig.join(', ')} but the table ${merged.orderMismatch.table.join(', ')}`, slots: ['order'], need: 'all', target: m });
+    diags.add({
+      ...at,
+      line: table?.table.line ?? sigLine,
+      code: 'PARAM_ORDER_MISMATCH',
+      message: `the signature orders the parameters ${merged.orderMismatch.sig.join(', ')} but the table ${merged.orderMismatch.table.join(', ')}`,
+      slots: ['order'],
+      need: 'all',
+      target: m,
+    });
   }
 
   // Tables that are neither the parameter table nor a "XXX 配置" type table are not read: say so.
@@ -157,9 +211,29 @@ function attachObject(diags: Diagnostics, file: string, subject: string, p: Draf
       const value = m[2]!.trim();
       if (!f) continue;
       if (!f.optional && !f.open.has('optional')) {
-        diags.add({ file, line: p.line, subject, param: `${p.name}.${f.name}`, code: 'REQUIRED_MISMATCH', message: `the default \`${p.default}\` of \`${p.name}\` implies \`${f.name}\` may be left out (default ${value}), but the signature declares it required`, slots: ['optional', 'default'], need: 'all', target: f });
+        diags.add({
+          file,
+          line: p.line,
+          subject,
+          param: `${p.name}.${f.name}`,
+          code: 'REQUIRED_MISMATCH',
+          message: `the default \`${p.default}\` of \`${p.name}\` implies \`${f.name}\` may be left out (default ${value}), but the signature declares it required`,
+          slots: ['optional', 'default'],
+          need: 'all',
+          target: f,
+        });
       } else if (f.default !== undefined && f.default !== value && !f.open.has('default')) {
-        diags.add({ file, line: p.line, subject, param: `${p.name}.${f.name}`, code: 'DEFAULT_MISMATCH', message: `the default \`${p.default}\` of \`${p.name}\` says ${value}, the field's row says ${f.default}`, slots: ['default'], need: 'all', target: f });
+        diags.add({
+          file,
+          line: p.line,
+          subject,
+          param: `${p.name}.${f.name}`,
+          code: 'DEFAULT_MISMATCH',
+          message: `the default \`${p.default}\` of \`${p.name}\` says ${value}, the field's row says ${f.default}`,
+          slots: ['default'],
+          need: 'all',
+          target: f,
+        });
       }
     }
   }
@@ -175,10 +249,21 @@ function checkReturns(diags: Diagnostics, inp: MethodInput, m: DraftMethod, sig:
   let disagree = false;
   const memberType = member ? parseType(member.returns) : undefined;
   if (member && !memberType) {
-    diags.add({ file, line: member.line, subject, code: 'RETURN_TYPE_UNPARSABLE', message: `the member table's return cell \`${member.returns}\` is not a TypeScript type`, slots: ['returns'], need: 'all', target: m });
+    diags.add({
+      file,
+      line: member.line,
+      subject,
+      code: 'RETURN_TYPE_UNPARSABLE',
+      message: `the member table's return cell \`${member.returns}\` is not a TypeScript type`,
+      slots: ['returns'],
+      need: 'all',
+      target: m,
+    });
     return;
   }
-  const returnsBlock = section.returns.map((b) => /^(?:类型|type)\s*[:：]\s*(.+)$/i.exec(b.md.replace(/`/g, '').trim())?.[1] ?? b.md.replace(/`/g, '').trim())[0];
+  const returnsBlock = section.returns.map(
+    (b) => /^(?:类型|type)\s*[:：]\s*(.+)$/i.exec(b.md.replace(/`/g, '').trim())?.[1] ?? b.md.replace(/`/g, '').trim(),
+  )[0];
   const sectionType = returnsBlock !== undefined ? parseType(returnsBlock) : undefined;
   const line = member?.line ?? sigLine;
 
@@ -210,7 +295,16 @@ function checkReturns(diags: Diagnostics, inp: MethodInput, m: DraftMethod, sig:
     }
     if (new Set(claims.map(typeToText)).size > 1) disagree = true;
     if (disagree) {
-      diags.add({ file, line, subject, code: 'RETURN_TYPE_MISMATCH', message: `it takes onSuccess/onFailure, so its Promise form resolves with what onSuccess passes, but the sources disagree: ${evidence.join('; ')}`, slots: ['returns'], need: 'all', target: m });
+      diags.add({
+        file,
+        line,
+        subject,
+        code: 'RETURN_TYPE_MISMATCH',
+        message: `it takes onSuccess/onFailure, so its Promise form resolves with what onSuccess passes, but the sources disagree: ${evidence.join('; ')}`,
+        slots: ['returns'],
+        need: 'all',
+        target: m,
+      });
     }
     return;
   }
@@ -225,7 +319,16 @@ function checkReturns(diags: Diagnostics, inp: MethodInput, m: DraftMethod, sig:
   }
   if (sig && !sig.returns) {
     m.returns = memberType;
-    diags.add({ file, line: sigLine, subject, code: 'MISSING_RETURN_TYPE', message: `the signature block has no return type${evidence.length ? ` (${evidence.join('; ')})` : ''}`, slots: ['returns'], need: 'all', target: m });
+    diags.add({
+      file,
+      line: sigLine,
+      subject,
+      code: 'MISSING_RETURN_TYPE',
+      message: `the signature block has no return type${evidence.length ? ` (${evidence.join('; ')})` : ''}`,
+      slots: ['returns'],
+      need: 'all',
+      target: m,
+    });
     return;
   }
   if (sig?.returns) {
@@ -234,9 +337,26 @@ function checkReturns(diags: Diagnostics, inp: MethodInput, m: DraftMethod, sig:
   }
   m.returns = claims[0];
   if (new Set(claims.map(typeToText)).size > 1) {
-    diags.add({ file, line, subject, code: 'RETURN_TYPE_MISMATCH', message: `the sources disagree on what it returns: ${evidence.join('; ')}`, slots: ['returns'], need: 'all', target: m });
+    diags.add({
+      file,
+      line,
+      subject,
+      code: 'RETURN_TYPE_MISMATCH',
+      message: `the sources disagree on what it returns: ${evidence.join('; ')}`,
+      slots: ['returns'],
+      need: 'all',
+      target: m,
+    });
   } else if (!claims.length) {
-    diags.add({ file, line: sigLine, subject, code: 'MISSING_RETURN_TYPE', message: 'nothing says what it returns', slots: ['returns'], need: 'all', target: m });
+    diags.add({
+      file,
+      line: sigLine,
+      subject,
+      code: 'MISSING_RETURN_TYPE',
+      message: 'nothing says what it returns',
+      slots: ['returns'],
+      need: 'all',
+      target: m,
+    });
   }
 }
-

@@ -3,7 +3,8 @@
 // itself about them, so the spec takes no value from the doc until an override states one.
 import type { DType } from '../parse/typeexpr.js';
 
-export type FixKey = 'name' | 'returns' | 'order' | 'signature' | 'type' | 'optional' | 'default' | 'present' | 'typeName' | 'define' | 'callbackReturns' | 'text';
+export type FixKey =
+  'name' | 'returns' | 'order' | 'signature' | 'type' | 'optional' | 'default' | 'present' | 'typeName' | 'define' | 'callbackReturns' | 'text';
 
 export interface Slotted {
   /** Slots a diagnostic opened; an override must close them. */

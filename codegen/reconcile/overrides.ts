@@ -115,7 +115,8 @@ export function loadOverrides(file: string, text: string | undefined): LoadedOve
     if (typeof e.fix !== 'object' || e.fix === null) return bad('needs a "fix" object');
     if (e.code === 'ERRATUM') {
       const keys = Object.keys(e.fix);
-      if (typeof e.fix.find !== 'string' || typeof e.fix.replace !== 'string' || keys.length !== 2) return bad('an ERRATUM fix is exactly { "find": "...", "replace": "..." }');
+      if (typeof e.fix.find !== 'string' || typeof e.fix.replace !== 'string' || keys.length !== 2)
+        return bad('an ERRATUM fix is exactly { "find": "...", "replace": "..." }');
       errata.push({ subject: e.subject, find: e.fix.find, replace: e.fix.replace, reason: e.reason, line });
       return;
     }
@@ -129,7 +130,13 @@ export function loadOverrides(file: string, text: string | undefined): LoadedOve
     if (typeof v?.docId === 'string' && /^\d+$/.test(v.docId)) pages[k] = v;
   }
   const kept = d.overrides.map((e, i) => ({ e, line: lines[i] ?? 1 })).filter((x) => ok.includes(x.e));
-  return { file, data: { pages, overrides: ok, ...(typeof d.vendorDocsUrl === 'string' ? { vendorDocsUrl: d.vendorDocsUrl } : {}) }, lines: kept.map((x) => x.line), problems, errata };
+  return {
+    file,
+    data: { pages, overrides: ok, ...(typeof d.vendorDocsUrl === 'string' ? { vendorDocsUrl: d.vendorDocsUrl } : {}) },
+    lines: kept.map((x) => x.line),
+    problems,
+    errata,
+  };
 }
 
 export interface Applied {
@@ -151,7 +158,7 @@ function current(t: Target, k: FixKey): unknown {
   const r = t as unknown as Record<string, unknown>;
   switch (k) {
     case 'type':
-      return 'alias' in t || 'placeholder' in t ? undefined : (r.type ? typeToText(r.type as DType) : undefined);
+      return 'alias' in t || 'placeholder' in t ? undefined : r.type ? typeToText(r.type as DType) : undefined;
     case 'returns':
       return r.returns ? typeToText(r.returns as DType) : undefined;
     case 'default':
@@ -182,7 +189,9 @@ export function applyOverrides(diags: Diagnostic[], loaded: LoadedOverrides): Ap
   for (const e of loaded.data.overrides) {
     const key = diagKey(e);
     if (entries.has(key)) {
-      problems.push(`${loaded.file}:${where(e)}: DUPLICATE_OVERRIDE ${subj(e)}: a second override for ${e.code}; the one at line ${entries.get(key)!.line} already answers it`);
+      problems.push(
+        `${loaded.file}:${where(e)}: DUPLICATE_OVERRIDE ${subj(e)}: a second override for ${e.code}; the one at line ${entries.get(key)!.line} already answers it`,
+      );
       continue;
     }
     entries.set(key, { e, line: where(e) });
@@ -190,7 +199,9 @@ export function applyOverrides(diags: Diagnostic[], loaded: LoadedOverrides): Ap
   const byKey = new Map(diags.map((d) => [diagKey(d), d]));
   for (const [key, { e, line }] of entries) {
     if (!byKey.has(key)) {
-      problems.push(`${loaded.file}:${line}: STALE_OVERRIDE ${subj(e)}: no ${e.code} diagnostic for it any more: the vendor fixed the doc, remove this override`);
+      problems.push(
+        `${loaded.file}:${line}: STALE_OVERRIDE ${subj(e)}: no ${e.code} diagnostic for it any more: the vendor fixed the doc, remove this override`,
+      );
     }
   }
 
@@ -203,7 +214,13 @@ export function applyOverrides(diags: Diagnostic[], loaded: LoadedOverrides): Ap
       if (err) problems.push(`${formatDiagnostic(d)} [rule ${d.rule.name}: ${err}]`);
       else {
         for (const s of d.slots) d.target.open.delete(s);
-        resolved.set(key, { code: d.code, subject: d.subject, ...(d.param ? { param: d.param } : {}), reason: `Rule ${d.rule.name} (codegen): ${d.rule.reason}`, fix: d.rule.fix as Fix });
+        resolved.set(key, {
+          code: d.code,
+          subject: d.subject,
+          ...(d.param ? { param: d.param } : {}),
+          reason: `Rule ${d.rule.name} (codegen): ${d.rule.reason}`,
+          fix: d.rule.fix as Fix,
+        });
       }
       continue;
     }
@@ -225,7 +242,9 @@ export function applyOverrides(diags: Diagnostic[], loaded: LoadedOverrides): Ap
     }
     const missing = d.slots.filter((k) => !keys.includes(k) && k !== 'default');
     if (d.need === 'all' ? missing.length : !keys.length) {
-      problems.push(`${at}: OVERRIDE_INCOMPLETE ${subj(e)}: a fix for ${d.code} must set ${d.need === 'all' ? missing.join(' and ') : `one of ${d.slots.join(' / ')}`}`);
+      problems.push(
+        `${at}: OVERRIDE_INCOMPLETE ${subj(e)}: a fix for ${d.code} must set ${d.need === 'all' ? missing.join(' and ') : `one of ${d.slots.join(' / ')}`}`,
+      );
       continue;
     }
     const target = d.target;
@@ -300,8 +319,18 @@ function setSlots(t: Target, fix: Fix, keys: FixKey[]): string | undefined {
         dt.fields = [];
         for (const f of def.fields) {
           const ft = typeof f?.type === 'string' ? typeOf(f.type) : undefined;
-          if (!ft || typeof f.name !== 'string' || typeof f.optional !== 'boolean') return `fix.define field ${JSON.stringify(f?.name)} needs name, a TypeScript type and optional`;
-          dt.fields.push({ name: f.name, type: ft, optional: f.optional, ...(f.default !== undefined ? { default: f.default } : {}), present: true, description: f.description ?? '', line: dt.line, open: new Set() });
+          if (!ft || typeof f.name !== 'string' || typeof f.optional !== 'boolean')
+            return `fix.define field ${JSON.stringify(f?.name)} needs name, a TypeScript type and optional`;
+          dt.fields.push({
+            name: f.name,
+            type: ft,
+            optional: f.optional,
+            ...(f.default !== undefined ? { default: f.default } : {}),
+            present: true,
+            description: f.description ?? '',
+            line: dt.line,
+            open: new Set(),
+          });
         }
         dt.placeholder = false;
         break;

@@ -87,7 +87,13 @@ export function run(opts: RunOptions): RunResult {
   if (opts.emit && opts.verify && [...wanted].some(([rel, content]) => code(rel) && differs(rel, content))) {
     const errors = opts.verify(new Map([...wanted].filter(([rel]) => code(rel))));
     if (errors.length) {
-      return { ok: false, problems: errors.map((e) => `${e.file}:${e.line}: GENERATED_INVALID: ${e.message} (nothing was written: fix the emitter in codegen/emit, or the spec it was given)`), changed: [] };
+      return {
+        ok: false,
+        problems: errors.map(
+          (e) => `${e.file}:${e.line}: GENERATED_INVALID: ${e.message} (nothing was written: fix the emitter in codegen/emit, or the spec it was given)`,
+        ),
+        changed: [],
+      };
     }
   }
   for (const [rel, content] of wanted) {

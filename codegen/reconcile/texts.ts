@@ -22,8 +22,10 @@ export function textSubjects(classes: ClassPage[], types: Map<string, DraftType>
       for (const p of m.params) param(subject, m.file, p);
     }
   }
-  for (const t of types.values()) for (const f of t.fields) add(t.name, { file: t.file, line: f.line, get: () => f.description, set: (v) => (f.description = v) });
+  for (const t of types.values())
+    for (const f of t.fields) add(t.name, { file: t.file, line: f.line, get: () => f.description, set: (v) => (f.description = v) });
   for (const e of events) add(`EVENTS.${e.name}`, { file: e.file, line: e.line, get: () => e.description, set: (v) => (e.description = v) });
-  for (const e of errorCodes) add(`ERROR_CODES.${e.name}`, { file: e.source.file, line: e.source.line, get: () => e.description, set: (v) => (e.description = v) });
+  for (const e of errorCodes)
+    add(`ERROR_CODES.${e.name}`, { file: e.source.file, line: e.source.line, get: () => e.description, set: (v) => (e.description = v) });
   return out;
 }

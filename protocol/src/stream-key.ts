@@ -38,7 +38,7 @@ function utf8(code: number): number[] {
 /** UTF-8 bytes -> text; null on anything that is not a well-formed sequence. */
 function fromUtf8(bytes: number[]): string | null {
   let out = '';
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i] as number;
     const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
     if (len === 0 || i + len > bytes.length) return null;

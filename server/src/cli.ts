@@ -227,7 +227,11 @@ function redactRedis(url: string): string {
 }
 
 /** --redis URL (or REDIS_URL) and --node-ttl-ms, as the library's `redis` option. */
-function redisOption(url: string | undefined, ttl: string | undefined, embeddedRelay: boolean): { redis?: { url: string; nodeTtlMs?: number; mediaInProcess: boolean } } {
+function redisOption(
+  url: string | undefined,
+  ttl: string | undefined,
+  embeddedRelay: boolean,
+): { redis?: { url: string; nodeTtlMs?: number; mediaInProcess: boolean } } {
   const u = url ?? process.env.REDIS_URL;
   if (u === undefined || u === '') {
     if (ttl !== undefined) throw new Error('--node-ttl-ms needs --redis (or REDIS_URL)');
@@ -353,7 +357,10 @@ function addressInUse(known: number | undefined, text: string): string {
     const given = servingFlags[f];
     return typeof given === 'string' ? Number(given) === port : fallback === port;
   })?.[0];
-  return `port ${Number.isFinite(port) ? port : '?'} is already in use` + (flag ? ` (--${flag}): stop what holds it, or pass --${flag} with another port (0 = any free port)` : '');
+  return (
+    `port ${Number.isFinite(port) ? port : '?'} is already in use` +
+    (flag ? ` (--${flag}): stop what holds it, or pass --${flag} with another port (0 = any free port)` : '')
+  );
 }
 
 let current: string | undefined;

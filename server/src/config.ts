@@ -195,6 +195,7 @@ function redisConfig(r: string | RedisConfig | undefined): RedisConfig | null {
   if (r === undefined || r === '') return null;
   const c = typeof r === 'string' ? { url: r } : r;
   parseRedisUrl(c.url);
-  if (c.nodeTtlMs !== undefined && (!Number.isInteger(c.nodeTtlMs) || c.nodeTtlMs < 300)) throw new TypeError('redis.nodeTtlMs must be an integer of 300 or more (ms)');
+  if (c.nodeTtlMs !== undefined && (!Number.isInteger(c.nodeTtlMs) || c.nodeTtlMs < 300))
+    throw new TypeError('redis.nodeTtlMs must be an integer of 300 or more (ms)');
   return { ...c };
 }

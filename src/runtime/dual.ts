@@ -73,14 +73,8 @@ export function callAsync<T>(sink: ErrorSink, m: AsyncMethod<T>, args: readonly 
     else sink.emitError(err);
   };
   let work: Promise<T>;
-  if (
-    (onSuccess !== undefined && typeof onSuccess !== 'function') ||
-    (onFailure !== undefined && typeof onFailure !== 'function') ||
-    args.length > arity + 2
-  ) {
-    work = Promise.reject(
-      rtcError(ERROR_CODES.INVALID_PARAMS, `${m.name}: onSuccess and onFailure must be functions, and nothing may follow them`),
-    );
+  if ((onSuccess !== undefined && typeof onSuccess !== 'function') || (onFailure !== undefined && typeof onFailure !== 'function') || args.length > arity + 2) {
+    work = Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${m.name}: onSuccess and onFailure must be functions, and nothing may follow them`));
   } else {
     work = start(m, args.slice(0, arity));
   }

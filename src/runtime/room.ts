@@ -61,7 +61,8 @@ export async function subscribe(io: RoomIo, userId: string, options: SubOptions)
 export async function unsubscribe(io: RoomIo, userId: string, options: UnsubscribeOptions): Promise<void> {
   const s = io.room_('unsubscribe');
   const screen = options.screen === true;
-  if (!s.subscribed_(userId, screen)) throw rtcError(ERROR_CODES.NOT_SUBSCRIBED, `unsubscribe: ${userId}'s ${screen ? 'screen' : 'main'} stream is not subscribed`);
+  if (!s.subscribed_(userId, screen))
+    throw rtcError(ERROR_CODES.NOT_SUBSCRIBED, `unsubscribe: ${userId}'s ${screen ? 'screen' : 'main'} stream is not subscribed`);
   await io.request_(s, { type: 'unsubscribe', userId, screen });
   s.removeSubscription_(userId, screen);
 }
@@ -77,7 +78,8 @@ export async function muteLocal(io: RoomIo, options: MuteLocalOptions): Promise<
 export async function muteRemote(io: RoomIo, userId: string, options: MuteRemoteOptions): Promise<void> {
   const s = io.room_('muteRemote');
   const screen = options.screen === true;
-  if (!s.subscribed_(userId, screen)) throw rtcError(ERROR_CODES.NOT_SUBSCRIBED, `muteRemote: ${userId}'s ${screen ? 'screen' : 'main'} stream is not subscribed`);
+  if (!s.subscribed_(userId, screen))
+    throw rtcError(ERROR_CODES.NOT_SUBSCRIBED, `muteRemote: ${userId}'s ${screen ? 'screen' : 'main'} stream is not subscribed`);
   await io.request_(s, { type: 'muteRemote', userId, screen, audio: options.audio, video: options.video });
   const sub = s.subscribed_(userId, screen);
   if (sub) {

@@ -97,7 +97,8 @@ class Runtime implements ClientRuntime {
       // In a room with a live socket: also while leaving or destroying, so leave can flush.
       ready_: () => this.session_ !== undefined && this.conn_?.isOpen === true,
       // Through request(): a batch in flight when the socket drops is resent after the resume.
-      send_: (items) => (this.session_ ? this.request_(this.session_, { type: 'report', items }) : fail(rtcError(ERROR_CODES.NOT_IN_ROOM, 'report: not in a room'))),
+      send_: (items) =>
+        this.session_ ? this.request_(this.session_, { type: 'report', items }) : fail(rtcError(ERROR_CODES.NOT_IN_ROOM, 'report: not in a room')),
       failed_: (e) => {
         // Reports lost with the socket are not the app's concern; anything else is.
         const err = e as VolcEngineRTCError;
@@ -296,11 +297,15 @@ class Runtime implements ClientRuntime {
     const previous = s.token_;
     s.token_ = token;
     try {
-      const at = (await this.request_(s, { type: 'updateToken', token }) as { tokenExpireAt?: unknown } | null)?.tokenExpireAt;
+      const at = ((await this.request_(s, { type: 'updateToken', token })) as { tokenExpireAt?: unknown } | null)?.tokenExpireAt;
       if (typeof at === 'number') s.tokenExpireAt_ = at;
     } catch (err) {
       const code = (err as VolcEngineRTCError).code;
-      const refused = code === ERROR_CODES.TOKEN_INVALID || code === ERROR_CODES.TOKEN_EXPIRED || code === ERROR_CODES.TOKEN_RENEW_MISMATCH || code === ERROR_CODES.INVALID_PARAMS;
+      const refused =
+        code === ERROR_CODES.TOKEN_INVALID ||
+        code === ERROR_CODES.TOKEN_EXPIRED ||
+        code === ERROR_CODES.TOKEN_RENEW_MISMATCH ||
+        code === ERROR_CODES.INVALID_PARAMS;
       if (refused && s.token_ === token) s.token_ = previous;
       throw err;
     }

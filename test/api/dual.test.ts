@@ -30,7 +30,12 @@ function method(run: (a: unknown[]) => Promise<string>, successTakesValue = true
   };
 }
 
-const sink = () => ({ errors: [] as unknown[], emitError(e: unknown) { this.errors.push(e); } });
+const sink = () => ({
+  errors: [] as unknown[],
+  emitError(e: unknown) {
+    this.errors.push(e);
+  },
+});
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 afterEach(() => vi.restoreAllMocks());
@@ -74,7 +79,11 @@ describe('callback form', () => {
   it('calls onSuccess once with the value, never onFailure, and returns the same Promise', async () => {
     const ok = vi.fn();
     const bad = vi.fn();
-    const p = callAsync(sink(), method(async () => 'url'), ['u', {}, ok, bad]);
+    const p = callAsync(
+      sink(),
+      method(async () => 'url'),
+      ['u', {}, ok, bad],
+    );
     await expect(p).resolves.toBe('url');
     await tick();
     expect(ok).toHaveBeenCalledTimes(1);
@@ -84,7 +93,11 @@ describe('callback form', () => {
 
   it('calls onSuccess with no arguments when the method resolves nothing', async () => {
     const ok = vi.fn();
-    callAsync(sink(), method(async () => 'ignored', false), ['u', {}, ok]);
+    callAsync(
+      sink(),
+      method(async () => 'ignored', false),
+      ['u', {}, ok],
+    );
     await tick();
     expect(ok).toHaveBeenCalledWith();
   });
@@ -93,7 +106,11 @@ describe('callback form', () => {
     const ok = vi.fn();
     const bad = vi.fn();
     const s = sink();
-    callAsync(s, method(() => Promise.reject(rtcError(100005, 'again'))), ['u', {}, ok, bad]);
+    callAsync(
+      s,
+      method(() => Promise.reject(rtcError(100005, 'again'))),
+      ['u', {}, ok, bad],
+    );
     await tick();
     expect(bad).toHaveBeenCalledTimes(1);
     expect(bad.mock.calls[0]![0]).toMatchObject({ code: 100005 });
@@ -107,8 +124,16 @@ describe('callback form', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       const bad = vi.fn();
-      callAsync(sink(), method(() => Promise.reject(rtcError(100005, 'again'))), ['u', {}, undefined, bad]);
-      const chained = callAsync(sink(), method(() => Promise.reject(rtcError(100006, 'no'))), ['u', {}, undefined, bad]);
+      callAsync(
+        sink(),
+        method(() => Promise.reject(rtcError(100005, 'again'))),
+        ['u', {}, undefined, bad],
+      );
+      const chained = callAsync(
+        sink(),
+        method(() => Promise.reject(rtcError(100006, 'no'))),
+        ['u', {}, undefined, bad],
+      );
       await expect(chained).rejects.toMatchObject({ code: 100006 });
       await tick();
       await tick();
@@ -129,13 +154,27 @@ describe('callback form', () => {
     expect(m.calls).toEqual([['u', { audio: true }]]);
     // A function where a required parameter goes is a bad argument, not a callback.
     const bad = vi.fn();
-    await expect(callAsync(sink(), method(async () => 'x'), ['u', bad])).rejects.toMatchObject({ code: INVALID_PARAMS });
+    await expect(
+      callAsync(
+        sink(),
+        method(async () => 'x'),
+        ['u', bad],
+      ),
+    ).rejects.toMatchObject({ code: INVALID_PARAMS });
   });
 
   it('sends a failure with no onFailure to the error sink', async () => {
     const s = sink();
-    callAsync(s, method(() => Promise.reject(rtcError(100005, 'again'))), ['u', {}, () => {}]);
-    callAsync(s, method(async () => 'x'), [1, {}, undefined, undefined]);
+    callAsync(
+      s,
+      method(() => Promise.reject(rtcError(100005, 'again'))),
+      ['u', {}, () => {}],
+    );
+    callAsync(
+      s,
+      method(async () => 'x'),
+      [1, {}, undefined, undefined],
+    );
     await tick();
     expect(s.errors.map((e) => (e as { code: number }).code).sort()).toEqual([INVALID_PARAMS, 100005]);
   });
@@ -164,7 +203,18 @@ describe('callback form', () => {
       return realSetTimeout(fn, ms);
     }) as typeof setTimeout);
     const bad = vi.fn();
-    callAsync(sink(), method(async () => 'x'), ['u', {}, () => { throw new Error('app bug'); }, bad]);
+    callAsync(
+      sink(),
+      method(async () => 'x'),
+      [
+        'u',
+        {},
+        () => {
+          throw new Error('app bug');
+        },
+        bad,
+      ],
+    );
     await new Promise((r) => realSetTimeout(r, 0));
     expect(thrown).toEqual([new Error('app bug')]);
     expect(bad).not.toHaveBeenCalled();
@@ -186,7 +236,17 @@ describe('sync methods', () => {
 
   it('reports a runtime throw to the error sink', () => {
     const s = sink();
-    callSync(s, { name: 'x', params: [], run: () => { throw new Error('inner'); } }, []);
+    callSync(
+      s,
+      {
+        name: 'x',
+        params: [],
+        run: () => {
+          throw new Error('inner');
+        },
+      },
+      [],
+    );
     expect(s.errors).toEqual([expect.objectContaining({ code: 200008 })]);
   });
 });

@@ -18,7 +18,6 @@ const OUT = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const MARKER = `--mprtc-dashboard-test=${randomBytes(6).toString('hex')}`;
 const MARKUP = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">';
 
-
 function chromiumProcesses(): number[] {
   const pids: number[] = [];
   for (const d of readdirSync('/proc')) {
@@ -113,7 +112,11 @@ describe.runIf(needs(['chromium'], 'the dashboard browser test'))('dashboard in 
     // State codes: meanings from the WeChat tables, unknown ones said to be unknown, markup as text.
     const states = page.locator('#states tbody');
     await expect.poll(() => states.locator('tr').count()).toBe(3);
-    const rows = await states.locator('tr').evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as { children: ArrayLike<{ textContent: string | null }> }).children, (td) => td.textContent)));
+    const rows = await states
+      .locator('tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => Array.from((tr as unknown as { children: ArrayLike<{ textContent: string | null }> }).children, (td) => td.textContent)),
+      );
     expect(rows).toContainEqual([expect.any(String), 'alice', 'alice', 'live-pusher', '1002', 'pushing', 'pushing']);
     expect(rows).toContainEqual([expect.any(String), 'bob', 'alice', 'live-player', '2004', 'playing', 'playing']);
     expect(rows).toContainEqual([expect.any(String), 'alice', 'alice', 'live-pusher', '1999', 'unknown code', MARKUP]);

@@ -10,7 +10,9 @@ function fresh(edit: (s: string) => string): string[] {
   const s = pageSources();
   at(s, CLIENT).text = edit(client);
   expect(at(s, CLIENT).text).not.toBe(client);
-  return buildWith(s, pageOverrides()).diagnostics.filter((d) => !base.has(diagKey(d))).map((d) => `${d.line} ${diagKey(d)}`);
+  return buildWith(s, pageOverrides())
+    .diagnostics.filter((d) => !base.has(diagKey(d)))
+    .map((d) => `${d.line} ${diagKey(d)}`);
 }
 const joinTable = (s: string, from: string, to: string) => s.replace(from, to);
 
@@ -26,15 +28,23 @@ describe('generic checks on edits the vendor could make', () => {
   });
 
   it('optional in the signature, required in the table', () => {
-    expect(fresh((s) => s.replace('    userId: string,\n    onSuccess: (userId: string) => void,', '    userId?: string,\n    onSuccess: (userId: string) => void,'))).toEqual(['136 REQUIRED_MISMATCH Client.join userId']);
+    expect(
+      fresh((s) =>
+        s.replace('    userId: string,\n    onSuccess: (userId: string) => void,', '    userId?: string,\n    onSuccess: (userId: string) => void,'),
+      ),
+    ).toEqual(['136 REQUIRED_MISMATCH Client.join userId']);
   });
 
   it('a parameter only the signature has', () => {
-    expect(fresh((s) => s.replace('leave(\n    onSuccess', 'leave(\n    reason: string,\n    onSuccess'))).toEqual(['161 PARAM_MISSING_IN_TABLE Client.leave reason']);
+    expect(fresh((s) => s.replace('leave(\n    onSuccess', 'leave(\n    reason: string,\n    onSuccess'))).toEqual([
+      '161 PARAM_MISSING_IN_TABLE Client.leave reason',
+    ]);
   });
 
   it('a member-table return that contradicts onSuccess', () => {
-    expect(fresh((s) => s.replace('| `Promise<string>` | [join](#join)', '| `Promise<number>` | [join](#join)'))).toEqual(['23 RETURN_TYPE_MISMATCH Client.join']);
+    expect(fresh((s) => s.replace('| `Promise<string>` | [join](#join)', '| `Promise<number>` | [join](#join)'))).toEqual([
+      '23 RETURN_TYPE_MISMATCH Client.join',
+    ]);
   });
 
   it('a sync method whose member table and signature disagree', () => {
@@ -47,7 +57,13 @@ describe('generic checks on edits the vendor could make', () => {
     const r = buildWith(s, pageOverrides());
     expect(r.problems).toEqual([expect.stringMatching(/^spec\/docs\/client\.md:\d+: UNKNOWN_IDENTIFIER Client\.unpublish\(AppId\): `AppId` names no type/)]);
     const o = pageOverrides();
-    o.overrides.push({ code: 'UNKNOWN_IDENTIFIER', subject: 'Client.unpublish', param: 'AppId', reason: 'The console calls it so; not an identifier of this API.', fix: { present: false } });
+    o.overrides.push({
+      code: 'UNKNOWN_IDENTIFIER',
+      subject: 'Client.unpublish',
+      param: 'AppId',
+      reason: 'The console calls it so; not an identifier of this API.',
+      fix: { present: false },
+    });
     const kept = buildWith(s, o);
     expect(kept.problems).toEqual([]);
     expect(kept.spec!.classes[0]!.methods.find((m) => m.name === 'unpublish')!.description).toContain('`AppId`');
@@ -72,10 +88,16 @@ describe('generic checks on edits the vendor could make', () => {
   it('a duplicated error code', () => {
     const s = pageSources();
     at(s, ERRORS).text = at(s, ERRORS).text.replace('| NOT_IN_ROOM | 100002 |', '| NOT_IN_ROOM | 100001 |');
-    expect(buildWith(s, pageOverrides()).problems).toEqual([expect.stringMatching(/DUPLICATE_ERROR_CODE ERROR_CODES\.NOT_IN_ROOM: NOT_IN_ROOM = 100001 repeats INVALID_PARAMS = 100001/)]);
+    expect(buildWith(s, pageOverrides()).problems).toEqual([
+      expect.stringMatching(/DUPLICATE_ERROR_CODE ERROR_CODES\.NOT_IN_ROOM: NOT_IN_ROOM = 100001 repeats INVALID_PARAMS = 100001/),
+    ]);
   });
 
   it('a member without its section, and a section without its member row', () => {
-    expect(fresh((s) => s.replace('### leave\n', '### leaves\n'))).toEqual(['24 SECTION_MISSING Client.leave', '116 BROKEN_LINK Client.join #leave', '147 NOT_IN_MEMBER_TABLE Client.leaves']);
+    expect(fresh((s) => s.replace('### leave\n', '### leaves\n'))).toEqual([
+      '24 SECTION_MISSING Client.leave',
+      '116 BROKEN_LINK Client.join #leave',
+      '147 NOT_IN_MEMBER_TABLE Client.leaves',
+    ]);
   });
 });

@@ -10,7 +10,8 @@ import { fingerprint, STAMP_FILE, writeStamp } from '../../codegen/stamp.js';
 const dir = fixtureRoot('codegen-cli-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'codegen/cli.ts'), '--root', dir, ...args], { cwd: ROOT, encoding: 'utf8' });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'codegen/cli.ts'), '--root', dir, ...args], { cwd: ROOT, encoding: 'utf8' });
 
 // Each case spawns the CLI (parse, emit, compile check) up to three times: minutes on a loaded machine.
 describe('npm run codegen', { timeout: 180_000 }, () => {
@@ -101,7 +102,9 @@ describe('npm run codegen', { timeout: 180_000 }, () => {
     writeFileSync(page, readFileSync(page, 'utf8').replace('token: string,\n    roomId', 'token: number,\n    roomId'));
     const r = cli();
     expect(r.status).toBe(1);
-    expect(r.stderr.split('\n')[0]).toBe('spec/docs/client.md:134: PARAM_TYPE_MISMATCH Client.join(token): the signature types it `number` but the table says `string`');
+    expect(r.stderr.split('\n')[0]).toBe(
+      'spec/docs/client.md:134: PARAM_TYPE_MISMATCH Client.join(token): the signature types it `number` but the table says `string`',
+    );
     expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
   });
 });

@@ -34,7 +34,11 @@ function corrected(file: string, text: string): string {
     const fix = o.fix as { find?: string; replace?: string; text?: string };
     if (o.code === 'ERRATUM') t = t.split(fix.find!).join(fix.replace!);
     if (o.code === 'UNKNOWN_IDENTIFIER' && spec.diagnostics.some((d) => d.file === file && d.param === o.param)) {
-      t = t.split(`[${String(o.param)}](`).join(`[${fix.text}](`).split(`\`${String(o.param)}\``).join(`\`${fix.text}\``);
+      t = t
+        .split(`[${String(o.param)}](`)
+        .join(`[${fix.text}](`)
+        .split(`\`${String(o.param)}\``)
+        .join(`\`${fix.text}\``);
     }
   }
   return t;
@@ -86,8 +90,7 @@ function items(md: string): Item[] {
           } else prose.push(l);
         });
         flush(line);
-      }
-      else if (n.type === 'list') for (const li of n.children) walk(li.children);
+      } else if (n.type === 'list') for (const li of n.children) walk(li.children);
       else if (n.type === 'code') out.push({ line, kind: 'code', text: n.value });
       else if (n.type === 'table') {
         const t = n as Table;
@@ -115,7 +118,10 @@ function missing(file: string, item: Item): string | undefined {
   switch (item.kind) {
     case 'prose': {
       // Sentence by sentence: the emitter may put text between them (links, notes of ours).
-      const parts = t.split(/(?<=[。！？；.!?;])\s*|\n/).map(squash).filter((p) => p.length > 1);
+      const parts = t
+        .split(/(?<=[。！？；.!?;])\s*|\n/)
+        .map(squash)
+        .filter((p) => p.length > 1);
       const lost = parts.filter((p) => !haystack.includes(p));
       return lost.length ? `prose not in any JSDoc: ${lost.join(' / ')}` : undefined;
     }

@@ -23,7 +23,10 @@ describe('damaged pages', () => {
   });
 
   it('a table without its separator row is reported where it is', () => {
-    const broken = client.replace('| :-------- | :------- | :-------------------------------------------------------------------------------------------------------- | :--: | :------: |\n| token', '| token');
+    const broken = client.replace(
+      '| :-------- | :------- | :-------------------------------------------------------------------------------------------------------- | :--: | :------: |\n| token',
+      '| token',
+    );
     const p = codes(broken);
     expect(p).toContainEqual(expect.stringMatching(/^spec\/docs\/client\.md:132: TABLE_MALFORMED Client\.join: /));
   });
@@ -62,22 +65,41 @@ describe('damaged pages', () => {
   });
 
   it('a table whose header is not understood is reported, not silently skipped', () => {
-    const broken = client.replace('| 参数名    | 类型     | 说明                                                                                                      | 必填 |  默认值  |\n| :-------- | :------- | :-------------------------------------------------------------------------------------------------------- | :--: | :------: |\n| token', '| 字段甲    | 字段乙     | 说明                                                                                                      | 必填 |  默认值  |\n| :-------- | :------- | :-------------------------------------------------------------------------------------------------------- | :--: | :------: |\n| token');
-    expect(codes(broken)).toContainEqual(expect.stringMatching(/^spec\/docs\/client\.md:132: TABLE_UNATTACHED Client\.join: a table here is not read: its header \(字段甲 \| 字段乙\)/));
+    const broken = client.replace(
+      '| 参数名    | 类型     | 说明                                                                                                      | 必填 |  默认值  |\n| :-------- | :------- | :-------------------------------------------------------------------------------------------------------- | :--: | :------: |\n| token',
+      '| 字段甲    | 字段乙     | 说明                                                                                                      | 必填 |  默认值  |\n| :-------- | :------- | :-------------------------------------------------------------------------------------------------------- | :--: | :------: |\n| token',
+    );
+    expect(codes(broken)).toContainEqual(
+      expect.stringMatching(/^spec\/docs\/client\.md:132: TABLE_UNATTACHED Client\.join: a table here is not read: its header \(字段甲 \| 字段乙\)/),
+    );
   });
 
   it('a signature naming a parameter twice', () => {
     const broken = client.replace('    roomId: string,\n    userId: string,', '    roomId: string,\n    roomId: string,');
-    expect(codes(broken)).toContainEqual(expect.stringMatching(/^spec\/docs\/client\.md:118: SIGNATURE_UNPARSABLE Client\.join: the signature names the parameter `roomId` twice/));
+    expect(codes(broken)).toContainEqual(
+      expect.stringMatching(/^spec\/docs\/client\.md:118: SIGNATURE_UNPARSABLE Client\.join: the signature names the parameter `roomId` twice/),
+    );
   });
 
   it('an onFailure unlike its siblings, and a description unlike its signature', () => {
-    const row = '| onFailure | function | 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回`VolcEngineRTCError`对象，包含错误码和错误信息 |  否  | 无 |';
+    const row =
+      '| onFailure | function | 失败后执行的回调函数 `(err: VolcEngineRTCError) => void`，返回`VolcEngineRTCError`对象，包含错误码和错误信息 |  否  | 无 |';
     const newRow = '| onFailure | function | 失败后执行的回调函数 `(code: number) => void` |  否  | 无 |';
     const descOnly = client.replace(row, newRow);
-    expect(codes(descOnly)).toContainEqual(expect.stringMatching(/client\.md:185: PARAM_TYPE_MISMATCH Client\.publish\(onFailure\): the type is `\(err: VolcEngineRTCError\) => void` but the description says `\(code: number\) => void`/));
-    const both = descOnly.replace('publish(\n    onSuccess: (url: string) => void,\n    onFailure: (err: VolcEngineRTCError) => void,', 'publish(\n    onSuccess: (url: string) => void,\n    onFailure: (code: number) => void,');
-    expect(codes(both)).toContainEqual(expect.stringMatching(/client\.md:185: CALLBACK_TYPE_MISMATCH Client\.publish\(onFailure\): onFailure is `\(code: number\) => void` here but `\(err: VolcEngineRTCError\) => void` in 10 other methods/));
+    expect(codes(descOnly)).toContainEqual(
+      expect.stringMatching(
+        /client\.md:185: PARAM_TYPE_MISMATCH Client\.publish\(onFailure\): the type is `\(err: VolcEngineRTCError\) => void` but the description says `\(code: number\) => void`/,
+      ),
+    );
+    const both = descOnly.replace(
+      'publish(\n    onSuccess: (url: string) => void,\n    onFailure: (err: VolcEngineRTCError) => void,',
+      'publish(\n    onSuccess: (url: string) => void,\n    onFailure: (code: number) => void,',
+    );
+    expect(codes(both)).toContainEqual(
+      expect.stringMatching(
+        /client\.md:185: CALLBACK_TYPE_MISMATCH Client\.publish\(onFailure\): onFailure is `\(code: number\) => void` here but `\(err: VolcEngineRTCError\) => void` in 10 other methods/,
+      ),
+    );
   });
 
   it('a broken anchor is reported with the link', () => {
@@ -91,7 +113,11 @@ describe('damaged pages', () => {
       fc.tuple(fc.constant('cut' as const), fc.nat(client.length)),
       fc.tuple(fc.constant('dropLine' as const), fc.nat(lines.length - 1)),
       fc.tuple(fc.constant('dupLine' as const), fc.nat(lines.length - 1)),
-      fc.tuple(fc.constant('insert' as const), fc.nat(client.length), fc.string({ unit: fc.constantFrom('|', '`', '*', '#', '\n', '<', '>', '(', ')', ':', '?', '是', 'a', ' ', '-', '{', '}') , maxLength: 12 })),
+      fc.tuple(
+        fc.constant('insert' as const),
+        fc.nat(client.length),
+        fc.string({ unit: fc.constantFrom('|', '`', '*', '#', '\n', '<', '>', '(', ')', ':', '?', '是', 'a', ' ', '-', '{', '}'), maxLength: 12 }),
+      ),
     );
     fc.assert(
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (muts) => {
@@ -117,9 +143,19 @@ describe('text the structure gives no place', () => {
     const sources = pageSources();
     at(sources, CLIENT).text = at(sources, CLIENT).text.replace('## 函数说明\n', '## 函数说明\n\n这段话不属于任何方法。\n');
     const r = buildWith(sources, pageOverrides());
-    expect(r.problems).toEqual([expect.stringMatching(/^spec\/docs\/client\.md:\d+: TEXT_DROPPED client\.md\(这段话不属于任何方法。\): text under a `##` heading before its first `###` section belongs to no method/)]);
+    expect(r.problems).toEqual([
+      expect.stringMatching(
+        /^spec\/docs\/client\.md:\d+: TEXT_DROPPED client\.md\(这段话不属于任何方法。\): text under a `##` heading before its first `###` section belongs to no method/,
+      ),
+    ]);
     const o = pageOverrides();
-    o.overrides.push({ code: 'TEXT_DROPPED', subject: 'client.md', param: '这段话不属于任何方法。', reason: 'A note for readers of the page, about no API.', fix: { present: false } });
+    o.overrides.push({
+      code: 'TEXT_DROPPED',
+      subject: 'client.md',
+      param: '这段话不属于任何方法。',
+      reason: 'A note for readers of the page, about no API.',
+      fix: { present: false },
+    });
     const accepted = buildWith(sources, o);
     expect(accepted.problems).toEqual([]);
     expect(accepted.spec!.diagnostics.find((d) => d.code === 'TEXT_DROPPED')?.resolution).toBe('A note for readers of the page, about no API.');
@@ -127,7 +163,10 @@ describe('text the structure gives no place', () => {
 
   it('a quote and a second signature block in a section are kept as text', () => {
     const sources = pageSources();
-    at(sources, CLIENT).text = at(sources, CLIENT).text.replace('取消发布音视频流。\n', '取消发布音视频流。\n\n> 引用的说明。\n\n```ts\nunpublish(): Promise<void>\n```\n');
+    at(sources, CLIENT).text = at(sources, CLIENT).text.replace(
+      '取消发布音视频流。\n',
+      '取消发布音视频流。\n\n> 引用的说明。\n\n```ts\nunpublish(): Promise<void>\n```\n',
+    );
     const r = buildWith(sources, pageOverrides());
     expect(r.problems).toEqual([]);
     const m = r.spec!.classes[0]!.methods.find((x) => x.name === 'unpublish')!;

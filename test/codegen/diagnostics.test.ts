@@ -65,10 +65,13 @@ describe('diagnostics on the real vendor page', () => {
   });
 
   it('writes messages a doc writer can act on', () => {
-    const msg = (code: string, subject: string, param?: string) => r.diagnostics.find((d) => d.code === code && d.subject === subject && d.param === param)!.message;
+    const msg = (code: string, subject: string, param?: string) =>
+      r.diagnostics.find((d) => d.code === code && d.subject === subject && d.param === param)!.message;
     expect(msg('RETURN_TYPE_MISMATCH', 'Client.setBusinessId')).toContain('`Promise<int>`');
     expect(msg('RETURN_TYPE_MISMATCH', 'Client.setBusinessId')).toContain('returns `boolean`');
-    expect(msg('PARAM_TYPE_MISMATCH', 'Client.muteLocal', 'options')).toBe('the signature types it `{ audio: boolean; video: boolean }` but the table says `string`');
+    expect(msg('PARAM_TYPE_MISMATCH', 'Client.muteLocal', 'options')).toBe(
+      'the signature types it `{ audio: boolean; video: boolean }` but the table says `string`',
+    );
     expect(msg('UNKNOWN_TYPE', 'WxMediaState')).toContain('Client.reportPlayerNetStatusChange(info)');
     expect(msg('REQUIRED_MISMATCH', 'Client.setUserVisibility', 'onSuccess')).toMatch(/required here but optional in 11 other methods/);
   });

@@ -40,7 +40,15 @@ const syncM = (name: string, params: Param[]): Method => ({
   links: [],
   source: at,
 });
-const obj = (name: string, fields: Param[], open = false): ObjectType => ({ name, description: `The ${name}.`, fields, open, origin: 'table', links: [], source: at });
+const obj = (name: string, fields: Param[], open = false): ObjectType => ({
+  name,
+  description: `The ${name}.`,
+  fields,
+  open,
+  origin: 'table',
+  links: [],
+  source: at,
+});
 const ev = (name: string, value: string, payload: string): EventDef => ({
   name,
   value,
@@ -81,7 +89,11 @@ export function fixtureSpec(): Spec {
       obj('StreamPublishState', [p('audio', bool), p('video', bool)]),
       obj('StreamAddedEvent', [p('uid', str), p('screen', bool), p('streamPublishState', ref('StreamPublishState'))]),
     ],
-    events: [ev('STREAM_ADDED', 'stream-added', 'StreamAddedEvent'), ev('STREAM_REMOVED', 'stream-removed', 'StreamEvent'), ev('ERROR', 'error', 'VolcEngineRTCError')],
+    events: [
+      ev('STREAM_ADDED', 'stream-added', 'StreamAddedEvent'),
+      ev('STREAM_REMOVED', 'stream-removed', 'StreamEvent'),
+      ev('ERROR', 'error', 'VolcEngineRTCError'),
+    ],
     errorCodes: [
       { name: 'INVALID_PARAMS', code: 100001, category: 'parameter', origin: 'vendor', description: 'Bad arguments.', source: at },
       { name: 'INTERNAL_ERROR', code: 200008, category: 'SDK internal', origin: 'ours', description: 'Unexpected.', source: at },

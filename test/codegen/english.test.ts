@@ -7,11 +7,15 @@ import { buildWith, ERRORS, EVENTS, fixture, OURS, page, pageOverrides, pageSour
 
 const EN = 'spec/docs/client.md'; // the English page stands where the vendor page would
 const enSources = () => [{ file: EN, text: fixture('client-en.md') }, ...[EVENTS, ERRORS].map((file) => ({ file, text: page(file) }))];
-const strip = (m: object) => JSON.parse(JSON.stringify(m, (k, v) => (['description', 'descriptions', 'remarks', 'links', 'source', 'line'].includes(k) ? undefined : v)));
+const strip = (m: object) =>
+  JSON.parse(JSON.stringify(m, (k, v) => (['description', 'descriptions', 'remarks', 'links', 'source', 'line'].includes(k) ? undefined : v)));
 
 describe('English edition', () => {
   // The vendor's pages only: the English edition has no page of ours beside it.
-  const zh = buildWith(pageSources().filter((x) => x.file !== OURS), pageOverrides());
+  const zh = buildWith(
+    pageSources().filter((x) => x.file !== OURS),
+    pageOverrides(),
+  );
   const names = zh.spec!.classes[0]!.methods.map((m) => m.name);
   const inFixture = ['init', 'setBusinessId', 'join', 'publish', 'subscribe', 'muteRemote', 'setUserVisibility', 'on', 'off', 'reportPusherNetStatusChange'];
   // The reviewed overrides, restricted to what the fixture page contains.

@@ -53,14 +53,19 @@ const MUTATIONS: Mutation[] = [
   },
   {
     what: 'a parameter only the signature has',
-    edit: (s) => s.replace('    userId: string,\n    onSuccess: (userId: string) => void,', '    userId: string,\n    extra: string,\n    onSuccess: (userId: string) => void,'),
+    edit: (s) =>
+      s.replace(
+        '    userId: string,\n    onSuccess: (userId: string) => void,',
+        '    userId: string,\n    extra: string,\n    onSuccess: (userId: string) => void,',
+      ),
     code: 'PARAM_MISSING_IN_TABLE',
     subject: 'Client.join(extra)',
     lineHas: '| 参数名    | 类型     |',
   },
   {
     what: 'a parameter only the table has',
-    edit: (s) => s.replace('| userId    | string   | 本地用户 ID。', '| extra     | string   | 多余。  |  是  |          |\n| userId    | string   | 本地用户 ID。'),
+    edit: (s) =>
+      s.replace('| userId    | string   | 本地用户 ID。', '| extra     | string   | 多余。  |  是  |          |\n| userId    | string   | 本地用户 ID。'),
     code: 'PARAM_MISSING_IN_SIGNATURE',
     subject: 'Client.join(extra)',
     lineHas: '| extra ',
@@ -185,10 +190,18 @@ describe('answers that would make invalid TypeScript are refused', { timeout: 12
   it('generated code that does not compile is reported at its line and not written', () => {
     const dir = fixtureRoot('codegen-bad-');
     scratch.push(dir);
-    const broken = (spec: Spec) => new Map([...emit(spec)].map(([k, v]) => [k, k === 'client.ts' ? v.replace('init(appId: string): Promise<void>;', 'init(appId?: string, more: string): Promise<void>;') : v]));
+    const broken = (spec: Spec) =>
+      new Map(
+        [...emit(spec)].map(([k, v]) => [
+          k,
+          k === 'client.ts' ? v.replace('init(appId: string): Promise<void>;', 'init(appId?: string, more: string): Promise<void>;') : v,
+        ]),
+      );
     const r = run({ root: dir, check: false, emit: broken, verify: verifyGenerated });
     expect(r.ok).toBe(false);
-    expect(r.problems).toEqual([expect.stringMatching(/^src\/generated\/client\.ts:\d+: GENERATED_INVALID: TS1016: A required parameter cannot follow an optional parameter/)]);
+    expect(r.problems).toEqual([
+      expect.stringMatching(/^src\/generated\/client\.ts:\d+: GENERATED_INVALID: TS1016: A required parameter cannot follow an optional parameter/),
+    ]);
     expect(existsSync(join(dir, 'src/generated'))).toBe(false);
   });
 });

@@ -5,7 +5,8 @@ import { at, buildWith, CLIENT, pageOverrides, pageSources } from './helpers.js'
 
 type Entry = Record<string, unknown> & { code: string; subject: string; param?: string; fix: Record<string, unknown> };
 const base = () => pageOverrides() as { pages: Record<string, { docId: string }>; overrides: Entry[] };
-const find = (o: ReturnType<typeof base>, code: string, subject: string, param?: string) => o.overrides.findIndex((e) => e.code === code && e.subject === subject && e.param === param);
+const find = (o: ReturnType<typeof base>, code: string, subject: string, param?: string) =>
+  o.overrides.findIndex((e) => e.code === code && e.subject === subject && e.param === param);
 
 describe('overrides', () => {
   it('the reviewed file resolves everything', () => {
@@ -16,7 +17,11 @@ describe('overrides', () => {
 
   it('unresolved diagnostics fail the build, all of them listed', () => {
     const o = base();
-    const dropped = [find(o, 'UNKNOWN_TYPE', 'WxMediaState'), find(o, 'SIGNATURE_NAME_MISMATCH', 'Client.reportPusherNetStatusChange'), find(o, 'UNTYPED_PARAM', 'Client.setUserVisibility', 'enable')];
+    const dropped = [
+      find(o, 'UNKNOWN_TYPE', 'WxMediaState'),
+      find(o, 'SIGNATURE_NAME_MISMATCH', 'Client.reportPusherNetStatusChange'),
+      find(o, 'UNTYPED_PARAM', 'Client.setUserVisibility', 'enable'),
+    ];
     o.overrides = o.overrides.filter((_, i) => !dropped.includes(i));
     const r = buildWith(pageSources(), o);
     expect(r.spec).toBeUndefined();
@@ -40,7 +45,7 @@ describe('overrides', () => {
     const o = base();
     o.overrides.push({ code: 'PARAM_TYPE_MISMATCH', subject: 'Client.join', param: 'token', reason: 'made up', fix: { type: 'string' } });
     const text = JSON.stringify(o, null, 2);
-    const line = text.split('\n').findIndex((l) => l.includes('"subject": "Client.join"')) ; // 0-based line of subject = 1-based line of code
+    const line = text.split('\n').findIndex((l) => l.includes('"subject": "Client.join"')); // 0-based line of subject = 1-based line of code
     const r = buildWith(pageSources(), text);
     expect(r.problems).toEqual([expect.stringMatching(new RegExp(`^spec/overrides\\.json:${line}: STALE_OVERRIDE Client\\.join\\(token\\)`))]);
   });
@@ -124,7 +129,12 @@ describe('overrides', () => {
     const o = base();
     const plain = buildWith(sources, o);
     expect(plain.problems).toEqual([expect.stringMatching(/^spec\/docs\/client\.md:147: SIGNATURE_MISSING Client\.leave: /)]);
-    o.overrides.push({ code: 'SIGNATURE_MISSING', subject: 'Client.leave', reason: 'The block fell out of the page; this is the one the vendor had.', fix: { signature: 'leave(onSuccess: () => void, onFailure: (err: VolcEngineRTCError) => void): void' } });
+    o.overrides.push({
+      code: 'SIGNATURE_MISSING',
+      subject: 'Client.leave',
+      reason: 'The block fell out of the page; this is the one the vendor had.',
+      fix: { signature: 'leave(onSuccess: () => void, onFailure: (err: VolcEngineRTCError) => void): void' },
+    });
     const fixed = buildWith(sources, o);
     expect(fixed.problems).toEqual([]);
     expect(fixed.spec!.classes[0]!.methods.find((m) => m.name === 'leave')!.callbacks).toMatchObject({ success: [], optional: true, formReturns: 'promise' });

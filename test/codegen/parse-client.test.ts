@@ -23,7 +23,9 @@ function text(t: TypeRef): string {
 
 function shape(m: Method): string {
   const params = m.params.map((p) => `${p.name}${p.optional ? '?' : ''}: ${text(p.type)}${p.default !== undefined ? ` = ${p.default}` : ''}`).join(', ');
-  const cb = m.callbacks ? ` [${m.callbacks.optional ? 'optional ' : ''}callbacks onSuccess(${m.callbacks.success.map((p) => `${p.name}: ${text(p.type)}`).join(', ')})]` : '';
+  const cb = m.callbacks
+    ? ` [${m.callbacks.optional ? 'optional ' : ''}callbacks onSuccess(${m.callbacks.success.map((p) => `${p.name}: ${text(p.type)}`).join(', ')})]`
+    : '';
   return `${m.name}(${params})${cb} -> ${text(m.returns)}`;
 }
 
@@ -67,16 +69,24 @@ describe('client.md + events.md + error-codes.md with spec/overrides.json', () =
   });
 
   it('defines the option, error and payload types', () => {
-    const fields = (n: string) => type(n).fields.map((f) => `${f.name}${f.optional ? '?' : ''}: ${text(f.type)}${f.default !== undefined ? ` = ${f.default}` : ''}`);
+    const fields = (n: string) =>
+      type(n).fields.map((f) => `${f.name}${f.optional ? '?' : ''}: ${text(f.type)}${f.default !== undefined ? ` = ${f.default}` : ''}`);
     expect(fields('SubOptions')).toEqual(['video?: boolean = true', 'audio?: boolean = true', 'screen?: boolean = false']);
     expect(fields('UnsubscribeOptions')).toEqual(['screen?: boolean = false']);
     expect(fields('MuteLocalOptions')).toEqual(['audio: boolean', 'video: boolean']);
     expect(fields('MuteRemoteOptions')).toEqual(['audio: boolean', 'video: boolean', 'screen?: boolean = false']);
     expect(fields('VolcEngineRTCError')).toEqual(['code: number', 'reason: string']);
     expect(fields('StreamAddedEvent')).toEqual(['uid: string', 'screen: boolean', 'streamPublishState: StreamPublishState']);
-    expect(fields('WxMediaState')).toEqual(['videoBitrate', 'audioBitrate', 'videoFPS', 'videoGOP', 'netSpeed', 'netJitter', 'videoWidth', 'videoHeight'].map((n) => `${n}?: number`));
+    expect(fields('WxMediaState')).toEqual(
+      ['videoBitrate', 'audioBitrate', 'videoFPS', 'videoGOP', 'netSpeed', 'netJitter', 'videoWidth', 'videoHeight'].map((n) => `${n}?: number`),
+    );
     expect([type('WxMediaState').open, type('SubOptions').open, type('MuteLocalOptions').open]).toEqual([true, false, false]);
-    expect([type('SubOptions').origin, type('MuteLocalOptions').origin, type('UnsubscribeOptions').origin, type('WxMediaState').origin]).toEqual(['table', 'signature', 'table', 'override']);
+    expect([type('SubOptions').origin, type('MuteLocalOptions').origin, type('UnsubscribeOptions').origin, type('WxMediaState').origin]).toEqual([
+      'table',
+      'signature',
+      'table',
+      'override',
+    ]);
     expect(type('SubOptions').source).toEqual({ file: 'spec/docs/client.md', line: 242 });
     expect(s.types.map((t) => t.name)).toEqual([...s.types.map((t) => t.name)].sort());
   });
@@ -90,7 +100,9 @@ describe('client.md + events.md + error-codes.md with spec/overrides.json', () =
   });
 
   it('reads every error code row', () => {
-    const rows = page('spec/docs/error-codes.md').split('\n').filter((l) => /^\| [A-Z_]+ \| \d+ \|/.test(l));
+    const rows = page('spec/docs/error-codes.md')
+      .split('\n')
+      .filter((l) => /^\| [A-Z_]+ \| \d+ \|/.test(l));
     expect(s.errorCodes).toHaveLength(rows.length);
     expect(s.errorCodes[0]).toMatchObject({ name: 'INVALID_PARAMS', code: 100001, category: 'parameter', origin: 'vendor' });
     expect(s.errorCodes.find((e) => e.name === 'ROOM_FULL')).toMatchObject({ code: 400006, origin: 'ours' });

@@ -19,7 +19,11 @@ afterEach(() => {
 });
 
 // A stand-in for the emitter (the layer below is not under test here): one file per method.
-const emit: Emit = (spec) => new Map([['index.ts', `export const names = ${JSON.stringify(spec.classes[0]!.methods.map((m) => m.name))};\n`], ['nested/count.ts', `export const n = ${spec.types.length};\n`]]);
+const emit: Emit = (spec) =>
+  new Map([
+    ['index.ts', `export const names = ${JSON.stringify(spec.classes[0]!.methods.map((m) => m.name))};\n`],
+    ['nested/count.ts', `export const n = ${spec.types.length};\n`],
+  ]);
 
 describe('determinism', () => {
   it('the same pages give the same bytes, whatever order they are read in', () => {
@@ -42,7 +46,13 @@ describe('run (npm run codegen)', () => {
     const dir = repo();
     const first = run({ root: dir, check: false, emit });
     expect(first.problems).toEqual([]);
-    expect(first.changed.sort()).toEqual(['spec/client.spec.json', 'spec/overrides.schema.json', 'spec/spec.schema.json', 'src/generated/index.ts', 'src/generated/nested/count.ts']);
+    expect(first.changed.sort()).toEqual([
+      'spec/client.spec.json',
+      'spec/overrides.schema.json',
+      'spec/spec.schema.json',
+      'src/generated/index.ts',
+      'src/generated/nested/count.ts',
+    ]);
     expect(readFileSync(join(dir, 'src/generated/index.ts'), 'utf8')).toContain('"setBusinessId"');
     const spec = JSON.parse(readFileSync(join(dir, 'spec/client.spec.json'), 'utf8')) as Spec;
     expect(validateSpec(spec)).toEqual([]);
@@ -81,7 +91,11 @@ describe('run (npm run codegen)', () => {
     // The signature still says string: a new PARAM_TYPE_MISMATCH the overrides do not answer.
     const r = run({ root: dir, check: false, emit });
     expect(r.ok).toBe(false);
-    expect(r.problems).toEqual([expect.stringMatching(/^spec\/docs\/client\.md:135: PARAM_TYPE_MISMATCH Client\.join\(roomId\): the signature types it `string` but the table says `number`/)]);
+    expect(r.problems).toEqual([
+      expect.stringMatching(
+        /^spec\/docs\/client\.md:135: PARAM_TYPE_MISMATCH Client\.join\(roomId\): the signature types it `string` but the table says `number`/,
+      ),
+    ]);
     expect(existsSync(join(dir, 'spec/client.spec.json'))).toBe(false);
   });
 

@@ -51,10 +51,13 @@ describe('codegen --check stamp', () => {
     expect(upToDateByStamp(dir)).toBe(false);
   });
 
-  it.each(['spec/docs/new.md', 'src/generated/extra.ts', 'src/generated/nested/more.json', 'protocol/src/generated/extra.ts'])('a new file %s invalidates it', (rel) => {
-    put(rel, 'x\n');
-    expect(upToDateByStamp(dir)).toBe(false);
-  });
+  it.each(['spec/docs/new.md', 'src/generated/extra.ts', 'src/generated/nested/more.json', 'protocol/src/generated/extra.ts'])(
+    'a new file %s invalidates it',
+    (rel) => {
+      put(rel, 'x\n');
+      expect(upToDateByStamp(dir)).toBe(false);
+    },
+  );
 
   it('files the pipeline does not read or write leave it valid', () => {
     put('spec/docs/notes.txt', 'not a page\n');

@@ -48,13 +48,20 @@ describe('npm start', () => {
     expect(d.out()).toContain('media was skipped (ffmpeg not installed: sudo apt-get install ffmpeg)');
   });
 
-  it.runIf(needs(['ffmpeg'], 'the demo with ffmpeg but no ffprobe'))('with ffmpeg but no ffprobe: no crash, it says the media was not read back', { timeout: 60_000 }, async () => {
-    const ffmpeg = (process.env.PATH ?? '').split(':').map((dir) => join(dir, 'ffmpeg')).find((p) => existsSync(p));
-    expect(ffmpeg).toBeDefined();
-    symlinkSync(ffmpeg!, join(bins, 'ffmpeg')); // ffmpeg alone on PATH, as a build without ffprobe
-    const d = demo([], { ...process.env, PATH: bins });
-    expect(await d.exit).toBe(0);
-    expect(d.out()).toContain('ffprobe not found');
-    expect(d.out()).toContain('media was pushed but not read back (no ffprobe)');
-  });
+  it.runIf(needs(['ffmpeg'], 'the demo with ffmpeg but no ffprobe'))(
+    'with ffmpeg but no ffprobe: no crash, it says the media was not read back',
+    { timeout: 60_000 },
+    async () => {
+      const ffmpeg = (process.env.PATH ?? '')
+        .split(':')
+        .map((dir) => join(dir, 'ffmpeg'))
+        .find((p) => existsSync(p));
+      expect(ffmpeg).toBeDefined();
+      symlinkSync(ffmpeg!, join(bins, 'ffmpeg')); // ffmpeg alone on PATH, as a build without ffprobe
+      const d = demo([], { ...process.env, PATH: bins });
+      expect(await d.exit).toBe(0);
+      expect(d.out()).toContain('ffprobe not found');
+      expect(d.out()).toContain('media was pushed but not read back (no ffprobe)');
+    },
+  );
 });

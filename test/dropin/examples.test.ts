@@ -72,7 +72,16 @@ describe.each(PAGES)('%s', (route) => {
     const page = startPhone(root).open(route, { userId: 'x' });
     const wxml = pageWxml(root, route);
     const handlers = boundHandlers(wxml);
-    expect(handlers).toEqual(['onInput', 'onJoin', 'onLeave', 'onPlayerNetStatus', 'onPlayerStateChange', 'onPusherNetStatus', 'onPusherStateChange', 'onRenew']);
+    expect(handlers).toEqual([
+      'onInput',
+      'onJoin',
+      'onLeave',
+      'onPlayerNetStatus',
+      'onPlayerStateChange',
+      'onPusherNetStatus',
+      'onPusherStateChange',
+      'onRenew',
+    ]);
     for (const h of handlers) expect(typeof page[h], h).toBe('function');
     for (const name of dataRoots(wxml)) expect(Object.keys(page.data), name).toContain(name);
     expect(wxml).toMatch(/<live-pusher[^>]*url="\{\{pushUrl\}\}"/);
@@ -136,17 +145,24 @@ describe.each(PAGES)('%s', (route) => {
     const bob = person(route, room, 'bob');
     await joinByHand(alice, mintToken(room, 'alice', { expireAt: short() }));
     await joinByHand(bob, mintToken(room, 'bob', { expireAt: short() }));
-    const expiry = async (uid: string) => (await server.rooms.inspect({ appId: E2E_APP_ID, roomId: room }))?.members.find((m) => m.userId === uid)?.tokenExpireAt;
+    const expiry = async (uid: string) =>
+      (await server.rooms.inspect({ appId: E2E_APP_ID, roomId: room }))?.members.find((m) => m.userId === uid)?.tokenExpireAt;
 
     // alice's page asks the backend and renews by itself.
-    await eventually(() => expiry('alice'), (at) => at === renewed);
+    await eventually(
+      () => expiry('alice'),
+      (at) => at === renewed,
+    );
     expect(asked).toEqual([{ url: 'https://backend.example.com/token', data: { roomId: room, userId: 'alice' } }]);
     expect(alice.data).toMatchObject({ state: 'in-call', notice: '' });
     // bob's page has no backend: it asks for a token; pasting one and tapping Renew renews.
     await bob.until((d) => /paste a new one and tap Renew/.test(d.notice));
     bob.onInput({ currentTarget: { dataset: { field: 'token' } }, detail: { value: mintToken(room, 'bob', { expireAt: renewed }) } });
     bob.onRenew({ currentTarget: { dataset: {} } });
-    await eventually(() => expiry('bob'), (at) => at === renewed);
+    await eventually(
+      () => expiry('bob'),
+      (at) => at === renewed,
+    );
     expect((await bob.until((d) => d.notice === '')).state).toBe('in-call');
     // A wrong token is refused and said so; the call goes on.
     bob.onInput({ currentTarget: { dataset: { field: 'token' } }, detail: { value: mintToken(room, 'alice') } });

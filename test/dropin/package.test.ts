@@ -56,7 +56,11 @@ describe('the package through package.json', () => {
 
   it('require() gets the CommonJS file, import gets the ES module, with the same API', () => {
     const cjs = run(['-e', `const sdk = require('${pkg.name}');${PROBE}`]);
-    const esm = run(['--input-type=module', '-e', `import * as sdk from '${pkg.name}'; import { Client } from '${pkg.name}'; if (sdk.Client !== Client) throw 1;${PROBE}`]);
+    const esm = run([
+      '--input-type=module',
+      '-e',
+      `import * as sdk from '${pkg.name}'; import { Client } from '${pkg.name}'; if (sdk.Client !== Client) throw 1;${PROBE}`,
+    ]);
     expect(cjs.names).toBe('Client,ERROR_CODES,EVENTS,configure');
     expect(esm).toEqual(cjs);
     expect(cjs).toMatchObject({ init: 'ok', stream: 'stream-added', code: expect.any(Number) });

@@ -82,7 +82,10 @@ describe.each(TRANSPORT_MODES)('generated Client over $name against the real ser
     const c = make();
     // The returned Promise settles as the callbacks did (vendor code chains `.then` after them).
     const same = async (o: { ok: boolean; returned: unknown }) =>
-      (o.returned as Promise<unknown>).then((v) => ({ ok: true, v }), (e: { code: number }) => ({ ok: false, code: e.code }));
+      (o.returned as Promise<unknown>).then(
+        (v) => ({ ok: true, v }),
+        (e: { code: number }) => ({ ok: false, code: e.code }),
+      );
     const init = await legacy((ok, fail) => c.init(E2E_APP_ID, ok, fail));
     expect(init).toMatchObject({ ok: true, value: undefined });
     expect(await same(init)).toEqual({ ok: true, v: undefined });
@@ -132,6 +135,9 @@ describe.each(TRANSPORT_MODES)('generated Client over $name against the real ser
     expect(await w.next(EVENTS.ERROR)).toMatchObject({ code: ERROR_CODES.INVALID_PARAMS });
     await c.leave();
     const items = server.reports.query({ appId: E2E_APP_ID, roomId: r, userId: 'erin' }).map((s) => s.item);
-    expect(items).toMatchObject([{ kind: 'pusherState', code: 1002 }, { kind: 'playerNet', uid: 'frank', info: { videoBitrate: 500 } }]);
+    expect(items).toMatchObject([
+      { kind: 'pusherState', code: 1002 },
+      { kind: 'playerNet', uid: 'frank', info: { videoBitrate: 500 } },
+    ]);
   });
 });

@@ -12,7 +12,11 @@ import { timerCensus } from '../support/timer-census.js';
 import { TRANSPORT_MODES } from '../support/transport-modes.js';
 
 const ALL_EVENTS = Object.values(EVENTS);
-const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code: number }) => e.code);
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: { code: number }) => e.code,
+  );
 type Stats = { drops: number; attempts: number; resumes: number; freshJoins: number; gaveUp: number };
 const statsOf = (rt: ClientRuntime): Stats => (rt as unknown as { stats: Stats }).stats;
 
@@ -54,7 +58,8 @@ describe.each(TRANSPORT_MODES)('reconnect over $name', (mode) => {
     return { alice, bob, wa, wb };
   }
 
-  const reconnected = (w: ReturnType<typeof watch>) => w.next(EVENTS.CONNECTION_STATE_CHANGED, (p) => p.state === 'connected' && p.prevState === 'reconnecting');
+  const reconnected = (w: ReturnType<typeof watch>) =>
+    w.next(EVENTS.CONNECTION_STATE_CHANGED, (p) => p.state === 'connected' && p.prevState === 'reconnecting');
 
   it('a short drop resumes the session: the others hear nothing, missed events arrive, the subscription still works', async () => {
     const { server } = await setup();

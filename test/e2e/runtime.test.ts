@@ -11,7 +11,11 @@ import { watch } from '../support/runtime-harness.js';
 import { TRANSPORT_MODES } from '../support/transport-modes.js';
 
 const ALL_EVENTS = Object.values(EVENTS);
-const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code: number }) => e.code);
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: { code: number }) => e.code,
+  );
 
 describe.each(TRANSPORT_MODES)('runtime over $name against the real server', (mode) => {
   let server: RunningServer;
@@ -105,7 +109,12 @@ describe.each(TRANSPORT_MODES)('runtime over $name against the real server', (mo
     await a.rt.publish();
     const c = await joined(r, 'carol');
     expect(c.w.of(EVENTS.STREAM_ADDED)).toEqual([{ uid: 'alice', screen: false, streamPublishState: { audio: true, video: true } }]);
-    expect(c.w.of(EVENTS.PEER_ONLINE).map((p) => p.uid).sort()).toEqual(['alice', 'bob']);
+    expect(
+      c.w
+        .of(EVENTS.PEER_ONLINE)
+        .map((p) => p.uid)
+        .sort(),
+    ).toEqual(['alice', 'bob']);
   });
 
   it('the server refuses what only it can know, with its codes', async () => {

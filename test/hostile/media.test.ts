@@ -24,12 +24,18 @@ let maxGrowth = 0;
 
 beforeAll(async () => {
   s = await startServe([
-    '--relay-handshake-timeout-ms', '1000',
-    '--relay-first-command-timeout-ms', '1000',
-    '--relay-start-timeout-ms', '2000',
-    '--relay-idle-timeout-ms', '2000',
-    '--relay-max-connections-per-address', '16',
-    '--relay-max-gop-bytes', String(4 * 1024 * 1024),
+    '--relay-handshake-timeout-ms',
+    '1000',
+    '--relay-first-command-timeout-ms',
+    '1000',
+    '--relay-start-timeout-ms',
+    '2000',
+    '--relay-idle-timeout-ms',
+    '2000',
+    '--relay-max-connections-per-address',
+    '16',
+    '--relay-max-gop-bytes',
+    String(4 * 1024 * 1024),
   ]);
   await until(() => relayPid(s.pid) !== null, 'the relay process');
   relay = relayPid(s.pid)!;
@@ -41,7 +47,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // The figure docs/reliability.md quotes against the bound.
-  console.info(`media attacks: server + relay RSS ${baseline.toFixed(0)} MiB after warm-up, largest growth after an attack ${maxGrowth.toFixed(1)} MiB (bound ${RSS_BOUND_MB})`);
+  console.info(
+    `media attacks: server + relay RSS ${baseline.toFixed(0)} MiB after warm-up, largest growth after an attack ${maxGrowth.toFixed(1)} MiB (bound ${RSS_BOUND_MB})`,
+  );
   await s?.stop();
 });
 
@@ -308,15 +316,19 @@ describe('random bytes after a valid handshake', () => {
   it('property: any bytes after the handshake (with or without a connect first) leave the relay and server running', async () => {
     await callDuring(s, () =>
       fc.assert(
-        fc.asyncProperty(fc.boolean(), fc.array(fc.uint8Array({ minLength: 1, maxLength: 2048, size: 'medium' }), { minLength: 1, maxLength: 4 }), async (withConnect, parts) => {
-          const c = attacker();
-          await c.handshake();
-          if (withConnect) c.write(good);
-          for (const p of parts) c.write(Buffer.from(p));
-          await settle(c);
-          c.destroy();
-          return alive(s.pid) && relayPid(s.pid) === relay;
-        }),
+        fc.asyncProperty(
+          fc.boolean(),
+          fc.array(fc.uint8Array({ minLength: 1, maxLength: 2048, size: 'medium' }), { minLength: 1, maxLength: 4 }),
+          async (withConnect, parts) => {
+            const c = attacker();
+            await c.handshake();
+            if (withConnect) c.write(good);
+            for (const p of parts) c.write(Buffer.from(p));
+            await settle(c);
+            c.destroy();
+            return alive(s.pid) && relayPid(s.pid) === relay;
+          },
+        ),
         { numRuns: 50 },
       ),
     );

@@ -12,21 +12,56 @@ import { E2E_APP_ID, mintToken, startRealServer } from '../support/real-server.j
 import { wsTransport } from '../support/runtime-harness.js';
 
 const DOCUMENTED = new Set<number>(Object.values(ERROR_CODES));
-const METHODS = Object.getOwnPropertyNames(Client.prototype).filter((m) => m !== 'constructor' && typeof (Client.prototype as unknown as Record<string, unknown>)[m] === 'function');
+const METHODS = Object.getOwnPropertyNames(Client.prototype).filter(
+  (m) => m !== 'constructor' && typeof (Client.prototype as unknown as Record<string, unknown>)[m] === 'function',
+);
 
 /** Marks where a fresh recording callback goes (fast-check values must be replayable). */
 const FN = Symbol('callback');
 
 const hostile = fc.constantFrom(
   // Objects that throw when touched: a checker must not let that escape.
-  () => new Proxy({}, { get: () => { throw new Error('trap'); }, ownKeys: () => { throw new Error('trap'); }, getPrototypeOf: () => { throw new Error('trap'); } }),
-  () => ({ get audio(): boolean { throw new Error('getter'); }, video: true }),
+  () =>
+    new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+        ownKeys: () => {
+          throw new Error('trap');
+        },
+        getPrototypeOf: () => {
+          throw new Error('trap');
+        },
+      },
+    ),
+  () => ({
+    get audio(): boolean {
+      throw new Error('getter');
+    },
+    video: true,
+  }),
   () => Object.create(null) as object,
-  () => ({ toString: 5, valueOf: () => { throw new Error('valueOf'); } }),
+  () => ({
+    toString: 5,
+    valueOf: () => {
+      throw new Error('valueOf');
+    },
+  }),
 );
 
 const value: fc.Arbitrary<unknown> = fc.oneof(
-  fc.anything({ maxDepth: 2, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withNullPrototype: true, withBoxedValues: true }),
+  fc.anything({
+    maxDepth: 2,
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withTypedArray: true,
+    withNullPrototype: true,
+    withBoxedValues: true,
+  }),
   fc.constantFrom(undefined, null, NaN, Infinity, -0, '', 'room-1', 'bob', E2E_APP_ID, EVENTS.PEER_ONLINE, 'x'.repeat(5000)),
   fc.record({ audio: fc.anything({ maxDepth: 0 }), video: fc.anything({ maxDepth: 0 }), screen: fc.anything({ maxDepth: 0 }) }, { requiredKeys: [] }),
   fc.constant(FN),
@@ -64,12 +99,20 @@ describe('every Client method with random arguments', () => {
         }
         for (const { method, args } of calls) {
           // Callbacks: each records what it got; a failure callback must get a documented error.
-          const real = args.map((a) => (a === FN ? (...got: unknown[]) => got.forEach((g) => isErrorLike(g) && failures.push(g)) : typeof a === 'function' ? (a as () => unknown)() : a));
+          const real = args.map((a) =>
+            a === FN ? (...got: unknown[]) => got.forEach((g) => isErrorLike(g) && failures.push(g)) : typeof a === 'function' ? (a as () => unknown)() : a,
+          );
           let out: unknown;
           expect(() => {
             out = (client as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(...real);
           }, `${method} threw`).not.toThrow();
-          if (out instanceof Promise) settling.push(out.then(() => void resolved++, (e) => void failures.push(e)));
+          if (out instanceof Promise)
+            settling.push(
+              out.then(
+                () => void resolved++,
+                (e) => void failures.push(e),
+              ),
+            );
         }
         await settleWithin(settling, 15_000, calls.map((c) => c.method).join(', '));
         await client.destroy().catch((e) => failures.push(e));

@@ -120,7 +120,12 @@ describe('Connection', () => {
     server = await startFakeSignaling();
     const { l } = listener();
     let lostCalls = 0;
-    const c = new Connection(server.url, factory, { requestTimeoutMs: 1000, heartbeatIntervalMs: 20, heartbeatTimeoutMs: 100 }, { ...l, onLost: () => lostCalls++ });
+    const c = new Connection(
+      server.url,
+      factory,
+      { requestTimeoutMs: 1000, heartbeatIntervalMs: 20, heartbeatTimeoutMs: 100 },
+      { ...l, onLost: () => lostCalls++ },
+    );
     await c.open();
     // Wait for several heartbeat rounds, then check the connection survived them.
     for (let i = 0; i < 6; i++) await server.nextFrame('ping');
@@ -152,14 +157,22 @@ describe('Connection', () => {
     peer.send({ v: 1, type: 'mystery' });
     peer.send({ v: 1, type: 'event', event: 'peer-online', data: { uid: 'y' } });
     await expect(c.request({ type: 'leave' })).resolves.toEqual({});
-    expect(errors.map((e) => e.code)).toEqual([200005, ERROR_CODES.PROTOCOL_ERROR, ERROR_CODES.PROTOCOL_ERROR, ERROR_CODES.PROTOCOL_ERROR, ERROR_CODES.PROTOCOL_ERROR]);
+    expect(errors.map((e) => e.code)).toEqual([
+      200005,
+      ERROR_CODES.PROTOCOL_ERROR,
+      ERROR_CODES.PROTOCOL_ERROR,
+      ERROR_CODES.PROTOCOL_ERROR,
+      ERROR_CODES.PROTOCOL_ERROR,
+    ]);
     expect(errors[3]!.reason).toMatch(/version 99/);
     expect(events).toEqual([{ name: 'peer-online', data: { uid: 'y' } }]);
     c.close('done');
   });
 
   it('fails the request a wrong-version answer belongs to', async () => {
-    server = await startFakeSignaling((f, peer) => (f.type === 'join' ? peer.send({ v: 2, type: 'response', id: f.id, ok: true, data: {} }) : defaultScript(f, peer)));
+    server = await startFakeSignaling((f, peer) =>
+      f.type === 'join' ? peer.send({ v: 2, type: 'response', id: f.id, ok: true, data: {} }) : defaultScript(f, peer),
+    );
     const c = new Connection(server.url, factory, timings, listener().l);
     await c.open();
     await expect(c.request(join)).rejects.toMatchObject({ code: ERROR_CODES.PROTOCOL_ERROR });

@@ -22,10 +22,17 @@ const frameLike = fc.record(
 describe('incoming frames', () => {
   it('parseFrame never throws, on any text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), anyJson.map((j) => JSON.stringify(j)), frameLike.map((f) => JSON.stringify(f))), (text) => {
-        const r = parseFrame(text);
-        expect('frame' in r || 'bad' in r).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          anyJson.map((j) => JSON.stringify(j)),
+          frameLike.map((f) => JSON.stringify(f)),
+        ),
+        (text) => {
+          const r = parseFrame(text);
+          expect('frame' in r || 'bad' in r).toBe(true);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -54,14 +61,18 @@ describe('incoming frames', () => {
 
   it('event payload and join answer checks never throw and keep only fitting shapes', () => {
     fc.assert(
-      fc.property(fc.constantFrom('peer-online', 'peer-leave', 'stream-added', 'stream-removed', 'disconnect', 'token-will-expire', 'anything'), anyJson, (name, data) => {
-        const p = asEventPayload(name, data);
-        if (p && name !== 'disconnect' && name !== 'token-will-expire') expect(typeof p.uid).toBe('string');
-        if (p && name === 'stream-added') expect(typeof p.streamPublishState).toBe('object');
-        if (p && name === 'disconnect') expect(typeof p.code).toBe('number');
-        const j = asJoinAnswer(data);
-        if (j) expect(Array.isArray(j.peers) && Array.isArray(j.streams)).toBe(true);
-      }),
+      fc.property(
+        fc.constantFrom('peer-online', 'peer-leave', 'stream-added', 'stream-removed', 'disconnect', 'token-will-expire', 'anything'),
+        anyJson,
+        (name, data) => {
+          const p = asEventPayload(name, data);
+          if (p && name !== 'disconnect' && name !== 'token-will-expire') expect(typeof p.uid).toBe('string');
+          if (p && name === 'stream-added') expect(typeof p.streamPublishState).toBe('object');
+          if (p && name === 'disconnect') expect(typeof p.code).toBe('number');
+          const j = asJoinAnswer(data);
+          if (j) expect(Array.isArray(j.peers) && Array.isArray(j.streams)).toBe(true);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

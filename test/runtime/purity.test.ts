@@ -20,7 +20,10 @@ const stripComments = (src: string) => src.replace(/\/\*[\s\S]*?\*\//g, '').repl
 
 const FORBIDDEN: [string, RegExp][] = [
   ['a node: import', /from\s+['"]node:/],
-  ['an import of a Node built-in', /from\s+['"](fs|path|os|net|tls|http|https|crypto|events|stream|buffer|url|util|child_process|worker_threads|timers)(\/[^'"]*)?['"]/],
+  [
+    'an import of a Node built-in',
+    /from\s+['"](fs|path|os|net|tls|http|https|crypto|events|stream|buffer|url|util|child_process|worker_threads|timers)(\/[^'"]*)?['"]/,
+  ],
   // The one package allowed: the shared wire protocol, itself held to these rules below.
   ['a package import (runtime dependency)', /from\s+['"](?![./]|@mprtc\/protocol['"])[^'"]+['"]/],
   ['require(', /\brequire\s*\(/],

@@ -19,7 +19,13 @@ afterEach(async () => {
   server = undefined;
 });
 
-const JOIN = { sessionId: 's1', resumeToken: 'secret-1', peers: ['bob', 'carol'], streams: [{ uid: 'bob', screen: false, audio: true, video: true }], tokenExpireAt: 0 };
+const JOIN = {
+  sessionId: 's1',
+  resumeToken: 'secret-1',
+  peers: ['bob', 'carol'],
+  streams: [{ uid: 'bob', screen: false, audio: true, video: true }],
+  tokenExpireAt: 0,
+};
 
 async function inRoom(script: Script) {
   server = await startFakeSignaling(script);
@@ -93,7 +99,13 @@ describe('resume', () => {
         joins++;
         // Second time round carol is gone, bob muted his audio, dave arrived.
         if (joins === 1) return peer.reply(f, JOIN);
-        return peer.reply(f, { sessionId: 's2', resumeToken: 'secret-2', peers: ['bob', 'dave'], streams: [{ uid: 'bob', screen: false, audio: false, video: true }], tokenExpireAt: 0 });
+        return peer.reply(f, {
+          sessionId: 's2',
+          resumeToken: 'secret-2',
+          peers: ['bob', 'dave'],
+          streams: [{ uid: 'bob', screen: false, audio: false, video: true }],
+          tokenExpireAt: 0,
+        });
       }
       if (f.type === 'resume') return peer.refuse(f, ERROR_CODES.NOT_IN_ROOM, 'no session to resume');
       defaultScript(f, peer);

@@ -25,7 +25,11 @@ async function setup(script = defaultScript, options: Record<string, unknown> = 
   return { rt, server };
 }
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code: number }) => e.code);
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: { code: number }) => e.code,
+  );
 
 describe('lifecycle', () => {
   it('refuses every call before init with NOT_INITED, and init twice with HAS_INITED', async () => {
@@ -47,7 +51,18 @@ describe('lifecycle', () => {
   });
 
   it('reports unusable options at init, and never throws from createRuntime', async () => {
-    for (const bad of [{ reconnect: true }, { reconnect: { maxAttempts: 0 } }, { reconnect: { baseDelayMs: 100, maxDelayMs: 10 } }, { reconnect: { tries: 3 } }, { server: 'http://x' }, { transport: 'carrier-pigeon' }, { requestTimeoutMs: -1 }, { colour: 'red' }, { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 50 }, { reportBatchSize: 101 }]) {
+    for (const bad of [
+      { reconnect: true },
+      { reconnect: { maxAttempts: 0 } },
+      { reconnect: { baseDelayMs: 100, maxDelayMs: 10 } },
+      { reconnect: { tries: 3 } },
+      { server: 'http://x' },
+      { transport: 'carrier-pigeon' },
+      { requestTimeoutMs: -1 },
+      { colour: 'red' },
+      { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 50 },
+      { reportBatchSize: 101 },
+    ]) {
       const rt = createRuntime(bad as never);
       expect(await codeOf(rt.init(APP_ID))).toBe(ERROR_CODES.INVALID_PARAMS);
     }
@@ -128,7 +143,16 @@ describe('lifecycle', () => {
     await rt.destroy();
     await closed;
     expect(peer.frames.map((f) => f.type)).toContain('leave');
-    for (const p of [rt.init(APP_ID), rt.join('t', 'r', 'u'), rt.leave(), rt.publish(), rt.destroy(), rt.setBusinessId('b'), rt.setUserVisibility(true), rt.subscribe('x', {})]) {
+    for (const p of [
+      rt.init(APP_ID),
+      rt.join('t', 'r', 'u'),
+      rt.leave(),
+      rt.publish(),
+      rt.destroy(),
+      rt.setBusinessId('b'),
+      rt.setUserVisibility(true),
+      rt.subscribe('x', {}),
+    ]) {
       expect(await codeOf(p)).toBe(ERROR_CODES.CLIENT_DESTROYED);
     }
     const errors: unknown[] = [];
@@ -170,7 +194,10 @@ describe('transport choice', () => {
     const rt = createRuntime({ server: server.url });
     clients.push(rt);
     await rt.init(APP_ID);
-    await expect(rt.join('t', 'r', 'u')).rejects.toMatchObject({ code: ERROR_CODES.CONNECTION_FAILED, reason: expect.stringMatching(/ClientOptions.transport/) });
+    await expect(rt.join('t', 'r', 'u')).rejects.toMatchObject({
+      code: ERROR_CODES.CONNECTION_FAILED,
+      reason: expect.stringMatching(/ClientOptions.transport/),
+    });
     const wxOnly = createRuntime({ server: server.url, transport: 'wx' });
     clients.push(wxOnly);
     await wxOnly.init(APP_ID);
@@ -209,7 +236,12 @@ describe('transport choice', () => {
     await rt.init(APP_ID);
     expect(await rt.join('t', 'r', 'u')).toBe('u');
     expect(urls).toEqual([server.url]);
-    const broken = createRuntime({ server: server.url, transport: () => { throw new Error('no sockets here'); } });
+    const broken = createRuntime({
+      server: server.url,
+      transport: () => {
+        throw new Error('no sockets here');
+      },
+    });
     clients.push(broken);
     await broken.init(APP_ID);
     await expect(broken.join('t', 'r', 'u')).rejects.toMatchObject({ code: ERROR_CODES.CONNECTION_FAILED, reason: expect.stringMatching(/no sockets here/) });
@@ -223,7 +255,10 @@ describe('join', () => {
         return peer.reply(f, {
           ...joinOk,
           peers: ['alice', 'bob', 'me'],
-          streams: [{ uid: 'alice', screen: false, audio: true, video: false }, { uid: 'alice', screen: true, audio: false, video: true }],
+          streams: [
+            { uid: 'alice', screen: false, audio: true, video: false },
+            { uid: 'alice', screen: true, audio: false, video: true },
+          ],
         });
       }
       defaultScript(f, peer);
@@ -362,7 +397,19 @@ describe('events', () => {
 
   it('emits server events with their payloads; stream-added in wire form is reshaped', async () => {
     const { rt, peer } = await inRoom();
-    const names = ['peer-online', 'peer-leave', 'stream-added', 'stream-removed', 'update-url', 'stream-failed', 'mute-audio', 'unmute-audio', 'mute-video', 'unmute-video', 'token-will-expire'];
+    const names = [
+      'peer-online',
+      'peer-leave',
+      'stream-added',
+      'stream-removed',
+      'update-url',
+      'stream-failed',
+      'mute-audio',
+      'unmute-audio',
+      'mute-video',
+      'unmute-video',
+      'token-will-expire',
+    ];
     const w = watch(rt, names);
     peer.event('peer-online', { uid: 'a' });
     peer.event('stream-added', { uid: 'a', screen: false, audio: true, video: true });
@@ -403,7 +450,7 @@ describe('events', () => {
     expect(w.of(EVENTS.ERROR).map((e) => e.code)).toEqual([ERROR_CODES.PROTOCOL_ERROR]);
   });
 
-  it('events a server may not send (unknown, or the client\'s own) are ignored', async () => {
+  it("events a server may not send (unknown, or the client's own) are ignored", async () => {
     const { rt, peer } = await inRoom();
     const w = watch(rt, ['future-event', EVENTS.ERROR, EVENTS.CONNECTION_STATE_CHANGED, EVENTS.PEER_ONLINE]);
     peer.event('future-event', { uid: 'a' });

@@ -59,7 +59,7 @@ describe('any sequence of calls', () => {
             try {
               result = ops[s.op]!(rt, server);
             } catch (e) {
-              throw new Error(`${s.op} threw synchronously: ${String(e)}`);
+              throw new Error(`${s.op} threw synchronously: ${String(e)}`, { cause: e });
             }
             if (!result) continue;
             const settled = result.then(

@@ -132,7 +132,14 @@ describe.each(kinds)('%s transport', (_name, make) => {
 
 describe('wx transport with a host whose connectSocket misbehaves', () => {
   it('treats a throwing connectSocket as a failed connection', async () => {
-    const { log } = record(wxTransport({ connectSocket: () => { throw new Error('no network'); } }), url);
+    const { log } = record(
+      wxTransport({
+        connectSocket: () => {
+          throw new Error('no network');
+        },
+      }),
+      url,
+    );
     await log.closed;
     expect(log.events).toEqual(['error', 'close:1006']);
   });

@@ -142,6 +142,8 @@ export class ChaosProxy {
   ) {}
 
   static async start(target: { host: string; port: number }): Promise<ChaosProxy> {
+    // Assigned once the server exists; the connection handler only runs after that.
+    // eslint-disable-next-line prefer-const
     let proxy!: ChaosProxy;
     const server = net.createServer((client) => {
       if (proxy.refusing) {

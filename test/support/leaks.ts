@@ -31,7 +31,12 @@ function procs(): (Proc & { env: string | null })[] {
     // pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (fields[0] === 'Z') continue; // a zombie holds no port and no CPU; its parent reaps it
-    out.push({ pid: Number(name), ppid: Number(fields[1]), cmdline: (read(`/proc/${name}/cmdline`) ?? '').split('\0').join(' ').trim(), env: read(`/proc/${name}/environ`) });
+    out.push({
+      pid: Number(name),
+      ppid: Number(fields[1]),
+      cmdline: (read(`/proc/${name}/cmdline`) ?? '').split('\0').join(' ').trim(),
+      env: read(`/proc/${name}/environ`),
+    });
   }
   return out;
 }

@@ -30,15 +30,29 @@ export function configureOnce(): Client {
 }
 
 export function callbackStyle(client: Client): void {
-  client.init('app', () => {}, (err: VolcEngineRTCError) => console.log(err.code, err.reason));
-  client.join('token', 'room', 'user', (uid) => uid.toUpperCase(), (err) => err.code);
+  client.init(
+    'app',
+    () => {},
+    (err: VolcEngineRTCError) => console.log(err.code, err.reason),
+  );
+  client.join(
+    'token',
+    'room',
+    'user',
+    (uid) => uid.toUpperCase(),
+    (err) => err.code,
+  );
   client.publish((url) => url.length);
   // The callback form returns the same Promise (already handled): `.then` after it works.
   const same: Promise<void> = client.leave(() => {});
   client.join('token', 'room', 'user', undefined, (err) => err.code).then((uid) => uid.length);
   client.subscribe('u', { screen: true }, undefined, (err) => err.reason);
   client.subscribe('u', undefined, (url) => url.length);
-  client.updateToken('new token', () => {}, (err) => err.code);
+  client.updateToken(
+    'new token',
+    () => {},
+    (err) => err.code,
+  );
   void same;
 }
 

@@ -64,13 +64,7 @@ const refuse = (code: number, reason: string): GrantCheck => ({ ok: false, code,
  * Checks a query against the purpose the relay saw (publish or play) and the path it was sent
  * to. Expiry 0 means "never", as in AccessTokens; revocation is the plane's job (nonce registry).
  */
-export function verifyGrant(
-  secret: string,
-  purpose: 'push' | 'play',
-  path: RelayPath,
-  query: Query,
-  nowSeconds: number,
-): GrantCheck {
+export function verifyGrant(secret: string, purpose: 'push' | 'play', path: RelayPath, query: Query, nowSeconds: number): GrantCheck {
   const e = single(query, 'e');
   const nonce = single(query, 'n');
   const sig = single(query, 'sig');

@@ -28,7 +28,14 @@ export interface AdminContext {
 const MAX_TOKEN_TTL_S = 7 * 86_400;
 
 /** Handles a request under /admin/api (segments after it, already decoded). */
-export async function adminApi(ctx: AdminContext, req: IncomingMessage, res: ServerResponse, parts: string[], ip: string, query: URLSearchParams): Promise<void> {
+export async function adminApi(
+  ctx: AdminContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  parts: string[],
+  ip: string,
+  query: URLSearchParams,
+): Promise<void> {
   const m = req.method ?? 'GET';
   const [a, appId, b, roomId, c, userId, ...rest] = parts;
   const audit = (action: string, fields: { appId?: string; roomId?: string; userId?: string }, ok = true, err?: HttpError): void =>
@@ -106,7 +113,14 @@ async function listRooms(ctx: AdminContext, res: ServerResponse, appId: string):
     const v = await ctx.rooms.inspect(key);
     if (!v) continue;
     const visible = v.members.filter((x) => x.visible).length;
-    out.push({ roomId: v.roomId, members: v.members.length, visible, invisible: v.members.length - visible, streams: v.streams.length, subscriptions: v.subscriptions.length });
+    out.push({
+      roomId: v.roomId,
+      members: v.members.length,
+      visible,
+      invisible: v.members.length - visible,
+      streams: v.streams.length,
+      subscriptions: v.subscriptions.length,
+    });
   }
   out.sort((x, y) => (x.roomId < y.roomId ? -1 : x.roomId > y.roomId ? 1 : 0));
   sendJson(res, 200, { appId, rooms: out });

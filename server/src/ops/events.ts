@@ -9,7 +9,12 @@ export type ServerEvent =
   | { type: 'socket-open'; ip: string }
   | { type: 'socket-close'; ip: string; code: number }
   /** A signaling limit tripped (docs/server.md "Limits"): what, for whom, and the close code if it closed. */
-  | { type: 'limit'; limit: 'send-buffer' | 'message-rate' | 'byte-rate' | 'frame-size' | 'frame-depth' | 'sockets' | 'token-refusals'; ip: string; closed?: number }
+  | {
+      type: 'limit';
+      limit: 'send-buffer' | 'message-rate' | 'byte-rate' | 'frame-size' | 'frame-depth' | 'sockets' | 'token-refusals';
+      ip: string;
+      closed?: number;
+    }
   /** A request was answered (join refusals included): its type, outcome and handling time. */
   | {
       type: 'request';

@@ -62,7 +62,14 @@ export function createOps(target: OpsTarget, config: OpsConfig): Ops {
         config: admin,
         trustProxy: target.trustProxy ?? false,
         metrics,
-        admin: { apps: target.apps, rooms: target.rooms, reports: target.reports, events: target.events, maxBodyBytes: admin.maxBodyBytes, reportsPerUser: target.reportsPerUser },
+        admin: {
+          apps: target.apps,
+          rooms: target.rooms,
+          reports: target.reports,
+          events: target.events,
+          maxBodyBytes: admin.maxBodyBytes,
+          reportsPerUser: target.reportsPerUser,
+        },
       });
       const addr = await server.listen();
       target.events.emit({ type: 'listening', what: 'admin', url: addr.url });

@@ -47,7 +47,17 @@ export function createLogger(o: LoggerOptions = {}): Logger {
   const options = { level, base: { name: 'mprtc-server' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
   const usePretty = o.pretty ?? (o.destination === undefined && process.stdout.isTTY === true);
   if (usePretty) {
-    return pino(options, pretty({ colorize: true, sync: true, singleLine: true, ignore: 'pid,hostname,name', translateTime: 'SYS:HH:MM:ss.l', ...(o.destination ? { destination: o.destination as Writable } : {}) }));
+    return pino(
+      options,
+      pretty({
+        colorize: true,
+        sync: true,
+        singleLine: true,
+        ignore: 'pid,hostname,name',
+        translateTime: 'SYS:HH:MM:ss.l',
+        ...(o.destination ? { destination: o.destination as Writable } : {}),
+      }),
+    );
   }
   return o.destination ? pino(options, o.destination as Writable) : pino(options);
 }
@@ -100,7 +110,10 @@ function line(log: Logger, e: ServerEvent, throttle: LogThrottle, debug: () => b
     case 'limit': {
       const t = admit(throttle, `limit|${e.limit}|${e.ip}`);
       if (!t) return;
-      return log.warn({ event: 'limit', limit: e.limit, ip: e.ip, ...(e.closed === undefined ? {} : { closeCode: e.closed }), ...t }, `limit reached: ${e.limit}${e.closed === undefined ? '' : ` (socket closed ${e.closed})`}`);
+      return log.warn(
+        { event: 'limit', limit: e.limit, ip: e.ip, ...(e.closed === undefined ? {} : { closeCode: e.closed }), ...t },
+        `limit reached: ${e.limit}${e.closed === undefined ? '' : ` (socket closed ${e.closed})`}`,
+      );
     }
     case 'request': {
       const who = { appId: e.appId, roomId: e.roomId, userId: e.userId, ip: e.ip };
@@ -112,7 +125,10 @@ function line(log: Logger, e: ServerEvent, throttle: LogThrottle, debug: () => b
         const name = codeName(e.code);
         const event = e.request === 'join' ? 'join-refused' : 'request-refused';
         const level = e.request === 'join' ? 'warn' : 'info';
-        log[level]({ event, request: e.request, code: e.code, codeName: name, reason: e.reason, ...who, ...extra, ms, ...t }, `${e.request} refused: ${name} (${e.code})`);
+        log[level](
+          { event, request: e.request, code: e.code, codeName: name, reason: e.reason, ...who, ...extra, ms, ...t },
+          `${e.request} refused: ${name} (${e.code})`,
+        );
         return;
       }
       if (e.request === 'join' || !NOTABLE.has(e.request)) {
@@ -122,7 +138,11 @@ function line(log: Logger, e: ServerEvent, throttle: LogThrottle, debug: () => b
       return log.info({ event: e.request, ...who, ...extra, ms }, e.request);
     }
     case 'joined':
-      if (e.takeover) return log.info({ event: 'takeover', appId: e.appId, roomId: e.roomId, userId: e.userId, visible: e.visible }, 'join took over an earlier session of the same user');
+      if (e.takeover)
+        return log.info(
+          { event: 'takeover', appId: e.appId, roomId: e.roomId, userId: e.userId, visible: e.visible },
+          'join took over an earlier session of the same user',
+        );
       return log.info({ event: 'join', appId: e.appId, roomId: e.roomId, userId: e.userId, visible: e.visible }, 'join');
     case 'left':
       return log.info({ event: 'leave', appId: e.appId, roomId: e.roomId, userId: e.userId, reason: e.reason }, `leave (${e.reason})`);
@@ -142,7 +162,17 @@ function line(log: Logger, e: ServerEvent, throttle: LogThrottle, debug: () => b
     case 'relay-log':
       return log[e.level]({ event: 'relay-log' }, e.message);
     case 'admin': {
-      const fields = { event: 'admin', action: e.action, ok: e.ok, ip: e.ip, appId: e.appId, roomId: e.roomId, userId: e.userId, code: e.code, reason: e.reason };
+      const fields = {
+        event: 'admin',
+        action: e.action,
+        ok: e.ok,
+        ip: e.ip,
+        appId: e.appId,
+        roomId: e.roomId,
+        userId: e.userId,
+        code: e.code,
+        reason: e.reason,
+      };
       return e.ok ? log.info(fields, `admin ${e.action}`) : log.warn(fields, `admin ${e.action} refused: ${e.code}`);
     }
   }

@@ -27,7 +27,11 @@ export function observeMedia(media: MediaPlane, events: ServerEvents): () => voi
       media.onRelayEvent((e) => {
         switch (e.type) {
           case 'relay-exit':
-            return events.emit({ type: 'relay', state: 'down', reason: `relay process ${e.pid} exited (code ${e.code}, signal ${e.signal}); restart in ${e.restartInMs} ms` });
+            return events.emit({
+              type: 'relay',
+              state: 'down',
+              reason: `relay process ${e.pid} exited (code ${e.code}, signal ${e.signal}); restart in ${e.restartInMs} ms`,
+            });
           case 'relay-restart':
             return events.emit({ type: 'relay', state: 'restarted', reason: `relay process ${e.pid} listening again`, restarts: e.attempt });
           case 'relay-restart-failed':

@@ -26,8 +26,22 @@ export function createMetrics(src: MetricsSource): Metrics {
   collectDefaultMetrics({ register: registry });
   const r = [registry];
 
-  new Gauge({ name: 'mprtc_sockets', help: 'Open signaling sockets', registers: r, collect() { this.set(src.stats().sockets); } });
-  new Gauge({ name: 'mprtc_sessions', help: 'Sessions, attached or within their resume grace period', registers: r, collect() { this.set(src.stats().sessions); } });
+  new Gauge({
+    name: 'mprtc_sockets',
+    help: 'Open signaling sockets',
+    registers: r,
+    collect() {
+      this.set(src.stats().sockets);
+    },
+  });
+  new Gauge({
+    name: 'mprtc_sessions',
+    help: 'Sessions, attached or within their resume grace period',
+    registers: r,
+    collect() {
+      this.set(src.stats().sessions);
+    },
+  });
 
   // The four room gauges are collected concurrently on a scrape: they share one pass over the rooms.
   let inflight: Promise<Map<string, RoomCounts>> | null = null;
@@ -64,9 +78,19 @@ export function createMetrics(src: MetricsSource): Metrics {
     },
   });
 
-  const joins = new Counter({ name: 'mprtc_joins_total', help: 'Members admitted to a room (takeover: replacing a session of the same user)', labelNames: ['takeover'], registers: r });
+  const joins = new Counter({
+    name: 'mprtc_joins_total',
+    help: 'Members admitted to a room (takeover: replacing a session of the same user)',
+    labelNames: ['takeover'],
+    registers: r,
+  });
   const leaves = new Counter({ name: 'mprtc_leaves_total', help: 'Members that left a room, by reason', labelNames: ['reason'], registers: r });
-  const refusals = new Counter({ name: 'mprtc_refusals_total', help: 'Requests answered with an error, by request type and code', labelNames: ['request', 'code', 'name'], registers: r });
+  const refusals = new Counter({
+    name: 'mprtc_refusals_total',
+    help: 'Requests answered with an error, by request type and code',
+    labelNames: ['request', 'code', 'name'],
+    registers: r,
+  });
   const latency = new Histogram({
     name: 'mprtc_request_duration_seconds',
     help: 'Time to handle a signaling request, by request type',
@@ -74,12 +98,27 @@ export function createMetrics(src: MetricsSource): Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: r,
   });
-  const pushes = new Counter({ name: 'mprtc_push_events_total', help: 'Relay push events: started, stopped, failed (timeout)', labelNames: ['event'], registers: r });
+  const pushes = new Counter({
+    name: 'mprtc_push_events_total',
+    help: 'Relay push events: started, stopped, failed (timeout)',
+    labelNames: ['event'],
+    registers: r,
+  });
   const pushing = new Gauge({ name: 'mprtc_pushes_active', help: 'Pushes the relay reports as running', registers: r });
   const relayUp = new Gauge({ name: 'mprtc_relay_up', help: '1 while the media relay is up', registers: r });
   const relayRestarts = new Counter({ name: 'mprtc_relay_restarts_total', help: 'Restarts of the media relay', registers: r });
-  const admin = new Counter({ name: 'mprtc_admin_actions_total', help: 'Admin API actions, by action and outcome', labelNames: ['action', 'outcome'], registers: r });
-  const limits = new Counter({ name: 'mprtc_limits_total', help: 'Signaling limits reached, by limit and whether the socket was closed', labelNames: ['limit', 'closed'], registers: r });
+  const admin = new Counter({
+    name: 'mprtc_admin_actions_total',
+    help: 'Admin API actions, by action and outcome',
+    labelNames: ['action', 'outcome'],
+    registers: r,
+  });
+  const limits = new Counter({
+    name: 'mprtc_limits_total',
+    help: 'Signaling limits reached, by limit and whether the socket was closed',
+    labelNames: ['limit', 'closed'],
+    registers: r,
+  });
   relayUp.set(1);
 
   const active = new Set<string>();

@@ -19,7 +19,9 @@ const CSRF_HEADER = 'x-mprtc-admin';
 /** A whole HTTP answer written straight to a socket that is refused before any request is read. */
 function rawAnswer(status: number, text: string, code: string, reason: string): string {
   const body = JSON.stringify({ error: { code, reason } });
-  const headers = Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const headers = Object.entries(SECURITY_HEADERS)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   return `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}connection: close\r\n\r\n${body}`;
 }
 
@@ -87,11 +89,11 @@ export class OpsServer {
         maxHeaderSize: 16 * 1024,
       },
       (req, res) => {
-      if (this.refused.has(req.socket)) return void req.socket.destroy();
-      this.handle(req, res).catch((e: unknown) => {
-        if (e instanceof HttpError) return sendError(res, e);
-        sendError(res, new HttpError(500, 'SERVER_ERROR', 'the admin server failed to handle the request'));
-      });
+        if (this.refused.has(req.socket)) return void req.socket.destroy();
+        this.handle(req, res).catch((e: unknown) => {
+          if (e instanceof HttpError) return sendError(res, e);
+          sendError(res, new HttpError(500, 'SERVER_ERROR', 'the admin server failed to handle the request'));
+        });
       },
     );
     server.keepAliveTimeout = 5_000;
@@ -136,7 +138,10 @@ export class OpsServer {
     const url = new URL(req.url ?? '/', 'http://admin.invalid');
     let parts: string[];
     try {
-      parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+      parts = url.pathname
+        .split('/')
+        .filter((p) => p !== '')
+        .map(decodeURIComponent);
     } catch {
       throw new HttpError(400, 'BAD_REQUEST', 'the path is not valid');
     }
@@ -153,7 +158,11 @@ export class OpsServer {
     const by = this.authenticate(req, cookie, ip);
     if (by === null) throw new HttpError(401, 'UNAUTHORIZED', 'this route needs the admin secret (Authorization: Bearer <secret>) or a dashboard login');
     if (by === 'cookie' && method !== 'GET' && method !== 'HEAD' && req.headers[CSRF_HEADER] !== '1' && !sameOrigin(req)) {
-      throw new HttpError(403, 'FORBIDDEN', `a change made with the dashboard cookie must carry the ${CSRF_HEADER} header or come from the dashboard's own origin`);
+      throw new HttpError(
+        403,
+        'FORBIDDEN',
+        `a change made with the dashboard cookie must carry the ${CSRF_HEADER} header or come from the dashboard's own origin`,
+      );
     }
 
     if (parts[0] === 'admin' && parts[1] === 'api') return adminApi(this.o.admin, req, res, parts.slice(2), ip, url.searchParams);
@@ -204,7 +213,6 @@ export class OpsServer {
     return `${COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${this.o.config.secureCookie ? '; Secure' : ''}`;
   }
 }
-
 
 /**
  * A browser's form post from the dashboard's own page (its "Log out" button) says so: in

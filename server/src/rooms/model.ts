@@ -58,8 +58,7 @@ export interface RoomKey {
 }
 
 export const streamId = (userId: string, screen: boolean): string => `${userId}|${screen ? 1 : 0}`;
-export const subscriptionId = (subscriberId: string, userId: string, screen: boolean): string =>
-  `${subscriberId}>${streamId(userId, screen)}`;
+export const subscriptionId = (subscriberId: string, userId: string, screen: boolean): string => `${subscriberId}>${streamId(userId, screen)}`;
 /** Apps are isolated: the app id is part of every room's key. */
 export const roomKeyString = (k: RoomKey): string => `${k.appId}/${k.roomId}`;
 

@@ -5,14 +5,7 @@ import type { StreamKey } from '../media/plane.js';
 import { Privileges, checkPrivilege } from '../token/index.js';
 import type { Effect, Outcome } from './effects.js';
 import type { Limits } from './limits.js';
-import {
-  isAnnounced,
-  streamId,
-  subscriptionId,
-  type MemberRecord,
-  type RoomRecord,
-  type StreamRecord,
-} from './model.js';
+import { isAnnounced, streamId, subscriptionId, type MemberRecord, type RoomRecord, type StreamRecord } from './model.js';
 
 export interface WireStreamState {
   uid: string;
@@ -386,9 +379,11 @@ export function renewToken(room: RoomRecord, userId: string, sessionId: string, 
     return at === undefined ? undefined : earliest(at, tokenExpireAt);
   };
   const push = until(Privileges.PublishStream);
-  if (push !== undefined) for (const s of room.streams.values()) if (s.userId === userId) urls.push({ key: keyOf(room, s), subscriberId: null, expireAt: push });
+  if (push !== undefined)
+    for (const s of room.streams.values()) if (s.userId === userId) urls.push({ key: keyOf(room, s), subscriberId: null, expireAt: push });
   const play = until(Privileges.SubscribeStream);
-  if (play !== undefined) for (const sub of room.subscriptions.values()) if (sub.subscriberId === userId) urls.push({ key: keyOf(room, sub), subscriberId: userId, expireAt: play });
+  if (play !== undefined)
+    for (const sub of room.subscriptions.values()) if (sub.subscriberId === userId) urls.push({ key: keyOf(room, sub), subscriberId: userId, expireAt: play });
   return done({ urls }, []);
 }
 

@@ -113,7 +113,9 @@ export class RoomService {
       const options = { audio: input.audio, video: input.video };
       const expireAt = this.urlExpiry(r.data.expireAt);
       // A cluster node asks the relay that holds the stream; one process issues it at once.
-      const url = this.media.issuePlayUrlAsync ? await this.media.issuePlayUrlAsync(r.data.key, userId, options, expireAt) : this.media.issuePlayUrl(r.data.key, userId, options, expireAt);
+      const url = this.media.issuePlayUrlAsync
+        ? await this.media.issuePlayUrlAsync(r.data.key, userId, options, expireAt)
+        : this.media.issuePlayUrl(r.data.key, userId, options, expireAt);
       return { ok: true, data: { url }, effects: [] };
     } catch (e) {
       await this.run(key, (room) => ops.unsubscribe(room, userId, sessionId, input.userId, input.screen));
@@ -141,7 +143,13 @@ export class RoomService {
    * updateToken: records the new token's expiry and privileges and extends the user's media URLs.
    * A URL the plane cannot extend in place is replaced, and the user hears UPDATE_URL with it.
    */
-  async renewToken(key: RoomKey, userId: string, sessionId: string, tokenExpireAt: number, privileges: Map<number, number>): Promise<Outcome<Record<string, never>>> {
+  async renewToken(
+    key: RoomKey,
+    userId: string,
+    sessionId: string,
+    tokenExpireAt: number,
+    privileges: Map<number, number>,
+  ): Promise<Outcome<Record<string, never>>> {
     const r = await this.run(key, (room) => ops.renewToken(room, userId, sessionId, tokenExpireAt, privileges));
     if (!r.ok) return r;
     for (const u of r.data.urls) {
@@ -218,9 +226,7 @@ export class RoomService {
   private async onMediaEvent(e: MediaEvent): Promise<void> {
     const k: StreamKey = e.key;
     const room: RoomKey = { appId: k.appId, roomId: k.roomId };
-    await this.run(room, (r) =>
-      e.type === 'push-started' ? ops.pushStarted(r, k.userId, k.screen) : ops.pushFailed(r, k.userId, k.screen, e.reason),
-    );
+    await this.run(room, (r) => (e.type === 'push-started' ? ops.pushStarted(r, k.userId, k.screen) : ops.pushFailed(r, k.userId, k.screen, e.reason)));
   }
 }
 

@@ -158,10 +158,18 @@ export class ClientSocket implements Attachment {
         return this.send({ v: PROTOCOL_VERSION, type: 'pong', t: parsed.t });
       case 'refused':
         if (parsed.id === null) return this.sendError(parsed.code, parsed.reason);
-        return this.enqueue(parsed.id, false, this.observed(null, async () => no(parsed.code, parsed.reason)));
+        return this.enqueue(
+          parsed.id,
+          false,
+          this.observed(null, async () => no(parsed.code, parsed.reason)),
+        );
       case 'request': {
         const sessionBound = parsed.request.type !== 'join' && parsed.request.type !== 'resume';
-        return this.enqueue(parsed.id, sessionBound, this.observed(parsed.request, () => this.dispatch(parsed.request)));
+        return this.enqueue(
+          parsed.id,
+          sessionBound,
+          this.observed(parsed.request, () => this.dispatch(parsed.request)),
+        );
       }
     }
   }
@@ -250,8 +258,7 @@ export class ClientSocket implements Attachment {
     const j = this.session;
     if (!j) return no(CODES.NOT_IN_ROOM, `${req.type} needs a join first`);
     const { rooms } = this.ctx;
-    const answer = (o: Result<{ data: unknown }>): Answer =>
-      o.ok ? ok(o.data) : no(o.code, o.reason);
+    const answer = (o: Result<{ data: unknown }>): Answer => (o.ok ? ok(o.data) : no(o.code, o.reason));
     switch (req.type) {
       case 'leave': {
         const r = await rooms.leave(j.key, j.userId, j.sessionId, 'leave');

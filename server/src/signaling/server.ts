@@ -90,11 +90,14 @@ export class SignalingServer {
     // Our own HTTP server, so the time before the upgrade is bounded: a connection that sends no
     // or a slow upgrade request is not counted anywhere yet (Node's default keeps it ~90 s).
     const upgradeMs = this.config.upgradeTimeoutMs;
-    const http = createHttpServer({ headersTimeout: upgradeMs, requestTimeout: upgradeMs, connectionsCheckingInterval: Math.min(upgradeMs, 1_000) }, (_req, res) => {
-      const body = STATUS_CODES[426]!;
-      res.writeHead(426, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), connection: 'close' });
-      res.end(body);
-    });
+    const http = createHttpServer(
+      { headersTimeout: upgradeMs, requestTimeout: upgradeMs, connectionsCheckingInterval: Math.min(upgradeMs, 1_000) },
+      (_req, res) => {
+        const body = STATUS_CODES[426]!;
+        res.writeHead(426, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), connection: 'close' });
+        res.end(body);
+      },
+    );
     this.http = http;
     this.capUpgrades(http);
     const wss = new WebSocketServer({
@@ -133,8 +136,11 @@ export class SignalingServer {
       rooms: this.rooms,
       reports: this.reports,
       // With redis these budgets are the cluster's, not each node's.
-      joinLimiter: this.cluster?.limiter('join', this.config.joinRateLimit) ?? new RateLimiter(this.config.joinRateLimit.max, this.config.joinRateLimit.windowMs),
-      tokenRefusals: this.cluster?.limiter('token-refusals', this.config.tokenRefusalLimit) ?? new RateLimiter(this.config.tokenRefusalLimit.max, this.config.tokenRefusalLimit.windowMs),
+      joinLimiter:
+        this.cluster?.limiter('join', this.config.joinRateLimit) ?? new RateLimiter(this.config.joinRateLimit.max, this.config.joinRateLimit.windowMs),
+      tokenRefusals:
+        this.cluster?.limiter('token-refusals', this.config.tokenRefusalLimit) ??
+        new RateLimiter(this.config.tokenRefusalLimit.max, this.config.tokenRefusalLimit.windowMs),
       sessions: this.sessions,
       events: this.events,
     };
@@ -231,7 +237,18 @@ export function createServer(config: ServerConfig): SignalingServer {
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const server = createServer(config);
   // Logs and metrics listen before the first port opens; the admin port opens after signaling.
-  const ops = createOps({ events: server.events, rooms: server.rooms, reports: server.cluster?.reportSource ?? server.reports, apps: server.config.apps, reportsPerUser: server.config.reportsPerUser, stats: () => server.stats(), trustProxy: server.config.trustProxy }, config);
+  const ops = createOps(
+    {
+      events: server.events,
+      rooms: server.rooms,
+      reports: server.cluster?.reportSource ?? server.reports,
+      apps: server.config.apps,
+      reportsPerUser: server.config.reportsPerUser,
+      stats: () => server.stats(),
+      trustProxy: server.config.trustProxy,
+    },
+    config,
+  );
   let admin: { url: string; port: number } | null;
   let address: { url: string; port: number };
   try {
@@ -247,5 +264,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await ops.close();
     await server.close();
   };
-  return { ...address, rooms: server.rooms, reports: server.reports, close, stats: () => server.stats(), events: server.events, admin, logger: ops.logger, nodeId: server.cluster?.nodeId ?? null };
+  return {
+    ...address,
+    rooms: server.rooms,
+    reports: server.reports,
+    close,
+    stats: () => server.stats(),
+    events: server.events,
+    admin,
+    logger: ops.logger,
+    nodeId: server.cluster?.nodeId ?? null,
+  };
 }

@@ -56,8 +56,10 @@ function toRequest(type: string, o: Obj): Request | null {
     case 'resume': {
       const sid = o.sessionId;
       const tok = o.resumeToken;
-      if (typeof sid !== 'string' || sid.length === 0 || sid.length > MAX_SESSION_ID) throw new Invalid(`sessionId must be a string of 1 to ${MAX_SESSION_ID} characters`);
-      if (typeof tok !== 'string' || tok.length === 0 || tok.length > MAX_RESUME_TOKEN) throw new Invalid(`resumeToken must be a string of 1 to ${MAX_RESUME_TOKEN} characters`);
+      if (typeof sid !== 'string' || sid.length === 0 || sid.length > MAX_SESSION_ID)
+        throw new Invalid(`sessionId must be a string of 1 to ${MAX_SESSION_ID} characters`);
+      if (typeof tok !== 'string' || tok.length === 0 || tok.length > MAX_RESUME_TOKEN)
+        throw new Invalid(`resumeToken must be a string of 1 to ${MAX_RESUME_TOKEN} characters`);
       const last = o.lastSeq;
       if (typeof last !== 'number' || !Number.isSafeInteger(last) || last < 0) throw new Invalid('lastSeq must be a non-negative integer');
       return { type, sessionId: sid, resumeToken: tok, lastSeq: last };
@@ -98,10 +100,12 @@ export function reportItems(items: unknown[]): ReportItem[] {
     switch (it.kind) {
       case 'pusherState':
         // Any numeric code is kept: WeChat versions report codes nobody documented.
-        if (Number.isInteger(it.code) && typeof it.message === 'string') out.push({ kind: it.kind, at: it.at, code: it.code as number, message: it.message.slice(0, 512) });
+        if (Number.isInteger(it.code) && typeof it.message === 'string')
+          out.push({ kind: it.kind, at: it.at, code: it.code as number, message: it.message.slice(0, 512) });
         break;
       case 'playerState':
-        if (isId(it.uid) && Number.isInteger(it.code) && typeof it.message === 'string') out.push({ kind: it.kind, at: it.at, uid: it.uid, code: it.code as number, message: it.message.slice(0, 512) });
+        if (isId(it.uid) && Number.isInteger(it.code) && typeof it.message === 'string')
+          out.push({ kind: it.kind, at: it.at, uid: it.uid, code: it.code as number, message: it.message.slice(0, 512) });
         break;
       case 'pusherNet': {
         const info = netInfo(it.info);
@@ -159,7 +163,12 @@ export function parseFrame(text: string): Parsed {
     return { kind: 'refused', id: null, code: CODES.PROTOCOL_ERROR, reason: 'request has no valid id' };
   }
   if (value.v !== PROTOCOL_VERSION) {
-    return { kind: 'refused', id: rid, code: CODES.PROTOCOL_ERROR, reason: `unsupported protocol version ${String(JSON.stringify(value.v)).slice(0, 32)}; this server speaks ${PROTOCOL_VERSION}` };
+    return {
+      kind: 'refused',
+      id: rid,
+      code: CODES.PROTOCOL_ERROR,
+      reason: `unsupported protocol version ${String(JSON.stringify(value.v)).slice(0, 32)}; this server speaks ${PROTOCOL_VERSION}`,
+    };
   }
   if (typeof value.type !== 'string') return { kind: 'refused', id: rid, code: CODES.PROTOCOL_ERROR, reason: 'request has no type' };
   try {

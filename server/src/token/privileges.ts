@@ -10,8 +10,4 @@ export const Privileges = {
 export type Privilege = (typeof Privileges)[keyof typeof Privileges];
 
 /** Granting PublishStream also grants audio, video and data with the same expiry (vendor rule). */
-export const PUBLISH_IMPLIES: readonly Privilege[] = [
-  Privileges.PublishAudioStream,
-  Privileges.PublishVideoStream,
-  Privileges.PublishDataStream,
-];
+export const PUBLISH_IMPLIES: readonly Privilege[] = [Privileges.PublishAudioStream, Privileges.PublishVideoStream, Privileges.PublishDataStream];

@@ -18,12 +18,36 @@ const npx = (args: string[]) => run('npx', [...cli, ...args], { cwd: root });
 /** The same through tsx directly: cheaper for the many-row loop. */
 const tsx = (args: string[]) => run(tsxBin, ['server/src/cli.ts', ...args], { cwd: root });
 
-const vectors = readFileSync(fileURLToPath(new URL('../fixtures/token-vectors.tsv', import.meta.url)), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+const vectors = readFileSync(fileURLToPath(new URL('../fixtures/token-vectors.tsv', import.meta.url)), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split('\t'));
 
 describe('cli token / verify', () => {
   it('mints every reference vector byte for byte', async () => {
     for (const [appId, appKey, room, user, nonce, issuedAt, expire, pub, sub, expected] of vectors) {
-      const { stdout } = await tsx(['token', '--app-id', appId!, '--app-key', appKey!, '--room', room!, '--user', user!, '--nonce', nonce!, '--issued-at', issuedAt!, '--expire', expire!, '--publish-expire', pub!, '--subscribe-expire', sub!]);
+      const { stdout } = await tsx([
+        'token',
+        '--app-id',
+        appId!,
+        '--app-key',
+        appKey!,
+        '--room',
+        room!,
+        '--user',
+        user!,
+        '--nonce',
+        nonce!,
+        '--issued-at',
+        issuedAt!,
+        '--expire',
+        expire!,
+        '--publish-expire',
+        pub!,
+        '--subscribe-expire',
+        sub!,
+      ]);
       expect(stdout.trim()).toBe(expected);
     }
   });
@@ -32,7 +56,12 @@ describe('cli token / verify', () => {
     const [, appKey, , , , , , , , tok] = vectors[1]!;
     const { stdout } = await npx(['verify', '--app-key', appKey!, '--token', tok!]);
     // The nonce as minted (0xdeadbeef, not its signed reading) and privileges by name.
-    expect(JSON.parse(stdout)).toMatchObject({ ok: true, userId: 'alice', nonce: 0xdeadbeef, privileges: { PublishStream: 2145916800, SubscribeStream: 2145916800 } });
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: true,
+      userId: 'alice',
+      nonce: 0xdeadbeef,
+      privileges: { PublishStream: 2145916800, SubscribeStream: 2145916800 },
+    });
     const bad = tok!.slice(0, 40) + (tok![40] === 'A' ? 'B' : 'A') + tok!.slice(41);
     const err = await npx(['verify', '--app-key', appKey!, '--token', bad]).catch((e) => e);
     expect(err.code).toBe(1);
@@ -42,7 +71,11 @@ describe('cli token / verify', () => {
   it('exits 2 with one line and a hint (not the whole usage) on missing or bad options and unknown commands', async () => {
     const cases: [string[], RegExp, string][] = [
       [['token', '--app-id', 'x'], /^mprtc-server: --app-key is required$/, 'token'],
-      [['token', '--app-id', 'a'.repeat(24), '--app-key', 'k', '--room', 'r', '--user', 'u', '--nonce', 'abc'], /^mprtc-server: --nonce must be an integer/, 'token'],
+      [
+        ['token', '--app-id', 'a'.repeat(24), '--app-key', 'k', '--room', 'r', '--user', 'u', '--nonce', 'abc'],
+        /^mprtc-server: --nonce must be an integer/,
+        'token',
+      ],
       [['serve', '--bogus'], /^mprtc-server: Unknown option --bogus$/, 'serve'],
       [['fly'], /^mprtc-server: unknown command "fly"$/, ''],
     ];
@@ -56,7 +89,7 @@ describe('cli token / verify', () => {
     }
   });
 
-  it('--help after a command prints that command\'s options and exits 0', async () => {
+  it("--help after a command prints that command's options and exits 0", async () => {
     const { stdout } = await tsx(['serve', '--help']);
     expect(stdout).toMatch(/^mprtc-server serve \[options\]/);
     expect(stdout).toContain('--rtmp-port');
@@ -81,13 +114,18 @@ describe('cli serve', () => {
   it('names the port and its flag when the address is in use', async () => {
     held = createServer();
     const port = await new Promise<number>((r) => held!.listen(0, '127.0.0.1', () => r((held!.address() as { port: number }).port)));
-    for (const [args, flag] of [[['--port', String(port), '--no-relay'], '--port'], [['--port', '0', '--http-port', '0', '--rtmp-port', String(port)], '--rtmp-port']] as const) {
+    for (const [args, flag] of [
+      [['--port', String(port), '--no-relay'], '--port'],
+      [['--port', '0', '--http-port', '0', '--rtmp-port', String(port)], '--rtmp-port'],
+    ] as const) {
       const proc = (child = serve([...args]));
       let err = '';
       proc.stderr!.on('data', (d) => (err += String(d)));
       const code = await new Promise((r) => proc.once('exit', r));
       expect(code).toBe(2);
-      expect(err.split('\n')[0]).toBe(`mprtc-server: port ${port} is already in use (${flag}): stop what holds it, or pass ${flag} with another port (0 = any free port)`);
+      expect(err.split('\n')[0]).toBe(
+        `mprtc-server: port ${port} is already in use (${flag}): stop what holds it, or pass ${flag} with another port (0 = any free port)`,
+      );
     }
   });
 

@@ -54,33 +54,51 @@ async function joined(out: string, userId: string): Promise<RawClient> {
 }
 
 describe('cli serve --external-relay', () => {
-  it.runIf(needs(['nginx', 'ffmpeg', 'ffprobe'], 'serve --external-relay against nginx-rtmp'))('runs against a real nginx-rtmp configured with the printed callback URL: a push and a play get through', async () => {
-    const ports = await nginxPorts();
-    const { rtmpBase, controlUrl } = relayUrls(ports, 'live');
-    const out = await serve(
-      ['--port', '0', '--external-relay', rtmpBase, '--relay-dialect', 'nginx-rtmp', '--relay-control', controlUrl, '--callback-host', '127.0.0.1', '--callback-port', '0', '--callback-path', '/hooks'],
-      { ...process.env, MPRTC_HOOK_TOKEN: 'token-from-the-environment' },
-    );
-    const hookUrl = /relay callback URL: (\S+)/.exec(out)![1]!;
-    expect(hookUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hooks\/token-from-the-environment$/);
-    nginx = await startNginx({ ports, app: 'live', hookUrl });
+  it.runIf(needs(['nginx', 'ffmpeg', 'ffprobe'], 'serve --external-relay against nginx-rtmp'))(
+    'runs against a real nginx-rtmp configured with the printed callback URL: a push and a play get through',
+    async () => {
+      const ports = await nginxPorts();
+      const { rtmpBase, controlUrl } = relayUrls(ports, 'live');
+      const out = await serve(
+        [
+          '--port',
+          '0',
+          '--external-relay',
+          rtmpBase,
+          '--relay-dialect',
+          'nginx-rtmp',
+          '--relay-control',
+          controlUrl,
+          '--callback-host',
+          '127.0.0.1',
+          '--callback-port',
+          '0',
+          '--callback-path',
+          '/hooks',
+        ],
+        { ...process.env, MPRTC_HOOK_TOKEN: 'token-from-the-environment' },
+      );
+      const hookUrl = /relay callback URL: (\S+)/.exec(out)![1]!;
+      expect(hookUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hooks\/token-from-the-environment$/);
+      nginx = await startNginx({ ports, app: 'live', hookUrl });
 
-    const alice = await joined(out, 'alice');
-    const bob = await joined(out, 'bob');
-    const pushUrl = (await alice.request('publish', { screen: false })).data.url as string;
-    expect(pushUrl.startsWith(`${rtmpBase}/`)).toBe(true);
-    pushPattern(pushUrl, { seconds: 60 });
-    await bob.waitEvent('stream-added');
-    const playUrl = (await bob.request('subscribe', { userId: 'alice' })).data.url as string;
-    const player = playFrames(playUrl);
-    await player.until((c) => c.video >= 5 && c.audio >= 5, 20_000, 'audio and video frames through nginx');
-    // A URL the server did not issue is refused by the relay (the callback says no).
-    const forged = playFrames(playUrl.replace(/sig=[^&]+/, `sig=${'A'.repeat(43)}`));
-    expect(await forged.exited).not.toBe(0);
-    expect(forged.counts.video).toBe(0);
-    alice.close();
-    bob.close();
-  });
+      const alice = await joined(out, 'alice');
+      const bob = await joined(out, 'bob');
+      const pushUrl = (await alice.request('publish', { screen: false })).data.url as string;
+      expect(pushUrl.startsWith(`${rtmpBase}/`)).toBe(true);
+      pushPattern(pushUrl, { seconds: 60 });
+      await bob.waitEvent('stream-added');
+      const playUrl = (await bob.request('subscribe', { userId: 'alice' })).data.url as string;
+      const player = playFrames(playUrl);
+      await player.until((c) => c.video >= 5 && c.audio >= 5, 20_000, 'audio and video frames through nginx');
+      // A URL the server did not issue is refused by the relay (the callback says no).
+      const forged = playFrames(playUrl.replace(/sig=[^&]+/, `sig=${'A'.repeat(43)}`));
+      expect(await forged.exited).not.toBe(0);
+      expect(forged.counts.video).toBe(0);
+      alice.close();
+      bob.close();
+    },
+  );
 
   it('--resume-grace-ms 0: a dropped socket leaves at once (peer-leave {reason: timeout})', async () => {
     const out = await serve(['--port', '0', '--no-relay', '--resume-grace-ms', '0']);
@@ -94,7 +112,18 @@ describe('cli serve --external-relay', () => {
   }, 15_000);
 
   it('exits 2 with the reason on a bad relay configuration or misplaced flags', async () => {
-    const good = ['--external-relay', 'rtmp://127.0.0.1:1935/live', '--relay-dialect', 'srs', '--relay-control', 'http://127.0.0.1:1985', '--callback-host', '127.0.0.1', '--callback-port', '0'];
+    const good = [
+      '--external-relay',
+      'rtmp://127.0.0.1:1935/live',
+      '--relay-dialect',
+      'srs',
+      '--relay-control',
+      'http://127.0.0.1:1985',
+      '--callback-host',
+      '127.0.0.1',
+      '--callback-port',
+      '0',
+    ];
     const set = (flag: string, value: string) => good.map((v, i) => (good[i - 1] === flag ? value : v));
     const cases: [string[], RegExp][] = [
       [set('--external-relay', 'rtmp://127.0.0.1:1935/live/extra'), /external relay: rtmpBase must look like/],

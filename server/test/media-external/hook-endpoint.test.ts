@@ -105,7 +105,12 @@ describe('external relay callback endpoint', () => {
   });
 
   it('closes its port on stop()', async () => {
-    const other = new ExternalRelayPlane({ secret: SECRET, dialect: 'nginx-rtmp', rtmpBase: 'rtmp://127.0.0.1:1935/live', controlUrl: 'http://127.0.0.1:9/control' });
+    const other = new ExternalRelayPlane({
+      secret: SECRET,
+      dialect: 'nginx-rtmp',
+      rtmpBase: 'rtmp://127.0.0.1:1935/live',
+      controlUrl: 'http://127.0.0.1:9/control',
+    });
     await other.start();
     const url = other.hookUrl;
     expect((await fetch(url)).status).toBe(405);

@@ -117,9 +117,25 @@ describe('ExternalRelayPlane, SRS http_hooks', () => {
   });
 
   it('allows hooks it does not act on (on_connect, on_close), so enabling them breaks nothing', async () => {
-    const connect = JSON.stringify({ action: 'on_connect', client_id: 'x1', ip: '127.0.0.1', vhost: '__defaultVhost__', app: 'live', tcUrl: 'rtmp://127.0.0.1/live', pageUrl: '' });
+    const connect = JSON.stringify({
+      action: 'on_connect',
+      client_id: 'x1',
+      ip: '127.0.0.1',
+      vhost: '__defaultVhost__',
+      app: 'live',
+      tcUrl: 'rtmp://127.0.0.1/live',
+      pageUrl: '',
+    });
     expect(await hook(connect)).toEqual(allowed);
-    const close = JSON.stringify({ action: 'on_close', client_id: 'x1', ip: '127.0.0.1', vhost: '__defaultVhost__', app: 'live', send_bytes: 10, recv_bytes: 10 });
+    const close = JSON.stringify({
+      action: 'on_close',
+      client_id: 'x1',
+      ip: '127.0.0.1',
+      vhost: '__defaultVhost__',
+      app: 'live',
+      send_bytes: 10,
+      recv_bytes: 10,
+    });
     expect(await hook(close)).toEqual(allowed);
   });
 

@@ -161,7 +161,9 @@ describe('admin API', () => {
       expect(b.status, JSON.stringify(body)).toBe(400);
       expect(b.json.error.code).toBe('BAD_REQUEST');
     }
-    expect((await http('POST', '/admin/api/tokens', { raw: '{not json', headers: { 'content-type': 'application/json' } })).json.error.code).toBe('BAD_REQUEST');
+    expect((await http('POST', '/admin/api/tokens', { raw: '{not json', headers: { 'content-type': 'application/json' } })).json.error.code).toBe(
+      'BAD_REQUEST',
+    );
     expect((await http('POST', '/admin/api/tokens', { raw: '[]' })).status).toBe(400);
   });
 
@@ -177,7 +179,7 @@ describe('admin API', () => {
     expect((await http('DELETE', `${room}/members/${encodeURIComponent('<b>')}`)).json.error.code).toBe('BAD_REQUEST');
   });
 
-  it('serves a room\'s reports grouped per user, stream and side', async () => {
+  it("serves a room's reports grouped per user, stream and side", async () => {
     const { url, track, http } = await serveWithAdmin();
     const alice = track(await RawClient.connect(url));
     await alice.join('room1', 'alice');
@@ -191,7 +193,13 @@ describe('admin API', () => {
     const r = await http('GET', `${room}/reports`);
     expect(r.status).toBe(200);
     expect(r.json.series).toEqual([
-      { userId: 'alice', streamUid: 'alice', side: 'pusher', net: [{ at: 1000, receivedAt: expect.any(Number), info: { videoBitrate: 500, videoFPS: 15 } }], states: [{ at: 1001, receivedAt: expect.any(Number), code: 1002, message: 'pushing' }] },
+      {
+        userId: 'alice',
+        streamUid: 'alice',
+        side: 'pusher',
+        net: [{ at: 1000, receivedAt: expect.any(Number), info: { videoBitrate: 500, videoFPS: 15 } }],
+        states: [{ at: 1001, receivedAt: expect.any(Number), code: 1002, message: 'pushing' }],
+      },
       { userId: 'alice', streamUid: 'bob', side: 'player', net: [{ at: 1002, receivedAt: expect.any(Number), info: { videoBitrate: 400 } }], states: [] },
     ]);
     expect((await http('GET', `${room}/reports?limit=0`)).status).toBe(400);

@@ -46,7 +46,12 @@ describe('admin auth parts', () => {
   });
 
   it('parseCookies reads pairs and ignores an oversized header', () => {
-    expect(parseCookies('a=1; mprtc_admin=xyz; junk')).toEqual(new Map([['a', '1'], ['mprtc_admin', 'xyz']]));
+    expect(parseCookies('a=1; mprtc_admin=xyz; junk')).toEqual(
+      new Map([
+        ['a', '1'],
+        ['mprtc_admin', 'xyz'],
+      ]),
+    );
     expect(parseCookies('a=' + 'x'.repeat(9000)).size).toBe(0);
   });
 });

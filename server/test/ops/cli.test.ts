@@ -45,10 +45,11 @@ describe('cli serve: logs, admin port, metrics', () => {
     expect(valueOf(parsePrometheusText(await res.text()), 'mprtc_refusals_total', { request: 'join', name: 'TOKEN_INVALID' })).toBe(1);
     expect((await fetch(`${admin}admin/api/apps`)).status).toBe(401);
     c.close();
-    await expect
-      .poll(() => out.split('\n').some((l) => l.startsWith('{') && JSON.parse(l).event === 'join-refused'))
-      .toBe(true);
-    const json = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    await expect.poll(() => out.split('\n').some((l) => l.startsWith('{') && JSON.parse(l).event === 'join-refused')).toBe(true);
+    const json = out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
     expect(json.find((l) => l.event === 'listening' && l.what === 'signaling')).toMatchObject({ address: url, level: 30 });
     expect(json.find((l) => l.event === 'listening' && l.what === 'admin')).toMatchObject({ address: admin });
     expect(json.find((l) => l.event === 'join-refused')).toMatchObject({ codeName: 'TOKEN_INVALID', userId: 'alice' });
@@ -71,7 +72,9 @@ describe('cli serve: logs, admin port, metrics', () => {
     ];
     for (const [args, env, message] of cases) {
       const { MPRTC_ADMIN_SECRET: _drop, ...base } = process.env;
-      const err = await run(tsxBin, ['server/src/cli.ts', 'serve', '--port', '0', '--no-relay', ...args], { cwd: root, env: { ...base, ...env } }).catch((e) => e);
+      const err = await run(tsxBin, ['server/src/cli.ts', 'serve', '--port', '0', '--no-relay', ...args], { cwd: root, env: { ...base, ...env } }).catch(
+        (e) => e,
+      );
       expect(err.code, args.join(' ')).toBe(2);
       expect(err.stderr).toMatch(message);
     }

@@ -43,7 +43,9 @@ describe.runIf(needs(['redis-server'], 'the ops cluster test'))('admin port on a
     expect((await http(base, 'GET', room)).json.members.map((m: { userId: string }) => m.userId).sort()).toEqual(['alice', 'bob']);
     await expect
       .poll(async () => (await http(base, 'GET', `${room}/reports`)).json.series, { timeout: 10_000 })
-      .toEqual([{ userId: 'bob', streamUid: 'alice', side: 'player', net: [{ at: 5, receivedAt: expect.any(Number), info: { videoBitrate: 321 } }], states: [] }]);
+      .toEqual([
+        { userId: 'bob', streamUid: 'alice', side: 'player', net: [{ at: 5, receivedAt: expect.any(Number), info: { videoBitrate: 321 } }], states: [] },
+      ]);
     // Removing bob from node a reaches bob's socket on node b.
     expect((await http(base, 'DELETE', `${room}/members/bob`)).status).toBe(200);
     expect((await bob.waitEvent('disconnect')).data.code).toBe(CODES.KICKED);

@@ -71,7 +71,15 @@ describe('logs', () => {
     const line = (pred: (l: Record<string, any>) => boolean) => out.lines.find(pred);
     expect(line((l) => l.event === 'listening' && l.what === 'signaling')).toMatchObject({ level: 30, address: url });
     expect(line((l) => l.event === 'listening' && l.what === 'admin')).toMatchObject({ level: 30 });
-    expect(line((l) => l.event === 'join-refused')).toMatchObject({ level: 40, code: CODES.TOKEN_INVALID, codeName: 'TOKEN_INVALID', appId: APP_ID, roomId: 'room1', userId: 'eve', msg: `join refused: TOKEN_INVALID (${CODES.TOKEN_INVALID})` });
+    expect(line((l) => l.event === 'join-refused')).toMatchObject({
+      level: 40,
+      code: CODES.TOKEN_INVALID,
+      codeName: 'TOKEN_INVALID',
+      appId: APP_ID,
+      roomId: 'room1',
+      userId: 'eve',
+      msg: `join refused: TOKEN_INVALID (${CODES.TOKEN_INVALID})`,
+    });
     expect(line((l) => l.event === 'join' && l.userId === 'alice')).toMatchObject({ appId: APP_ID, roomId: 'room1', visible: true });
     expect(line((l) => l.event === 'publish')).toMatchObject({ userId: 'alice', screen: false });
     expect(line((l) => l.event === 'subscribe')).toMatchObject({ userId: 'bob', target: 'alice' });
@@ -108,7 +116,11 @@ describe('logs', () => {
   it('a flood of refusals is written as at most 10 lines per kind and address per window; the metrics count all', async () => {
     const out = sink();
     const logger = createLogger({ level: 'info', destination: out.stream });
-    const { url, track, http } = await serveWithAdmin({ logger, tokenRefusalLimit: { max: 1000, windowMs: 60_000 }, joinRateLimit: { max: 1000, windowMs: 60_000 } });
+    const { url, track, http } = await serveWithAdmin({
+      logger,
+      tokenRefusalLimit: { max: 1000, windowMs: 60_000 },
+      joinRateLimit: { max: 1000, windowMs: 60_000 },
+    });
     const c = track(await RawClient.connect(url));
     const bad = token('room1', 'eve', { appKey: 'not-the-key' });
     for (let i = 0; i < 25; i++) expect((await c.join('room1', 'eve', { token: bad })).error?.code).toBe(CODES.TOKEN_INVALID);
@@ -130,7 +142,16 @@ describe('logs', () => {
       const chunks: string[] = [];
       const stream = pretty ? new Writable({ write: (c, _e, d) => (chunks.push(String(c)), d()) }) : out.stream;
       const log = createLogger({ level: 'info', destination: stream, pretty });
-      log.info({ token: 'TOKEN-1', resumeToken: 'RESUME-2', url: 'rtmp://x/y?sign=SIGN-3', nested: { secret: 'SECRET-4', query: 'Q-5' }, headers: { authorization: 'Bearer AUTH-6', cookie: 'C-7' } }, 'hello');
+      log.info(
+        {
+          token: 'TOKEN-1',
+          resumeToken: 'RESUME-2',
+          url: 'rtmp://x/y?sign=SIGN-3',
+          nested: { secret: 'SECRET-4', query: 'Q-5' },
+          headers: { authorization: 'Bearer AUTH-6', cookie: 'C-7' },
+        },
+        'hello',
+      );
       log.flush();
       const text = pretty ? chunks.join('') : out.text();
       expect(text).toContain('hello');

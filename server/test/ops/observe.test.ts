@@ -17,10 +17,24 @@ describe('request observer', () => {
     const seen: ServerEvent[] = [];
     events.on((e) => seen.push(e));
     const join = { type: 'join', appId: 'A'.repeat(24), roomId: 'r', userId: 'u', token: 'TOKEN-SECRET', businessId: 'b' };
-    await observed(events, 'ip', join, () => undefined, async () => ({ ok: false as const, error: { code: CODES.TOKEN_INVALID, reason: 'bad' } }))();
+    await observed(
+      events,
+      'ip',
+      join,
+      () => undefined,
+      async () => ({ ok: false as const, error: { code: CODES.TOKEN_INVALID, reason: 'bad' } }),
+    )();
     const resume = { type: 'resume', sessionId: 's', resumeToken: 'RESUME-SECRET', lastSeq: 3 };
     await observed(events, 'ip', resume, () => ({ appId: 'A'.repeat(24), roomId: 'r', userId: 'u' }), ok)();
-    await expect(observed(events, 'ip', { type: 'leave' }, () => undefined, async () => Promise.reject(new Error('boom')))()).rejects.toThrow('boom');
+    await expect(
+      observed(
+        events,
+        'ip',
+        { type: 'leave' },
+        () => undefined,
+        async () => Promise.reject(new Error('boom')),
+      )(),
+    ).rejects.toThrow('boom');
     expect(seen).toMatchObject([
       { type: 'request', request: 'join', ok: false, code: CODES.TOKEN_INVALID, reason: 'bad', ip: 'ip', appId: 'A'.repeat(24), roomId: 'r', userId: 'u' },
       { type: 'request', request: 'resume', ok: true, roomId: 'r', userId: 'u' },

@@ -54,7 +54,11 @@ export async function http(base: string, method: string, path: string, o: HttpOp
 
 /** Logs in through the dashboard's form; returns the cookie pair to send back. */
 export async function login(base: string, secret = SECRET): Promise<{ cookie: string; setCookie: string }> {
-  const r = await http(base, 'POST', '/dashboard/login', { auth: null, raw: `secret=${encodeURIComponent(secret)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const r = await http(base, 'POST', '/dashboard/login', {
+    auth: null,
+    raw: `secret=${encodeURIComponent(secret)}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   const setCookie = r.headers.get('set-cookie') ?? '';
   if (r.status !== 303 || !setCookie) throw new Error(`login failed: ${r.status}`);
   return { cookie: setCookie.split(';')[0]!, setCookie };

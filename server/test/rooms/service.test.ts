@@ -9,7 +9,13 @@ import { RecordingMediaPlane } from '../support/fake-media.js';
 // layer below). Events are recorded per session.
 
 const A = { appId: 'app-a', roomId: 'r1' };
-const ALL = new Map([[0, 0], [1, 0], [2, 0], [3, 0], [4, 0]]);
+const ALL = new Map([
+  [0, 0],
+  [1, 0],
+  [2, 0],
+  [3, 0],
+  [4, 0],
+]);
 const nowSec = () => Math.floor(Date.now() / 1000);
 
 let media: RecordingMediaPlane;
@@ -21,15 +27,23 @@ function setup(limits: Partial<Limits> = {}): void {
   media = new RecordingMediaPlane();
   sent = [];
   kicks = [];
-  rooms = new RoomService(new InMemoryRoomStore(), media, { ...DEFAULT_LIMITS, ...limits }, {
-    event: (to, event, data) => sent.push({ to, event, data }),
-    kick: (sessionId, code) => kicks.push({ sessionId, code }),
-  });
+  rooms = new RoomService(
+    new InMemoryRoomStore(),
+    media,
+    { ...DEFAULT_LIMITS, ...limits },
+    {
+      event: (to, event, data) => sent.push({ to, event, data }),
+      kick: (sessionId, code) => kicks.push({ sessionId, code }),
+    },
+  );
 }
 
 const to = (sessionId: string, event?: string) => sent.filter((s) => s.to === sessionId && (event === undefined || s.event === event));
 
-async function join(userId: string, over: { visible?: boolean; privileges?: Map<number, number>; key?: typeof A; session?: string; tokenExpireAt?: number } = {}) {
+async function join(
+  userId: string,
+  over: { visible?: boolean; privileges?: Map<number, number>; key?: typeof A; session?: string; tokenExpireAt?: number } = {},
+) {
   const session = over.session ?? `s-${userId}`;
   const r = await rooms.join(over.key ?? A, {
     userId,
@@ -158,7 +172,12 @@ describe('leave', () => {
       ['peer-leave', { uid: 'alice', reason: 'leave' }],
     ]);
     expect(media.of('endPush').map((c) => c.key.userId)).toEqual(['alice']);
-    expect(media.of('endPlay').map((c) => `${c.subscriberId}>${c.key.userId}`).sort()).toEqual(['alice>bob', 'bob>alice']);
+    expect(
+      media
+        .of('endPlay')
+        .map((c) => `${c.subscriberId}>${c.key.userId}`)
+        .sort(),
+    ).toEqual(['alice>bob', 'bob>alice']);
     expect((await rooms.inspect(A))?.subscriptions).toEqual([]);
     await rooms.leave(A, 'bob', 's-bob', 'timeout');
     expect(await rooms.inspect(A)).toBeUndefined();
@@ -243,15 +262,27 @@ describe('subscribe / unsubscribe / muteRemote', () => {
 
   it('refuses without SubscribeStream, and for a stream that is not published', async () => {
     await join('pub', { privileges: new Map([[0, 0]]) });
-    expect(await rooms.subscribe(A, 'pub', 's-pub', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({ ok: false, code: CODES.NO_SUBSCRIBE_PRIVILEGE });
+    expect(await rooms.subscribe(A, 'pub', 's-pub', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({
+      ok: false,
+      code: CODES.NO_SUBSCRIBE_PRIVILEGE,
+    });
     await join('bob');
-    expect(await rooms.subscribe(A, 'bob', 's-bob', { userId: 'alice', screen: true, audio: true, video: true })).toMatchObject({ ok: false, code: CODES.STREAM_NOT_PUBLISHED });
-    expect(await rooms.subscribe(A, 'bob', 's-bob', { userId: 'nobody', screen: false, audio: true, video: true })).toMatchObject({ ok: false, code: CODES.STREAM_NOT_PUBLISHED });
+    expect(await rooms.subscribe(A, 'bob', 's-bob', { userId: 'alice', screen: true, audio: true, video: true })).toMatchObject({
+      ok: false,
+      code: CODES.STREAM_NOT_PUBLISHED,
+    });
+    expect(await rooms.subscribe(A, 'bob', 's-bob', { userId: 'nobody', screen: false, audio: true, video: true })).toMatchObject({
+      ok: false,
+      code: CODES.STREAM_NOT_PUBLISHED,
+    });
   });
 
   it('muteRemote pauses delivery once nothing subscribed is left unpaused, and needs a subscription', async () => {
     await join('bob');
-    expect(await rooms.muteRemote(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({ ok: false, code: CODES.NOT_SUBSCRIBED });
+    expect(await rooms.muteRemote(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({
+      ok: false,
+      code: CODES.NOT_SUBSCRIBED,
+    });
     await rooms.subscribe(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true });
     await rooms.muteRemote(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: false });
     await rooms.muteRemote(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true });
@@ -300,7 +331,10 @@ describe('muteLocal', () => {
     await rooms.muteLocal(A, 'alice', 's-alice', true, true);
     expect(media.of('endPlay')).toMatchObject([{ key: { userId: 'alice', screen: false }, subscriberId: 'bob' }]);
     expect((await rooms.inspect(A))?.subscriptions).toEqual([]);
-    expect(await rooms.subscribe(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({ ok: false, code: CODES.STREAM_NOT_PUBLISHED });
+    expect(await rooms.subscribe(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({
+      ok: false,
+      code: CODES.STREAM_NOT_PUBLISHED,
+    });
     await rooms.muteLocal(A, 'alice', 's-alice', false, true);
     expect((await rooms.subscribe(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true })).ok).toBe(true);
   });
@@ -357,7 +391,10 @@ describe('media events', () => {
     expect(view?.streams.map((s) => s.uid)).toEqual(['alice']);
     // Neither listed nor subscribable while failed.
     expect(await join('carol')).toMatchObject({ ok: true, data: { streams: [] } });
-    expect(await rooms.subscribe(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({ ok: false, code: CODES.STREAM_NOT_PUBLISHED });
+    expect(await rooms.subscribe(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({
+      ok: false,
+      code: CODES.STREAM_NOT_PUBLISHED,
+    });
   });
 
   it('a dropped push, then publish again: a fresh URL, no ALREADY_PUBLISHED; the next push-started announces it with its current state', async () => {
@@ -375,7 +412,9 @@ describe('media events', () => {
     expect(to('s-bob')).toEqual([]);
     media.emit({ type: 'push-started', key: alice });
     await settled();
-    expect(to('s-bob').map((e) => [e.event, e.data])).toEqual([['stream-added', { uid: 'alice', screen: false, streamPublishState: { audio: false, video: true } }]]);
+    expect(to('s-bob').map((e) => [e.event, e.data])).toEqual([
+      ['stream-added', { uid: 'alice', screen: false, streamPublishState: { audio: false, video: true } }],
+    ]);
     expect((await rooms.subscribe(A, 'bob', 's-bob', { userId: 'alice', screen: false, audio: true, video: true })).ok).toBe(true);
     expect(await join('carol')).toMatchObject({ ok: true, data: { streams: [{ uid: 'alice', screen: false, audio: false, video: true }] } });
     // Once more: each failure is told again.

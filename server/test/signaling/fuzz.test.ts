@@ -6,8 +6,31 @@ import { serve } from '../support/server.js';
 // Random frames, well-formed or not, against a real server: each request id is answered exactly
 // once, the socket stays usable, and another member of the room keeps being served.
 
-const types = ['join', 'leave', 'publish', 'unpublish', 'subscribe', 'unsubscribe', 'muteLocal', 'muteRemote', 'setVisibility', 'report', 'resume', 'updateToken', 'nope', ''];
-const value = fc.oneof(fc.boolean(), fc.integer(), fc.string({ maxLength: 20 }), fc.constant(null), fc.constantFrom('alice', 'bob', 'carol', 'room1', APP_ID, true, false), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }), fc.jsonValue({ maxDepth: 2 }));
+const types = [
+  'join',
+  'leave',
+  'publish',
+  'unpublish',
+  'subscribe',
+  'unsubscribe',
+  'muteLocal',
+  'muteRemote',
+  'setVisibility',
+  'report',
+  'resume',
+  'updateToken',
+  'nope',
+  '',
+];
+const value = fc.oneof(
+  fc.boolean(),
+  fc.integer(),
+  fc.string({ maxLength: 20 }),
+  fc.constant(null),
+  fc.constantFrom('alice', 'bob', 'carol', 'room1', APP_ID, true, false),
+  fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
+  fc.jsonValue({ maxDepth: 2 }),
+);
 const body = fc.record(
   {
     type: fc.constantFrom(...types),
@@ -65,7 +88,10 @@ describe('fuzzed frames', () => {
         // sure nothing more arrives.
         await Promise.all(expected.map((id) => c.waitFor((x) => x.type === 'response' && x.id === id)));
         await c.sync();
-        const answered = c.frames.slice(before).filter((x) => x.type === 'response').map((x) => x.id);
+        const answered = c.frames
+          .slice(before)
+          .filter((x) => x.type === 'response')
+          .map((x) => x.id);
         expect(answered).toEqual(expected);
         expect(c.closed).toBeNull();
         c.ws.terminate();

@@ -38,7 +38,10 @@ describe('resume within the grace period', () => {
     const { c, r } = await resume(url, session, seen);
     expect(r).toMatchObject({ ok: true, data: { sessionId: session.sessionId, replayed: 2 } });
     await c.waitEvent('mute-audio');
-    expect(c.events().map((f) => [f.event, f.seq])).toEqual([['stream-added', seen + 1], ['mute-audio', seen + 2]]);
+    expect(c.events().map((f) => [f.event, f.seq])).toEqual([
+      ['stream-added', seen + 1],
+      ['mute-audio', seen + 2],
+    ]);
     // The session works on the new socket, and bob never heard alice leave or come back.
     expect((await c.request('subscribe', { userId: 'bob' })).ok).toBe(true);
     await bob.sync();
@@ -149,7 +152,9 @@ describe('resume credentials, at random', () => {
       resumeToken: fc.oneof(
         fc.constant(session.resumeToken),
         fc.string({ minLength: 1, maxLength: 128 }),
-        fc.nat({ max: session.resumeToken.length - 1 }).map((i) => session.resumeToken.slice(0, i) + (session.resumeToken[i] === 'a' ? 'b' : 'a') + session.resumeToken.slice(i + 1)),
+        fc
+          .nat({ max: session.resumeToken.length - 1 })
+          .map((i) => session.resumeToken.slice(0, i) + (session.resumeToken[i] === 'a' ? 'b' : 'a') + session.resumeToken.slice(i + 1)),
         fc.constant(session.resumeToken + 'x'),
       ),
       lastSeq: fc.nat({ max: seq + 3 }),

@@ -106,7 +106,10 @@ describe('join and leave over the wire', () => {
     await a.request('publish', { screen: false });
     const jb = await b.join('room1', 'bob', { appId: APP2_ID });
     expect(jb).toMatchObject({ ok: true, data: { peers: [], streams: [] } });
-    expect(await b.request('subscribe', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({ ok: false, error: { code: CODES.STREAM_NOT_PUBLISHED } });
+    expect(await b.request('subscribe', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({
+      ok: false,
+      error: { code: CODES.STREAM_NOT_PUBLISHED },
+    });
     await b.request('publish', { screen: false });
     await a.sync();
     expect(a.events()).toEqual([]);

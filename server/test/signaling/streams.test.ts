@@ -35,7 +35,10 @@ describe('streams over the wire', () => {
     const speaker = await RawClient.connect(url);
     await speaker.join('room1', 'speaker', { token: token('room1', 'speaker', { subscribe: null }) });
     await speaker.request('publish', { screen: false });
-    expect(await speaker.request('subscribe', { userId: 'speaker', screen: false, audio: true, video: true })).toMatchObject({ ok: false, error: { code: CODES.NO_SUBSCRIBE_PRIVILEGE } });
+    expect(await speaker.request('subscribe', { userId: 'speaker', screen: false, audio: true, video: true })).toMatchObject({
+      ok: false,
+      error: { code: CODES.NO_SUBSCRIBE_PRIVILEGE },
+    });
     const late = await RawClient.connect(url);
     await late.join('room1', 'late', { token: token('room1', 'late', { publish: Math.floor(Date.now() / 1000) - 10 }) });
     expect(await late.request('publish', { screen: false })).toMatchObject({ ok: false, error: { code: CODES.TOKEN_EXPIRED } });
@@ -44,7 +47,10 @@ describe('streams over the wire', () => {
   it('subscribe passes the options to the media plane and returns the play URL; unsubscribe ends it', async () => {
     const { url, media } = await serve();
     const { alice, bob } = await pair(url);
-    expect(await bob.request('subscribe', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({ ok: false, error: { code: CODES.STREAM_NOT_PUBLISHED } });
+    expect(await bob.request('subscribe', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({
+      ok: false,
+      error: { code: CODES.STREAM_NOT_PUBLISHED },
+    });
     await alice.request('publish', { screen: false });
     const s = await bob.request('subscribe', { userId: 'alice', screen: false, audio: true, video: false });
     expect(s).toMatchObject({ ok: true, data: { url: expect.stringContaining('/alice/main?sub=bob') } });
@@ -54,7 +60,10 @@ describe('streams over the wire', () => {
     expect((await bob.request('unsubscribe', { userId: 'alice', screen: false })).ok).toBe(true);
     expect(media.of('endPlay')).toMatchObject([{ subscriberId: 'bob' }]);
     expect(await bob.request('unsubscribe', { userId: 'alice', screen: false })).toMatchObject({ ok: false, error: { code: CODES.NOT_SUBSCRIBED } });
-    expect(await bob.request('muteRemote', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({ ok: false, error: { code: CODES.NOT_SUBSCRIBED } });
+    expect(await bob.request('muteRemote', { userId: 'alice', screen: false, audio: true, video: true })).toMatchObject({
+      ok: false,
+      error: { code: CODES.NOT_SUBSCRIBED },
+    });
   });
 
   it('muteLocal reaches the others as mute/unmute events and stream-removed / stream-added', async () => {
@@ -62,7 +71,12 @@ describe('streams over the wire', () => {
     const { alice, bob } = await pair(url);
     expect(await alice.request('muteLocal', { audio: true, video: false })).toMatchObject({ ok: false, error: { code: CODES.NOT_PUBLISHED } });
     await alice.request('publish', { screen: false });
-    for (const [audio, video] of [[true, false], [true, true], [false, true], [false, false]]) {
+    for (const [audio, video] of [
+      [true, false],
+      [true, true],
+      [false, true],
+      [false, false],
+    ]) {
       expect((await alice.request('muteLocal', { audio, video })).ok).toBe(true);
     }
     await bob.sync();
@@ -92,7 +106,10 @@ describe('streams over the wire', () => {
       ['stream-removed', { uid: 'ghost', screen: false }],
       ['peer-leave', { uid: 'ghost', reason: 'invisible' }],
     ]);
-    expect(await RawClient.connect(url).then((c) => c.request('setVisibility', { visible: false }))).toMatchObject({ ok: false, error: { code: CODES.NOT_IN_ROOM } });
+    expect(await RawClient.connect(url).then((c) => c.request('setVisibility', { visible: false }))).toMatchObject({
+      ok: false,
+      error: { code: CODES.NOT_IN_ROOM },
+    });
   });
 
   it('tells the publisher stream-failed when the relay reports its push failed', async () => {
@@ -115,7 +132,12 @@ describe('streams over the wire', () => {
     alice.ws.terminate();
     await bob.waitEvent('peer-leave');
     expect(media.of('endPush').map((c) => c.key.userId)).toEqual(['alice']);
-    expect(media.of('endPlay').map((c) => `${c.subscriberId}>${c.key.userId}`).sort()).toEqual(['alice>bob', 'bob>alice']);
+    expect(
+      media
+        .of('endPlay')
+        .map((c) => `${c.subscriberId}>${c.key.userId}`)
+        .sort(),
+    ).toEqual(['alice>bob', 'bob>alice']);
   });
 
   it('report: keeps well-formed items per user and stream, unknown codes included, and counts them', async () => {

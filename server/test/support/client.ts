@@ -20,7 +20,11 @@ export const APP_KEY = 'k3y-One';
 export const APP2_ID = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 export const APP2_KEY = 'secret';
 
-export function token(roomId: string, userId: string, over: { appId?: string; appKey?: string; expireAt?: number; publish?: number | null; subscribe?: number | null } = {}): string {
+export function token(
+  roomId: string,
+  userId: string,
+  over: { appId?: string; appKey?: string; expireAt?: number; publish?: number | null; subscribe?: number | null } = {},
+): string {
   return generateToken({
     appId: over.appId ?? APP_ID,
     appKey: over.appKey ?? APP_KEY,

@@ -48,7 +48,9 @@ export class RecordingMediaPlane implements MediaPlane {
   extendUrl(key: StreamKey, subscriberId: string | null, expireAt: number): string | null {
     this.calls.push({ call: 'extendUrl', key, subscriberId, expireAt });
     if (!this.newUrlOnExtend) return null;
-    return subscriberId === null ? `rtmp://media.test/push/${name(key)}?exp=${expireAt}` : `rtmp://media.test/play/${name(key)}?sub=${subscriberId}&exp=${expireAt}`;
+    return subscriberId === null
+      ? `rtmp://media.test/push/${name(key)}?exp=${expireAt}`
+      : `rtmp://media.test/play/${name(key)}?sub=${subscriberId}&exp=${expireAt}`;
   }
   onEvent(listener: (event: MediaEvent) => void): () => void {
     this.listeners.add(listener);

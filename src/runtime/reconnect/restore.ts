@@ -30,7 +30,9 @@ export async function restore(s: Session, io: RestoreIo): Promise<void> {
   };
   const failed = (what: string, e: unknown): void => {
     const err = e as VolcEngineRTCError;
-    io.emitError_(rtcError(typeof err.code === 'number' ? err.code : ERROR_CODES.INTERNAL_ERROR, `${what} after the reconnect failed: ${err.reason ?? String(e)}`));
+    io.emitError_(
+      rtcError(typeof err.code === 'number' ? err.code : ERROR_CODES.INTERNAL_ERROR, `${what} after the reconnect failed: ${err.reason ?? String(e)}`),
+    );
   };
   if (s.publishing_) {
     try {

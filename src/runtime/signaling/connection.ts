@@ -139,10 +139,14 @@ export class Connection {
     // The server refuses larger frames (and closes the socket on much larger ones, which a resend
     // after the reconnect would repeat): refused here, with nothing pending.
     if (utf8Length(text, DEFAULT_MAX_FRAME_BYTES) > DEFAULT_MAX_FRAME_BYTES) {
-      return Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: the request is over ${DEFAULT_MAX_FRAME_BYTES} bytes, the protocol's frame limit`));
+      return Promise.reject(
+        rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: the request is over ${DEFAULT_MAX_FRAME_BYTES} bytes, the protocol's frame limit`),
+      );
     }
     if (!depthWithin(text, DEFAULT_MAX_FRAME_DEPTH)) {
-      return Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: the request nests objects or arrays deeper than ${DEFAULT_MAX_FRAME_DEPTH}, the protocol's limit`));
+      return Promise.reject(
+        rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: the request nests objects or arrays deeper than ${DEFAULT_MAX_FRAME_DEPTH}, the protocol's limit`),
+      );
     }
     return new Promise<ResponseData[T]>((resolve, reject) => {
       const timer = startTimer(() => {

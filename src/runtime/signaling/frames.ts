@@ -16,7 +16,13 @@ function isWireError(v: unknown): v is WireError {
 // Frames are untrusted: String() of an object whose toString is not a function throws, and a
 // string may be megabytes long.
 function show(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}...` : v) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v === null ? 'null' : typeof v;
+  return typeof v === 'string'
+    ? JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}...` : v)
+    : typeof v === 'number' || typeof v === 'boolean'
+      ? String(v)
+      : v === null
+        ? 'null'
+        : typeof v;
 }
 
 /** Reasons from the server are cut to this many characters (what reaches apps and logs). */
@@ -69,7 +75,15 @@ export function parseFrame(text: string | undefined): Parsed {
     case 'event':
       if (typeof v.event !== 'string') return { bad: 'an event frame without a name' };
       // seq numbers the session's events; a malformed one is dropped, not trusted for a resume.
-      return { frame: { v: PROTOCOL_VERSION, type: 'event', event: v.event, data: eventData(v.data), ...(Number.isSafeInteger(v.seq) && (v.seq as number) > 0 ? { seq: v.seq as number } : {}) } };
+      return {
+        frame: {
+          v: PROTOCOL_VERSION,
+          type: 'event',
+          event: v.event,
+          data: eventData(v.data),
+          ...(Number.isSafeInteger(v.seq) && (v.seq as number) > 0 ? { seq: v.seq as number } : {}),
+        },
+      };
     case 'pong':
       return { frame: { v: PROTOCOL_VERSION, type: 'pong', t: typeof v.t === 'number' ? v.t : 0 } };
     default:

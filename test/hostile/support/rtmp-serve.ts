@@ -23,11 +23,10 @@ export interface Serve {
 }
 
 export async function startServe(extra: string[] = []): Promise<Serve> {
-  const proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'server/src/cli.ts', 'serve', '--port', '0', '--rtmp-port', '0', '--http-port', '0', ...extra],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', 'serve', '--port', '0', '--rtmp-port', '0', '--http-port', '0', ...extra], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (d) => {
     if (out.length < 200_000) out += String(d);
@@ -136,7 +135,10 @@ export async function bystanderCall(s: Serve): Promise<void> {
   const sub = await RawClient.connect(s.url);
   const clients: LibraryClient[] = [];
   try {
-    for (const [c, userId] of [[pub, 'pub'], [sub, 'sub']] as const) {
+    for (const [c, userId] of [
+      [pub, 'pub'],
+      [sub, 'sub'],
+    ] as const) {
       const r = await c.request('join', { appId: s.appId, token: tok(userId), roomId: room, userId, visible: true });
       if (!r.ok) throw new Error(`bystander join failed: ${JSON.stringify(r.error)}`);
     }

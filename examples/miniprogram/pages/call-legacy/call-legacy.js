@@ -44,15 +44,25 @@ Page({
         self.setData({ state: 'idle', notice: describe(err) });
       });
     }
-    client.init(cfg.appId, function () {
-      client.join(self.data.token, self.data.roomId, self.data.userId, function () {
-        client.publish(function (pushUrl) {
-          if (self.client !== client) return;
-          self.pushRetries = 0;
-          self.setData({ state: 'in-call', pushUrl: pushUrl });
-        }, fail);
-      }, fail);
-    }, fail);
+    client.init(
+      cfg.appId,
+      function () {
+        client.join(
+          self.data.token,
+          self.data.roomId,
+          self.data.userId,
+          function () {
+            client.publish(function (pushUrl) {
+              if (self.client !== client) return;
+              self.pushRetries = 0;
+              self.setData({ state: 'in-call', pushUrl: pushUrl });
+            }, fail);
+          },
+          fail,
+        );
+      },
+      fail,
+    );
   },
 
   onLeave: function () {
@@ -142,20 +152,29 @@ Page({
   /** The call goes on with the new token: same URLs, nobody sees a leave. */
   updateToken: function (client, token) {
     const self = this;
-    client.updateToken(token, function () {
-      if (self.client === client) self.setData({ token: token, notice: '' });
-    }, function (err) {
-      if (self.client === client) self.setData({ notice: 'token renewal: ' + describe(err) });
-    });
+    client.updateToken(
+      token,
+      function () {
+        if (self.client === client) self.setData({ token: token, notice: '' });
+      },
+      function (err) {
+        if (self.client === client) self.setData({ notice: 'token renewal: ' + describe(err) });
+      },
+    );
   },
 
   watch: function (client, e) {
     const self = this;
-    client.subscribe(e.uid, { audio: true, video: true, screen: e.screen }, function (url) {
-      if (self.client === client) self.setData({ remotes: streams.put(self.data.remotes, e.uid, e.screen, url) });
-    }, function (err) {
-      if (self.client === client) self.setData({ notice: 'subscribe ' + e.uid + ': ' + describe(err) });
-    });
+    client.subscribe(
+      e.uid,
+      { audio: true, video: true, screen: e.screen },
+      function (url) {
+        if (self.client === client) self.setData({ remotes: streams.put(self.data.remotes, e.uid, e.screen, url) });
+      },
+      function (err) {
+        if (self.client === client) self.setData({ notice: 'subscribe ' + e.uid + ': ' + describe(err) });
+      },
+    );
   },
 
   streamFailed: function (client, e) {
@@ -166,11 +185,14 @@ Page({
     }
     // Our push failed: it counts as unpublished, so publish again (a few times at most).
     if (++this.pushRetries > 3) return this.setData({ notice: 'publishing keeps failing: ' + e.reason });
-    client.publish(function (pushUrl) {
-      if (self.client === client) self.setData({ pushUrl: pushUrl });
-    }, function (err) {
-      if (self.client === client) self.setData({ notice: 'publish: ' + describe(err) });
-    });
+    client.publish(
+      function (pushUrl) {
+        if (self.client === client) self.setData({ pushUrl: pushUrl });
+      },
+      function (err) {
+        if (self.client === client) self.setData({ notice: 'publish: ' + describe(err) });
+      },
+    );
   },
 
   disconnected: function (e) {

@@ -20,44 +20,65 @@
   var plots = new Map(); // key -> { plot, signature, el }
   var shownRoom = '';
 
-  function $(id) { return document.getElementById(id); }
+  function $(id) {
+    return document.getElementById(id);
+  }
   function el(tag, text, cls) {
     var e = document.createElement(tag);
     if (text !== undefined && text !== null) e.textContent = String(text);
     if (cls) e.className = cls;
     return e;
   }
-  function enc(s) { return encodeURIComponent(s); }
+  function enc(s) {
+    return encodeURIComponent(s);
+  }
   function parseHash() {
     var m = /^#([^/]+)\/(.+)$/.exec(location.hash);
     return m ? { appId: decodeURIComponent(m[1]), roomId: decodeURIComponent(m[2]) } : null;
   }
-  function time(ms) { return new Date(ms).toLocaleTimeString(); }
+  function time(ms) {
+    return new Date(ms).toLocaleTimeString();
+  }
 
   function api(path, options) {
     var o = options || {};
     o.credentials = 'same-origin';
     o.headers = Object.assign({ 'x-mprtc-admin': '1' }, o.headers || {});
     return fetch(path, o).then(function (res) {
-      if (res.status === 401) { location.reload(); throw new Error('logged out'); }
-      return res.json().then(function (body) { return { status: res.status, body: body }; });
+      if (res.status === 401) {
+        location.reload();
+        throw new Error('logged out');
+      }
+      return res.json().then(function (body) {
+        return { status: res.status, body: body };
+      });
     });
   }
 
   function poll() {
     return api('/admin/api/apps')
       .then(function (r) {
-        return Promise.all(r.body.apps.map(function (a) {
-          return api('/admin/api/apps/' + enc(a.appId) + '/rooms').then(function (x) { return x.body; });
-        }));
+        return Promise.all(
+          r.body.apps.map(function (a) {
+            return api('/admin/api/apps/' + enc(a.appId) + '/rooms').then(function (x) {
+              return x.body;
+            });
+          }),
+        );
       })
       .then(function (apps) {
         renderRooms(apps);
         return selected ? showRoom(selected) : hideRoom();
       })
-      .then(function () { $('status').textContent = 'updated ' + time(Date.now()); })
-      .catch(function (e) { $('status').textContent = 'update failed: ' + e.message; })
-      .then(function () { setTimeout(poll, POLL_MS); });
+      .then(function () {
+        $('status').textContent = 'updated ' + time(Date.now());
+      })
+      .catch(function (e) {
+        $('status').textContent = 'update failed: ' + e.message;
+      })
+      .then(function () {
+        setTimeout(poll, POLL_MS);
+      });
   }
 
   function renderRooms(apps) {
@@ -85,7 +106,9 @@
   function refreshNow() {
     if (!selected) return;
     if (pending) return;
-    pending = showRoom(selected).finally(function () { pending = null; });
+    pending = showRoom(selected).finally(function () {
+      pending = null;
+    });
   }
 
   function hideRoom() {
@@ -93,12 +116,17 @@
     clearPlots();
   }
 
-  function roomPath(s) { return '/admin/api/apps/' + enc(s.appId) + '/rooms/' + enc(s.roomId); }
+  function roomPath(s) {
+    return '/admin/api/apps/' + enc(s.appId) + '/rooms/' + enc(s.roomId);
+  }
 
   function showRoom(s) {
     return Promise.all([api(roomPath(s)), api(roomPath(s) + '/reports')]).then(function (r) {
       var id = s.appId + '/' + s.roomId;
-      if (shownRoom !== id) { clearPlots(); shownRoom = id; }
+      if (shownRoom !== id) {
+        clearPlots();
+        shownRoom = id;
+      }
       $('room').hidden = false;
       $('room-title').textContent = s.roomId + (r[0].status === 404 ? ' (no members)' : '');
       var view = r[0].status === 200 ? r[0].body : { members: [], streams: [], subscriptions: [] };
@@ -126,7 +154,9 @@
       b.addEventListener('click', function () {
         b.disabled = true;
         api(roomPath(s) + '/members/' + enc(m.userId), { method: 'DELETE' })
-          .then(function (r) { $('status').textContent = r.status === 200 ? 'removed ' + m.userId : 'remove failed: ' + r.body.error.reason; })
+          .then(function (r) {
+            $('status').textContent = r.status === 200 ? 'removed ' + m.userId : 'remove failed: ' + r.body.error.reason;
+          })
           .then(refreshNow);
       });
       td.appendChild(b);
@@ -139,15 +169,26 @@
     var body = $('streams').tBodies[0];
     body.replaceChildren();
     view.streams.forEach(function (st) {
-      var subs = view.subscriptions.filter(function (x) { return x.userId === st.uid && x.screen === st.screen; }).map(function (x) { return x.subscriberId; });
+      var subs = view.subscriptions
+        .filter(function (x) {
+          return x.userId === st.uid && x.screen === st.screen;
+        })
+        .map(function (x) {
+          return x.subscriberId;
+        });
       var tr = el('tr');
-      [st.uid, st.screen ? 'yes' : 'no', st.audio ? 'on' : 'off', st.video ? 'on' : 'off', subs.join(', ') || '-'].forEach(function (v) { tr.appendChild(el('td', v)); });
+      [st.uid, st.screen ? 'yes' : 'no', st.audio ? 'on' : 'off', st.video ? 'on' : 'off', subs.join(', ') || '-'].forEach(function (v) {
+        tr.appendChild(el('td', v));
+      });
       body.appendChild(tr);
     });
   }
 
   function clearPlots() {
-    plots.forEach(function (p) { p.plot.destroy(); p.el.remove(); });
+    plots.forEach(function (p) {
+      p.plot.destroy();
+      p.el.remove();
+    });
     plots.clear();
   }
 
@@ -161,11 +202,21 @@
       drawPlot(key, s);
     });
     plots.forEach(function (p, key) {
-      if (!seen.has(key)) { p.plot.destroy(); p.el.remove(); plots.delete(key); }
+      if (!seen.has(key)) {
+        p.plot.destroy();
+        p.el.remove();
+        plots.delete(key);
+      }
     });
     var rows = [];
-    rep.series.forEach(function (s) { s.states.forEach(function (st) { rows.push({ s: s, st: st }); }); });
-    rows.sort(function (a, b) { return b.st.at - a.st.at; });
+    rep.series.forEach(function (s) {
+      s.states.forEach(function (st) {
+        rows.push({ s: s, st: st });
+      });
+    });
+    rows.sort(function (a, b) {
+      return b.st.at - a.st.at;
+    });
     var body = $('states').tBodies[0];
     body.replaceChildren();
     rows.slice(0, 200).forEach(function (r) {
@@ -184,15 +235,35 @@
 
   function drawPlot(key, s) {
     var fields = FIELDS.filter(function (f) {
-      return s.net.some(function (p) { return typeof p.info[f[0]] === 'number'; });
+      return s.net.some(function (p) {
+        return typeof p.info[f[0]] === 'number';
+      });
     });
-    var signature = fields.map(function (f) { return f[0]; }).join(',');
-    var data = [s.net.map(function (p) { return p.at / 1000; })];
+    var signature = fields
+      .map(function (f) {
+        return f[0];
+      })
+      .join(',');
+    var data = [
+      s.net.map(function (p) {
+        return p.at / 1000;
+      }),
+    ];
     fields.forEach(function (f) {
-      data.push(s.net.map(function (p) { var v = p.info[f[0]]; return typeof v === 'number' && isFinite(v) ? v : null; }));
+      data.push(
+        s.net.map(function (p) {
+          var v = p.info[f[0]];
+          return typeof v === 'number' && isFinite(v) ? v : null;
+        }),
+      );
     });
     var entry = plots.get(key);
-    if (entry && entry.signature !== signature) { entry.plot.destroy(); entry.el.remove(); plots.delete(key); entry = undefined; }
+    if (entry && entry.signature !== signature) {
+      entry.plot.destroy();
+      entry.el.remove();
+      plots.delete(key);
+      entry = undefined;
+    }
     if (!entry) {
       var box = el('div', null, 'plot');
       box.dataset.user = s.userId;
@@ -202,14 +273,22 @@
       var latest = el('div', null, 'latest');
       box.appendChild(latest);
       $('plots').appendChild(box);
-      var series = [{}].concat(fields.map(function (f) { return { label: f[0], scale: f[1], stroke: f[2], width: 1.5, points: { show: true, size: 5 } }; }));
-      var plot = new uPlot({
-        width: 460,
-        height: 220,
-        series: series,
-        scales: { x: { time: true } },
-        axes: [{}, { scale: 'kbps', label: 'kbps' }, { scale: 'n', side: 1, label: 'fps / ms / frames', grid: { show: false } }],
-      }, data, box);
+      var series = [{}].concat(
+        fields.map(function (f) {
+          return { label: f[0], scale: f[1], stroke: f[2], width: 1.5, points: { show: true, size: 5 } };
+        }),
+      );
+      var plot = new uPlot(
+        {
+          width: 460,
+          height: 220,
+          series: series,
+          scales: { x: { time: true } },
+          axes: [{}, { scale: 'kbps', label: 'kbps' }, { scale: 'n', side: 1, label: 'fps / ms / frames', grid: { show: false } }],
+        },
+        data,
+        box,
+      );
       entry = { plot: plot, signature: signature, el: box, latest: latest };
       plots.set(key, entry);
     } else {
@@ -217,21 +296,32 @@
     }
     entry.el.dataset.points = String(s.net.length);
     var last = s.net[s.net.length - 1].info;
-    var w = last.videoWidth, h = last.videoHeight;
-    entry.latest.textContent = (typeof w === 'number' && typeof h === 'number' ? 'resolution ' + w + 'x' + h + ' - ' : '') + s.net.length + ' points, last at ' + time(s.net[s.net.length - 1].at);
+    var w = last.videoWidth,
+      h = last.videoHeight;
+    entry.latest.textContent =
+      (typeof w === 'number' && typeof h === 'number' ? 'resolution ' + w + 'x' + h + ' - ' : '') +
+      s.net.length +
+      ' points, last at ' +
+      time(s.net[s.net.length - 1].at);
   }
 
   $('close-room').addEventListener('click', function () {
     var s = selected;
     if (!s || !window.confirm('Close room ' + s.roomId + '? Every member is removed.')) return;
     api(roomPath(s), { method: 'DELETE' })
-      .then(function (r) { $('status').textContent = r.status === 200 ? 'closed ' + s.roomId : 'close failed: ' + r.body.error.reason; })
+      .then(function (r) {
+        $('status').textContent = r.status === 200 ? 'closed ' + s.roomId : 'close failed: ' + r.body.error.reason;
+      })
       .then(refreshNow);
   });
 
   fetch('/dashboard/codes.json', { credentials: 'same-origin' })
-    .then(function (r) { return r.json(); })
-    .then(function (c) { codes = c; })
+    .then(function (r) {
+      return r.json();
+    })
+    .then(function (c) {
+      codes = c;
+    })
     .catch(function () {})
     .then(poll);
 })();
