@@ -28,7 +28,10 @@ function wsUrl(flv: string): string {
 
 it.runIf(HAVE)('a WS-FLV player on a valid URL receives the FLV header and tags; unsigned or as a publisher it does not', async () => {
   const key = freshKey();
-  const live = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-started' && sameKey(e.key, key));
+  const live = nextEvent<MediaEvent>(
+    (l) => plane.onEvent(l),
+    (e) => e.type === 'push-started' && sameKey(e.key, key),
+  );
   pushPattern(plane.issuePushUrl(key, inAMinute()), { seconds: 30 });
   await live;
   const { flv } = plane.issuePlayUrls(key, 'viewer', { audio: true, video: true }, inAMinute());
@@ -67,7 +70,10 @@ it.runIf(HAVE)('a WS-FLV player on a valid URL receives the FLV header and tags;
 
 it.runIf(HAVE)('HTTP-FLV answers 200 video/x-flv, readable cross-origin', async () => {
   const key = freshKey();
-  const live = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-started' && sameKey(e.key, key));
+  const live = nextEvent<MediaEvent>(
+    (l) => plane.onEvent(l),
+    (e) => e.type === 'push-started' && sameKey(e.key, key),
+  );
   pushPattern(plane.issuePushUrl(key, inAMinute()), { seconds: 20 });
   await live;
   const { flv } = plane.issuePlayUrls(key, 'viewer', { audio: true, video: true }, inAMinute());
@@ -83,13 +89,17 @@ it.runIf(HAVE)('HTTP-FLV answers 200 video/x-flv, readable cross-origin', async 
 it.runIf(HAVE)('a WS-FLV (or HTTP-FLV) player that resets its connection mid-stream costs the relay process nothing', async () => {
   const relayEvents: RelayEvent[] = [];
   const offRelay = plane.onRelayEvent((e) => relayEvents.push(e));
+  const key = freshKey();
+  // This push's only: the previous case's killed pusher may be reported stopped meanwhile.
   const stopped: MediaEvent[] = [];
   const offMedia = plane.onEvent((e) => {
-    if (e.type === 'push-stopped') stopped.push(e);
+    if (e.type === 'push-stopped' && sameKey(e.key, key)) stopped.push(e);
   });
   try {
-    const key = freshKey();
-    const live = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-started' && sameKey(e.key, key));
+    const live = nextEvent<MediaEvent>(
+      (l) => plane.onEvent(l),
+      (e) => e.type === 'push-started' && sameKey(e.key, key),
+    );
     pushPattern(plane.issuePushUrl(key, inAMinute()), { seconds: 30 });
     await live;
     const pid = plane.relayPid;

@@ -57,13 +57,38 @@ export function pushPattern(url: string, options: PatternOptions): Push {
   const rate = options.rate ?? 15;
   const video = `testsrc=size=${size}:rate=${rate}${options.extraVideoFilter ? `,${options.extraVideoFilter}` : ''}`;
   const args = [
-    '-nostdin', '-hide_banner', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', video,
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
-    '-t', String(options.seconds),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(rate), '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '64k',
-    '-f', 'flv', url,
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-re',
+    '-f',
+    'lavfi',
+    '-i',
+    video,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=44100',
+    '-t',
+    String(options.seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-tune',
+    'zerolatency',
+    '-g',
+    String(rate),
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-f',
+    'flv',
+    url,
   ];
   const child = track(spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] }));
   let err = '';
@@ -90,9 +115,21 @@ export interface Player {
 export function playFrames(url: string, options: { packets?: boolean } = {}): Player {
   const entries = options.packets ? 'packet=codec_type' : 'frame=media_type';
   const args = [
-    '-oL', 'ffprobe', '-v', 'error', '-hide_banner',
-    '-fflags', 'nobuffer', '-analyzeduration', '1000000',
-    '-show_entries', entries, '-of', 'csv=p=0', '-i', url,
+    '-oL',
+    'ffprobe',
+    '-v',
+    'error',
+    '-hide_banner',
+    '-fflags',
+    'nobuffer',
+    '-analyzeduration',
+    '1000000',
+    '-show_entries',
+    entries,
+    '-of',
+    'csv=p=0',
+    '-i',
+    url,
   ];
   // stdbuf: ffprobe prints through stdio, which would hold lines back in a pipe.
   const child = track(spawn('stdbuf', args, { stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -136,22 +173,33 @@ export function playFrames(url: string, options: { packets?: boolean } = {}): Pl
   return { child, counts, exited, until, stderr: () => err };
 }
 
-/** Resolves with the value of the first event matching pred, or rejects after timeoutMs. */
-export function nextEvent<E>(
-  subscribe: (listener: (event: E) => void) => () => void,
-  pred: (event: E) => boolean,
-  timeoutMs = 15_000,
-): Promise<E> {
+function describe(event: unknown): string {
+  try {
+    return String(JSON.stringify(event)).slice(0, 300);
+  } catch {
+    return String(event);
+  }
+}
+
+/**
+ * Resolves with the value of the first event matching pred, or rejects after timeoutMs naming
+ * the events that did come meanwhile (a push-stopped 'relay process exited' explains a lot).
+ */
+export function nextEvent<E>(subscribe: (listener: (event: E) => void) => () => void, pred: (event: E) => boolean, timeoutMs = 15_000): Promise<E> {
   return new Promise((resolve, reject) => {
+    const others: string[] = [];
     const off = subscribe((event) => {
-      if (!pred(event)) return;
+      if (!pred(event)) {
+        if (others.length < 20) others.push(describe(event));
+        return;
+      }
       clearTimeout(timer);
       off();
       resolve(event);
     });
     const timer = setTimeout(() => {
       off();
-      reject(new Error('timed out waiting for a media event'));
+      reject(new Error(`timed out waiting for a media event; other events meanwhile: ${others.length ? others.join(', ') : 'none'}`));
     }, timeoutMs);
   });
 }

@@ -177,7 +177,12 @@ class FlvConnection implements FrontConn {
     const target = flvTarget(req.url);
     if (req.method !== 'GET' || !target) return bad('404 Not Found', 'WS-FLV path');
     const key = req.headers['sec-websocket-key'];
-    if (String(req.headers.upgrade).toLowerCase() !== 'websocket' || typeof key !== 'string' || !WS_KEY.test(key) || req.headers['sec-websocket-version'] !== '13') {
+    if (
+      String(req.headers.upgrade).toLowerCase() !== 'websocket' ||
+      typeof key !== 'string' ||
+      !WS_KEY.test(key) ||
+      req.headers['sec-websocket-version'] !== '13'
+    ) {
       return bad('400 Bad Request', 'WS-FLV handshake');
     }
     let inbound = head.length;
