@@ -54,7 +54,11 @@ describe('DeliveryGate', () => {
   it('starts each subscriber on a keyframe', () => {
     const gate = new DeliveryGate({ audio: true, video: true });
     expect(run(gate, ['video-config', 'audio-config', 'audio', 'video', 'video-key', 'audio', 'video'])).toEqual([
-      'video-config', 'audio-config', 'video-key', 'audio', 'video',
+      'video-config',
+      'audio-config',
+      'video-key',
+      'audio',
+      'video',
     ]);
   });
 

@@ -431,15 +431,11 @@ describe('GrantBook: admission', () => {
     expect(book.admitPush(path, forged)).toBeNull();
 
     const play = book.issuePlay(alice, 'bob', { audio: true, video: true }, NOW + 60);
-    const forgedPlay = parse(
-      signGrant(SECRET, { purpose: 'play', path, subscriber: 'bob', tracks: 'av', expireAt: NOW + 60, nonce: newNonce() }),
-    );
+    const forgedPlay = parse(signGrant(SECRET, { purpose: 'play', path, subscriber: 'bob', tracks: 'av', expireAt: NOW + 60, nonce: newNonce() }));
     expect(verifyGrant(SECRET, 'play', path, forgedPlay, NOW).ok).toBe(true);
     expect(book.admitPlay(path, forgedPlay)).toBeNull();
     // A good URL for one subscriber's grant is no URL for another subscriber who has none.
-    const stranger = parse(
-      signGrant(SECRET, { purpose: 'play', path, subscriber: 'mallory', tracks: 'av', expireAt: NOW + 60, nonce: parse(play.query).n! }),
-    );
+    const stranger = parse(signGrant(SECRET, { purpose: 'play', path, subscriber: 'mallory', tracks: 'av', expireAt: NOW + 60, nonce: parse(play.query).n! }));
     expect(book.admitPlay(path, stranger)).toBeNull();
     // The genuine ones still work.
     expect(book.admitPush(path, current)).not.toBeNull();

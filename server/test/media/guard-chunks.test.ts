@@ -146,7 +146,12 @@ function viaLibrary(pieces: Buffer[]): Seen[] {
 
 function viaGuard(pieces: Buffer[]): { seen: Seen[]; verdicts: string[] } {
   const seen: Seen[] = [];
-  const reader = new ChunkReader(LIMITS, () => 'ok', () => true, (type, length, payload) => seen.push([type, length, payload ? payload.toString('hex') : null]));
+  const reader = new ChunkReader(
+    LIMITS,
+    () => 'ok',
+    () => true,
+    (type, length, payload) => seen.push([type, length, payload ? payload.toString('hex') : null]),
+  );
   const verdicts = pieces.map((p) => reader.feed(p).verdict);
   return { seen, verdicts };
 }
@@ -166,15 +171,20 @@ function split(buf: Buffer, cuts: number[]): Buffer[] {
 describe('guard chunk reader', () => {
   it('property: sees the same messages as the library, however the stream is chunked and read', () => {
     fc.assert(
-      fc.property(fc.array(msg, { minLength: 1, maxLength: 25, size: 'max' }), fc.array(fc.nat(), { minLength: 1, maxLength: 40 }), fc.array(fc.nat(), { maxLength: 20, size: 'max' }), (msgs, choices, cuts) => {
-        const bytes = encode(msgs, choices);
-        const pieces = split(bytes, cuts);
-        const guard = viaGuard(pieces);
-        // The generated timestamps never overflow the library's clock: nothing here is refused.
-        expect(guard.verdicts.every((v) => v === 'pass')).toBe(true);
-        expect(guard.seen).toEqual(viaLibrary(pieces));
-        expect(guard.seen).toHaveLength(msgs.length);
-      }),
+      fc.property(
+        fc.array(msg, { minLength: 1, maxLength: 25, size: 'max' }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.nat(), { maxLength: 20, size: 'max' }),
+        (msgs, choices, cuts) => {
+          const bytes = encode(msgs, choices);
+          const pieces = split(bytes, cuts);
+          const guard = viaGuard(pieces);
+          // The generated timestamps never overflow the library's clock: nothing here is refused.
+          expect(guard.verdicts.every((v) => v === 'pass')).toBe(true);
+          expect(guard.seen).toEqual(viaLibrary(pieces));
+          expect(guard.seen).toHaveLength(msgs.length);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -187,19 +197,34 @@ describe('guard chunk reader', () => {
       h[7] = type;
       return h;
     };
-    const verdict = (buf: Buffer, media = true) => new ChunkReader(LIMITS, () => 'ok', () => media).feed(buf);
+    const verdict = (buf: Buffer, media = true) =>
+      new ChunkReader(
+        LIMITS,
+        () => 'ok',
+        () => media,
+      ).feed(buf);
     expect(verdict(header(4, 9, 16 * 1024 * 1024 - 1))).toMatchObject({ verdict: 'reject' });
     expect(verdict(header(3, 20, 1 << 17))).toMatchObject({ verdict: 'reject' });
     expect(verdict(header(4, 9, 100), false)).toMatchObject({ verdict: 'reject', reason: 'media before an accepted publish' });
     expect(verdict(header(4, 22, 10))).toMatchObject({ verdict: 'reject', reason: 'message type 22' });
     expect(verdict(header(2, 1, 3))).toMatchObject({ verdict: 'reject' });
     expect(verdict(Buffer.from([1, 0, 0]))).toMatchObject({ verdict: 'reject', reason: '3-byte chunk basic header' });
-    const streams = Buffer.concat(Array.from({ length: 65 }, (_, i) => Buffer.concat([i < 62 ? Buffer.from([2 + i]) : Buffer.from([0, i]), header(0, 9, 10).subarray(1), Buffer.alloc(10)])));
+    const streams = Buffer.concat(
+      Array.from({ length: 65 }, (_, i) =>
+        Buffer.concat([i < 62 ? Buffer.from([2 + i]) : Buffer.from([0, i]), header(0, 9, 10).subarray(1), Buffer.alloc(10)]),
+      ),
+    );
     expect(verdict(streams)).toMatchObject({ verdict: 'reject', reason: `more than ${LIMITS.maxChunkStreams} chunk streams` });
     const small = { ...LIMITS, maxDeclaredBytes: LIMITS.maxMessageBytes };
     // The first message's first chunk (128 bytes), then another chunk stream's header.
     const total = Buffer.concat([header(4, 9, LIMITS.maxMessageBytes), Buffer.alloc(128), header(5, 9, 1)]);
-    expect(new ChunkReader(small, () => 'ok', () => true).feed(total)).toMatchObject({ verdict: 'reject' });
+    expect(
+      new ChunkReader(
+        small,
+        () => 'ok',
+        () => true,
+      ).feed(total),
+    ).toMatchObject({ verdict: 'reject' });
   });
 
   it('holds at the last byte of a message the caller wants to decide on', () => {
@@ -209,14 +234,21 @@ describe('guard chunk reader', () => {
     h.writeUIntBE(payload.length, 4, 3);
     h[7] = 20;
     const bytes = Buffer.concat([h, payload, Buffer.from([0xaa, 0xbb])]);
-    const r = new ChunkReader(LIMITS, () => 'hold', () => true).feed(bytes);
+    const r = new ChunkReader(
+      LIMITS,
+      () => 'hold',
+      () => true,
+    ).feed(bytes);
     expect(r).toEqual({ verdict: 'hold', at: 12 + payload.length - 1 });
   });
 
   it('property: takes a video message for a keyframe exactly when the library does', () => {
     const lead = fc.tuple(
       fc.oneof(fc.constantFrom(0x17, 0x27, 0x97, 0x91, 0x93, 0x90, 0x14, 0x12), fc.integer({ min: 0, max: 255 })),
-      fc.oneof(fc.constantFrom(...'av01vp09hvc1avc1'.match(/.{4}/g)!).map((f) => [...Buffer.from(f)]), fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 })),
+      fc.oneof(
+        fc.constantFrom(...'av01vp09hvc1avc1'.match(/.{4}/g)!).map((f) => [...Buffer.from(f)]),
+        fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }),
+      ),
     );
     fc.assert(
       fc.property(lead, ([b0, rest]) => {
@@ -243,7 +275,11 @@ describe('guard chunk reader', () => {
       for (let o = 128; o < length; o += 128) out.push(Buffer.from([0xc6]), payload.subarray(o, o + 128));
       return Buffer.concat(out);
     };
-    const reader = new ChunkReader(limits, () => 'ok', () => true);
+    const reader = new ChunkReader(
+      limits,
+      () => 'ok',
+      () => true,
+    );
     const key = [0x17, 0x01, 0, 0, 0];
     const inter = [0x27, 0x01, 0, 0, 0];
     const seqHeader = [0x17, 0x00, 0, 0, 0];

@@ -77,7 +77,9 @@ describe('guard command checks', () => {
     expect(refuse({ cmd: 'connect', transId: 1, cmdObj: null })).toMatchObject({ reject: expect.any(String) });
     expect(refuse({ cmd: 'publish', transId: 1, cmdObj: null })).toMatchObject({ reject: expect.any(String) });
     for (const cmd of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
-      expect(readCommand({ type: 20, streamId: 0, payload: Buffer.concat([Buffer.from([2, 0, cmd.length]), Buffer.from(cmd)]) }, LIMITS)).toMatchObject({ reject: 'bad command name' });
+      expect(readCommand({ type: 20, streamId: 0, payload: Buffer.concat([Buffer.from([2, 0, cmd.length]), Buffer.from(cmd)]) }, LIMITS)).toMatchObject({
+        reject: 'bad command name',
+      });
     }
     expect(() => AMF.decodeAmf0Cmd(Buffer.concat([Buffer.from([2, 0, 11]), Buffer.from('constructor'), Buffer.from([5])]))).toThrow();
   });
@@ -93,7 +95,18 @@ describe('guard command checks', () => {
 
   it('HTTP-FLV targets: only /<app>/<stream>.flv by the name rule, raw', () => {
     expect(flvTarget('/live/abc_-1.flv?x=1')).toEqual({ app: 'live', stream: 'abc_-1', query: 'x=1' });
-    for (const bad of ['/a%20b/c.flv', '/', '/live/x', '/live/x.flv/', '/live/../x.flv', '//x.flv', '/a/b/c.flv', '/live/x.FLV', 'live/x.flv', `/live/x.flv?${'a'.repeat(3000)}`]) {
+    for (const bad of [
+      '/a%20b/c.flv',
+      '/',
+      '/live/x',
+      '/live/x.flv/',
+      '/live/../x.flv',
+      '//x.flv',
+      '/a/b/c.flv',
+      '/live/x.FLV',
+      'live/x.flv',
+      `/live/x.flv?${'a'.repeat(3000)}`,
+    ]) {
       expect(flvTarget(bad), bad).toBeNull();
     }
   });

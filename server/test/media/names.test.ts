@@ -45,10 +45,22 @@ describe('relay names', () => {
 
   it('keeps apart ids that a naive join would merge', () => {
     const pairs: Array<[StreamKey, StreamKey]> = [
-      [{ appId: 'a', roomId: 'r_s', userId: 'u', screen: false }, { appId: 'a', roomId: 'r', userId: 's_u', screen: false }],
-      [{ appId: 'a', roomId: 'r-u', userId: 'x', screen: false }, { appId: 'a', roomId: 'r', userId: 'u-x', screen: false }],
-      [{ appId: 'a', roomId: 'r.', userId: 'x', screen: false }, { appId: 'a', roomId: 'r_d', userId: 'x', screen: false }],
-      [{ appId: 'a', roomId: 'r', userId: 'u_smain', screen: true }, { appId: 'a', roomId: 'r', userId: 'u', screen: false }],
+      [
+        { appId: 'a', roomId: 'r_s', userId: 'u', screen: false },
+        { appId: 'a', roomId: 'r', userId: 's_u', screen: false },
+      ],
+      [
+        { appId: 'a', roomId: 'r-u', userId: 'x', screen: false },
+        { appId: 'a', roomId: 'r', userId: 'u-x', screen: false },
+      ],
+      [
+        { appId: 'a', roomId: 'r.', userId: 'x', screen: false },
+        { appId: 'a', roomId: 'r_d', userId: 'x', screen: false },
+      ],
+      [
+        { appId: 'a', roomId: 'r', userId: 'u_smain', screen: true },
+        { appId: 'a', roomId: 'r', userId: 'u', screen: false },
+      ],
     ];
     for (const [a, b] of pairs) expect(pathId(relayPath(a))).not.toBe(pathId(relayPath(b)));
   });

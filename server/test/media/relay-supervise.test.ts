@@ -24,7 +24,14 @@ afterEach(async () => {
 });
 
 async function started(restartDelayMs = 100, heartbeatTimeoutMs = 10_000): Promise<{ plane: RelayMediaPlane; relayEvents: RelayEvent[] }> {
-  const plane = new RelayMediaPlane({ secret: SECRET, logLevel: 'silent', restartDelayMs, restartDelayMaxMs: 4 * restartDelayMs, pushTimeoutMs: 60_000, heartbeatTimeoutMs });
+  const plane = new RelayMediaPlane({
+    secret: SECRET,
+    logLevel: 'silent',
+    restartDelayMs,
+    restartDelayMaxMs: 4 * restartDelayMs,
+    pushTimeoutMs: 60_000,
+    heartbeatTimeoutMs,
+  });
   planes.push(plane);
   const relayEvents: RelayEvent[] = [];
   plane.onRelayEvent((e) => relayEvents.push(e));
@@ -33,20 +40,30 @@ async function started(restartDelayMs = 100, heartbeatTimeoutMs = 10_000): Promi
 }
 
 function relayEvent(plane: RelayMediaPlane, type: RelayEvent['type'], timeoutMs = 20_000): Promise<RelayEvent> {
-  return nextEvent<RelayEvent>((l) => plane.onRelayEvent(l), (e) => e.type === type, timeoutMs);
+  return nextEvent<RelayEvent>(
+    (l) => plane.onRelayEvent(l),
+    (e) => e.type === type,
+    timeoutMs,
+  );
 }
 
 it.runIf(HAVE)('a killed relay: push-stopped with the reason, relay-exit, a new process on the same ports, and the old push URL works there', async () => {
   const { plane } = await started();
   const key = freshKey();
   const url = plane.issuePushUrl(key, inAMinute());
-  const live = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-started' && sameKey(e.key, key));
+  const live = nextEvent<MediaEvent>(
+    (l) => plane.onEvent(l),
+    (e) => e.type === 'push-started' && sameKey(e.key, key),
+  );
   const push = pushPattern(url, { seconds: 60 });
   await live;
   const first = plane.relayPid!;
   const ports = plane.ports;
 
-  const stopped = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-stopped' && sameKey(e.key, key));
+  const stopped = nextEvent<MediaEvent>(
+    (l) => plane.onEvent(l),
+    (e) => e.type === 'push-stopped' && sameKey(e.key, key),
+  );
   const exit = relayEvent(plane, 'relay-exit');
   const restart = relayEvent(plane, 'relay-restart');
   process.kill(first, 'SIGKILL');
@@ -58,7 +75,10 @@ it.runIf(HAVE)('a killed relay: push-stopped with the reason, relay-exit, a new 
   expect(plane.relayPid).not.toBe(first);
   expect(plane.ports).toEqual(ports);
 
-  const back = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-started' && sameKey(e.key, key));
+  const back = nextEvent<MediaEvent>(
+    (l) => plane.onEvent(l),
+    (e) => e.type === 'push-started' && sameKey(e.key, key),
+  );
   pushPattern(url, { seconds: 30 });
   await back;
 });
@@ -88,12 +108,18 @@ it.runIf(HAVE)('a restart that cannot listen is retried with a longer delay, and
 it.runIf(HAVE)('a stuck relay process (answers no ping) is killed and restarted', async () => {
   const { plane } = await started(100, 1_000);
   const key = freshKey();
-  const live = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-started' && sameKey(e.key, key));
+  const live = nextEvent<MediaEvent>(
+    (l) => plane.onEvent(l),
+    (e) => e.type === 'push-started' && sameKey(e.key, key),
+  );
   pushPattern(plane.issuePushUrl(key, inAMinute()), { seconds: 60 });
   await live;
   const stuck = plane.relayPid!;
   const unresponsive = relayEvent(plane, 'relay-unresponsive');
-  const stopped = nextEvent<MediaEvent>((l) => plane.onEvent(l), (e) => e.type === 'push-stopped' && sameKey(e.key, key));
+  const stopped = nextEvent<MediaEvent>(
+    (l) => plane.onEvent(l),
+    (e) => e.type === 'push-stopped' && sameKey(e.key, key),
+  );
   const restart = relayEvent(plane, 'relay-restart');
   process.kill(stuck, 'SIGSTOP');
   expect(await unresponsive).toMatchObject({ type: 'relay-unresponsive', pid: stuck });

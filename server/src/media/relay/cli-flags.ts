@@ -22,7 +22,7 @@ const FLAGS: Array<[flag: string, target: Target, help: string]> = [
   ['relay-max-message-bytes', 'maxMessageBytes', 'largest audio/video message a chunk header may declare'],
   ['relay-max-command-bytes', 'maxCommandBytes', 'largest RTMP command / data message'],
   ['relay-max-chunk-streams', 'maxChunkStreams', 'chunk-stream ids per RTMP connection'],
-  ['relay-max-declared-bytes', 'maxDeclaredBytes', 'sum of declared message sizes over a connection\'s chunk streams'],
+  ['relay-max-declared-bytes', 'maxDeclaredBytes', "sum of declared message sizes over a connection's chunk streams"],
   ['relay-max-gop-bytes', 'maxGopBytes', 'audio + video bytes a publisher may send between keyframes'],
   ['relay-max-pending-bytes', 'maxPendingBytes', 'bytes held while a publish / play is authorised'],
   ['relay-max-backlog-bytes', 'maxOutboundBacklogBytes', 'bytes queued to a client that does not read'],

@@ -178,11 +178,10 @@ export class RelayMediaPlane implements MediaPlane {
       limits: cfg.guard,
       storeDir: this.storeDir,
     };
-    const child = spawn(
-      process.execPath,
-      [`--max-old-space-size=${cfg.relayHeapMb}`, ...entryArgs(), JSON.stringify(childConfig)],
-      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env },
-    );
+    const child = spawn(process.execPath, [`--max-old-space-size=${cfg.relayHeapMb}`, ...entryArgs(), JSON.stringify(childConfig)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: process.env,
+    });
     this.child = child;
     this.childReady = false;
     return new Promise<void>((resolve, reject) => {

@@ -70,7 +70,11 @@ async function main(): Promise<void> {
     threwSince += 1;
     if (Date.now() - lastThrowLine < 1_000) return;
     lastThrowLine = Date.now();
-    send({ t: 'log', level: 'error', message: `relay library threw while handling a connection (closed it; ${threwSince} since the last line): ${message(err).slice(0, 200)}` });
+    send({
+      t: 'log',
+      level: 'error',
+      message: `relay library threw while handling a connection (closed it; ${threwSince} since the last line): ${message(err).slice(0, 200)}`,
+    });
     threwSince = 0;
   };
 

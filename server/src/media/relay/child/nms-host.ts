@@ -167,9 +167,6 @@ export async function startNms(options: NmsHostOptions): Promise<NmsHost> {
   containHttp(http, options);
 
   await nms.run();
-  await Promise.race([
-    Promise.all([tcp, http].map((s) => (s.listening ? undefined : once(s, 'listening')))),
-    failure,
-  ]);
+  await Promise.race([Promise.all([tcp, http].map((s) => (s.listening ? undefined : once(s, 'listening')))), failure]);
   return { rtmpPort, httpPort };
 }

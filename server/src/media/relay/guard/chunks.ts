@@ -222,7 +222,7 @@ export class ChunkReader {
   private extendedDone(timestamp: number, last: number): FeedResult | null {
     const cs = this.cs!;
     if (cs.bytes === 0) {
-      cs.clock = (this.head[0]! >> 6) === 0 ? timestamp : cs.clock + timestamp;
+      cs.clock = this.head[0]! >> 6 === 0 ? timestamp : cs.clock + timestamp;
       this.checkNewMessage(cs);
       cs.collected = this.collects(cs.type) ? [] : null;
       cs.lead = [];
@@ -243,7 +243,8 @@ export class ChunkReader {
       if (cs.length > this.limits.maxMessageBytes) throw new Refused(`a ${cs.length}-byte media message (limit ${this.limits.maxMessageBytes})`);
     } else if (t === TYPE_DATA_AMF0 || t === TYPE_COMMAND_AMF0 || t === TYPE_COMMAND_AMF3) {
       if (t === TYPE_DATA_AMF0 && !this.mediaAllowed()) throw new Refused('data before an accepted publish');
-      if (cs.length === 0 || cs.length > this.limits.maxCommandBytes) throw new Refused(`a ${cs.length}-byte message of type ${t} (limit ${this.limits.maxCommandBytes})`);
+      if (cs.length === 0 || cs.length > this.limits.maxCommandBytes)
+        throw new Refused(`a ${cs.length}-byte message of type ${t} (limit ${this.limits.maxCommandBytes})`);
     } else {
       throw new Refused(`message type ${t}`);
     }
@@ -269,7 +270,8 @@ export class ChunkReader {
     }
     if (this.sinceKeyframe < 0) return;
     this.sinceKeyframe += cs.length;
-    if (this.sinceKeyframe > this.limits.maxGopBytes) throw new Refused(`${this.sinceKeyframe} media bytes since the last keyframe (limit ${this.limits.maxGopBytes})`);
+    if (this.sinceKeyframe > this.limits.maxGopBytes)
+      throw new Refused(`${this.sinceKeyframe} media bytes since the last keyframe (limit ${this.limits.maxGopBytes})`);
   }
 
   private collects(type: number): boolean {

@@ -11,10 +11,7 @@ const COMMAND_NAME = /^[A-Za-z_@|][A-Za-z0-9_]{0,63}$/;
 /** How many values after the name the library reads for these data messages. */
 const DATA_FIELDS: Record<string, number> = { '@setDataFrame': 2, onFI: 1, onMetaData: 1, '|RtmpSampleAccess': 2 };
 
-export type Command =
-  | { kind: 'connect'; app: string }
-  | { kind: 'publish' | 'play'; stream: string; query: string }
-  | { kind: 'other' };
+export type Command = { kind: 'connect'; app: string } | { kind: 'publish' | 'play'; stream: string; query: string } | { kind: 'other' };
 
 export interface CommandLimits extends Amf0Limits {
   /** Longest tcUrl accepted. */
