@@ -5,15 +5,12 @@
 // DISCONNECT {TOKEN_EXPIRED}; the others hear PEER_LEAVE and STREAM_REMOVED; the relay ends the push.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../server/src/index.js';
-import { RelayMediaPlane } from '../../server/src/media/relay/index.js';
-import { killAll, playFrames, pushPattern } from '../../server/test/media/support/av.js';
+import { describe, expect, it } from 'vitest';
+import { playFrames, pushPattern } from '../../server/test/media/support/av.js';
 import { ERROR_CODES } from '../../src/generated/error-codes.js';
-import { buildDropIn, removeTempDirs } from '../dropin/support.js';
 import { needs } from '../support/binaries.js';
-import { E2E_APP_ID, mintToken, startRealServer } from '../support/real-server.js';
-import { APPS, assembleApp, eventsOf, openCall, type Person } from './support.js';
+import { E2E_APP_ID, mintToken } from '../support/real-server.js';
+import { APPS, assembleApp, compatSuite, eventsOf, openCall, type Person } from './support.js';
 
 /** Every token the backend hands out lives this long (whole seconds: token times are seconds). */
 const TOKEN_LIFE_S = 4;
@@ -24,25 +21,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // ffmpeg pushes, ffprobe plays: without them the suite is skipped locally and fails in CI.
 const HAVE_MEDIA_TOOLS = needs(['ffmpeg', 'ffprobe'], 'calls longer than a token with media');
 
-let server: RunningServer;
-let built: string;
-const opened: Person[] = [];
-
-beforeAll(async () => {
-  if (!HAVE_MEDIA_TOOLS) return;
-  built = buildDropIn();
-  const media = new RelayMediaPlane({ secret: 'compat-relay-secret', logLevel: 'silent', pushTimeoutMs: 60_000 });
-  // Warned 1.5 s before expiry: time for the backend round trip and updateToken.
-  server = await startRealServer({ media, tokenWarnBeforeMs: 1_500 });
-});
-afterAll(async () => {
-  await server?.close();
-  removeTempDirs();
-});
-afterEach(async () => {
-  await killAll();
-  for (const p of opened.splice(0)) p.page.onUnload();
-});
+// The built file and a real server with the embedded relay; warned 1.5 s before expiry: time for
+// the backend round trip and updateToken.
+const suite = compatSuite(HAVE_MEDIA_TOOLS, { tokenWarnBeforeMs: 1_500 });
 
 const players = (p: Person) => p.page.data.players as { uid: string; url: string }[];
 
@@ -57,12 +38,12 @@ describe.runIf(HAVE_MEDIA_TOOLS)('calls longer than a token', () => {
   });
 
   it('with renewals: three token lives with media flowing, and nobody sees a leave', async () => {
-    const root = assembleApp(built, server.url, 'long-meeting');
+    const root = assembleApp(suite.built, suite.server.url, 'long-meeting');
     const room = 'compat-long';
     const started = Date.now();
     const alice = openCall(root, room, 'alice', shortToken);
     const bob = openCall(root, room, 'bob', shortToken);
-    opened.push(alice, bob);
+    suite.opened.push(alice, bob);
     await alice.page.until((d) => d.status === 'in-room');
     await bob.page.until((d) => d.status === 'in-room');
     const aliceOnBob = (await bob.page.until((d) => d.players.some((p: { uid: string }) => p.uid === 'alice'))).players.find(
@@ -94,18 +75,18 @@ describe.runIf(HAVE_MEDIA_TOOLS)('calls longer than a token', () => {
       for (const type of ['peer-leave', 'stream-removed', 'disconnect', 'renew-failed', 'update-url']) expect(eventsOf(p.page, type)).toEqual([]);
       expect(p.page.data.status).toBe('in-room');
     }
-    const view = await server.rooms.inspect({ appId: E2E_APP_ID, roomId: room });
+    const view = await suite.server.rooms.inspect({ appId: E2E_APP_ID, roomId: room });
     expect(view?.members.map((m) => m.userId).sort()).toEqual(['alice', 'bob']);
     expect(players(bob).map((p) => p.uid)).toEqual(['alice']);
   }, 90_000);
 
   it('without renewal: the call ends as documented when the token expires', async () => {
-    const root = assembleApp(built, server.url);
+    const root = assembleApp(suite.built, suite.server.url);
     const room = 'compat-expiring';
     const alice = openCall(root, room, 'alice', shortToken);
     // bob's backend hands out a long token: he stays and watches alice go.
     const bob = openCall(root, room, 'bob', (r, u) => mintToken(r, u));
-    opened.push(alice, bob);
+    suite.opened.push(alice, bob);
     await alice.page.until((d) => d.status === 'in-room');
     await bob.page.until((d) => d.players.some((p: { uid: string }) => p.uid === 'alice'));
     const push = pushPattern(alice.page.data.pushUrl, { seconds: TOKEN_LIFE_S + 30 });

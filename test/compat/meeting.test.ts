@@ -6,56 +6,35 @@
 // publish, ffprobe plays the URL the other page got from subscribe.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../server/src/index.js';
-import { RelayMediaPlane } from '../../server/src/media/relay/index.js';
-import { killAll, playFrames, pushPattern } from '../../server/test/media/support/av.js';
-import { buildDropIn, removeTempDirs } from '../dropin/support.js';
+import { describe, expect, it } from 'vitest';
+import { playFrames, pushPattern } from '../../server/test/media/support/av.js';
 import { needs } from '../support/binaries.js';
-import { E2E_APP_ID, mintToken, startRealServer } from '../support/real-server.js';
-import { APPS, assembleApp, eventsOf, openCall, type Person } from './support.js';
+import { E2E_APP_ID, mintToken } from '../support/real-server.js';
+import { APPS, assembleApp, compatSuite, CONFIGURE_LINE, eventsOf, openCall, sdkLines } from './support.js';
 
 // ffmpeg pushes, ffprobe plays: without them the suite is skipped locally and fails in CI.
 const HAVE_MEDIA_TOOLS = needs(['ffmpeg', 'ffprobe'], 'vendor-style meeting app with media');
 
-let server: RunningServer;
-let built: string;
-const opened: Person[] = [];
-
-beforeAll(async () => {
-  if (!HAVE_MEDIA_TOOLS) return;
-  built = buildDropIn();
-  const media = new RelayMediaPlane({ secret: 'compat-relay-secret', logLevel: 'silent', pushTimeoutMs: 60_000 });
-  server = await startRealServer({ media });
-});
-afterAll(async () => {
-  await server?.close();
-  removeTempDirs();
-});
-afterEach(async () => {
-  await killAll();
-  for (const p of opened.splice(0)) p.page.onUnload();
-});
+// The built file, a real server with the embedded relay, and the phones closed after each test.
+const suite = compatSuite(HAVE_MEDIA_TOOLS);
 
 const mint = (roomId: string, userId: string) => mintToken(roomId, userId);
 
 describe.runIf(HAVE_MEDIA_TOOLS)('the vendor-style meeting app against the built file', () => {
   it('its app.js differs from vendor code by the one configure line, and it names this app', () => {
-    const appJs = readFileSync(join(APPS, 'meeting', 'app.js'), 'utf8');
-    const ours = appJs.split('\n').filter((l) => l.includes('VolcEngineRTC_MiniApp'));
-    expect(ours).toEqual([expect.stringMatching(/^require\('\.\/libs\/VolcEngineRTC_MiniApp'\)\.configure\(\{ server: '[^']+' \}\);$/)]);
-    expect(appJs).toContain(E2E_APP_ID);
+    expect(sdkLines('meeting')).toEqual([expect.stringMatching(CONFIGURE_LINE)]);
+    expect(readFileSync(join(APPS, 'meeting', 'app.js'), 'utf8')).toContain(E2E_APP_ID);
   });
 
   it('two people join, see each other, and media flows from one to the other; leaving and teardown are clean', async () => {
-    const root = assembleApp(built, server.url);
+    const root = assembleApp(suite.built, suite.server.url);
     const room = 'compat-meeting';
     const alice = openCall(root, room, 'alice', mint);
-    opened.push(alice);
+    suite.opened.push(alice);
     await alice.page.until((d) => d.status === 'in-room');
     expect(alice.page.data.pushUrl).toMatch(/^rtmp:\/\//);
     const bob = openCall(root, room, 'bob', mint);
-    opened.push(bob);
+    suite.opened.push(bob);
     await bob.page.until((d) => d.status === 'in-room');
 
     // Each sees the other online, publishing, and gets a play URL from subscribe(uid).
@@ -82,7 +61,7 @@ describe.runIf(HAVE_MEDIA_TOOLS)('the vendor-style meeting app against the built
     expect(push.child.exitCode).toBeNull(); // alice's push is untouched
 
     // Teardown: removeAllListeners and destroy; nothing was left for console.error.
-    for (const p of opened.splice(0)) {
+    for (const p of suite.opened.splice(0)) {
       p.page.onUnload();
       expect(p.phone.logged.error).toEqual([]);
     }

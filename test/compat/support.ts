@@ -3,8 +3,13 @@
 // (test/dropin/miniprogram.ts), and the app's token backend answered by the test.
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { RunningServer, ServerConfig } from '../../server/src/index.js';
+import { RelayMediaPlane } from '../../server/src/media/relay/index.js';
+import { killAll } from '../../server/test/media/support/av.js';
 import { startPhone, type PageInstance, type Phone } from '../dropin/miniprogram.js';
-import { tempDir } from '../dropin/support.js';
+import { buildDropIn, removeTempDirs, tempDir } from '../dropin/support.js';
+import { startRealServer } from '../support/real-server.js';
 
 export const APPS = join('test', 'compat', 'apps');
 /** The server URL the apps' configure line names; the test points it at its own server. */
@@ -54,3 +59,47 @@ export function openCall(root: string, roomId: string, userId: string, mint: (ro
 export function eventsOf(page: PageInstance, type: string): string[] {
   return (page.data.events as string[]).filter((e) => e.split(' ')[0] === type);
 }
+
+/** What a compat suite runs against; filled in by its beforeAll. */
+export interface CompatSuite {
+  /** The real server with the real embedded relay. */
+  server: RunningServer;
+  /** The folder holding the built single file. */
+  built: string;
+  /** Phones to close after each test (their pages' onUnload runs the app's teardown). */
+  opened: Person[];
+}
+
+/**
+ * The hooks every compat suite shares: the built SDK file and a real server with the embedded
+ * relay before all, media and phones stopped after each test, the server and temp dirs after all.
+ * Nothing starts when `enabled` is false (a program the suite needs is missing).
+ */
+export function compatSuite(enabled: boolean, serverOptions: Omit<Partial<ServerConfig>, 'media'> = {}): CompatSuite {
+  const suite = { opened: [] as Person[] } as CompatSuite;
+  beforeAll(async () => {
+    if (!enabled) return;
+    suite.built = buildDropIn();
+    const media = new RelayMediaPlane({ secret: 'compat-relay-secret', logLevel: 'silent', pushTimeoutMs: 60_000 });
+    suite.server = await startRealServer({ ...serverOptions, media });
+  });
+  afterAll(async () => {
+    await suite.server?.close();
+    removeTempDirs();
+  });
+  afterEach(async () => {
+    await killAll();
+    for (const p of suite.opened.splice(0)) p.page.onUnload();
+  });
+  return suite;
+}
+
+/** The lines of an app's app.js that name the SDK: vendor code plus our configure line has exactly one. */
+export function sdkLines(app: string): string[] {
+  return readFileSync(join(APPS, app, 'app.js'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('VolcEngineRTC_MiniApp'));
+}
+
+/** The one line an app.js may add to vendor code. */
+export const CONFIGURE_LINE = /^require\('\.\/libs\/VolcEngineRTC_MiniApp'\)\.configure\(\{ server: '[^']+' \}\);$/;
