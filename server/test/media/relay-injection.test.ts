@@ -4,57 +4,23 @@
 // ever reaches players. (The guard in front of the library now also closes a player that sends
 // media; the library's own hooks would drop it as well.)
 
-import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RelayMediaPlane } from '../../src/media/relay/index.js';
+import { libraryClient, markedVideo, type LibraryClient } from './support/library-rtmp.js';
 import { freshKey, inAMinute, SECRET } from './support/plane.js';
 
-const require = createRequire(import.meta.url);
-
-interface Packet {
-  codec_type: number;
-  flags: number;
-  dts: number;
-  pts: number;
-  size: number;
-  data: Buffer;
-}
-interface RtmpClient {
-  socket: import('node:net').Socket | null;
-  onPacketCallback: (packet: Packet) => void;
-  onCloseCallback: (hadError: boolean) => void;
-  connect(url: string): Promise<void>;
-  sendConnect(): Promise<unknown>;
-  sendCreateStream(): Promise<number>;
-  sendPlay(name: string): Promise<unknown>;
-  sendPublish(name: string): Promise<unknown>;
-  sendPacket(packet: Packet): void;
-  disconnect(): void;
-}
-const RtmpClientClass = require('node-media-server/src/protocol/rtmp_client.js') as new () => RtmpClient;
-
 const plane = new RelayMediaPlane({ logLevel: 'silent', secret: SECRET, pushTimeoutMs: 60_000 });
-const clients: RtmpClient[] = [];
+const clients: LibraryClient[] = [];
 beforeAll(() => plane.start());
 afterEach(() => {
   for (const c of clients.splice(0)) c.disconnect();
 });
 afterAll(() => plane.stop());
 
-/** A keyframe-looking video message whose payload carries a marker byte we can recognise. */
-function videoPacket(marker: number, dts: number): Packet {
-  const data = Buffer.from([0x17, 0x01, 0, 0, 0, marker, 0, 0, 0, 0]);
-  return { codec_type: 9, flags: 3, dts, pts: dts, size: data.length, data };
-}
-
-async function open(url: string): Promise<{ client: RtmpClient; name: string }> {
-  const client = new RtmpClientClass();
-  clients.push(client);
-  const parsed = new URL(url);
-  await client.connect(url);
-  await client.sendConnect();
-  await client.sendCreateStream();
-  return { client, name: `${parsed.pathname.split('/')[2]}${parsed.search}` };
+async function open(url: string): Promise<{ client: LibraryClient; name: string }> {
+  const opened = await libraryClient(url);
+  clients.push(opened.client);
+  return opened;
 }
 
 /** A raw player that records the marker byte of every video message it receives. */
@@ -79,7 +45,7 @@ const PUBLISHER = 0xbb;
 async function publishMarkers(url: string): Promise<void> {
   const { client, name } = await open(url);
   await client.sendPublish(name);
-  for (let i = 0; i < 5; i++) client.sendPacket(videoPacket(PUBLISHER, i * 40));
+  for (let i = 0; i < 5; i++) client.sendPacket(markedVideo(PUBLISHER, i * 40));
 }
 
 describe('RelayMediaPlane media injection', () => {
@@ -89,7 +55,7 @@ describe('RelayMediaPlane media injection', () => {
     const { client: intruder, name } = await open(plane.issuePlayUrl(key, 'intruder', { audio: true, video: true }, inAMinute()));
     await intruder.sendPlay(name);
     const closed = new Promise<void>((resolve) => (intruder.onCloseCallback = () => resolve()));
-    for (let i = 0; i < 5; i++) intruder.sendPacket(videoPacket(INTRUDER, i * 40));
+    for (let i = 0; i < 5; i++) intruder.sendPacket(markedVideo(INTRUDER, i * 40));
     // A player that sends media is cut off.
     await closed;
 
@@ -106,7 +72,7 @@ describe('RelayMediaPlane media injection', () => {
     const closed = new Promise<void>((resolve) => (intruder.onCloseCallback = () => resolve()));
     intruder.socket!.cork();
     intruder.sendPublish(name).catch(() => undefined);
-    for (let i = 0; i < 5; i++) intruder.sendPacket(videoPacket(INTRUDER, i * 40));
+    for (let i = 0; i < 5; i++) intruder.sendPacket(markedVideo(INTRUDER, i * 40));
     intruder.socket!.uncork();
     await closed;
 
