@@ -148,6 +148,11 @@ export class ClientSocket implements Attachment {
     if (!this.closed) this.ws.close(code, reason);
   }
 
+  /** Cuts the socket without a closing handshake (one that did not finish it in time). */
+  terminate(): void {
+    this.ws.terminate();
+  }
+
   // ---- frames ----
 
   private onMessage(data: RawData, isBinary: boolean): void {

@@ -54,6 +54,8 @@ export class SignalingServer {
   private wss: WebSocketServer | undefined;
   private http: HttpServer | undefined;
   private stopSweep: (() => void) | undefined;
+  /** Called when the last socket closed, while close() waits for that. */
+  private drained: (() => void) | undefined;
 
   constructor(config: ServerConfig) {
     this.config = resolveConfig(config);
@@ -114,6 +116,8 @@ export class SignalingServer {
       // ws refuses a larger frame from its header, before buffering it (close 1009).
       maxPayload: maxPayloadBytes,
       perMessageDeflate: false,
+      // `connections` lists the sockets; ws's own list would cost a Set entry and a closure each.
+      clientTracking: false,
       ...(path ? { path } : {}),
       // Socket caps apply at the upgrade: a refused socket costs one HTTP answer, nothing more.
       verifyClient: (info, done) => {
@@ -154,6 +158,7 @@ export class SignalingServer {
       onSocketClose: (conn, code) => {
         this.connections.delete(conn);
         this.events.emit({ type: 'socket-close', ip: conn.ip, code });
+        if (this.connections.size === 0) this.drained?.();
       },
     };
     wss.on('connection', (ws, req) => {
@@ -197,16 +202,19 @@ export class SignalingServer {
     this.stopSweep?.();
     this.stopSweep = undefined;
     if (wss) {
-      for (const c of this.connections) c.close(CLOSE.SHUTDOWN, 'server shutting down');
+      // No more upgrades (ws keeps no list of its sockets here: `connections` is the list).
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => {
+        if (this.connections.size === 0) return resolve();
         // Sockets that do not finish the closing handshake in time are cut.
         const t = setTimeout(() => {
-          for (const ws of wss.clients) ws.terminate();
+          for (const c of this.connections) c.terminate();
         }, 1000);
-        wss.close(() => {
+        this.drained = () => {
           clearTimeout(t);
           resolve();
-        });
+        };
+        for (const c of this.connections) c.close(CLOSE.SHUTDOWN, 'server shutting down');
       });
     }
     // ws does not close a server it was given: stop listening, cut connections never upgraded.

@@ -1,10 +1,12 @@
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CODES } from '../../src/codes.js';
 import { isPlainPing, pongInPlace } from '../../src/signaling/ping.js';
+import { startServer } from '../../src/signaling/server.js';
 import { startSweep, sweepEveryMs } from '../../src/signaling/sweep.js';
 import { parseFrame } from '../../src/signaling/validate.js';
-import { RawClient } from '../support/client.js';
+import { APP_ID, APP_KEY, RawClient } from '../support/client.js';
 import { serve } from '../support/server.js';
 
 // The heartbeat's fast path (ping.ts) must answer exactly as the general path would, and the
@@ -157,5 +159,30 @@ describe('join and idle deadlines (the sweep)', () => {
     expect(sweepEveryMs(400, 60_000)).toBe(50);
     expect(sweepEveryMs(60_000, 200)).toBe(25);
     expect(sweepEveryMs(0, 0)).toBe(10);
+  });
+});
+
+describe('shutdown', () => {
+  it('closes every socket with 1001, cuts one that never answers the close, and resolves', async () => {
+    const server = await startServer({ port: 0, host: '127.0.0.1', apps: { [APP_ID]: APP_KEY } });
+    const polite = await RawClient.connect(server.url);
+    // A bare upgrade that then reads nothing and answers nothing: no closing handshake.
+    const mute = connect(server.port, '127.0.0.1');
+    mute.on('error', () => undefined);
+    let head = '';
+    await new Promise<void>((resolve) => {
+      mute.on('data', (d) => {
+        head += String(d);
+        if (head.includes('\r\n\r\n')) resolve();
+      });
+      mute.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    });
+    expect(head).toMatch(/^HTTP\/1\.1 101/);
+    const cut = new Promise<void>((resolve) => mute.once('close', () => resolve()));
+    while (server.stats().sockets < 2) await new Promise((r) => setTimeout(r, 10));
+    await server.close();
+    expect((await polite.waitClose()).code).toBe(1001);
+    await cut;
+    expect(server.stats().sockets).toBe(0);
   });
 });
