@@ -19,9 +19,16 @@ export type LeaveReason = 'leave' | 'invisible' | 'timeout' | 'kicked' | 'token-
 const fail = <T>(name: CodeName, reason: string): Outcome<T> => ({ ok: false, code: CODES[name], reason, effects: [] });
 const done = <T>(data: T, effects: Effect[]): Outcome<T> => ({ ok: true, data, effects });
 
+/** The visible members first: the people in the call hear of a change before its audience. */
 function toOthers(room: RoomRecord, exceptUserId: string, event: string, data: unknown, out: Effect[]): void {
+  let audience = false;
   for (const m of room.members.values()) {
-    if (m.userId !== exceptUserId) out.push({ kind: 'event', to: m.sessionId, event, data });
+    if (!m.visible) audience = true;
+    else if (m.userId !== exceptUserId) out.push({ kind: 'event', to: m.sessionId, event, data });
+  }
+  if (!audience) return;
+  for (const m of room.members.values()) {
+    if (!m.visible && m.userId !== exceptUserId) out.push({ kind: 'event', to: m.sessionId, event, data });
   }
 }
 

@@ -18,6 +18,8 @@ import type { Answer, Attachment, SessionEntry, SessionRegistry } from './sessio
 import { at, type Cancel } from './timers.js';
 import { isUnavailable } from '../store/errors.js';
 import { parseFrame, reportItems } from './validate.js';
+import { enqueueFrame, writeFrames, type Outbox } from './write-batch.js';
+import type { Socket } from 'node:net';
 
 /** Close codes the server uses (4000-4999 are the application's). */
 export const CLOSE = {
@@ -55,7 +57,7 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-export class ClientSocket implements Attachment {
+export class ClientSocket implements Attachment, Outbox {
   /** The session this socket joined or resumed; kept after close so queued requests still apply. */
   private session: SessionEntry | null = null;
   /** While a join or resume is in flight, events for the session wait until its response is out. */
@@ -76,9 +78,13 @@ export class ClientSocket implements Attachment {
   private readTimer: NodeJS.Timeout | undefined;
   /** Closed by the server for abuse (4005, 4006): nothing more is read or sent. */
   private shed = false;
+  /** Frames sent this turn of the event loop, written together at its end (write-batch.ts). */
+  outgoing: string[] | null = null;
 
   constructor(
     private readonly ws: WebSocket,
+    /** The TCP socket under ws: this turn's frames are written to it in one go (write-batch.ts). */
+    private readonly raw: Socket,
     private readonly ip: string,
     private readonly ctx: ClientSocketContext,
   ) {
@@ -124,6 +130,8 @@ export class ClientSocket implements Attachment {
 
   close(code: number, reason: string): void {
     this.flushHeld();
+    // The close frame ws writes must follow what this turn already sent.
+    this.flush();
     if (!this.closed) this.ws.close(code, reason);
   }
 
@@ -479,6 +487,7 @@ export class ClientSocket implements Attachment {
     this.shed = true;
     this.ctx.events?.emit({ type: 'limit', limit, ip: this.ip, closed: code });
     // The close frame queues behind the unsent data; ws cuts the socket if it is not read in time.
+    this.flush();
     this.ws.close(code, reason);
     this.onClose();
   }
@@ -514,8 +523,16 @@ export class ClientSocket implements Attachment {
 
   private sendRaw(text: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(text);
+    enqueueFrame(this, text);
+  }
+
+  flush(): void {
+    const frames = this.outgoing;
+    if (frames === null) return;
+    this.outgoing = null;
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    writeFrames(this.raw, frames);
     // A client that does not read would otherwise have every answer and event queued for it.
-    if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) this.drop(CLOSE.SLOW_CONSUMER, 'send-buffer', 'not reading');
+    if (this.raw.writableLength > this.ctx.config.sendBufferBytes) this.drop(CLOSE.SLOW_CONSUMER, 'send-buffer', 'not reading');
   }
 }

@@ -146,7 +146,7 @@ export class SignalingServer {
     };
     wss.on('connection', (ws, req) => {
       const ip = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
-      const conn = new ClientSocket(ws, ip, ctx);
+      const conn = new ClientSocket(ws, req.socket as Socket, ip, ctx);
       this.connections.add(conn);
       this.events.emit({ type: 'socket-open', ip });
       ws.once('close', (code) => {

@@ -471,3 +471,19 @@ describe('media events', () => {
     expect(to('s-bob', 'stream-added')).toHaveLength(1);
   });
 });
+
+describe('the order in which a room hears of a change', () => {
+  it('tells the visible members before the invisible ones, whatever the order they joined in', async () => {
+    await join('audience-1', { visible: false });
+    await join('alice');
+    await join('audience-2', { visible: false });
+    await join('bob');
+    await join('carol');
+    sent = [];
+    await rooms.publish(A, 'alice', 's-alice', false);
+    expect(sent.filter((s) => s.event === 'stream-added').map((s) => s.to)).toEqual(['s-bob', 's-carol', 's-audience-1', 's-audience-2']);
+    sent = [];
+    await rooms.leave(A, 'bob', 's-bob', 'leave');
+    expect(sent.filter((s) => s.event === 'peer-leave').map((s) => s.to)).toEqual(['s-alice', 's-carol', 's-audience-1', 's-audience-2']);
+  });
+});
