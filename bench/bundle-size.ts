@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build, transform } from 'esbuild';
+import { miniProgramOptions } from '../scripts/mini-program-build.js';
 
 const gzip = (b: Buffer | string) => gzipSync(b, { level: 9 }).length;
 const brotli = (b: Buffer | string) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
@@ -25,19 +26,7 @@ const esmMin = await transform(readFileSync('dist/index.mjs', 'utf8'), { minify:
 row('dist/index.mjs, minified as a bundler would', esmMin.code);
 
 // Where the bytes of the minified mini-program file come from (the build's options).
-const meta = await build({
-  entryPoints: ['src/index.ts'],
-  bundle: true,
-  platform: 'neutral',
-  target: 'es2017',
-  format: 'cjs',
-  minify: true,
-  mangleProps: /_$/,
-  legalComments: 'none',
-  write: false,
-  metafile: true,
-  logLevel: 'silent',
-});
+const meta = await build({ ...(await miniProgramOptions()), write: false, metafile: true, logLevel: 'silent' });
 const inputs = Object.entries(Object.values(meta.metafile.outputs)[0]!.inputs)
   .map(([file, v]) => [file, v.bytesInOutput] as const)
   .sort((a, b) => b[1] - a[1]);

@@ -6,9 +6,10 @@ import { Project, ts } from 'ts-morph';
 
 const RUNTIME_STUBS: Record<string, string> = {
   '/src/runtime/dual.ts': `
-    export interface ErrorSink { emitError(err: unknown): void }
-    export declare function callAsync<T>(sink: ErrorSink, m: { name: string; params: readonly unknown[]; successTakesValue: boolean; run(a: unknown[]): Promise<T> }, args: readonly unknown[]): Promise<T>;
-    export declare function callSync(sink: ErrorSink, m: { name: string; params: readonly unknown[]; run(a: unknown[]): void }, args: readonly unknown[]): void;`,
+    import type { ClientRuntimeMethods } from '../generated/runtime-contract.js';
+    type Rt = ClientRuntimeMethods & { emitError(err: unknown): void };
+    export declare function callMethod<K extends keyof ClientRuntimeMethods>(rt: Rt, name: K, args: readonly unknown[], takesValue?: boolean): ReturnType<ClientRuntimeMethods[K]>;
+    export declare function callMethodSync(rt: Rt, name: keyof ClientRuntimeMethods, args: readonly unknown[]): void;`,
   '/src/runtime/index.ts': `
     import type { ClientRuntimeMethods } from '../generated/runtime-contract.js';
     export interface ClientOptions { server?: string }

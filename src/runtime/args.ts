@@ -1,6 +1,6 @@
 // Checks a call's arguments against the rules the codegen derived from the docs
 // (src/generated/rules.ts). Data from the generator, logic here: the bundle stays small.
-import { ERROR_CODES } from '../generated/error-codes.js';
+import * as ERROR_CODES from './codes.js';
 import type { VolcEngineRTCError } from '../generated/types.js';
 import { rtcError } from './errors.js';
 

@@ -4,7 +4,9 @@
 // - legacy form (callback arguments present): each callback is called at most once, no
 //   unhandled rejection; a failure with no onFailure goes to the ERROR event (or console.error).
 //   It returns the same Promise, already handled, so `.then` after a callback call works.
-import { ERROR_CODES } from '../generated/error-codes.js';
+import * as ERROR_CODES from './codes.js';
+import type { ClientRuntimeMethods } from '../generated/runtime-contract.js';
+import { RULES } from '../generated/rules.js';
 import type { VolcEngineRTCError } from '../generated/types.js';
 import { checkArgs, type ParamRule } from './args.js';
 import { rtcError, toRtcError } from './errors.js';
@@ -108,4 +110,23 @@ export function callSync(sink: ErrorSink, m: SyncMethod, args: readonly unknown[
   } catch (e) {
     sink.emitError(toRtcError(e, m.name));
   }
+}
+
+// What the generated Client calls: one line per method (the method's name picks its rules and the
+// runtime method of the same name), so the minified file holds no per-method closure or object.
+type Runtime = ClientRuntimeMethods & ErrorSink;
+type AsyncName = { [K in keyof ClientRuntimeMethods]: ReturnType<ClientRuntimeMethods[K]> extends Promise<unknown> ? K : never }[keyof ClientRuntimeMethods];
+type SyncName = Exclude<keyof ClientRuntimeMethods, AsyncName>;
+const run = (rt: Runtime, name: keyof ClientRuntimeMethods) => (a: unknown[]) =>
+  (rt[name] as (...a: unknown[]) => unknown).apply(rt, a);
+
+/** `takesValue`: onSuccess receives the resolved value (join's userId), not nothing (leave). */
+export function callMethod<K extends AsyncName>(rt: Runtime, name: K, args: readonly unknown[], takesValue?: boolean): ReturnType<ClientRuntimeMethods[K]> {
+  return callAsync(rt, { name, params: RULES[name], successTakesValue: !!takesValue, run: run(rt, name) as AsyncMethod<unknown>['run'] }, args) as ReturnType<
+    ClientRuntimeMethods[K]
+  >;
+}
+
+export function callMethodSync(rt: Runtime, name: SyncName, args: readonly unknown[]): void {
+  callSync(rt, { name, params: RULES[name], run: run(rt, name) }, args);
 }

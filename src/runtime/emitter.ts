@@ -20,14 +20,14 @@ export class Emitter {
   private readonly lists_ = new Map<EventName, Entry[]>();
 
   on<E extends EventName>(event: E, fn: Listener<E>, once = false): void {
-    const list = this.lists_.get(event) ?? [];
+    const list = this.lists_.get(event) || [];
     if (!list.some((e) => e.fn === fn)) list.push({ fn, once });
     this.lists_.set(event, list);
   }
 
   /** Without fn: every listener of the event. */
   off<E extends EventName>(event: E, fn?: Listener<E>): void {
-    const rest = fn ? (this.lists_.get(event) ?? []).filter((e) => e.fn !== fn) : [];
+    const rest = fn ? (this.lists_.get(event) || []).filter((e) => e.fn !== fn) : [];
     if (rest.length) this.lists_.set(event, rest);
     else this.lists_.delete(event);
   }
@@ -49,7 +49,7 @@ export class Emitter {
     for (const e of [...list]) {
       // A once listener removed by an earlier listener of this emit is not called.
       if (e.once) {
-        if (!this.lists_.get(event)?.includes(e)) continue;
+        if ((this.lists_.get(event) || []).indexOf(e) < 0) continue;
         this.off(event, e.fn);
       }
       try {

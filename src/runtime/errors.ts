@@ -1,7 +1,8 @@
 // Every failure the SDK reports is one of these: an Error (so devtools show a stack) that also
 // carries the vendor's `{ code, reason }` shape.
-import { ERROR_CODES } from '../generated/error-codes.js';
+import * as ERROR_CODES from './codes.js';
 import type { VolcEngineRTCError } from '../generated/types.js';
+import { isObject } from './payloads.js';
 
 class RTCError extends Error implements VolcEngineRTCError {
   readonly code: number;
@@ -15,14 +16,16 @@ class RTCError extends Error implements VolcEngineRTCError {
   }
 }
 
+/** Shared wording: a request or report JSON cannot carry (a BigInt, a cycle). */
+export const NOT_JSON = 'holds a value that cannot be sent as JSON';
+
 export function rtcError(code: number, reason: string): VolcEngineRTCError {
   return new RTCError(code, reason);
 }
 
-export function isRtcError(value: unknown): value is VolcEngineRTCError {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as { code?: unknown; reason?: unknown };
-  return typeof v.code === 'number' && typeof v.reason === 'string';
+/** `{ code: number, reason: string }`: an error of ours, or a server's (wire) error. */
+export function isRtcError(v: unknown): v is { code: number; reason: string } {
+  return isObject(v) && typeof v.code === 'number' && typeof v.reason === 'string';
 }
 
 /** Whatever reached a rejection becomes a VolcEngineRTCError, so callers see one shape only. */

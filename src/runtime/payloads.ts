@@ -2,8 +2,11 @@
 // that does not fit is reported on ERROR instead of reaching app code half-formed.
 import type { WireStream } from '@mprtc/protocol';
 import { EVENTS } from '../generated/events.js';
+import { PROTOCOL_ERROR } from './codes.js';
+import { rtcError } from './errors.js';
 
-function isObject(v: unknown): v is Record<string, unknown> {
+/** A plain object (not null, not an array): what every frame and payload must be. */
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -31,12 +34,16 @@ export function asJoinAnswer(v: unknown): JoinAnswer | undefined {
   if (typeof sessionId !== 'string' || typeof tokenExpireAt !== 'number') return undefined;
   if (!Array.isArray(peers) || !peers.every((p) => typeof p === 'string')) return undefined;
   if (!Array.isArray(streams) || !streams.every(isWireStream)) return undefined;
-  const resumeToken = typeof v.resumeToken === 'string' && v.resumeToken.length > 0 && v.resumeToken.length <= 128 ? v.resumeToken : undefined;
-  return { sessionId, peers, streams, tokenExpireAt, ...(resumeToken !== undefined ? { resumeToken } : {}) };
+  const answer: JoinAnswer = { sessionId, peers, streams, tokenExpireAt };
+  const resumeToken = v.resumeToken;
+  if (typeof resumeToken === 'string' && resumeToken.length > 0 && resumeToken.length <= 128) answer.resumeToken = resumeToken;
+  return answer;
 }
 
-export function asUrl(v: unknown): string | undefined {
-  return isObject(v) && typeof v.url === 'string' && v.url.length > 0 ? v.url : undefined;
+/** The URL of a publish or subscribe answer; an answer without one is the server's fault. */
+export function urlOf(method: string, v: unknown): string {
+  if (isObject(v) && typeof v.url === 'string' && v.url.length > 0) return v.url;
+  throw rtcError(PROTOCOL_ERROR, `${method}: the server answered without a URL`);
 }
 
 /** An event payload: an object with at least a string uid where the event names a user. */
@@ -50,5 +57,5 @@ export function asEventPayload(name: string, data: unknown): Record<string, unkn
     return isWireStream(data) ? streamAdded(data) : undefined;
   }
   if (name === EVENTS.DISCONNECT && (typeof data.code !== 'number' || typeof data.reason !== 'string')) return undefined;
-  return { ...data };
+  return Object.assign({}, data);
 }

@@ -2,24 +2,24 @@
 // calls in room.ts, server events in server-events.ts, reconnecting in reconnect/). Arguments arrive
 // checked for type by the generated layer; everything here that fails rejects with a
 // VolcEngineRTCError, never throws.
-import { ERROR_CODES } from '../generated/error-codes.js';
+import * as ERROR_CODES from './codes.js';
 import { EVENTS } from '../generated/events.js';
 import type { ClientRuntimeMethods } from '../generated/runtime-contract.js';
 import type { MuteLocalOptions, MuteRemoteOptions, SubOptions, UnsubscribeOptions, VolcEngineRTCError, WxMediaState } from '../generated/types.js';
-import { rtcError } from './errors.js';
+import { NOT_JSON, rtcError } from './errors.js';
 import { Emitter, type Listener } from './emitter.js';
 import type { EventName, EventPayloads } from '../generated/events.js';
 import { logError, now } from './host.js';
 import { resolveOptions, withDefaults, type ClientOptions, type ResolvedOptions } from './options.js';
 import { asJoinAnswer, streamAdded, type JoinAnswer } from './payloads.js';
-import type { ReportItem } from '@mprtc/protocol';
+import type { ReportItem, Request } from '@mprtc/protocol';
 import { Reconnector, type ReconnectStats } from './reconnect/reconnector.js';
 import { ServerEventInbox } from './server-events.js';
 import { ReportBuffer, sendable } from './reports.js';
 import * as room from './room.js';
 import { Session } from './session.js';
 import { Connection } from './signaling/connection.js';
-import { canInit, canJoin, canLeave, needInit, needRoom, type Phase } from './state.js';
+import { canInit, needInit, needRoom, refuse, type Phase } from './state.js';
 import { pickTransport } from './transport/pick.js';
 import { checkAppId, checkId, checkToken } from './validate.js';
 
@@ -34,8 +34,6 @@ export interface RuntimeHooks {
 export type ClientRuntime = ClientRuntimeMethods & RuntimeHooks;
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
-
-const fail = <T>(err: VolcEngineRTCError): Promise<T> => Promise.reject(err);
 
 class Runtime implements ClientRuntime {
   private phase_: Phase = 'uninitialised';
@@ -95,10 +93,9 @@ class Runtime implements ClientRuntime {
     this.given_ = options;
     this.reports_ = new ReportBuffer({
       // In a room with a live socket: also while leaving or destroying, so leave can flush.
-      ready_: () => this.session_ !== undefined && this.conn_?.isOpen === true,
+      ready_: () => this.session_ !== undefined && !!this.conn_ && this.conn_.isOpen,
       // Through request(): a batch in flight when the socket drops is resent after the resume.
-      send_: (items) =>
-        this.session_ ? this.request_(this.session_, { type: 'report', items }) : fail(rtcError(ERROR_CODES.NOT_IN_ROOM, 'report: not in a room')),
+      send_: (items) => this.request_(this.session_, { type: 'report', items }),
       failed_: (e) => {
         // Reports lost with the socket are not the app's concern; anything else is.
         const err = e as VolcEngineRTCError;
@@ -109,20 +106,19 @@ class Runtime implements ClientRuntime {
 
   // ---- lifecycle -------------------------------------------------------------------------
 
-  init(appId: string): Promise<void> {
+  async init(appId: string): Promise<void> {
     const o = resolveOptions(withDefaults(this.given_));
-    const e = canInit(this.phase_) ?? (typeof o === 'string' ? rtcError(ERROR_CODES.INVALID_PARAMS, o) : checkAppId(appId));
-    if (e) return fail(e);
+    const e = canInit(this.phase_) || (typeof o === 'string' ? rtcError(ERROR_CODES.INVALID_PARAMS, o) : checkAppId(appId));
+    if (e) throw e;
     this.options_ = o as ResolvedOptions;
     this.reports_.flushMs_ = this.options_.reportFlushMs;
     this.reports_.batchSize_ = this.options_.reportBatchSize;
     this.appId_ = appId;
     this.phase_ = 'initialised';
-    return Promise.resolve();
   }
 
   async destroy(): Promise<void> {
-    if (this.phase_ === 'destroyed') throw needInit('destroyed', 'destroy');
+    if (this.phase_ === 'destroyed') throw refuse('destroyed', 'destroy', []);
     const was = this.phase_;
     // From here on every call fails with CLIENT_DESTROYED, even while the leave below runs.
     this.phase_ = 'destroyed';
@@ -133,23 +129,23 @@ class Runtime implements ClientRuntime {
     this.emitter_.removeAll();
   }
 
-  setBusinessId(businessId: string): Promise<boolean> {
+  async setBusinessId(businessId: string): Promise<boolean> {
     const e = needInit(this.phase_, 'setBusinessId');
-    if (e) return fail(e);
+    if (e) throw e;
     // After join it has no effect, as the vendor documents: say so with false.
-    if (this.phase_ !== 'initialised') return Promise.resolve(false);
-    if (businessId.length > 128) return fail(rtcError(ERROR_CODES.INVALID_PARAMS, 'setBusinessId(businessId): at most 128 characters'));
+    if (this.phase_ !== 'initialised') return false;
+    if (businessId.length > 128) throw rtcError(ERROR_CODES.INVALID_PARAMS, 'setBusinessId(businessId): at most 128 characters');
     this.businessId_ = businessId;
-    return Promise.resolve(true);
+    return true;
   }
 
   // ---- room ------------------------------------------------------------------------------
 
   async join(token: string, roomId: string, userId: string): Promise<string> {
-    const e = canJoin(this.phase_) ?? checkToken(token) ?? checkId('join', 'roomId', roomId) ?? checkId('join', 'userId', userId);
+    const e = refuse(this.phase_, 'join', ['initialised']) || checkToken('join', token) || checkId('join', 'roomId', roomId) || checkId('join', 'userId', userId);
     if (e) throw e;
     const o = this.options_;
-    if (!o.server) throw rtcError(ERROR_CODES.NO_WEBSOCLET_URL, 'join: no server URL; pass { server: "wss://..." } to new Client()');
+    if (!o.server) throw rtcError(ERROR_CODES.NO_WEBSOCLET_URL, 'join: no server URL; set ClientOptions.server');
     const conn = this.newConnection_();
     if (typeof conn === 'string') throw rtcError(ERROR_CODES.CONNECTION_FAILED, `join: ${conn}`);
 
@@ -200,29 +196,21 @@ class Runtime implements ClientRuntime {
   /** join on an open connection; events that overtake the answer are held until inbox_.flush_. */
   private async joinRequest_(conn: Connection, token: string, roomId: string, userId: string): Promise<JoinAnswer> {
     this.inbox_.hold_(conn);
-    const raw = await conn.request({
-      type: 'join',
-      appId: this.appId_,
-      token,
-      roomId,
-      userId,
-      visible: this.visible_,
-      ...(this.businessId_ !== undefined ? { businessId: this.businessId_ } : {}),
-    });
-    const data = asJoinAnswer(raw);
-    if (!data) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'join: the server answered with a malformed join response');
+    const req: Extract<Request, { type: 'join' }> = { type: 'join', appId: this.appId_, token, roomId, userId, visible: this.visible_ };
+    if (this.businessId_ !== undefined) req.businessId = this.businessId_;
+    const data = asJoinAnswer(await conn.request(req));
+    if (!data) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'join: malformed answer from the server');
     return data;
   }
 
   // A join whose connection was taken from it: by destroy, or by leave.
   private joinAborted_(): VolcEngineRTCError {
-    return this.phase_ === 'destroyed'
-      ? rtcError(ERROR_CODES.CLIENT_DESTROYED, 'join: the client was destroyed during the join')
-      : rtcError(ERROR_CODES.LEAVING, 'join: leave() was called during the join');
+    const destroyed = this.phase_ === 'destroyed';
+    return rtcError(destroyed ? ERROR_CODES.CLIENT_DESTROYED : ERROR_CODES.LEAVING, `join: ${destroyed ? 'destroy' : 'leave'}() was called during the join`);
   }
 
   async leave(): Promise<void> {
-    const e = canLeave(this.phase_);
+    const e = refuse(this.phase_, 'leave', ['inRoom', 'joining']);
     if (e) throw e;
     if (this.phase_ === 'joining') {
       // The app wants out (a page unloading): abort the join rather than refuse and let it land.
@@ -240,7 +228,7 @@ class Runtime implements ClientRuntime {
     if (this.phase_ !== 'destroyed') this.phase_ = 'leaving';
     const run = async (): Promise<void> => {
       await this.reports_.flush_();
-      if (conn?.isOpen) await conn.request({ type: 'leave' }).catch(() => undefined);
+      if (conn && conn.isOpen) await conn.request({ type: 'leave' }).catch(() => undefined);
     };
     const done = (): void => {
       if (this.conn_ === conn) this.dropConnection_('left the room');
@@ -276,10 +264,8 @@ class Runtime implements ClientRuntime {
   }
 
   async setUserVisibility(enable: boolean): Promise<void> {
-    const e = needInit(this.phase_, 'setUserVisibility');
+    const e = refuse(this.phase_, 'setUserVisibility', ['initialised', 'inRoom']);
     if (e) throw e;
-    if (this.phase_ === 'joining') throw rtcError(ERROR_CODES.CONNECTING, 'setUserVisibility: a join is under way');
-    if (this.phase_ === 'leaving') throw rtcError(ERROR_CODES.LEAVING, 'setUserVisibility: a leave is under way');
     if (this.phase_ === 'inRoom') await room.setVisibility(this.roomIo_, this.session_!, enable);
     // Kept for the next join too: the setting belongs to the client, not to one stay in a room.
     this.visible_ = enable;
@@ -292,13 +278,13 @@ class Runtime implements ClientRuntime {
    */
   async updateToken(token: string): Promise<void> {
     const s = this.room_('updateToken');
-    const e = checkToken(token);
+    const e = checkToken('updateToken', token);
     if (e) throw e;
     const previous = s.token_;
     s.token_ = token;
     try {
-      const at = ((await this.request_(s, { type: 'updateToken', token })) as { tokenExpireAt?: unknown } | null)?.tokenExpireAt;
-      if (typeof at === 'number') s.tokenExpireAt_ = at;
+      const data = (await this.request_(s, { type: 'updateToken', token })) as { tokenExpireAt?: unknown } | null;
+      if (data && typeof data.tokenExpireAt === 'number') s.tokenExpireAt_ = data.tokenExpireAt;
     } catch (err) {
       const code = (err as VolcEngineRTCError).code;
       const refused =
@@ -322,7 +308,7 @@ class Runtime implements ClientRuntime {
   }
 
   private listen_<E extends EventName>(event: E, callback: Listener<E>, once: boolean): void {
-    if (this.phase_ === 'destroyed') return this.emitError(needInit('destroyed', once ? 'once' : 'on')!);
+    if (this.phase_ === 'destroyed') return this.emitError(refuse('destroyed', once ? 'once' : 'on', [])!);
     this.emitter_.on(event, callback, once);
   }
 
@@ -348,7 +334,7 @@ class Runtime implements ClientRuntime {
   }
 
   reportPusherNetStatusChange(info: WxMediaState): void {
-    this.report_('reportPusherNetStatusChange', { kind: 'pusherNet', at: now(), info: { ...info } });
+    this.report_('reportPusherNetStatusChange', { kind: 'pusherNet', at: now(), info: Object.assign({}, info) });
   }
 
   reportPlayerStateChange(uid: string, code: number, message: string): void {
@@ -356,14 +342,14 @@ class Runtime implements ClientRuntime {
   }
 
   reportPlayerNetStatusChange(uid: string, info: WxMediaState): void {
-    this.report_('reportPlayerNetStatusChange', { kind: 'playerNet', at: now(), uid, info: { ...info } });
+    this.report_('reportPlayerNetStatusChange', { kind: 'playerNet', at: now(), uid, info: Object.assign({}, info) });
   }
 
   private report_(method: string, item: ReportItem): void {
     const e = needInit(this.phase_, method);
     if (e) return this.emitError(e);
     // Refused alone, here: once in a batch it would sink the other items with it.
-    if (!sendable(item)) return this.emitError(rtcError(ERROR_CODES.INVALID_PARAMS, `${method}: the report holds a value that cannot be sent as JSON`));
+    if (!sendable(item)) return this.emitError(rtcError(ERROR_CODES.INVALID_PARAMS, `${method}: ${NOT_JSON}`));
     this.reports_.add_(item);
   }
 
@@ -380,16 +366,17 @@ class Runtime implements ClientRuntime {
    * reconnecting it waits; one in flight when the socket dropped is sent again after the resume
    * with the same id, so the server answers it once (it never applies it twice).
    */
-  private async request_<T extends Parameters<Connection['request']>[0]>(s: Session, req: T): Promise<unknown> {
+  private async request_<T extends Parameters<Connection['request']>[0]>(s: Session | undefined, req: T): Promise<unknown> {
     const id = this.ids_();
+    const left = (): VolcEngineRTCError => rtcError(ERROR_CODES.NOT_IN_ROOM, `${req.type}: the room was left meanwhile`);
     for (;;) {
       const waiting = this.reconnector_.waiting_;
       if (waiting) await waiting;
       const conn = this.conn_;
-      if (this.session_ !== s || !conn) throw rtcError(ERROR_CODES.NOT_IN_ROOM, `${req.type}: the room was left meanwhile`);
+      if (!s || this.session_ !== s || !conn) throw left();
       try {
         const data = await conn.request(req, id);
-        if (this.session_ !== s) throw rtcError(ERROR_CODES.NOT_IN_ROOM, `${req.type}: the room was left meanwhile`);
+        if (this.session_ !== s) throw left();
         return data;
       } catch (e) {
         if ((e as VolcEngineRTCError).code === ERROR_CODES.CONNECTION_LOST && this.reconnector_.waiting_ && this.session_ === s) continue;
@@ -415,7 +402,7 @@ class Runtime implements ClientRuntime {
     this.session_ = undefined;
     this.reconnector_.stop_(rtcError(ERROR_CODES.NOT_IN_ROOM, `the room was left during a reconnect (${reason})`));
     this.reports_.pause_();
-    conn?.close(reason);
+    if (conn) conn.close(reason);
     this.setConnState_('disconnected');
   }
 

@@ -1,7 +1,7 @@
 // Server events to app events (an inbox, not a media relay): only the events a server may send,
 // checked for shape, in order and once each (a resume replays what was missed), and never ahead
 // of the join answer.
-import { ERROR_CODES } from '../generated/error-codes.js';
+import * as ERROR_CODES from './codes.js';
 import { EVENTS, EVENT_VALUES, type EventName, type EventPayloads } from '../generated/events.js';
 import type { VolcEngineRTCError } from '../generated/types.js';
 import type { Emit } from './emitter.js';

@@ -47,6 +47,14 @@ export class Session {
     public tokenExpireAt_: number,
   ) {}
 
+  /** Not publishing any more (unpublish, or invisible); a later publish starts unmuted. */
+  unpublished_(): void {
+    this.publishing_ = false;
+    this.pushUrl_ = undefined;
+    this.audioOff_ = false;
+    this.videoOff_ = false;
+  }
+
   subscribed_(uid: string, screen: boolean): Subscription | undefined {
     return this.subs_.get(keyOf(uid, screen));
   }

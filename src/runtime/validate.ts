@@ -1,12 +1,12 @@
 // Checks the generated layer cannot derive from the docs' types: formats of ids.
-import { ERROR_CODES } from '../generated/error-codes.js';
+import * as ERROR_CODES from './codes.js';
 import type { VolcEngineRTCError } from '../generated/types.js';
 import { APP_ID_PATTERN, ID_PATTERN, ID_RULE, MAX_TOKEN_LENGTH } from '@mprtc/protocol';
 import { rtcError } from './errors.js';
 
 export function checkAppId(appId: string): VolcEngineRTCError | undefined {
   if (APP_ID_PATTERN.test(appId)) return undefined;
-  return rtcError(ERROR_CODES.INVALID_PARAMS, 'init(appId): an appId is 24 letters, digits, "_" or "-"');
+  return rtcError(ERROR_CODES.INVALID_PARAMS, 'init(appId): 24 of A-Z a-z 0-9 _ -');
 }
 
 export function checkId(method: string, name: string, value: string): VolcEngineRTCError | undefined {
@@ -14,7 +14,7 @@ export function checkId(method: string, name: string, value: string): VolcEngine
   return rtcError(ERROR_CODES.INVALID_PARAMS, `${method}(${name}): ${ID_RULE}`);
 }
 
-export function checkToken(token: string): VolcEngineRTCError | undefined {
+export function checkToken(method: string, token: string): VolcEngineRTCError | undefined {
   if (token.length > 0 && token.length <= MAX_TOKEN_LENGTH) return undefined;
-  return rtcError(ERROR_CODES.INVALID_PARAMS, `join(token): a token is a non-empty string of at most ${MAX_TOKEN_LENGTH} characters`);
+  return rtcError(ERROR_CODES.INVALID_PARAMS, `${method}(token): 1 to ${MAX_TOKEN_LENGTH} characters`);
 }

@@ -1,7 +1,7 @@
 // A lost connection in a room: back off, open a new connection, resume the session (the server
 // replays what was missed), or join afresh when it no longer has the session and restore what
 // the client had. Calls made meanwhile wait on a gate. leave/destroy stop it with nothing left.
-import { ERROR_CODES } from '../../generated/error-codes.js';
+import * as ERROR_CODES from '../codes.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
 import { rtcError } from '../errors.js';
 import { startTimer, stopTimer, type TimerHandle } from '../host.js';
@@ -40,6 +40,8 @@ export interface ReconnectHost extends RestoreIo {
   outOfRoom_(why: { code: number; reason: string }): void;
 }
 
+const CANCELLED = 'the reconnect was cancelled';
+
 export class Reconnector {
   readonly stats: ReconnectStats = { drops: 0, attempts: 0, resumes: 0, freshJoins: 0, gaveUp: 0 };
   /** Set while reconnecting. */
@@ -59,7 +61,7 @@ export class Reconnector {
 
   /** What room calls wait on while reconnecting; undefined when they may go out. */
   get waiting_(): Promise<void> | undefined {
-    return this.gate_?.promise;
+    return this.gate_ && this.gate_.promise;
   }
 
   /** The room's connection was lost (and already let go of): start reconnecting. */
@@ -76,7 +78,7 @@ export class Reconnector {
   failCalls_(err: VolcEngineRTCError): void {
     const g = this.gate_;
     this.gate_ = undefined;
-    g?.fail(err);
+    if (g) g.fail(err);
   }
 
   /** The room is left: stop at once, with no timer or socket left behind. */
@@ -90,7 +92,7 @@ export class Reconnector {
     }
     const trying = this.trying_;
     this.trying_ = undefined;
-    trying?.close('the reconnect was cancelled');
+    if (trying) trying.close(CANCELLED);
     this.inbox_.clear_();
     this.failCalls_(err);
   }
@@ -106,7 +108,7 @@ export class Reconnector {
       this.trying_ = conn;
       try {
         await conn.open();
-        if (this.run_ !== run) return conn.close('the reconnect was cancelled');
+        if (this.run_ !== run) return conn.close(CANCELLED);
         await this.resumeOrJoin_(conn, s, run);
         if (this.trying_ === conn) this.trying_ = undefined;
         return;
@@ -128,13 +130,13 @@ export class Reconnector {
       try {
         this.inbox_.hold_(conn);
         await conn.request({ type: 'resume', sessionId: s.sessionId_, resumeToken: s.resumeToken_, lastSeq: s.lastSeq_ });
-        if (this.run_ !== run) return conn.close('the reconnect was cancelled');
+        if (this.run_ !== run) return conn.close(CANCELLED);
         this.stats.resumes++;
         this.adopt_(conn);
         this.inbox_.flush_(conn);
         const g = this.gate_;
         this.gate_ = undefined;
-        g?.open(); // calls in flight are resent, queued ones go out now
+        if (g) g.open(); // calls in flight are resent, queued ones go out now
         this.host_.resumeReports_();
         return;
       } catch (e) {
@@ -148,11 +150,11 @@ export class Reconnector {
     const data = await this.host_.join_(conn, s);
     if (this.run_ !== run) {
       await conn.request({ type: 'leave' }).catch(() => undefined);
-      return conn.close('the reconnect was cancelled');
+      return conn.close(CANCELLED);
     }
     this.stats.freshJoins++;
     // A new session: what the calls in flight or queued meant belonged to the old one.
-    this.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, 'the connection was lost and the session could not be resumed; the call was not applied'));
+    this.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, 'connection lost, session not resumed: the call was not applied'));
     s.sessionId_ = data.sessionId;
     s.resumeToken_ = data.resumeToken;
     s.tokenExpireAt_ = data.tokenExpireAt;
@@ -179,7 +181,7 @@ export class Reconnector {
   private wait_(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const wake = (): void => {
-        if (this.sleep_?.wake === wake) this.sleep_ = undefined;
+        if (this.sleep_ && this.sleep_.wake === wake) this.sleep_ = undefined;
         resolve();
       };
       this.sleep_ = { timer: startTimer(wake, ms), wake };

@@ -1,11 +1,11 @@
 // After a fresh join the server knows nothing of the old session's streams: publish and
 // subscribe again as before, so the app only has to swap in the URLs (UPDATE_URL).
-import { ERROR_CODES } from '../../generated/error-codes.js';
+import * as ERROR_CODES from '../codes.js';
 import { EVENTS } from '../../generated/events.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
 import type { Emit } from '../emitter.js';
-import { rtcError } from '../errors.js';
-import { asUrl } from '../payloads.js';
+import { rtcError, toRtcError } from '../errors.js';
+import { urlOf } from '../payloads.js';
 import type { Session } from '../session.js';
 import type { RoomRequest } from '../room.js';
 
@@ -29,15 +29,12 @@ export async function restore(s: Session, io: RestoreIo): Promise<void> {
     return io.session_() !== s || code === ERROR_CODES.CONNECTION_LOST || code === ERROR_CODES.NOT_IN_ROOM;
   };
   const failed = (what: string, e: unknown): void => {
-    const err = e as VolcEngineRTCError;
-    io.emitError_(
-      rtcError(typeof err.code === 'number' ? err.code : ERROR_CODES.INTERNAL_ERROR, `${what} after the reconnect failed: ${err.reason ?? String(e)}`),
-    );
+    const err = toRtcError(e, what);
+    io.emitError_(rtcError(err.code, `${what} after the reconnect failed: ${err.reason}`));
   };
   if (s.publishing_) {
     try {
-      const url = asUrl(await io.request_(s, { type: 'publish', screen: false }));
-      if (!url) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'the server answered without a URL');
+      const url = urlOf('publish', await io.request_(s, { type: 'publish', screen: false }));
       s.pushUrl_ = url;
       io.emit_(EVENTS.UPDATE_URL, { uid: s.userId_, screen: false, url });
       if (s.audioOff_ || s.videoOff_) await io.request_(s, { type: 'muteLocal', audio: s.audioOff_, video: s.videoOff_ });
@@ -54,8 +51,7 @@ export async function restore(s: Session, io: RestoreIo): Promise<void> {
       continue;
     }
     try {
-      const url = asUrl(await io.request_(s, { type: 'subscribe', userId: sub.uid, screen: sub.screen, audio: sub.audio, video: sub.video }));
-      if (!url) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'the server answered without a URL');
+      const url = urlOf('subscribe', await io.request_(s, { type: 'subscribe', userId: sub.uid, screen: sub.screen, audio: sub.audio, video: sub.video }));
       io.emit_(EVENTS.UPDATE_URL, { uid: sub.uid, screen: sub.screen, url });
       if (sub.pausedAudio || sub.pausedVideo) {
         await io.request_(s, { type: 'muteRemote', userId: sub.uid, screen: sub.screen, audio: sub.pausedAudio, video: sub.pausedVideo });

@@ -2,9 +2,9 @@
 // application-level heartbeat. When the socket dies every pending request is rejected, so no
 // Promise of the SDK ever waits on a dead socket. Reconnecting is the caller's decision: a
 // Connection is single-use, a new one is made for each attempt.
-import { ERROR_CODES } from '../../generated/error-codes.js';
+import * as ERROR_CODES from '../codes.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
-import { rtcError } from '../errors.js';
+import { NOT_JSON, rtcError } from '../errors.js';
 import { now, startTimer, stopTimer, type TimerHandle } from '../host.js';
 import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_DEPTH, PROTOCOL_VERSION, type PingFrame, type Request, type ResponseData } from '@mprtc/protocol';
 import type { Transport, TransportFactory } from '../transport/types.js';
@@ -125,37 +125,32 @@ export class Connection {
   /** Sends a request; `id` is given when resending one whose answer was lost with a socket. */
   request<T extends Request['type']>(req: Extract<Request, { type: T }>, id: number = this.nextId_()): Promise<ResponseData[T]> {
     if (this.phase_ !== 'open') {
-      return Promise.reject(rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: the signaling connection is not open`));
+      return Promise.reject(rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: not connected`));
     }
-    if (this.pending_.has(id)) return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, `${req.type}: request id ${id} is in use`));
+    if (this.pending_.has(id)) return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, `${req.type}: request id ${id} in use`));
     // Serialised before anything is pending: a value JSON cannot carry (a BigInt, a cycle) is the
     // caller's bad input, refused with nothing left behind, not a socket failure.
     let text: string;
     try {
-      text = JSON.stringify({ ...req, v: PROTOCOL_VERSION, id });
+      text = JSON.stringify(Object.assign({}, req, { v: PROTOCOL_VERSION, id }));
     } catch {
-      return Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: the request holds a value that cannot be sent as JSON`));
+      return Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: ${NOT_JSON}`));
     }
     // The server refuses larger frames (and closes the socket on much larger ones, which a resend
     // after the reconnect would repeat): refused here, with nothing pending.
-    if (utf8Length(text, DEFAULT_MAX_FRAME_BYTES) > DEFAULT_MAX_FRAME_BYTES) {
-      return Promise.reject(
-        rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: the request is over ${DEFAULT_MAX_FRAME_BYTES} bytes, the protocol's frame limit`),
-      );
-    }
-    if (!depthWithin(text, DEFAULT_MAX_FRAME_DEPTH)) {
-      return Promise.reject(
-        rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: the request nests objects or arrays deeper than ${DEFAULT_MAX_FRAME_DEPTH}, the protocol's limit`),
-      );
+    const tooBig = utf8Length(text, DEFAULT_MAX_FRAME_BYTES) > DEFAULT_MAX_FRAME_BYTES;
+    if (tooBig || !depthWithin(text, DEFAULT_MAX_FRAME_DEPTH)) {
+      const over = tooBig ? `over ${DEFAULT_MAX_FRAME_BYTES} bytes` : `nested deeper than ${DEFAULT_MAX_FRAME_DEPTH}`;
+      return Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: ${over}, the protocol's limit`));
     }
     return new Promise<ResponseData[T]>((resolve, reject) => {
       const timer = startTimer(() => {
         this.pending_.delete(id);
-        reject(rtcError(ERROR_CODES.REQUEST_TIMEOUT, `${req.type}: no answer from the server within ${this.timings_.requestTimeoutMs} ms`));
+        reject(rtcError(ERROR_CODES.REQUEST_TIMEOUT, `${req.type}: no answer within ${this.timings_.requestTimeoutMs} ms`));
       }, this.timings_.requestTimeoutMs);
       this.pending_.set(id, { resolve: resolve as (d: unknown) => void, reject, timer });
       if (!this.sendText_(text)) {
-        this.settle_(id, rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: the request could not be sent`));
+        this.settle_(id, rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: could not be sent`));
       }
     });
   }
@@ -170,7 +165,7 @@ export class Connection {
   }
 
   private sendText_(text: string): boolean {
-    return this.transport_?.send(text) ?? false;
+    return !!this.transport_ && this.transport_.send(text);
   }
 
   private opened_(): void {
@@ -197,7 +192,7 @@ export class Connection {
   private heardFromServer_(): void {
     stopTimer(this.silenceTimer_);
     this.silenceTimer_ = startTimer(() => {
-      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, `no heartbeat from the server for ${this.timings_.heartbeatTimeoutMs} ms`), true);
+      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, `no heartbeat for ${this.timings_.heartbeatTimeoutMs} ms`), true);
     }, this.timings_.heartbeatTimeoutMs);
   }
 
@@ -249,11 +244,9 @@ export class Connection {
 
   private closedByPeer_(code: number, rawReason: string): void {
     const reason = typeof rawReason === 'string' ? rawReason.slice(0, MAX_REASON_LENGTH) : '';
-    if (this.phase_ === 'opening') {
-      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not connect to ${this.url_} (${code}${reason ? ` ${reason}` : ''})`), false);
-    } else {
-      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, `the signaling connection closed (${code}${reason ? ` ${reason}` : ''})`), true);
-    }
+    const opening = this.phase_ === 'opening';
+    const why = `${opening ? `could not connect to ${this.url_}` : 'connection closed'} (${code}${reason ? ` ${reason}` : ''})`;
+    this.shutdown_(rtcError(opening ? ERROR_CODES.CONNECTION_FAILED : ERROR_CODES.CONNECTION_LOST, why), !opening);
   }
 
   private shutdown_(err: VolcEngineRTCError, report: boolean): void {
@@ -269,7 +262,7 @@ export class Connection {
       settle.reject(err.code === ERROR_CODES.CONNECTION_LOST ? rtcError(ERROR_CODES.CONNECTION_FAILED, err.reason) : err);
     }
     for (const id of [...this.pending_.keys()]) this.settle_(id, err);
-    this.transport_?.close(1000, 'bye');
+    if (this.transport_) this.transport_.close(1000, 'bye');
     if (report && wasOpen) this.listener_.onLost(err);
   }
 }
