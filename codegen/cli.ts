@@ -1,10 +1,9 @@
 // npm run codegen [-- --check [--full]]: docs -> spec/client.spec.json -> src/generated/. Exits
 // non-zero with every problem listed (unresolved diagnostics, stale or redundant overrides, stale
-// files). The pipeline (ts-morph, remark, ajv: about a second to load) is imported only after the
-// --check fast path (codegen/stamp.ts) has found that it cannot answer.
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Emit, Verify } from './reconcile/run.js';
+// files). The pipeline (TypeScript's parser, remark, ajv) is imported only after the --check fast
+// path (codegen/stamp.ts) has found that it cannot answer. `npm run codegen` runs this file from
+// a bundle (codegen/launch.mjs); `node --import tsx codegen/cli.ts` runs the sources as they are.
+import { fileURLToPath } from 'node:url';
 import { fingerprint, readStamp, sameFingerprint, STAMP_FILE, writeStamp } from './stamp.js';
 
 const args = process.argv.slice(2);
@@ -14,20 +13,6 @@ const full = args.includes('--full');
 // --root <dir>: another checkout (tests run the CLI on a scratch copy).
 const rootAt = args.indexOf('--root');
 const root = rootAt >= 0 && args[rootAt + 1] ? args[rootAt + 1]! : fileURLToPath(new URL('..', import.meta.url));
-
-// Imported dynamically: the parser works (and is tested) whether or not the emitter exists.
-async function loadEmitter(): Promise<Emit | null> {
-  const path = fileURLToPath(new URL('./emit/index.ts', import.meta.url));
-  if (!existsSync(path)) return null;
-  const mod = (await import(pathToFileURL(path).href)) as { emit?: Emit };
-  return typeof mod.emit === 'function' ? mod.emit : null;
-}
-
-// The compile check of what the emitter produced (run() calls it only when a file would change).
-async function loadVerify(): Promise<Verify | undefined> {
-  const mod = (await import(pathToFileURL(fileURLToPath(new URL('./emit/verify.ts', import.meta.url))).href)) as { verifyGenerated?: Verify };
-  return mod.verifyGenerated;
-}
 
 async function main(): Promise<void> {
   const before = fingerprint(root);
@@ -39,10 +24,10 @@ async function main(): Promise<void> {
     }
   }
   const { run } = await import('./reconcile/run.js');
-  const emit = await loadEmitter();
-  if (!emit) console.log('codegen: no emitter (codegen/emit/index.ts) yet: writing the spec only');
-  const verify = emit ? await loadVerify() : undefined;
-  const r = run({ root, check, emit, ...(verify ? { verify } : {}), log: (l) => console.log(`codegen: ${l}`) });
+  const { emit } = await import('./emit/index.js');
+  // run() compiles the emitted files (verify) only when one would change.
+  const { verifyGenerated } = await import('./emit/verify.js');
+  const r = run({ root, check, emit, verify: verifyGenerated, log: (l) => console.log(`codegen: ${l}`) });
   for (const p of r.problems) console.error(p);
   if (!r.ok) {
     console.error(`codegen: FAILED with ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);

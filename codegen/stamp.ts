@@ -1,5 +1,5 @@
-// The --check fast path. A full check parses every page, reconciles, emits with ts-morph and
-// compares: seconds as a cold process, nearly all of it loading and warming the toolchain. After a
+// The --check fast path. A full check parses every page, reconciles, emits and compares: most of
+// a second as a cold process, nearly all of it loading and warming the toolchain. After a
 // run that left everything up to date, a stamp records sha256 hashes of everything that decides
 // the result: the inputs (spec/docs/*.md, spec/overrides.json), the outputs as they are (the spec,
 // both schemas, every file under the generated directories, so an added or deleted file counts
@@ -14,11 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { DOCS_DIR, GENERATED_DIR, OVERRIDES, OVERRIDES_SCHEMA_OUT, PROTOCOL_GENERATED_DIR, SPEC_OUT, SPEC_SCHEMA_OUT } from './paths.js';
 
 /** Bumped when what the stamp covers changes: an older stamp is then ignored. */
-export const STAMP_FORMAT = 1;
+export const STAMP_FORMAT = 2;
 /** Under the checkout's node_modules: never committed, gone with a fresh clone or `npm ci`. */
 export const STAMP_FILE = 'node_modules/.cache/mprtc-codegen/stamp.json';
-/** The packages the pipeline loads (directly); their versions are part of the tool. */
-export const TOOL_PACKAGES = ['ts-morph', '@ts-morph/common', 'typescript', 'unified', 'remark-parse', 'remark-gfm', 'mdast-util-to-string', 'ajv'];
+/** The packages the pipeline loads (directly), and esbuild, which bundles it (codegen/launch.mjs). */
+export const TOOL_PACKAGES = ['typescript', 'unified', 'remark-parse', 'remark-gfm', 'mdast-util-to-string', 'ajv', 'esbuild'];
 
 export interface Fingerprint {
   format: number;

@@ -1,0 +1,75 @@
+// `npm run codegen`: runs codegen/cli.ts from one bundled ES module instead of through tsx. tsx
+// transforms each of codegen's ~35 sources and resolves ~200 package files on every start (about
+// half a second of a cold --check); the bundle is built once by esbuild (~0.2 s) and reused until
+// a codegen source or an installed package changes. It lives next to the --check stamp, under
+// node_modules/.cache (never committed). Plain JavaScript: it must run before anything is built.
+// `node --import tsx codegen/cli.ts` still runs the sources directly (the CLI tests do).
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const CODEGEN = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = dirname(CODEGEN);
+const CACHE = join(ROOT, 'node_modules/.cache/mprtc-codegen');
+/** Bumped when the way the bundle is built changes. */
+const FORMAT = 1;
+
+function walk(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+// What the bundle is made of: codegen's sources (and where they are: the bundle holds their paths)
+// and the installed packages (npm's record of them).
+function key() {
+  const h = createHash('sha256').update(`format ${FORMAT}\0${CODEGEN}\0`);
+  const lock = join(ROOT, 'node_modules/.package-lock.json');
+  for (const file of [...walk(CODEGEN).sort(), ...(existsSync(lock) ? [lock] : [])]) {
+    const bytes = readFileSync(file);
+    h.update(`${relative(ROOT, file)}\0${bytes.length}\0`).update(bytes);
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+async function build(out) {
+  const esbuild = await import('esbuild');
+  // Each source keeps its own import.meta.url (the CLI finds the root and reads codegen/spec/types.ts by it).
+  const ownUrl = {
+    name: 'own-import-meta-url',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]codegen[\\/].*\.ts$/ }, (args) => ({
+        contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+        loader: 'ts',
+      }));
+    },
+  };
+  const tmp = `${out}.${process.pid}.tmp`;
+  await esbuild.build({
+    entryPoints: [join(CODEGEN, 'cli.ts')],
+    outfile: tmp,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // TypeScript (9 MB) is required at run time from node_modules (codegen/typescript.ts); the small
+    // ES-module packages (remark, micromark, ajv) are bundled: one file instead of hundreds.
+    external: ['typescript'],
+    // Bundled CommonJS (ajv) calls require(): give the module one.
+    banner: { js: "import { createRequire as __codegenRequire } from 'node:module'; const require = __codegenRequire(import.meta.url);" },
+    plugins: [ownUrl],
+    logLevel: 'error',
+  });
+  renameSync(tmp, out); // atomic: a concurrent run sees the old bundle or the new one
+}
+
+const out = join(CACHE, `cli-${key()}.mjs`);
+if (!existsSync(out)) {
+  mkdirSync(CACHE, { recursive: true });
+  // Bundles of other source versions, a day old (another checkout may share this node_modules).
+  for (const f of readdirSync(CACHE)) {
+    const file = join(CACHE, f);
+    if (/^cli-.*\.mjs$/.test(f) && Date.now() - statSync(file).mtimeMs > 86_400_000) rmSync(file, { force: true });
+  }
+  await build(out);
+}
+await import(pathToFileURL(out).href);
