@@ -36,17 +36,9 @@ function callApp(fn: (...a: unknown[]) => unknown, ...a: unknown[]): void {
   }
 }
 
+/** Checks the arguments and runs the method: a bad argument, a throw or a rejection all reject. */
 function start<T>(m: AsyncMethod<T>, positional: readonly unknown[]): Promise<T> {
-  try {
-    const checked = checkArgs(m.name, m.params, positional);
-    if (!Array.isArray(checked)) return Promise.reject(checked);
-    return m.run(checked).then(
-      (v) => v,
-      (e: unknown) => Promise.reject(toRtcError(e, m.name)),
-    );
-  } catch (e) {
-    return Promise.reject(toRtcError(e, m.name));
-  }
+  return new Promise<T>((resolve) => resolve(m.run(checkArgs(m.name, m.params, positional)))).catch((e: unknown) => Promise.reject(toRtcError(e, m.name)));
 }
 
 /**
@@ -76,7 +68,7 @@ export function callAsync<T>(sink: ErrorSink, m: AsyncMethod<T>, args: readonly 
   };
   let work: Promise<T>;
   if ((onSuccess !== undefined && typeof onSuccess !== 'function') || (onFailure !== undefined && typeof onFailure !== 'function') || args.length > arity + 2) {
-    work = Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${m.name}: onSuccess and onFailure must be functions, and nothing may follow them`));
+    work = Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${m.name}: onSuccess and onFailure must be functions, with nothing after them`));
   } else {
     work = start(m, args.slice(0, arity));
   }
@@ -104,9 +96,7 @@ export function callSync(sink: ErrorSink, m: SyncMethod, args: readonly unknown[
   try {
     // Extra arguments are ignored, as JavaScript would: handlers wired straight to a component
     // event may pass more than we read.
-    const checked = checkArgs(m.name, m.params, args);
-    if (!Array.isArray(checked)) sink.emitError(checked);
-    else m.run(checked);
+    m.run(checkArgs(m.name, m.params, args));
   } catch (e) {
     sink.emitError(toRtcError(e, m.name));
   }

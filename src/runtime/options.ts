@@ -95,36 +95,49 @@ const DEFAULTS = {
   heartbeatTimeoutMs: 15_000,
   reportFlushMs: 5_000,
   reportBatchSize: 20,
-} as const;
+};
 
-const KNOWN = ['server', 'transport', 'reconnect', ...Object.keys(DEFAULTS)];
+const KNOWN = ['server', 'transport', 'reconnect'];
 
-function resolveReconnect(v: unknown): ResolvedReconnect | false | string {
-  if (v === undefined) return { ...RECONNECT_DEFAULTS };
-  if (v === false) return false;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'ClientOptions.reconnect must be false or an object';
-  const o = v as Record<string, unknown>;
-  const out = { ...RECONNECT_DEFAULTS };
-  for (const key of Object.keys(o)) {
-    if (!(key in RECONNECT_DEFAULTS)) return `unknown key "${key}" in ClientOptions.reconnect`;
+/** The first key of `o` not in `known`, worded as the refusal; undefined when all are known. */
+function unknownKey(o: object, known: readonly string[], where: string): string | undefined {
+  for (const key of Object.keys(o)) if (known.indexOf(key) < 0) return `unknown key "${key}" in ${where}`;
+  return undefined;
+}
+
+/** `defaults` overridden by o's values, each a whole number from 1 to max(key); or why not. */
+function wholeNumbers<T extends object>(o: Record<string, unknown>, defaults: T, where: string, max: (key: string) => number): T | string {
+  const out = Object.assign({}, defaults) as Record<string, unknown>;
+  for (const key of Object.keys(defaults)) {
     const n = o[key];
     if (n === undefined) continue;
-    const max = key === 'maxAttempts' ? 100 : 3_600_000;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) return `ClientOptions.reconnect.${key} must be a whole number from 1 to ${max}`;
-    out[key as keyof ResolvedReconnect] = n;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max(key)) return `${where}.${key} must be a whole number from 1 to ${max(key)}`;
+    out[key] = n;
   }
-  if (out.maxDelayMs < out.baseDelayMs) return 'ClientOptions.reconnect.maxDelayMs must be at least baseDelayMs';
+  return out as T;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function resolveReconnect(v: unknown): ResolvedReconnect | false | string {
+  if (v === false) return false;
+  if (v === undefined) v = {};
+  if (!isRecord(v)) return 'ClientOptions.reconnect must be false or an object';
+  const where = 'ClientOptions.reconnect';
+  const bad = unknownKey(v, Object.keys(RECONNECT_DEFAULTS), where);
+  if (bad) return bad;
+  const out = wholeNumbers(v, RECONNECT_DEFAULTS, where, (key) => (key === 'maxAttempts' ? 100 : 3_600_000));
+  if (typeof out !== 'string' && out.maxDelayMs < out.baseDelayMs) return `${where}.maxDelayMs must be at least baseDelayMs`;
   return out;
 }
 
 /** The options with defaults applied, or why they are unusable (reported by init, never thrown). */
 export function resolveOptions(options: unknown): ResolvedOptions | string {
   if (options === undefined || options === null) options = {};
-  if (typeof options !== 'object' || Array.isArray(options)) return 'ClientOptions must be an object';
-  const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!KNOWN.includes(key)) return `unknown key "${key}" in ClientOptions`;
-  }
+  if (!isRecord(options)) return 'ClientOptions must be an object';
+  const o = options;
+  const bad = unknownKey(o, KNOWN.concat(Object.keys(DEFAULTS)), 'ClientOptions');
+  if (bad) return bad;
   const server = o.server;
   if (server !== undefined && (typeof server !== 'string' || !/^wss?:\/\/[^\s]+$/i.test(server))) {
     return 'ClientOptions.server must be a ws:// or wss:// URL';
@@ -135,21 +148,11 @@ export function resolveOptions(options: unknown): ResolvedOptions | string {
   }
   const reconnect = resolveReconnect(o.reconnect);
   if (typeof reconnect === 'string') return reconnect;
-  const out: ResolvedOptions = { server: server as string | undefined, transport: transport as ClientOptions['transport'], reconnect, ...DEFAULTS };
-  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
-    const v = o[key];
-    if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 3_600_000) {
-      return `ClientOptions.${key} must be a whole number from 1 to 3600000`;
-    }
-    out[key] = v;
-  }
-  // A batch is one frame: keep it well under the server's frame size limit (64 KiB by default).
-  if (out.reportBatchSize > 100) return 'ClientOptions.reportBatchSize must be at most 100';
-  if (out.heartbeatTimeoutMs <= out.heartbeatIntervalMs) {
-    return 'ClientOptions.heartbeatTimeoutMs must exceed heartbeatIntervalMs';
-  }
-  return out;
+  // A report batch is one frame: keep it well under the server's frame size limit (64 KiB by default).
+  const numbers = wholeNumbers(o, DEFAULTS, 'ClientOptions', (key) => (key === 'reportBatchSize' ? 100 : 3_600_000));
+  if (typeof numbers === 'string') return numbers;
+  if (numbers.heartbeatTimeoutMs <= numbers.heartbeatIntervalMs) return 'ClientOptions.heartbeatTimeoutMs must exceed heartbeatIntervalMs';
+  return Object.assign({ server: server as string | undefined, transport: transport as ClientOptions['transport'], reconnect }, numbers);
 }
 
 /** The configure() defaults; a copy, so the app changing its object later changes nothing. */
@@ -174,15 +177,15 @@ let configured: unknown;
 export function configure(options: ClientOptions): void {
   const why = resolveOptions(options);
   if (typeof why === 'string') logError('[mprtc] configure:', why);
-  configured = typeof options === 'object' && options !== null ? { ...options } : options;
+  configured = isRecord(options) ? Object.assign({}, options) : options;
 }
 
 /** The constructor's options over the configure() defaults; a key given as undefined counts as absent. */
 export function withDefaults(options: unknown): unknown {
-  const base = configured ?? {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) return options ?? base;
+  const base = configured === undefined || configured === null ? {} : configured;
+  if (!isRecord(options)) return options === undefined || options === null ? base : options;
   if (typeof base !== 'object' || base === null) return base;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
+  const out = Object.assign({}, base) as Record<string, unknown>;
+  for (const k of Object.keys(options)) if (options[k] !== undefined) out[k] = options[k];
   return out;
 }

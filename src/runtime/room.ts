@@ -11,18 +11,18 @@ import { checkId } from './validate.js';
 /** A request within one stay in the room (waits while reconnecting, fails once it is left). */
 export type RoomRequest = (s: Session, req: Parameters<Connection['request']>[0]) => Promise<unknown>;
 
-/** What the room calls need of the runtime. */
+/** What the room calls need of the runtime (the runtime itself). */
 export interface RoomIo {
   /** The session, or throws the phase's refusal (NOT_IN_ROOM, NOT_INITED...). */
   room_(method: string): Session;
   request_: RoomRequest;
-  visible_(): boolean;
+  readonly visible_: boolean;
 }
 
 export async function publish(io: RoomIo): Promise<string> {
   const s = io.room_('publish');
   if (s.publishing_) throw rtcError(ERROR_CODES.ALREADY_PUBLISHED, 'publish: published already');
-  if (!io.visible_()) throw rtcError(ERROR_CODES.INVISIBLE_CANNOT_PUBLISH, 'publish: invisible; call setUserVisibility(true) first');
+  if (!io.visible_) throw rtcError(ERROR_CODES.INVISIBLE_CANNOT_PUBLISH, 'publish: invisible; call setUserVisibility(true) first');
   // After STREAM_FAILED the server still holds the stream and answers with a URL (a fresh one,
   // or the one in use if the pusher got back in by itself meanwhile).
   const url = urlOf('publish', await io.request_(s, { type: 'publish', screen: false }));

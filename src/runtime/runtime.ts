@@ -13,8 +13,8 @@ import { logError, now } from './host.js';
 import { resolveOptions, withDefaults, type ClientOptions, type ResolvedOptions } from './options.js';
 import { asJoinAnswer, streamAdded, type JoinAnswer } from './payloads.js';
 import type { ReportItem, Request } from '@mprtc/protocol';
-import { Reconnector, type ReconnectStats } from './reconnect/reconnector.js';
-import { ServerEventInbox } from './server-events.js';
+import { Reconnector, type ReconnectHost, type ReconnectStats } from './reconnect/reconnector.js';
+import { ServerEventInbox, type ServerEventHost } from './server-events.js';
 import { ReportBuffer, sendable } from './reports.js';
 import * as room from './room.js';
 import { Session } from './session.js';
@@ -35,56 +35,28 @@ export type ClientRuntime = ClientRuntimeMethods & RuntimeHooks;
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
 
-class Runtime implements ClientRuntime {
+// The runtime is itself the host of its parts (ServerEventHost, ReconnectHost, RoomIo): they
+// reach the members they need by name, and those members end in '_' like every private one (the
+// class is not exported; apps see ClientRuntime only). The state stays here.
+class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.RoomIo {
   private phase_: Phase = 'uninitialised';
   private appId_ = '';
   private businessId_: string | undefined;
-  private visible_ = true;
-  private conn_: Connection | undefined;
-  private session_: Session | undefined;
+  visible_ = true;
+  conn_: Connection | undefined;
+  session_: Session | undefined;
   private connState_: ConnectionState = 'disconnected';
   private leaving_: Promise<void> | undefined;
   /** Request ids for every connection of this client: a request resent after a resume keeps its id. */
   private nextId_ = 1;
   private readonly ids_ = (): number => this.nextId_++;
   private readonly emitter_ = new Emitter();
-  private readonly reports_: ReportBuffer;
+  readonly reports_: ReportBuffer;
   private readonly given_: ClientOptions | undefined;
   /** Set by init (calls before it are refused with NOT_INITED). */
   private options_!: ResolvedOptions;
-  // The parts each see only what they need of the runtime; the state stays here.
-  private readonly inbox_ = new ServerEventInbox({
-    conn_: () => this.conn_,
-    session_: () => this.session_,
-    disconnect_: (why) => {
-      if (this.phase_ === 'inRoom') this.outOfRoom_(why);
-    },
-    emit_: (event, payload) => this.emit_(event, payload),
-    emitError_: (err) => this.emitError(err),
-  });
-  private readonly reconnector_ = new Reconnector(
-    {
-      connect_: () => this.newConnection_(),
-      join_: (conn, s) => this.joinRequest_(conn, s.token_, s.roomId_, s.userId_),
-      reconnecting_: () => this.setConnState_('reconnecting'),
-      adopt_: (conn) => {
-        this.conn_ = conn;
-        this.setConnState_('connected');
-      },
-      resumeReports_: () => this.reports_.resume_(),
-      outOfRoom_: (why) => this.outOfRoom_(why),
-      request_: (s, req) => this.request_(s, req),
-      session_: () => this.session_,
-      emit_: (event, payload) => this.emit_(event, payload),
-      emitError_: (err) => this.emitError(err),
-    },
-    this.inbox_,
-  );
-  private readonly roomIo_: room.RoomIo = {
-    room_: (method) => this.room_(method),
-    request_: (s, req) => this.request_(s, req),
-    visible_: () => this.visible_,
-  };
+  private readonly inbox_ = new ServerEventInbox(this);
+  private readonly reconnector_ = new Reconnector(this, this.inbox_);
   /** Counts of what reconnecting did, for tests and diagnostics. */
   readonly stats: ReconnectStats = this.reconnector_.stats;
 
@@ -175,7 +147,7 @@ class Runtime implements ClientRuntime {
     }
   }
 
-  private newConnection_(): Connection | string {
+  newConnection_(): Connection | string {
     const o = this.options_;
     const factory = pickTransport(o.transport);
     if (typeof factory === 'string') return factory;
@@ -194,7 +166,7 @@ class Runtime implements ClientRuntime {
   }
 
   /** join on an open connection; events that overtake the answer are held until inbox_.flush_. */
-  private async joinRequest_(conn: Connection, token: string, roomId: string, userId: string): Promise<JoinAnswer> {
+  async joinRequest_(conn: Connection, token: string, roomId: string, userId: string): Promise<JoinAnswer> {
     this.inbox_.hold_(conn);
     const req: Extract<Request, { type: 'join' }> = { type: 'join', appId: this.appId_, token, roomId, userId, visible: this.visible_ };
     if (this.businessId_ !== undefined) req.businessId = this.businessId_;
@@ -240,33 +212,33 @@ class Runtime implements ClientRuntime {
   }
 
   publish(): Promise<string> {
-    return room.publish(this.roomIo_);
+    return room.publish(this);
   }
 
   unpublish(): Promise<void> {
-    return room.unpublish(this.roomIo_);
+    return room.unpublish(this);
   }
 
   subscribe(userId: string, options: SubOptions): Promise<string> {
-    return room.subscribe(this.roomIo_, userId, options);
+    return room.subscribe(this, userId, options);
   }
 
   unsubscribe(userId: string, options: UnsubscribeOptions): Promise<void> {
-    return room.unsubscribe(this.roomIo_, userId, options);
+    return room.unsubscribe(this, userId, options);
   }
 
   muteLocal(options: MuteLocalOptions): Promise<void> {
-    return room.muteLocal(this.roomIo_, options);
+    return room.muteLocal(this, options);
   }
 
   muteRemote(userId: string, options: MuteRemoteOptions): Promise<void> {
-    return room.muteRemote(this.roomIo_, userId, options);
+    return room.muteRemote(this, userId, options);
   }
 
   async setUserVisibility(enable: boolean): Promise<void> {
     const e = refuse(this.phase_, 'setUserVisibility', ['initialised', 'inRoom']);
     if (e) throw e;
-    if (this.phase_ === 'inRoom') await room.setVisibility(this.roomIo_, this.session_!, enable);
+    if (this.phase_ === 'inRoom') await room.setVisibility(this, this.session_!, enable);
     // Kept for the next join too: the setting belongs to the client, not to one stay in a room.
     this.visible_ = enable;
   }
@@ -355,7 +327,7 @@ class Runtime implements ClientRuntime {
 
   // ---- internals -------------------------------------------------------------------------
 
-  private room_(method: string): Session {
+  room_(method: string): Session {
     const e = needRoom(this.phase_, method);
     if (e) throw e;
     return this.session_!;
@@ -366,7 +338,7 @@ class Runtime implements ClientRuntime {
    * reconnecting it waits; one in flight when the socket dropped is sent again after the resume
    * with the same id, so the server answers it once (it never applies it twice).
    */
-  private async request_<T extends Parameters<Connection['request']>[0]>(s: Session | undefined, req: T): Promise<unknown> {
+  async request_<T extends Parameters<Connection['request']>[0]>(s: Session | undefined, req: T): Promise<unknown> {
     const id = this.ids_();
     const left = (): VolcEngineRTCError => rtcError(ERROR_CODES.NOT_IN_ROOM, `${req.type}: the room was left meanwhile`);
     for (;;) {
@@ -385,11 +357,11 @@ class Runtime implements ClientRuntime {
     }
   }
 
-  private emit_<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+  emit_<E extends EventName>(event: E, payload: EventPayloads[E]): void {
     this.emitter_.emit(event, payload);
   }
 
-  private setConnState_(state: ConnectionState): void {
+  setConnState_(state: ConnectionState): void {
     if (state === this.connState_) return;
     const prevState = this.connState_;
     this.connState_ = state;
@@ -420,7 +392,18 @@ class Runtime implements ClientRuntime {
     this.reconnector_.start_(s, o.reconnect, err);
   }
 
-  private outOfRoom_(why: { code: number; reason: string }): void {
+  /** The server's DISCONNECT: out of the room, unless a leave got there first. */
+  serverDisconnect_(why: { code: number; reason: string }): void {
+    if (this.phase_ === 'inRoom') this.outOfRoom_(why);
+  }
+
+  /** A reconnect's connection is the room's now. */
+  adopt_(conn: Connection): void {
+    this.conn_ = conn;
+    this.setConnState_('connected');
+  }
+
+  outOfRoom_(why: { code: number; reason: string }): void {
     this.reconnector_.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, `the connection was lost: ${why.reason}`));
     this.dropConnection_(why.reason);
     if (this.phase_ === 'inRoom') this.phase_ = 'initialised';

@@ -15,15 +15,15 @@ type ServerEvent = Exclude<EventName, typeof EVENTS.ERROR | typeof EVENTS.CONNEC
 const SERVER_EVENTS: readonly string[] = EVENT_VALUES.filter((e) => e !== EVENTS.ERROR && e !== EVENTS.CONNECTION_STATE_CHANGED);
 const isServerEvent = (name: string): name is ServerEvent => SERVER_EVENTS.includes(name);
 
-/** What the inbox needs of the runtime. */
+/** What the inbox needs of the runtime (the runtime itself). */
 export interface ServerEventHost {
   /** The room's connection: events from any other one are stale. */
-  conn_(): Connection | undefined;
-  session_(): Session | undefined;
+  readonly conn_: Connection | undefined;
+  readonly session_: Session | undefined;
   /** The server's DISCONNECT event. */
-  disconnect_(why: { code: number; reason: string }): void;
+  serverDisconnect_(why: { code: number; reason: string }): void;
   emit_: Emit;
-  emitError_(err: VolcEngineRTCError): void;
+  emitError(err: VolcEngineRTCError): void;
 }
 
 export class ServerEventInbox {
@@ -66,8 +66,8 @@ export class ServerEventInbox {
     }
     // Only the events a server may send; a newer server's unknown events are ignored, and the
     // client's own (ERROR, CONNECTION_STATE_CHANGED) cannot be forged.
-    if (this.host_.conn_() !== conn) return;
-    const s = this.host_.session_();
+    if (this.host_.conn_ !== conn) return;
+    const s = this.host_.session_;
     if (s && seq !== undefined) {
       if (seq <= s.lastSeq_) return; // already delivered before the socket dropped
       s.lastSeq_ = seq;
@@ -75,11 +75,11 @@ export class ServerEventInbox {
     if (!isServerEvent(name)) return;
     const payload = asEventPayload(name, data);
     if (!payload) {
-      this.host_.emitError_(rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent a malformed "${name}" event`));
+      this.host_.emitError(rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent a malformed "${name}" event`));
       return;
     }
     if (name === EVENTS.DISCONNECT) {
-      this.host_.disconnect_(payload as { code: number; reason: string });
+      this.host_.serverDisconnect_(payload as { code: number; reason: string });
       return;
     }
     if (!s) return; // events before the join answer belong to no room yet

@@ -9,7 +9,7 @@ export type Phase = 'uninitialised' | 'initialised' | 'joining' | 'inRoom' | 'le
 // Why a call is refused in a phase, when the phase is the reason (one table, so every method
 // words the same refusal the same way).
 const WHY: Record<Phase, [number, string]> = {
-  destroyed: [ERROR_CODES.CLIENT_DESTROYED, 'the client was destroyed; create a new one'],
+  destroyed: [ERROR_CODES.CLIENT_DESTROYED, 'destroyed; create a new Client'],
   uninitialised: [ERROR_CODES.NOT_INITED, 'call init first'],
   initialised: [ERROR_CODES.NOT_IN_ROOM, 'not in a room; join first'],
   joining: [ERROR_CODES.CONNECTING, 'a join is under way'],

@@ -24,18 +24,17 @@ export interface ReconnectStats {
   gaveUp: number;
 }
 
-/** What reconnecting needs of the runtime. */
+/** What reconnecting needs of the runtime (the runtime itself). */
 export interface ReconnectHost extends RestoreIo {
   /** A new connection wired to the runtime, or why none can be made. */
-  connect_(): Connection | string;
-  /** The join request on conn with the session's original token and ids. */
-  join_(conn: Connection, s: Session): Promise<JoinAnswer>;
-  /** Connection state 'reconnecting'. */
-  reconnecting_(): void;
+  newConnection_(): Connection | string;
+  /** The join request on conn (events that overtake its answer are held by the inbox). */
+  joinRequest_(conn: Connection, token: string, roomId: string, userId: string): Promise<JoinAnswer>;
+  setConnState_(state: 'reconnecting'): void;
   /** conn is the room's connection now: state 'connected'. */
   adopt_(conn: Connection): void;
   /** Buffered reports may go out again. */
-  resumeReports_(): void;
+  readonly reports_: { resume_(): void };
   /** Out of the room with DISCONNECT {code, reason}. */
   outOfRoom_(why: { code: number; reason: string }): void;
 }
@@ -70,7 +69,7 @@ export class Reconnector {
     if (!this.gate_) this.gate_ = gate();
     const run = {};
     this.run_ = run;
-    this.host_.reconnecting_();
+    this.host_.setConnState_('reconnecting');
     void this.loop_(s, r, run, cause);
   }
 
@@ -102,7 +101,7 @@ export class Reconnector {
     for (let attempt = 0; attempt < r.maxAttempts; attempt++) {
       await this.wait_(backoffMs(r, attempt, Math.random()));
       if (this.run_ !== run) return;
-      const conn = this.host_.connect_();
+      const conn = this.host_.newConnection_();
       if (typeof conn === 'string') return this.giveUp_(run, rtcError(ERROR_CODES.CONNECTION_FAILED, conn));
       this.stats.attempts++;
       this.trying_ = conn;
@@ -137,7 +136,7 @@ export class Reconnector {
         const g = this.gate_;
         this.gate_ = undefined;
         if (g) g.open(); // calls in flight are resent, queued ones go out now
-        this.host_.resumeReports_();
+        this.host_.reports_.resume_();
         return;
       } catch (e) {
         this.inbox_.release_();
@@ -147,14 +146,14 @@ export class Reconnector {
         if (code !== ERROR_CODES.NOT_IN_ROOM && code !== ERROR_CODES.INVALID_PARAMS) throw e;
       }
     }
-    const data = await this.host_.join_(conn, s);
+    const data = await this.host_.joinRequest_(conn, s.token_, s.roomId_, s.userId_);
     if (this.run_ !== run) {
       await conn.request({ type: 'leave' }).catch(() => undefined);
       return conn.close(CANCELLED);
     }
     this.stats.freshJoins++;
     // A new session: what the calls in flight or queued meant belonged to the old one.
-    this.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, 'connection lost, session not resumed: the call was not applied'));
+    this.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, 'not applied: the session was lost in a reconnect'));
     s.sessionId_ = data.sessionId;
     s.resumeToken_ = data.resumeToken;
     s.tokenExpireAt_ = data.tokenExpireAt;
@@ -162,7 +161,7 @@ export class Reconnector {
     this.adopt_(conn);
     announceDifferences(s, data, (...a) => this.inbox_.deliver_(...a));
     this.inbox_.flush_(conn);
-    this.host_.resumeReports_();
+    this.host_.reports_.resume_();
     void restore(s, this.host_);
   }
 

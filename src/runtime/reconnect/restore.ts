@@ -9,13 +9,13 @@ import { urlOf } from '../payloads.js';
 import type { Session } from '../session.js';
 import type { RoomRequest } from '../room.js';
 
-/** What restoring needs of the runtime. */
+/** What restoring needs of the runtime (the runtime itself). */
 export interface RestoreIo {
   request_: RoomRequest;
   /** The session the client is in now: another one (or none) means it left meanwhile. */
-  session_(): Session | undefined;
+  readonly session_: Session | undefined;
   emit_: Emit;
-  emitError_(err: VolcEngineRTCError): void;
+  emitError(err: VolcEngineRTCError): void;
 }
 
 /**
@@ -26,11 +26,11 @@ export async function restore(s: Session, io: RestoreIo): Promise<void> {
   const gone = (e: unknown): boolean => {
     const code = (e as VolcEngineRTCError).code;
     // Left, destroyed or given up meanwhile: DISCONNECT (or the app's leave) said it all.
-    return io.session_() !== s || code === ERROR_CODES.CONNECTION_LOST || code === ERROR_CODES.NOT_IN_ROOM;
+    return io.session_ !== s || code === ERROR_CODES.CONNECTION_LOST || code === ERROR_CODES.NOT_IN_ROOM;
   };
   const failed = (what: string, e: unknown): void => {
     const err = toRtcError(e, what);
-    io.emitError_(rtcError(err.code, `${what} after the reconnect failed: ${err.reason}`));
+    io.emitError(rtcError(err.code, `${what} after the reconnect failed: ${err.reason}`));
   };
   if (s.publishing_) {
     try {

@@ -74,6 +74,9 @@ function utf8Length(s: string, limit: number): number {
   return n;
 }
 
+/** The pending_ key of the socket's opening; request ids start at 1. */
+const OPENING = 0;
+
 function counter(): () => number {
   let n = 1;
   return () => n++;
@@ -85,7 +88,6 @@ export class Connection {
   private readonly pending_ = new Map<number, Pending>();
   private pingTimer_: TimerHandle | undefined;
   private silenceTimer_: TimerHandle | undefined;
-  private openSettle_: { resolve(): void; reject(e: VolcEngineRTCError): void; timer: TimerHandle } | undefined;
 
   constructor(
     private readonly url_: string,
@@ -104,21 +106,26 @@ export class Connection {
   open(): Promise<void> {
     if (this.phase_ !== 'new') return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, 'connection opened twice'));
     this.phase_ = 'opening';
-    return new Promise<void>((resolve, reject) => {
-      const timer = startTimer(() => {
-        this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `no connection to ${this.url_} within ${this.timings_.requestTimeoutMs} ms`), false);
-      }, this.timings_.requestTimeoutMs);
-      this.openSettle_ = { resolve, reject, timer };
-      try {
-        this.transport_ = this.factory_(this.url_, {
-          onOpen: () => this.opened_(),
-          onMessage: (data) => this.guarded_(data),
-          onError: () => undefined, // the close that follows carries the outcome
-          onClose: (code, reason) => this.closedByPeer_(code, reason),
-        });
-      } catch (e) {
-        this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not open ${this.url_}: ${String(e)}`), false);
-      }
+    const opened = this.wait_<void>(OPENING, () =>
+      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `no connection to ${this.url_} within ${this.timings_.requestTimeoutMs} ms`), false),
+    );
+    try {
+      this.transport_ = this.factory_(this.url_, {
+        onOpen: () => this.opened_(),
+        onMessage: (data) => this.guarded_(data),
+        onError: () => undefined, // the close that follows carries the outcome
+        onClose: (code, reason) => this.closedByPeer_(code, reason),
+      });
+    } catch (e) {
+      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not open ${this.url_}: ${String(e)}`), false);
+    }
+    return opened;
+  }
+
+  /** Waits for what settles `id` (OPENING: the socket's opening); `timedOut` runs after requestTimeoutMs. */
+  private wait_<T>(id: number, timedOut: () => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending_.set(id, { resolve: resolve as (d: unknown) => void, reject, timer: startTimer(timedOut, this.timings_.requestTimeoutMs) });
     });
   }
 
@@ -143,16 +150,11 @@ export class Connection {
       const over = tooBig ? `over ${DEFAULT_MAX_FRAME_BYTES} bytes` : `nested deeper than ${DEFAULT_MAX_FRAME_DEPTH}`;
       return Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: ${over}, the protocol's limit`));
     }
-    return new Promise<ResponseData[T]>((resolve, reject) => {
-      const timer = startTimer(() => {
-        this.pending_.delete(id);
-        reject(rtcError(ERROR_CODES.REQUEST_TIMEOUT, `${req.type}: no answer within ${this.timings_.requestTimeoutMs} ms`));
-      }, this.timings_.requestTimeoutMs);
-      this.pending_.set(id, { resolve: resolve as (d: unknown) => void, reject, timer });
-      if (!this.sendText_(text)) {
-        this.settle_(id, rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: could not be sent`));
-      }
-    });
+    const answer = this.wait_<ResponseData[T]>(id, () =>
+      this.settle_(id, rtcError(ERROR_CODES.REQUEST_TIMEOUT, `${req.type}: no answer within ${this.timings_.requestTimeoutMs} ms`)),
+    );
+    if (!this.send_(text)) this.settle_(id, rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: could not be sent`));
+    return answer;
   }
 
   /** Closes by our own choice: pending requests are rejected, onLost is not called. */
@@ -160,23 +162,14 @@ export class Connection {
     this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, reason), false);
   }
 
-  private send_(frame: object): boolean {
-    return this.sendText_(JSON.stringify(frame));
-  }
-
-  private sendText_(text: string): boolean {
+  private send_(text: string): boolean {
     return !!this.transport_ && this.transport_.send(text);
   }
 
   private opened_(): void {
     if (this.phase_ !== 'opening') return;
     this.phase_ = 'open';
-    const settle = this.openSettle_;
-    this.openSettle_ = undefined;
-    if (settle) {
-      stopTimer(settle.timer);
-      settle.resolve();
-    }
+    this.settle_(OPENING, undefined);
     this.pingTimer_ = startTimer(() => this.ping_(), this.timings_.heartbeatIntervalMs);
     this.heardFromServer_();
   }
@@ -184,7 +177,7 @@ export class Connection {
   private ping_(): void {
     if (this.phase_ !== 'open') return;
     const ping: PingFrame = { v: PROTOCOL_VERSION, type: 'ping', t: now() };
-    this.send_(ping);
+    this.send_(JSON.stringify(ping));
     this.pingTimer_ = startTimer(() => this.ping_(), this.timings_.heartbeatIntervalMs);
   }
 
@@ -255,13 +248,9 @@ export class Connection {
     this.phase_ = 'closed';
     stopTimer(this.pingTimer_);
     stopTimer(this.silenceTimer_);
-    const settle = this.openSettle_;
-    this.openSettle_ = undefined;
-    if (settle) {
-      stopTimer(settle.timer);
-      settle.reject(err.code === ERROR_CODES.CONNECTION_LOST ? rtcError(ERROR_CODES.CONNECTION_FAILED, err.reason) : err);
-    }
-    for (const id of [...this.pending_.keys()]) this.settle_(id, err);
+    // The opening fails with CONNECTION_FAILED (it never was a connection to lose), requests with err.
+    const openFailed = err.code === ERROR_CODES.CONNECTION_LOST ? rtcError(ERROR_CODES.CONNECTION_FAILED, err.reason) : err;
+    for (const id of [...this.pending_.keys()]) this.settle_(id, id === OPENING ? openFailed : err);
     if (this.transport_) this.transport_.close(1000, 'bye');
     if (report && wasOpen) this.listener_.onLost(err);
   }

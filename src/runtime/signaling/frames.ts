@@ -43,40 +43,40 @@ function eventData(data: unknown): unknown {
   return isRtcError(data) ? Object.assign({}, data, serverError(data)) : data;
 }
 
+/** The frame as the server sent it once its shape is checked (what the SDK reads of it is sound). */
 export function parseFrame(text: string | undefined): Parsed {
   if (text === undefined) return { bad: 'a binary frame' };
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch {
-    return { bad: 'a frame that is not JSON' };
+    return { bad: 'a non-JSON frame' };
   }
-  if (!isObject(v)) return { bad: 'a frame that is not an object' };
+  if (!isObject(v)) return { bad: 'a non-object frame' };
   const id = typeof v.id === 'number' ? v.id : undefined;
-  // A refusal the request with this id (if any) fails with, instead of waiting for its timeout.
-  const badWithId = (bad: string): Parsed => (id !== undefined ? { bad, id } : { bad });
-  if (v.v !== PROTOCOL_VERSION) return badWithId(`protocol version ${show(v.v)}, not ${PROTOCOL_VERSION}`);
+  // With the id of a request (if any): that request fails with it instead of waiting for its timeout.
+  const bad = (what: string): Parsed => (id !== undefined ? { bad: what, id } : { bad: what });
+  if (v.v !== PROTOCOL_VERSION) return bad(`protocol version ${show(v.v)}, not ${PROTOCOL_VERSION}`);
+  const frame = v as ServerFrame;
   switch (v.type) {
     case 'response':
-      if (id === undefined) return { bad: 'a response without an id' };
-      if (v.ok === true) return { frame: { v: PROTOCOL_VERSION, type: 'response', id, ok: true, data: v.data } };
-      if (v.ok === false && isRtcError(v.error)) {
-        return { frame: { v: PROTOCOL_VERSION, type: 'response', id, ok: false, error: serverError(v.error) } };
-      }
-      return { bad: 'a response without ok/data or error', id };
-    case 'error':
-      if (!isRtcError(v.error)) return { bad: 'an error frame without {code, reason}' };
-      return { frame: { v: PROTOCOL_VERSION, type: 'error', error: serverError(v.error) } };
-    case 'event': {
-      if (typeof v.event !== 'string') return { bad: 'an event frame without a name' };
-      const frame: Extract<ServerFrame, { type: 'event' }> = { v: PROTOCOL_VERSION, type: 'event', event: v.event, data: eventData(v.data) };
-      // seq numbers the session's events; a malformed one is dropped, not trusted for a resume.
-      if (Number.isSafeInteger(v.seq) && (v.seq as number) > 0) frame.seq = v.seq as number;
+      if (id === undefined) return bad('a response without an id');
+      if (v.ok === false && isRtcError(v.error)) v.error = serverError(v.error);
+      else if (v.ok !== true) return bad('a malformed response');
       return { frame };
-    }
+    case 'error':
+      if (!isRtcError(v.error)) return bad('a malformed error frame');
+      v.error = serverError(v.error);
+      return { frame };
+    case 'event':
+      if (typeof v.event !== 'string') return bad('an event without a name');
+      v.data = eventData(v.data);
+      // seq numbers the session's events; a malformed one is dropped, not trusted for a resume.
+      if (!(Number.isSafeInteger(v.seq) && (v.seq as number) > 0)) delete v.seq;
+      return { frame };
     case 'pong':
-      return { frame: { v: PROTOCOL_VERSION, type: 'pong', t: typeof v.t === 'number' ? v.t : 0 } };
+      return { frame };
     default:
-      return badWithId(`an unknown frame type ${show(v.type)}`);
+      return bad(`an unknown frame type ${show(v.type)}`);
   }
 }

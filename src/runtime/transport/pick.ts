@@ -28,9 +28,9 @@ export function pickTransport(choice: TransportChoice): TransportFactory | strin
   const WS = hostWebSocket();
   const hasWs = typeof WS === 'function';
   if (choice === 'wx' || (choice === undefined && hasWx)) {
-    return hasWx ? wxTransport(w as WxLike) : 'transport "wx" chosen but there is no wx.connectSocket';
+    return hasWx ? wxTransport(w as WxLike) : 'transport "wx": no wx.connectSocket';
   }
   return hasWs
     ? webSocketTransport(WS as WebSocketConstructor)
-    : 'no transport: neither wx.connectSocket nor a global WebSocket exists; pass ClientOptions.transport';
+    : 'no wx.connectSocket or WebSocket; set ClientOptions.transport';
 }
