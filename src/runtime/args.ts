@@ -1,7 +1,7 @@
 // Checks a call's arguments against the rules the codegen derived from the docs
 // (src/generated/rules.ts). Data from the generator, logic here: the bundle stays small.
 import * as ERROR_CODES from './codes.js';
-import { rtcError } from './errors.js';
+import { describe, rtcError } from './errors.js';
 import { isObject } from './payloads.js';
 
 export type Primitive = 'string' | 'number' | 'boolean' | 'function' | 'unknown';
@@ -27,6 +27,8 @@ export interface FieldRule {
   optional: boolean;
   /** Applied to the copy when the caller left the field out. */
   default?: unknown;
+  /** A number that must be whole, from 1 to this (the runtime's own options; not from the docs). */
+  max?: number;
 }
 
 export interface ParamRule extends FieldRule {
@@ -35,26 +37,19 @@ export interface ParamRule extends FieldRule {
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return typeof value;
-}
-
 function fail(where: string, message: string): never {
   throw rtcError(ERROR_CODES.INVALID_PARAMS, `${where}: ${message}`);
 }
 
 /** The value to pass on (a fresh copy for objects); throws INVALID_PARAMS naming `where`. */
-function check(value: unknown, rule: Rule, where: string): unknown {
+export function check(value: unknown, rule: Rule, where: string): unknown {
   if (typeof rule === 'string') {
     const good = rule === 'unknown' || (rule === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === rule);
     return good ? value : fail(where, `expected a ${rule}, got ${describe(value)}`);
   }
   if ('oneOf' in rule) {
     if (rule.oneOf.indexOf(value as string | number) >= 0) return value;
-    return fail(where, `expected one of the ${rule.type} values, got ${typeof value === 'string' ? JSON.stringify(value) : describe(value)}`);
+    return fail(where, `expected one of the ${rule.type} values, got ${describe(value)}`);
   }
   if (!isObject(value)) return fail(where, `expected a ${rule.type} object, got ${describe(value)}`);
   // A copy: the caller's object is never mutated, and later changes to it do not reach us.
@@ -73,7 +68,11 @@ function check(value: unknown, rule: Rule, where: string): unknown {
 
 /** A parameter or field: checked when given, else its default (or `missing` when it is required). */
 function field(value: unknown, f: FieldRule, where: string, missing: string): unknown {
-  if (value !== undefined) return check(value, f.rule, where);
+  if (value !== undefined) {
+    const max = f.max;
+    if (max && !(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= max)) fail(where, `must be a whole number from 1 to ${max}`);
+    return check(value, f.rule, where);
+  }
   if (!f.optional) fail(where, missing);
   // An option object left out (default `{}`): a fresh copy with every field's default.
   return isObject(f.default) ? check(f.default, f.rule, where) : f.default;

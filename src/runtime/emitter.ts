@@ -12,8 +12,8 @@ export type Emit = <E extends EventName>(event: E, payload: EventPayloads[E]) =>
 
 /** One registration; `once` entries are dropped before their first call. */
 interface Entry {
-  fn: Listener<any>;
-  once: boolean;
+  fn_: Listener<any>;
+  once_: boolean;
 }
 
 export class Emitter {
@@ -21,13 +21,13 @@ export class Emitter {
 
   on<E extends EventName>(event: E, fn: Listener<E>, once = false): void {
     const list = this.lists_.get(event) || [];
-    if (!list.some((e) => e.fn === fn)) list.push({ fn, once });
+    if (!list.some((e) => e.fn_ === fn)) list.push({ fn_: fn, once_: once });
     this.lists_.set(event, list);
   }
 
   /** Without fn: every listener of the event. */
   off<E extends EventName>(event: E, fn?: Listener<E>): void {
-    const rest = fn ? (this.lists_.get(event) || []).filter((e) => e.fn !== fn) : [];
+    const rest = fn ? (this.lists_.get(event) || []).filter((e) => e.fn_ !== fn) : [];
     if (rest.length) this.lists_.set(event, rest);
     else this.lists_.delete(event);
   }
@@ -48,12 +48,12 @@ export class Emitter {
     if (!list) return;
     for (const e of [...list]) {
       // A once listener removed by an earlier listener of this emit is not called.
-      if (e.once) {
+      if (e.once_) {
         if ((this.lists_.get(event) || []).indexOf(e) < 0) continue;
-        this.off(event, e.fn);
+        this.off(event, e.fn_);
       }
       try {
-        e.fn(payload);
+        e.fn_(payload);
       } catch (err) {
         logError(`[mprtc] a "${event}" listener threw:`, err);
       }

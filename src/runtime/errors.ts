@@ -23,6 +23,16 @@ export function rtcError(code: number, reason: string): VolcEngineRTCError {
   return new RTCError(code, reason);
 }
 
+/**
+ * A value as a message shows it: short, and safe for hostile input (a server's frame: String() of
+ * an object whose toString is not a function throws, and a string may be megabytes long).
+ */
+export function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}...` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  return Array.isArray(v) ? 'an array' : typeof v;
+}
+
 /** `{ code: number, reason: string }`: an error of ours, or a server's (wire) error. */
 export function isRtcError(v: unknown): v is { code: number; reason: string } {
   return isObject(v) && typeof v.code === 'number' && typeof v.reason === 'string';

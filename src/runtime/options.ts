@@ -1,5 +1,7 @@
 // The options a Client takes beyond the vendor's API: where the server is and how to reach it.
+import { check, type FieldRule, type ObjectRule } from './args.js';
 import { logError } from './host.js';
+import { isObject } from './payloads.js';
 import type { TransportFactory } from './transport/types.js';
 
 export type { TransportFactory, TransportHandlers, Transport } from './transport/types.js';
@@ -87,72 +89,47 @@ export interface ResolvedOptions {
   reconnect: ResolvedReconnect | false;
 }
 
-const RECONNECT_DEFAULTS: ResolvedReconnect = { maxAttempts: 10, baseDelayMs: 500, maxDelayMs: 5000 };
+/** An optional whole number from 1 to max, `def` when left out. */
+const whole = (def: number, max = 3_600_000): FieldRule => ({ rule: 'number', optional: true, default: def, max });
 
-const DEFAULTS = {
-  requestTimeoutMs: 10_000,
-  heartbeatIntervalMs: 5_000,
-  heartbeatTimeoutMs: 15_000,
-  reportFlushMs: 5_000,
-  reportBatchSize: 20,
+// Checked like the API's option objects (args.ts): unknown keys, types, defaults, on a copy.
+const RECONNECT: ObjectRule = {
+  type: 'ReconnectOptions',
+  open: false,
+  fields: { maxAttempts: whole(10, 100), baseDelayMs: whole(500), maxDelayMs: whole(5000) },
 };
-
-const KNOWN = ['server', 'transport', 'reconnect'];
-
-/** The first key of `o` not in `known`, worded as the refusal; undefined when all are known. */
-function unknownKey(o: object, known: readonly string[], where: string): string | undefined {
-  for (const key of Object.keys(o)) if (known.indexOf(key) < 0) return `unknown key "${key}" in ${where}`;
-  return undefined;
-}
-
-/** `defaults` overridden by o's values, each a whole number from 1 to max(key); or why not. */
-function wholeNumbers<T extends object>(o: Record<string, unknown>, defaults: T, where: string, max: (key: string) => number): T | string {
-  const out = Object.assign({}, defaults) as Record<string, unknown>;
-  for (const key of Object.keys(defaults)) {
-    const n = o[key];
-    if (n === undefined) continue;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max(key)) return `${where}.${key} must be a whole number from 1 to ${max(key)}`;
-    out[key] = n;
-  }
-  return out as T;
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function resolveReconnect(v: unknown): ResolvedReconnect | false | string {
-  if (v === false) return false;
-  if (v === undefined) v = {};
-  if (!isRecord(v)) return 'ClientOptions.reconnect must be false or an object';
-  const where = 'ClientOptions.reconnect';
-  const bad = unknownKey(v, Object.keys(RECONNECT_DEFAULTS), where);
-  if (bad) return bad;
-  const out = wholeNumbers(v, RECONNECT_DEFAULTS, where, (key) => (key === 'maxAttempts' ? 100 : 3_600_000));
-  if (typeof out !== 'string' && out.maxDelayMs < out.baseDelayMs) return `${where}.maxDelayMs must be at least baseDelayMs`;
-  return out;
-}
+const OPTIONS: ObjectRule = {
+  type: 'ClientOptions',
+  open: false,
+  fields: {
+    server: { rule: 'string', optional: true },
+    transport: { rule: 'unknown', optional: true },
+    reconnect: { rule: 'unknown', optional: true },
+    requestTimeoutMs: whole(10_000),
+    heartbeatIntervalMs: whole(5_000),
+    heartbeatTimeoutMs: whole(15_000),
+    reportFlushMs: whole(5_000),
+    // A report batch is one frame: well under the server's frame size limit (64 KiB by default).
+    reportBatchSize: whole(20, 100),
+  },
+};
 
 /** The options with defaults applied, or why they are unusable (reported by init, never thrown). */
 export function resolveOptions(options: unknown): ResolvedOptions | string {
-  if (options === undefined || options === null) options = {};
-  if (!isRecord(options)) return 'ClientOptions must be an object';
-  const o = options;
-  const bad = unknownKey(o, KNOWN.concat(Object.keys(DEFAULTS)), 'ClientOptions');
-  if (bad) return bad;
-  const server = o.server;
-  if (server !== undefined && (typeof server !== 'string' || !/^wss?:\/\/[^\s]+$/i.test(server))) {
-    return 'ClientOptions.server must be a ws:// or wss:// URL';
+  try {
+    const o = check(options === undefined || options === null ? {} : options, OPTIONS, 'ClientOptions') as ResolvedOptions & { reconnect: unknown };
+    if (o.server !== undefined && !/^wss?:\/\/[^\s]+$/i.test(o.server)) return 'ClientOptions.server must be a ws:// or wss:// URL';
+    const t = o.transport;
+    if (t !== undefined && t !== 'wx' && t !== 'websocket' && typeof t !== 'function') return `ClientOptions.transport must be 'wx', 'websocket' or a function`;
+    if (o.reconnect !== false) {
+      const r = (o.reconnect = check(o.reconnect === undefined ? {} : o.reconnect, RECONNECT, 'ClientOptions.reconnect') as ResolvedReconnect);
+      if (r.maxDelayMs < r.baseDelayMs) return 'ClientOptions.reconnect.maxDelayMs must be at least baseDelayMs';
+    }
+    if (o.heartbeatTimeoutMs <= o.heartbeatIntervalMs) return 'ClientOptions.heartbeatTimeoutMs must exceed heartbeatIntervalMs';
+    return o as ResolvedOptions;
+  } catch (e) {
+    return (e as { reason: string }).reason;
   }
-  const transport = o.transport;
-  if (transport !== undefined && transport !== 'wx' && transport !== 'websocket' && typeof transport !== 'function') {
-    return `ClientOptions.transport must be 'wx', 'websocket' or a function`;
-  }
-  const reconnect = resolveReconnect(o.reconnect);
-  if (typeof reconnect === 'string') return reconnect;
-  // A report batch is one frame: keep it well under the server's frame size limit (64 KiB by default).
-  const numbers = wholeNumbers(o, DEFAULTS, 'ClientOptions', (key) => (key === 'reportBatchSize' ? 100 : 3_600_000));
-  if (typeof numbers === 'string') return numbers;
-  if (numbers.heartbeatTimeoutMs <= numbers.heartbeatIntervalMs) return 'ClientOptions.heartbeatTimeoutMs must exceed heartbeatIntervalMs';
-  return Object.assign({ server: server as string | undefined, transport: transport as ClientOptions['transport'], reconnect }, numbers);
 }
 
 /** The configure() defaults; a copy, so the app changing its object later changes nothing. */
@@ -177,13 +154,13 @@ let configured: unknown;
 export function configure(options: ClientOptions): void {
   const why = resolveOptions(options);
   if (typeof why === 'string') logError('[mprtc] configure:', why);
-  configured = isRecord(options) ? Object.assign({}, options) : options;
+  configured = isObject(options) ? Object.assign({}, options) : options;
 }
 
 /** The constructor's options over the configure() defaults; a key given as undefined counts as absent. */
 export function withDefaults(options: unknown): unknown {
   const base = configured === undefined || configured === null ? {} : configured;
-  if (!isRecord(options)) return options === undefined || options === null ? base : options;
+  if (!isObject(options)) return options === undefined || options === null ? base : options;
   if (typeof base !== 'object' || base === null) return base;
   const out = Object.assign({}, base) as Record<string, unknown>;
   for (const k of Object.keys(options)) if (options[k] !== undefined) out[k] = options[k];

@@ -49,9 +49,8 @@ export function urlOf(method: string, v: unknown): string {
 /** An event payload: an object with at least a string uid where the event names a user. */
 export function asEventPayload(name: string, data: unknown): Record<string, unknown> | undefined {
   if (!isObject(data)) return undefined;
-  // Events about a user carry its uid; these four are about the client itself.
-  const needsUid = name !== EVENTS.DISCONNECT && name !== EVENTS.TOKEN_WILL_EXPIRE && name !== EVENTS.CONNECTION_STATE_CHANGED && name !== EVENTS.ERROR;
-  if (needsUid && typeof data.uid !== 'string') return undefined;
+  // Events about a user carry its uid; these two of the server's are about the client itself.
+  if (name !== EVENTS.DISCONNECT && name !== EVENTS.TOKEN_WILL_EXPIRE && typeof data.uid !== 'string') return undefined;
   if (name === EVENTS.STREAM_ADDED && !isObject(data.streamPublishState)) {
     // The wire form of a stream (audio/video at the top) becomes the documented payload.
     return isWireStream(data) ? streamAdded(data) : undefined;

@@ -34,10 +34,6 @@ export class ReportBuffer {
 
   constructor(private readonly sink_: ReportSink) {}
 
-  get size_(): number {
-    return this.items_.length;
-  }
-
   add_(item: ReportItem): void {
     this.items_.push(item);
     if (this.items_.length > MAX_BUFFERED) this.items_.splice(0, this.items_.length - MAX_BUFFERED);

@@ -27,7 +27,6 @@ export async function publish(io: RoomIo): Promise<string> {
   // or the one in use if the pusher got back in by itself meanwhile).
   const url = urlOf('publish', await io.request_(s, { type: 'publish', screen: false }));
   s.publishing_ = true;
-  s.pushUrl_ = url;
   return url;
 }
 

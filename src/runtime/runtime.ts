@@ -19,7 +19,7 @@ import { ReportBuffer, sendable } from './reports.js';
 import * as room from './room.js';
 import { Session } from './session.js';
 import { Connection } from './signaling/connection.js';
-import { canInit, needInit, needRoom, refuse, type Phase } from './state.js';
+import { canInit, DESTROYED, IN_ROOM, INITIALISED, JOINING, LEAVING, needInit, needRoom, refuse, UNINITIALISED, type Phase } from './state.js';
 import { pickTransport } from './transport/pick.js';
 import { checkAppId, checkId, checkToken } from './validate.js';
 
@@ -39,7 +39,7 @@ export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'rec
 // reach the members they need by name, and those members end in '_' like every private one (the
 // class is not exported; apps see ClientRuntime only). The state stays here.
 class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.RoomIo {
-  private phase_: Phase = 'uninitialised';
+  private phase_: Phase = UNINITIALISED;
   private appId_ = '';
   private businessId_: string | undefined;
   visible_ = true;
@@ -86,17 +86,17 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
     this.reports_.flushMs_ = this.options_.reportFlushMs;
     this.reports_.batchSize_ = this.options_.reportBatchSize;
     this.appId_ = appId;
-    this.phase_ = 'initialised';
+    this.phase_ = INITIALISED;
   }
 
   async destroy(): Promise<void> {
-    if (this.phase_ === 'destroyed') throw refuse('destroyed', 'destroy', []);
+    if (this.phase_ === DESTROYED) throw refuse(DESTROYED, 'destroy', []);
     const was = this.phase_;
     // From here on every call fails with CLIENT_DESTROYED, even while the leave below runs.
-    this.phase_ = 'destroyed';
-    if (was === 'inRoom') await this.leaveRoom_();
-    else if (was === 'leaving') await this.leaving_;
-    else if (was === 'joining') this.dropConnection_('the client was destroyed');
+    this.phase_ = DESTROYED;
+    if (was === IN_ROOM) await this.leaveRoom_();
+    else if (was === LEAVING) await this.leaving_;
+    else if (was === JOINING) this.dropConnection_('the client was destroyed');
     this.reports_.clear_();
     this.emitter_.removeAll();
   }
@@ -105,7 +105,7 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
     const e = needInit(this.phase_, 'setBusinessId');
     if (e) throw e;
     // After join it has no effect, as the vendor documents: say so with false.
-    if (this.phase_ !== 'initialised') return false;
+    if (this.phase_ !== INITIALISED) return false;
     if (businessId.length > 128) throw rtcError(ERROR_CODES.INVALID_PARAMS, 'setBusinessId(businessId): at most 128 characters');
     this.businessId_ = businessId;
     return true;
@@ -114,14 +114,14 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
   // ---- room ------------------------------------------------------------------------------
 
   async join(token: string, roomId: string, userId: string): Promise<string> {
-    const e = refuse(this.phase_, 'join', ['initialised']) || checkToken('join', token) || checkId('join', 'roomId', roomId) || checkId('join', 'userId', userId);
+    const e = refuse(this.phase_, 'join', [INITIALISED]) || checkToken('join', token) || checkId('join', 'roomId', roomId) || checkId('join', 'userId', userId);
     if (e) throw e;
     const o = this.options_;
     if (!o.server) throw rtcError(ERROR_CODES.NO_WEBSOCLET_URL, 'join: no server URL; set ClientOptions.server');
     const conn = this.newConnection_();
     if (typeof conn === 'string') throw rtcError(ERROR_CODES.CONNECTION_FAILED, `join: ${conn}`);
 
-    this.phase_ = 'joining';
+    this.phase_ = JOINING;
     this.conn_ = conn;
     this.setConnState_('connecting');
     try {
@@ -129,10 +129,10 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
       this.setConnState_('connected');
       const data = await this.joinRequest_(conn, token, roomId, userId);
       if (this.conn_ !== conn) throw this.joinAborted_();
-      const s = new Session(roomId, userId, token, data.sessionId, data.tokenExpireAt);
+      const s = new Session(roomId, userId, token, data.sessionId);
       s.resumeToken_ = data.resumeToken;
       this.session_ = s;
-      this.phase_ = 'inRoom';
+      this.phase_ = IN_ROOM;
       for (const uid of data.peers) if (uid !== userId) this.inbox_.deliver_(s, EVENTS.PEER_ONLINE, { uid });
       for (const st of data.streams) if (st.uid !== userId) this.inbox_.deliver_(s, EVENTS.STREAM_ADDED, streamAdded(st));
       this.inbox_.flush_(conn);
@@ -142,7 +142,7 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
       this.inbox_.release_(conn);
       if (this.conn_ !== conn) throw this.joinAborted_();
       this.dropConnection_('join failed');
-      this.phase_ = 'initialised';
+      this.phase_ = INITIALISED;
       throw err;
     }
   }
@@ -177,17 +177,17 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
 
   // A join whose connection was taken from it: by destroy, or by leave.
   private joinAborted_(): VolcEngineRTCError {
-    const destroyed = this.phase_ === 'destroyed';
+    const destroyed = this.phase_ === DESTROYED;
     return rtcError(destroyed ? ERROR_CODES.CLIENT_DESTROYED : ERROR_CODES.LEAVING, `join: ${destroyed ? 'destroy' : 'leave'}() was called during the join`);
   }
 
   async leave(): Promise<void> {
-    const e = refuse(this.phase_, 'leave', ['inRoom', 'joining']);
+    const e = refuse(this.phase_, 'leave', [IN_ROOM, JOINING]);
     if (e) throw e;
-    if (this.phase_ === 'joining') {
+    if (this.phase_ === JOINING) {
       // The app wants out (a page unloading): abort the join rather than refuse and let it land.
       this.dropConnection_('leave during the join');
-      this.phase_ = 'initialised';
+      this.phase_ = INITIALISED;
       return;
     }
     await this.leaveRoom_();
@@ -197,14 +197,14 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
   // answered, so leave resolves once we are out (LEAVE_ERROR would tell the app nothing it can act on).
   private leaveRoom_(): Promise<void> {
     const conn = this.conn_;
-    if (this.phase_ !== 'destroyed') this.phase_ = 'leaving';
+    if (this.phase_ !== DESTROYED) this.phase_ = LEAVING;
     const run = async (): Promise<void> => {
       await this.reports_.flush_();
       if (conn && conn.isOpen) await conn.request({ type: 'leave' }).catch(() => undefined);
     };
     const done = (): void => {
       if (this.conn_ === conn) this.dropConnection_('left the room');
-      if (this.phase_ === 'leaving') this.phase_ = 'initialised';
+      if (this.phase_ === LEAVING) this.phase_ = INITIALISED;
       this.leaving_ = undefined;
     };
     this.leaving_ = run().then(done, done);
@@ -236,9 +236,9 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
   }
 
   async setUserVisibility(enable: boolean): Promise<void> {
-    const e = refuse(this.phase_, 'setUserVisibility', ['initialised', 'inRoom']);
+    const e = refuse(this.phase_, 'setUserVisibility', [INITIALISED, IN_ROOM]);
     if (e) throw e;
-    if (this.phase_ === 'inRoom') await room.setVisibility(this, this.session_!, enable);
+    if (this.phase_ === IN_ROOM) await room.setVisibility(this, this.session_!, enable);
     // Kept for the next join too: the setting belongs to the client, not to one stay in a room.
     this.visible_ = enable;
   }
@@ -255,8 +255,8 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
     const previous = s.token_;
     s.token_ = token;
     try {
-      const data = (await this.request_(s, { type: 'updateToken', token })) as { tokenExpireAt?: unknown } | null;
-      if (data && typeof data.tokenExpireAt === 'number') s.tokenExpireAt_ = data.tokenExpireAt;
+      // The server keeps the expiry (and warns with TOKEN_WILL_EXPIRE): nothing to keep here.
+      await this.request_(s, { type: 'updateToken', token });
     } catch (err) {
       const code = (err as VolcEngineRTCError).code;
       const refused =
@@ -280,7 +280,7 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
   }
 
   private listen_<E extends EventName>(event: E, callback: Listener<E>, once: boolean): void {
-    if (this.phase_ === 'destroyed') return this.emitError(refuse('destroyed', once ? 'once' : 'on', [])!);
+    if (this.phase_ === DESTROYED) return this.emitError(refuse(DESTROYED, once ? 'once' : 'on', [])!);
     this.emitter_.on(event, callback, once);
   }
 
@@ -380,7 +380,7 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
 
   // The socket died under us: reconnect and resume, unless the app turned that off.
   private lost_(conn: Connection, err: VolcEngineRTCError): void {
-    if (this.conn_ !== conn || this.phase_ !== 'inRoom') return; // join and leave handle their own
+    if (this.conn_ !== conn || this.phase_ !== IN_ROOM) return; // join and leave handle their own
     const o = this.options_;
     const s = this.session_;
     if (!o.reconnect || !s) {
@@ -394,7 +394,7 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
 
   /** The server's DISCONNECT: out of the room, unless a leave got there first. */
   serverDisconnect_(why: { code: number; reason: string }): void {
-    if (this.phase_ === 'inRoom') this.outOfRoom_(why);
+    if (this.phase_ === IN_ROOM) this.outOfRoom_(why);
   }
 
   /** A reconnect's connection is the room's now. */
@@ -406,7 +406,7 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
   outOfRoom_(why: { code: number; reason: string }): void {
     this.reconnector_.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, `the connection was lost: ${why.reason}`));
     this.dropConnection_(why.reason);
-    if (this.phase_ === 'inRoom') this.phase_ = 'initialised';
+    if (this.phase_ === IN_ROOM) this.phase_ = INITIALISED;
     this.emit_(EVENTS.DISCONNECT, { code: why.code, reason: why.reason });
   }
 }

@@ -83,15 +83,8 @@ export class ServerEventInbox {
       return;
     }
     if (!s) return; // events before the join answer belong to no room yet
-    const uid = payload.uid as string;
-    if (name === EVENTS.STREAM_FAILED && uid === s.userId_ && payload.screen !== true) {
-      // The push failed: publish may be called again (the server then reissues the URL).
-      s.publishing_ = false;
-      s.pushUrl_ = undefined;
-    }
-    if (name === EVENTS.UPDATE_URL && uid === s.userId_ && payload.screen !== true && typeof payload.url === 'string') {
-      s.pushUrl_ = payload.url;
-    }
+    // The push failed: publish may be called again (the server then reissues the URL).
+    if (name === EVENTS.STREAM_FAILED && payload.uid === s.userId_ && payload.screen !== true) s.publishing_ = false;
     this.deliver_(s, name, payload);
   }
 

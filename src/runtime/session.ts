@@ -22,11 +22,11 @@ export interface SeenStream {
   video: boolean;
 }
 
-const keyOf = (uid: string, screen: boolean): string => `${screen ? 's' : 'm'}:${uid}`;
+/** The key of uid's main or screen stream in the session's maps. */
+export const keyOf = (uid: string, screen: boolean): string => `${screen ? 's' : 'm'}:${uid}`;
 
 export class Session {
   publishing_ = false;
-  pushUrl_: string | undefined;
   /** muteLocal as last applied: true = disabled. A fresh publish starts with both on. */
   audioOff_ = false;
   videoOff_ = false;
@@ -44,13 +44,11 @@ export class Session {
     /** The newest token (join, then updateToken), for a fresh join when a resume is refused. */
     public token_: string,
     public sessionId_: string,
-    public tokenExpireAt_: number,
   ) {}
 
   /** Not publishing any more (unpublish, or invisible); a later publish starts unmuted. */
   unpublished_(): void {
     this.publishing_ = false;
-    this.pushUrl_ = undefined;
     this.audioOff_ = false;
     this.videoOff_ = false;
   }

@@ -4,38 +4,45 @@ import type { VolcEngineRTCError } from '../generated/types.js';
 import * as ERROR_CODES from './codes.js';
 import { rtcError } from './errors.js';
 
-export type Phase = 'uninitialised' | 'initialised' | 'joining' | 'inRoom' | 'leaving' | 'destroyed';
+// The phases, as numbers: the minified file writes each as one digit.
+export const UNINITIALISED = 0;
+export const INITIALISED = 1;
+export const JOINING = 2;
+export const IN_ROOM = 3;
+export const LEAVING = 4;
+export const DESTROYED = 5;
+export type Phase = 0 | 1 | 2 | 3 | 4 | 5;
 
-// Why a call is refused in a phase, when the phase is the reason (one table, so every method
-// words the same refusal the same way).
-const WHY: Record<Phase, [number, string]> = {
-  destroyed: [ERROR_CODES.CLIENT_DESTROYED, 'destroyed; create a new Client'],
-  uninitialised: [ERROR_CODES.NOT_INITED, 'call init first'],
-  initialised: [ERROR_CODES.NOT_IN_ROOM, 'not in a room; join first'],
-  joining: [ERROR_CODES.CONNECTING, 'a join is under way'],
-  inRoom: [ERROR_CODES.ALREADY_IN_ROOM, 'in a room already; leave first'],
-  leaving: [ERROR_CODES.LEAVING, 'a leave is under way'],
-};
+// Why a call is refused in a phase, when the phase is the reason (one table, indexed by phase, so
+// every method words the same refusal the same way).
+const WHY: readonly [number, string][] = [
+  [ERROR_CODES.NOT_INITED, 'call init first'],
+  [ERROR_CODES.NOT_IN_ROOM, 'not in a room; join first'],
+  [ERROR_CODES.CONNECTING, 'a join is under way'],
+  [ERROR_CODES.ALREADY_IN_ROOM, 'in a room already; leave first'],
+  [ERROR_CODES.LEAVING, 'a leave is under way'],
+  [ERROR_CODES.CLIENT_DESTROYED, 'destroyed; create a new Client'],
+];
 
 /**
  * The refusal of `method` in `phase`, or undefined when `allowed` lists the phase. `roomOnly`:
  * a call that needs the room (publish, subscribe...) is refused with NOT_IN_ROOM in every live
- * phase but 'inRoom', including while joining or leaving.
+ * phase but IN_ROOM, including while joining or leaving.
  */
 export function refuse(phase: Phase, method: string, allowed: readonly Phase[], roomOnly?: boolean): VolcEngineRTCError | undefined {
   if (allowed.indexOf(phase) >= 0) return undefined;
-  const [code, why] = WHY[roomOnly && phase !== 'destroyed' && phase !== 'uninitialised' ? 'initialised' : phase];
+  const [code, why] = WHY[roomOnly && phase !== DESTROYED && phase !== UNINITIALISED ? INITIALISED : phase]!;
   return rtcError(code, `${method}: ${why}`);
 }
 
 /** Calls that need init and a live client but no room (setBusinessId, report*...). */
 export const needInit = (phase: Phase, method: string): VolcEngineRTCError | undefined =>
-  refuse(phase, method, ['initialised', 'joining', 'inRoom', 'leaving']);
+  refuse(phase, method, [INITIALISED, JOINING, IN_ROOM, LEAVING]);
 
 /** publish, subscribe, mute... */
-export const needRoom = (phase: Phase, method: string): VolcEngineRTCError | undefined => refuse(phase, method, ['inRoom'], true);
+export const needRoom = (phase: Phase, method: string): VolcEngineRTCError | undefined => refuse(phase, method, [IN_ROOM], true);
 
 export function canInit(phase: Phase): VolcEngineRTCError | undefined {
-  if (phase === 'uninitialised' || phase === 'destroyed') return refuse(phase, 'init', ['uninitialised']);
+  if (phase === UNINITIALISED || phase === DESTROYED) return refuse(phase, 'init', [UNINITIALISED]);
   return rtcError(ERROR_CODES.HAS_INITED, 'init: initialised already');
 }

@@ -4,9 +4,9 @@ import type { VolcEngineRTCError } from '../../generated/types.js';
 
 /** Calls wait here while reconnecting: released by a resume, failed by a fresh join or giving up. */
 export interface Gate {
-  promise: Promise<void>;
-  open(): void;
-  fail(err: VolcEngineRTCError): void;
+  promise_: Promise<void>;
+  open_(): void;
+  fail_(err: VolcEngineRTCError): void;
 }
 
 export function gate(): Gate {
@@ -17,5 +17,5 @@ export function gate(): Gate {
     failWith = rej;
   });
   promise.catch(() => undefined); // nobody may be waiting
-  return { promise, open, fail: failWith };
+  return { promise_: promise, open_: open, fail_: failWith };
 }

@@ -47,7 +47,7 @@ export class Reconnector {
   private gate_: Gate | undefined;
   /** The current reconnect loop (a token: a stale loop sees it changed and stops). */
   private run_: object | undefined;
-  private sleep_: { timer: TimerHandle; wake(): void } | undefined;
+  private sleep_: { timer_: TimerHandle; wake_(): void } | undefined;
   /** A connection being tried by the reconnect loop, not yet adopted. */
   private trying_: Connection | undefined;
   private readonly host_: ReconnectHost;
@@ -60,7 +60,7 @@ export class Reconnector {
 
   /** What room calls wait on while reconnecting; undefined when they may go out. */
   get waiting_(): Promise<void> | undefined {
-    return this.gate_ && this.gate_.promise;
+    return this.gate_ && this.gate_.promise_;
   }
 
   /** The room's connection was lost (and already let go of): start reconnecting. */
@@ -77,7 +77,7 @@ export class Reconnector {
   failCalls_(err: VolcEngineRTCError): void {
     const g = this.gate_;
     this.gate_ = undefined;
-    if (g) g.fail(err);
+    if (g) g.fail_(err);
   }
 
   /** The room is left: stop at once, with no timer or socket left behind. */
@@ -86,8 +86,8 @@ export class Reconnector {
     const sleep = this.sleep_;
     this.sleep_ = undefined;
     if (sleep) {
-      stopTimer(sleep.timer);
-      sleep.wake();
+      stopTimer(sleep.timer_);
+      sleep.wake_();
     }
     const trying = this.trying_;
     this.trying_ = undefined;
@@ -135,7 +135,7 @@ export class Reconnector {
         this.inbox_.flush_(conn);
         const g = this.gate_;
         this.gate_ = undefined;
-        if (g) g.open(); // calls in flight are resent, queued ones go out now
+        if (g) g.open_(); // calls in flight are resent, queued ones go out now
         this.host_.reports_.resume_();
         return;
       } catch (e) {
@@ -156,7 +156,6 @@ export class Reconnector {
     this.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, 'not applied: the session was lost in a reconnect'));
     s.sessionId_ = data.sessionId;
     s.resumeToken_ = data.resumeToken;
-    s.tokenExpireAt_ = data.tokenExpireAt;
     s.lastSeq_ = 0;
     this.adopt_(conn);
     announceDifferences(s, data, (...a) => this.inbox_.deliver_(...a));
@@ -180,10 +179,10 @@ export class Reconnector {
   private wait_(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const wake = (): void => {
-        if (this.sleep_ && this.sleep_.wake === wake) this.sleep_ = undefined;
+        if (this.sleep_ && this.sleep_.wake_ === wake) this.sleep_ = undefined;
         resolve();
       };
-      this.sleep_ = { timer: startTimer(wake, ms), wake };
+      this.sleep_ = { timer_: startTimer(wake, ms), wake_: wake };
     });
   }
 }

@@ -6,7 +6,7 @@ import type { VolcEngineRTCError } from '../../generated/types.js';
 import type { Emit } from '../emitter.js';
 import { rtcError, toRtcError } from '../errors.js';
 import { urlOf } from '../payloads.js';
-import type { Session } from '../session.js';
+import { keyOf, type Session } from '../session.js';
 import type { RoomRequest } from '../room.js';
 
 /** What restoring needs of the runtime (the runtime itself). */
@@ -35,18 +35,16 @@ export async function restore(s: Session, io: RestoreIo): Promise<void> {
   if (s.publishing_) {
     try {
       const url = urlOf('publish', await io.request_(s, { type: 'publish', screen: false }));
-      s.pushUrl_ = url;
       io.emit_(EVENTS.UPDATE_URL, { uid: s.userId_, screen: false, url });
       if (s.audioOff_ || s.videoOff_) await io.request_(s, { type: 'muteLocal', audio: s.audioOff_, video: s.videoOff_ });
     } catch (e) {
       if (gone(e)) return;
       s.publishing_ = false;
-      s.pushUrl_ = undefined;
       failed('publish', e);
     }
   }
   for (const sub of s.subscriptions_) {
-    if (!s.streams_.has(`${sub.screen ? 's' : 'm'}:${sub.uid}`)) {
+    if (!s.streams_.has(keyOf(sub.uid, sub.screen))) {
       s.removeSubscription_(sub.uid, sub.screen);
       continue;
     }

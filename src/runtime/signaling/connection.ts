@@ -26,9 +26,9 @@ export interface ConnectionListener {
 }
 
 interface Pending {
-  resolve(data: unknown): void;
-  reject(err: VolcEngineRTCError): void;
-  timer: TimerHandle;
+  resolve_(data: unknown): void;
+  reject_(err: VolcEngineRTCError): void;
+  timer_: TimerHandle;
 }
 
 type SocketPhase = 'new' | 'opening' | 'open' | 'closed';
@@ -125,7 +125,7 @@ export class Connection {
   /** Waits for what settles `id` (OPENING: the socket's opening); `timedOut` runs after requestTimeoutMs. */
   private wait_<T>(id: number, timedOut: () => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending_.set(id, { resolve: resolve as (d: unknown) => void, reject, timer: startTimer(timedOut, this.timings_.requestTimeoutMs) });
+      this.pending_.set(id, { resolve_: resolve as (d: unknown) => void, reject_: reject, timer_: startTimer(timedOut, this.timings_.requestTimeoutMs) });
     });
   }
 
@@ -230,9 +230,9 @@ export class Connection {
     const p = this.pending_.get(id);
     if (!p) return;
     this.pending_.delete(id);
-    stopTimer(p.timer);
-    if (err) p.reject(err);
-    else p.resolve(data);
+    stopTimer(p.timer_);
+    if (err) p.reject_(err);
+    else p.resolve_(data);
   }
 
   private closedByPeer_(code: number, rawReason: string): void {

@@ -3,22 +3,10 @@
 import { PROTOCOL_VERSION, type ServerFrame, type WireError } from '@mprtc/protocol';
 import { ERROR_CODES } from '../../generated/error-codes.js';
 import { SERVER_ERROR } from '../codes.js';
-import { isRtcError } from '../errors.js';
+import { describe, isRtcError } from '../errors.js';
 import { isObject } from '../payloads.js';
 
 export type Parsed = { frame: ServerFrame } | { bad: string; id?: number };
-
-// Frames are untrusted: String() of an object whose toString is not a function throws, and a
-// string may be megabytes long.
-function show(v: unknown): string {
-  return typeof v === 'string'
-    ? JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}...` : v)
-    : typeof v === 'number' || typeof v === 'boolean'
-      ? String(v)
-      : v === null
-        ? 'null'
-        : typeof v;
-}
 
 /** Reasons from the server are cut to this many characters (what reaches apps and logs). */
 export const MAX_REASON_LENGTH = 256;
@@ -56,7 +44,7 @@ export function parseFrame(text: string | undefined): Parsed {
   const id = typeof v.id === 'number' ? v.id : undefined;
   // With the id of a request (if any): that request fails with it instead of waiting for its timeout.
   const bad = (what: string): Parsed => (id !== undefined ? { bad: what, id } : { bad: what });
-  if (v.v !== PROTOCOL_VERSION) return bad(`protocol version ${show(v.v)}, not ${PROTOCOL_VERSION}`);
+  if (v.v !== PROTOCOL_VERSION) return bad(`protocol version ${describe(v.v)}, not ${PROTOCOL_VERSION}`);
   const frame = v as ServerFrame;
   switch (v.type) {
     case 'response':
@@ -77,6 +65,6 @@ export function parseFrame(text: string | undefined): Parsed {
     case 'pong':
       return { frame };
     default:
-      return bad(`an unknown frame type ${show(v.type)}`);
+      return bad(`an unknown frame type ${describe(v.type)}`);
   }
 }
