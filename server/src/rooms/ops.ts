@@ -28,7 +28,7 @@ function toOthers(room: RoomRecord, exceptUserId: string, event: string, data: u
   }
   if (!audience) return;
   for (const m of room.members.values()) {
-    if (!m.visible && m.userId !== exceptUserId) out.push({ kind: 'event', to: m.sessionId, event, data });
+    if (!m.visible && m.userId !== exceptUserId) out.push({ kind: 'event', to: m.sessionId, event, data, audience: true });
   }
 }
 

@@ -250,8 +250,10 @@ export class ClientSocket implements Attachment, Outbox {
           answer = no(CODES.SERVER_ERROR, 'the server failed to handle the request');
         }
       }
-      if (answer.ok) this.send({ v: PROTOCOL_VERSION, type: 'response', id, ok: true, data: answer.data });
-      else this.send({ v: PROTOCOL_VERSION, type: 'response', id, ok: false, error: answer.error });
+      const frame = answer.ok
+        ? { v: PROTOCOL_VERSION, type: 'response', id, ok: true, data: answer.data }
+        : { v: PROTOCOL_VERSION, type: 'response', id, ok: false, error: answer.error };
+      this.sendRaw(JSON.stringify(frame), true);
       this.flushHeld();
     });
   }
@@ -521,9 +523,10 @@ export class ClientSocket implements Attachment, Outbox {
     this.sendRaw(JSON.stringify(frame));
   }
 
-  private sendRaw(text: string): void {
+  /** `answer`: a response, written first at the end of the turn (its requester is waiting). */
+  private sendRaw(text: string, answer = false): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    enqueueFrame(this, text);
+    enqueueFrame(this, text, answer);
   }
 
   flush(): void {

@@ -15,6 +15,7 @@ import { UncheckedUrlPlane } from '../media/unchecked.js';
 import { clientAddress, limitKey } from './client-address.js';
 import { RateLimiter, SocketCounter } from './rate-limit.js';
 import { SessionRegistry, type SessionEntry } from './sessions.js';
+import { flushAll } from './write-batch.js';
 import { ClusterNode } from '../cluster/node.js';
 
 export interface RunningServer {
@@ -76,6 +77,7 @@ export class SignalingServer {
         const e = sessions.remove(sessionId, true);
         (e?.conn as ClientSocket | null | undefined)?.kick(code, reason);
       },
+      beforeAudience: flushAll,
     });
     this.rooms.events = this.events;
     this.offMediaEvents = observeMedia(this.media, this.events);

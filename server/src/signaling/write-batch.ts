@@ -16,28 +16,39 @@ export interface Outbox {
   flush(): void;
 }
 
+/** Outboxes whose first frame this turn answers a request: the requester waits on it. */
+let answering: Outbox[] = [];
 let queued: Outbox[] = [];
 let scheduled = false;
 
-function flushAll(): void {
+/** Writes every outbox's frames now (the turn's end does it otherwise). */
+export function flushAll(): void {
   scheduled = false;
+  const first = answering;
   const boxes = queued;
+  answering = [];
   queued = [];
+  for (const b of first) b.flush();
   // In the order of their first frame this turn: a room's visible members before its audience.
   for (const b of boxes) b.flush();
 }
 
+function flushAtTurnEnd(): void {
+  // flushAll may have run early this turn and another turn's batch be scheduled already.
+  if (scheduled) flushAll();
+}
+
 /** Adds a frame to the outbox; its batch is written at the end of this turn. */
-export function enqueueFrame(box: Outbox, text: string): void {
+export function enqueueFrame(box: Outbox, text: string, answer = false): void {
   if (box.outgoing) {
     box.outgoing.push(text);
     return;
   }
   box.outgoing = [text];
-  queued.push(box);
+  (answer ? answering : queued).push(box);
   if (!scheduled) {
     scheduled = true;
-    setImmediate(flushAll);
+    setImmediate(flushAtTurnEnd);
   }
 }
 

@@ -487,3 +487,23 @@ describe('the order in which a room hears of a change', () => {
     expect(sent.filter((s) => s.event === 'peer-leave').map((s) => s.to)).toEqual(['s-alice', 's-carol', 's-audience-1', 's-audience-2']);
   });
 });
+
+describe('beforeAudience', () => {
+  it('is called once per operation, after the visible members were told and before the first invisible one', async () => {
+    const log: string[] = [];
+    const svc = new RoomService(new InMemoryRoomStore(), new RecordingMediaPlane(), DEFAULT_LIMITS, {
+      event: (to, event) => log.push(`${event}>${to}`),
+      kick: () => undefined,
+      beforeAudience: () => log.push('flush'),
+    });
+    const member = (userId: string, visible: boolean) => ({ userId, sessionId: `s-${userId}`, visible, businessId: null, tokenExpireAt: 0, privileges: ALL });
+    await svc.join(A, member('alice', true));
+    await svc.join(A, member('bob', true));
+    expect(log).toEqual(['peer-online>s-alice']);
+    await svc.join(A, member('aud', false));
+    log.length = 0;
+    await svc.muteLocal(A, 'alice', 's-alice', true, false);
+    await svc.publish(A, 'alice', 's-alice', false);
+    expect(log).toEqual(['stream-added>s-bob', 'flush', 'stream-added>s-aud']);
+  });
+});

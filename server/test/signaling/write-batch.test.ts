@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { enqueueFrame, writeFrames, type Outbox } from '../../src/signaling/write-batch.js';
+import { enqueueFrame, flushAll, writeFrames, type Outbox } from '../../src/signaling/write-batch.js';
 
 let http: Server | undefined;
 let wss: WebSocketServer | undefined;
@@ -97,5 +97,44 @@ describe('enqueueFrame', () => {
     enqueueFrame(c, '1');
     await new Promise((r) => setImmediate(r));
     expect(order).toEqual(['b:2', 'a:1', 'c:1']);
+  });
+});
+
+describe('answers first', () => {
+  it('writes outboxes whose first frame of the turn is an answer before the others', async () => {
+    const order: string[] = [];
+    const box = (name: string): Outbox => {
+      const b: Outbox = {
+        outgoing: null,
+        flush() {
+          if (b.outgoing) order.push(name);
+          b.outgoing = null;
+        },
+      };
+      return b;
+    };
+    const [peer1, peer2, requester] = [box('peer1'), box('peer2'), box('requester')];
+    enqueueFrame(peer1, 'peer-online');
+    enqueueFrame(peer2, 'peer-online');
+    enqueueFrame(requester, 'response', true);
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['requester', 'peer1', 'peer2']);
+  });
+
+  it('flushAll writes at once, and the turn-end flush then finds nothing twice', async () => {
+    const flushed: string[][] = [];
+    const b: Outbox = {
+      outgoing: null,
+      flush() {
+        if (b.outgoing) flushed.push(b.outgoing);
+        b.outgoing = null;
+      },
+    };
+    enqueueFrame(b, 'one');
+    flushAll();
+    expect(flushed).toEqual([['one']]);
+    enqueueFrame(b, 'two');
+    await new Promise((r) => setImmediate(r));
+    expect(flushed).toEqual([['one'], ['two']]);
   });
 });
