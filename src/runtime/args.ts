@@ -1,8 +1,6 @@
 // Checks a call's arguments against the rules the codegen derived from the docs
 // (src/generated/rules.ts). Data from the generator, logic here: the bundle stays small.
-import * as ERROR_CODES from './codes.js';
-import { describe, rtcError } from './errors.js';
-import { isObject } from './payloads.js';
+import { describe, invalid, isObject } from './errors.js';
 
 export type Primitive = 'string' | 'number' | 'boolean' | 'function' | 'unknown';
 
@@ -38,7 +36,7 @@ export interface ParamRule extends FieldRule {
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 function fail(where: string, message: string): never {
-  throw rtcError(ERROR_CODES.INVALID_PARAMS, `${where}: ${message}`);
+  throw invalid(where, message);
 }
 
 /** The value to pass on (a fresh copy for objects); throws INVALID_PARAMS naming `where`. */
@@ -49,7 +47,7 @@ export function check(value: unknown, rule: Rule, where: string): unknown {
   }
   if ('oneOf' in rule) {
     if (rule.oneOf.indexOf(value as string | number) >= 0) return value;
-    return fail(where, `expected one of the ${rule.type} values, got ${describe(value)}`);
+    return fail(where, `expected an ${rule.type} value, got ${describe(value)}`);
   }
   if (!isObject(value)) return fail(where, `expected a ${rule.type} object, got ${describe(value)}`);
   // A copy: the caller's object is never mutated, and later changes to it do not reach us.

@@ -4,12 +4,11 @@
 // - legacy form (callback arguments present): each callback is called at most once, no
 //   unhandled rejection; a failure with no onFailure goes to the ERROR event (or console.error).
 //   It returns the same Promise, already handled, so `.then` after a callback call works.
-import * as ERROR_CODES from './codes.js';
 import type { ClientRuntimeMethods } from '../generated/runtime-contract.js';
 import { RULES } from '../generated/rules.js';
 import type { VolcEngineRTCError } from '../generated/types.js';
 import { checkArgs, type ParamRule } from './args.js';
-import { rtcError, toRtcError } from './errors.js';
+import { invalid, toRtcError } from './errors.js';
 import { startTimer } from './host.js';
 
 export interface ErrorSink {
@@ -68,7 +67,7 @@ export function callAsync<T>(sink: ErrorSink, m: AsyncMethod<T>, args: readonly 
   };
   let work: Promise<T>;
   if ((onSuccess !== undefined && typeof onSuccess !== 'function') || (onFailure !== undefined && typeof onFailure !== 'function') || args.length > arity + 2) {
-    work = Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${m.name}: onSuccess and onFailure must be functions, with nothing after them`));
+    work = Promise.reject(invalid(m.name, 'onSuccess and onFailure must be functions, and last'));
   } else {
     work = start(m, args.slice(0, arity));
   }

@@ -2,7 +2,6 @@
 // carries the vendor's `{ code, reason }` shape.
 import * as ERROR_CODES from './codes.js';
 import type { VolcEngineRTCError } from '../generated/types.js';
-import { isObject } from './payloads.js';
 
 class RTCError extends Error implements VolcEngineRTCError {
   readonly code: number;
@@ -17,10 +16,18 @@ class RTCError extends Error implements VolcEngineRTCError {
 }
 
 /** Shared wording: a request or report JSON cannot carry (a BigInt, a cycle). */
-export const NOT_JSON = 'holds a value that cannot be sent as JSON';
+export const NOT_JSON = 'holds a value JSON cannot carry';
 
 export function rtcError(code: number, reason: string): VolcEngineRTCError {
   return new RTCError(code, reason);
+}
+
+/** INVALID_PARAMS, worded `where: why` (where: the method, or the argument as `method(name)`). */
+export const invalid = (where: string, why: string): VolcEngineRTCError => rtcError(ERROR_CODES.INVALID_PARAMS, `${where}: ${why}`);
+
+/** A plain object (not null, not an array): what every frame and payload must be. */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

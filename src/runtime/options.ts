@@ -1,7 +1,7 @@
 // The options a Client takes beyond the vendor's API: where the server is and how to reach it.
 import { check, type FieldRule, type ObjectRule } from './args.js';
+import { isObject } from './errors.js';
 import { logError } from './host.js';
-import { isObject } from './payloads.js';
 import type { TransportFactory } from './transport/types.js';
 
 export type { TransportFactory, TransportHandlers, Transport } from './transport/types.js';

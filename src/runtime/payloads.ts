@@ -3,12 +3,8 @@
 import type { WireStream } from '@mprtc/protocol';
 import { EVENTS } from '../generated/events.js';
 import { PROTOCOL_ERROR } from './codes.js';
-import { rtcError } from './errors.js';
+import { isObject, rtcError } from './errors.js';
 
-/** A plain object (not null, not an array): what every frame and payload must be. */
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function isWireStream(v: unknown): v is WireStream {
   return isObject(v) && typeof v.uid === 'string' && typeof v.screen === 'boolean' && typeof v.audio === 'boolean' && typeof v.video === 'boolean';

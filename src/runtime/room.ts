@@ -2,7 +2,7 @@
 // trip), sends its request, and keeps the session's idea of publishing and subscriptions.
 import * as ERROR_CODES from './codes.js';
 import type { MuteLocalOptions, MuteRemoteOptions, SubOptions, UnsubscribeOptions } from '../generated/types.js';
-import { rtcError } from './errors.js';
+import { invalid, rtcError } from './errors.js';
 import { urlOf } from './payloads.js';
 import type { Session, Subscription } from './session.js';
 import type { Connection } from './signaling/connection.js';
@@ -50,7 +50,7 @@ export async function subscribe(io: RoomIo, userId: string, options: SubOptions)
   const s = io.room_('subscribe');
   const e = checkId('subscribe', 'userId', userId);
   if (e) throw e;
-  if (userId === s.userId_) throw rtcError(ERROR_CODES.INVALID_PARAMS, 'subscribe(userId): that is the local user');
+  if (userId === s.userId_) throw invalid('subscribe(userId)', 'that is the local user');
   const screen = options.screen === true;
   const audio = options.audio !== false;
   const video = options.video !== false;

@@ -6,7 +6,7 @@ import * as ERROR_CODES from './codes.js';
 import { EVENTS } from '../generated/events.js';
 import type { ClientRuntimeMethods } from '../generated/runtime-contract.js';
 import type { MuteLocalOptions, MuteRemoteOptions, SubOptions, UnsubscribeOptions, VolcEngineRTCError, WxMediaState } from '../generated/types.js';
-import { NOT_JSON, rtcError } from './errors.js';
+import { invalid, NOT_JSON, rtcError } from './errors.js';
 import { Emitter, type Listener } from './emitter.js';
 import type { EventName, EventPayloads } from '../generated/events.js';
 import { logError, now } from './host.js';
@@ -19,7 +19,8 @@ import { ReportBuffer, sendable } from './reports.js';
 import * as room from './room.js';
 import { Session } from './session.js';
 import { Connection } from './signaling/connection.js';
-import { canInit, DESTROYED, IN_ROOM, INITIALISED, JOINING, LEAVING, needInit, needRoom, refuse, UNINITIALISED, type Phase } from './state.js';
+import { DESTROYED, IN_ROOM, INITIALISED, JOINING, LEAVING, UNINITIALISED, type Phase } from './phase.js';
+import { canInit, needInit, needRoom, refuse } from './state.js';
 import { pickTransport } from './transport/pick.js';
 import { checkAppId, checkId, checkToken } from './validate.js';
 
@@ -106,7 +107,7 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
     if (e) throw e;
     // After join it has no effect, as the vendor documents: say so with false.
     if (this.phase_ !== INITIALISED) return false;
-    if (businessId.length > 128) throw rtcError(ERROR_CODES.INVALID_PARAMS, 'setBusinessId(businessId): at most 128 characters');
+    if (businessId.length > 128) throw invalid('setBusinessId(businessId)', 'at most 128 characters');
     this.businessId_ = businessId;
     return true;
   }
@@ -301,27 +302,29 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
 
   // ---- reports ---------------------------------------------------------------------------
 
+  // `info` arrives as a copy (the generated layer's check copies option objects).
   reportPusherStateChange(code: number, message: string): void {
-    this.report_('reportPusherStateChange', { kind: 'pusherState', at: now(), code, message });
+    this.report_('reportPusherStateChange', 'pusherState', { code, message });
   }
 
   reportPusherNetStatusChange(info: WxMediaState): void {
-    this.report_('reportPusherNetStatusChange', { kind: 'pusherNet', at: now(), info: Object.assign({}, info) });
+    this.report_('reportPusherNetStatusChange', 'pusherNet', { info });
   }
 
   reportPlayerStateChange(uid: string, code: number, message: string): void {
-    this.report_('reportPlayerStateChange', { kind: 'playerState', at: now(), uid, code, message });
+    this.report_('reportPlayerStateChange', 'playerState', { uid, code, message });
   }
 
   reportPlayerNetStatusChange(uid: string, info: WxMediaState): void {
-    this.report_('reportPlayerNetStatusChange', { kind: 'playerNet', at: now(), uid, info: Object.assign({}, info) });
+    this.report_('reportPlayerNetStatusChange', 'playerNet', { uid, info });
   }
 
-  private report_(method: string, item: ReportItem): void {
+  private report_(method: string, kind: ReportItem['kind'], fields: object): void {
     const e = needInit(this.phase_, method);
     if (e) return this.emitError(e);
+    const item = Object.assign({ kind, at: now() }, fields) as ReportItem;
     // Refused alone, here: once in a batch it would sink the other items with it.
-    if (!sendable(item)) return this.emitError(rtcError(ERROR_CODES.INVALID_PARAMS, `${method}: ${NOT_JSON}`));
+    if (!sendable(item)) return this.emitError(invalid(method, NOT_JSON));
     this.reports_.add_(item);
   }
 

@@ -3,15 +3,10 @@
 import type { VolcEngineRTCError } from '../generated/types.js';
 import * as ERROR_CODES from './codes.js';
 import { rtcError } from './errors.js';
+import { DESTROYED, IN_ROOM, INITIALISED, JOINING, LEAVING, UNINITIALISED, type Phase } from './phase.js';
 
-// The phases, as numbers: the minified file writes each as one digit.
-export const UNINITIALISED = 0;
-export const INITIALISED = 1;
-export const JOINING = 2;
-export const IN_ROOM = 3;
-export const LEAVING = 4;
-export const DESTROYED = 5;
-export type Phase = 0 | 1 | 2 | 3 | 4 | 5;
+export type { Phase } from './phase.js';
+
 
 // Why a call is refused in a phase, when the phase is the reason (one table, indexed by phase, so
 // every method words the same refusal the same way).

@@ -39,7 +39,8 @@ export interface ReconnectHost extends RestoreIo {
   outOfRoom_(why: { code: number; reason: string }): void;
 }
 
-const CANCELLED = 'the reconnect was cancelled';
+// Why the reconnect closes a connection it tried: no caller waits on it any more.
+const CANCELLED = 'reconnect attempt dropped';
 
 export class Reconnector {
   readonly stats: ReconnectStats = { drops: 0, attempts: 0, resumes: 0, freshJoins: 0, gaveUp: 0 };
@@ -114,7 +115,7 @@ export class Reconnector {
       } catch (e) {
         if (this.trying_ === conn) this.trying_ = undefined;
         this.inbox_.release_(conn);
-        conn.close('reconnect attempt failed');
+        conn.close(CANCELLED);
         if (this.run_ !== run) return;
         last = e as VolcEngineRTCError;
         if (!RETRYABLE.has(last.code)) return this.giveUp_(run, last);

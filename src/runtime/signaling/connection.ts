@@ -4,7 +4,7 @@
 // Connection is single-use, a new one is made for each attempt.
 import * as ERROR_CODES from '../codes.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
-import { NOT_JSON, rtcError } from '../errors.js';
+import { invalid, NOT_JSON, rtcError } from '../errors.js';
 import { now, startTimer, stopTimer, type TimerHandle } from '../host.js';
 import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_DEPTH, PROTOCOL_VERSION, type PingFrame, type Request, type ResponseData } from '@mprtc/protocol';
 import type { Transport, TransportFactory } from '../transport/types.js';
@@ -37,7 +37,7 @@ type SocketPhase = 'new' | 'opening' | 'open' | 'closed';
 function fromServer(e: ServerError): VolcEngineRTCError {
   const err = rtcError(e.code, e.reason);
   // Kept for debugging only: the code the server sent when it was not a documented one.
-  if (e.serverCode !== undefined) Object.defineProperty(err, 'serverCode', { value: e.serverCode, enumerable: true });
+  if (e.serverCode !== undefined) (err as { serverCode?: number }).serverCode = e.serverCode;
   return err;
 }
 
@@ -64,12 +64,8 @@ function utf8Length(s: string, limit: number): number {
   let n = 0;
   for (let i = 0; i < s.length && n <= limit; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
+    // A surrogate pair is 4 bytes, 2 per half (JSON.stringify escapes a lone surrogate).
+    n += c < 0x80 ? 1 : c < 0x800 || (c >= 0xd800 && c < 0xe000) ? 2 : 3;
   }
   return n;
 }
@@ -106,18 +102,16 @@ export class Connection {
   open(): Promise<void> {
     if (this.phase_ !== 'new') return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, 'connection opened twice'));
     this.phase_ = 'opening';
-    const opened = this.wait_<void>(OPENING, () =>
-      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `no connection to ${this.url_} within ${this.timings_.requestTimeoutMs} ms`), false),
-    );
+    const opened = this.wait_<void>(OPENING, () => this.notOpened_(`no answer in ${this.timings_.requestTimeoutMs} ms`));
     try {
       this.transport_ = this.factory_(this.url_, {
         onOpen: () => this.opened_(),
-        onMessage: (data) => this.guarded_(data),
+        onMessage: (data) => this.received_(data),
         onError: () => undefined, // the close that follows carries the outcome
         onClose: (code, reason) => this.closedByPeer_(code, reason),
       });
     } catch (e) {
-      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not open ${this.url_}: ${String(e)}`), false);
+      this.notOpened_(String(e));
     }
     return opened;
   }
@@ -141,14 +135,14 @@ export class Connection {
     try {
       text = JSON.stringify(Object.assign({}, req, { v: PROTOCOL_VERSION, id }));
     } catch {
-      return Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: ${NOT_JSON}`));
+      return Promise.reject(invalid(req.type, NOT_JSON));
     }
     // The server refuses larger frames (and closes the socket on much larger ones, which a resend
     // after the reconnect would repeat): refused here, with nothing pending.
     const tooBig = utf8Length(text, DEFAULT_MAX_FRAME_BYTES) > DEFAULT_MAX_FRAME_BYTES;
     if (tooBig || !depthWithin(text, DEFAULT_MAX_FRAME_DEPTH)) {
       const over = tooBig ? `over ${DEFAULT_MAX_FRAME_BYTES} bytes` : `nested deeper than ${DEFAULT_MAX_FRAME_DEPTH}`;
-      return Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: ${over}, the protocol's limit`));
+      return Promise.reject(invalid(req.type, `${over}, the protocol's limit`));
     }
     const answer = this.wait_<ResponseData[T]>(id, () =>
       this.settle_(id, rtcError(ERROR_CODES.REQUEST_TIMEOUT, `${req.type}: no answer within ${this.timings_.requestTimeoutMs} ms`)),
@@ -190,41 +184,27 @@ export class Connection {
   }
 
   // A frame must never throw into the host's socket callback (that would crash the page).
-  private guarded_(text: string | undefined): void {
+  private received_(text: string | undefined): void {
+    if (this.phase_ !== 'open') return;
     try {
-      this.received_(text);
+      this.heardFromServer_();
+      const parsed = parseFrame(text);
+      if ('bad' in parsed) {
+        const err = rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent ${parsed.bad}`);
+        if (parsed.id !== undefined && this.pending_.has(parsed.id)) this.settle_(parsed.id, err);
+        else this.listener_.onError(err);
+        return;
+      }
+      const f = parsed.frame;
+      // A response after its timeout finds nobody waiting (settle_ ignores it); pong only proves life.
+      if (f.type === 'response') this.settle_(f.id, f.ok ? undefined : fromServer(f.error), f.ok ? f.data : undefined);
+      else if (f.type === 'error') this.listener_.onError(fromServer(f.error));
+      else if (f.type === 'event') this.listener_.onEvent(f.event, f.data, f.seq);
     } catch (e) {
       this.listener_.onError(rtcError(ERROR_CODES.INTERNAL_ERROR, `handling a frame failed: ${e instanceof Error ? e.message : typeof e}`));
     }
   }
 
-  private received_(text: string | undefined): void {
-    if (this.phase_ !== 'open') return;
-    this.heardFromServer_();
-    const parsed = parseFrame(text);
-    if ('bad' in parsed) {
-      const err = rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent ${parsed.bad}`);
-      if (parsed.id !== undefined && this.pending_.has(parsed.id)) this.settle_(parsed.id, err);
-      else this.listener_.onError(err);
-      return;
-    }
-    const f = parsed.frame;
-    switch (f.type) {
-      case 'response':
-        if (!this.pending_.has(f.id)) return; // answered after its timeout: nobody waits any more
-        if (f.ok) this.settle_(f.id, undefined, f.data);
-        else this.settle_(f.id, fromServer(f.error));
-        return;
-      case 'error':
-        this.listener_.onError(fromServer(f.error));
-        return;
-      case 'event':
-        this.listener_.onEvent(f.event, f.data, f.seq);
-        return;
-      case 'pong':
-        return;
-    }
-  }
 
   private settle_(id: number, err: VolcEngineRTCError | undefined, data?: unknown): void {
     const p = this.pending_.get(id);
@@ -237,9 +217,13 @@ export class Connection {
 
   private closedByPeer_(code: number, rawReason: string): void {
     const reason = typeof rawReason === 'string' ? rawReason.slice(0, MAX_REASON_LENGTH) : '';
-    const opening = this.phase_ === 'opening';
-    const why = `${opening ? `could not connect to ${this.url_}` : 'connection closed'} (${code}${reason ? ` ${reason}` : ''})`;
-    this.shutdown_(rtcError(opening ? ERROR_CODES.CONNECTION_FAILED : ERROR_CODES.CONNECTION_LOST, why), !opening);
+    const why = `${code}${reason ? ` ${reason}` : ''}`;
+    if (this.phase_ === 'opening') this.notOpened_(why);
+    else this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, `connection closed (${why})`), true);
+  }
+
+  private notOpened_(why: string): void {
+    this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not connect to ${this.url_} (${why})`), false);
   }
 
   private shutdown_(err: VolcEngineRTCError, report: boolean): void {

@@ -3,8 +3,7 @@
 import { PROTOCOL_VERSION, type ServerFrame, type WireError } from '@mprtc/protocol';
 import { ERROR_CODES } from '../../generated/error-codes.js';
 import { SERVER_ERROR } from '../codes.js';
-import { describe, isRtcError } from '../errors.js';
-import { isObject } from '../payloads.js';
+import { describe, isObject, isRtcError } from '../errors.js';
 
 export type Parsed = { frame: ServerFrame } | { bad: string; id?: number };
 
