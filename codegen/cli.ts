@@ -44,10 +44,8 @@ async function main(): Promise<void> {
   if (seen && r.spec) writeStamp(root, after);
 }
 
-try {
-  await main();
-} catch (e) {
+main().catch((e: unknown) => {
   // A crash here is a bug in codegen, not in the docs: say so plainly.
   console.error(`codegen: internal error: ${(e as Error).stack ?? String(e)}`);
   process.exitCode = 2;
-}
+});

@@ -5,7 +5,7 @@
 // node_modules/.cache (never committed). Plain JavaScript: it must run before anything is built.
 // `node --import tsx codegen/cli.ts` still runs the sources directly (the CLI tests do).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -51,11 +51,10 @@ async function build(out) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    // TypeScript (9 MB) is required at run time from node_modules (codegen/typescript.ts); the small
-    // ES-module packages (remark, micromark, ajv) are bundled: one file instead of hundreds.
-    external: ['typescript'],
-    // Bundled CommonJS (ajv) calls require(): give the module one.
-    banner: { js: "import { createRequire as __codegenRequire } from 'node:module'; const require = __codegenRequire(import.meta.url);" },
+    // TypeScript (9 MB, codegen/typescript.ts) and ajv (only to compile a schema, codegen/spec/schema.ts)
+    // are required from node_modules at run time; the small ES modules of remark and micromark are
+    // bundled: one file instead of a few hundred.
+    external: ['typescript', 'ajv'],
     plugins: [ownUrl],
     logLevel: 'error',
   });
@@ -65,11 +64,14 @@ async function build(out) {
 const out = join(CACHE, `cli-${key()}.mjs`);
 if (!existsSync(out)) {
   mkdirSync(CACHE, { recursive: true });
-  // Bundles of other source versions, a day old (another checkout may share this node_modules).
+  // Bundles of other source versions, unused for ten minutes (another checkout may share this node_modules).
   for (const f of readdirSync(CACHE)) {
     const file = join(CACHE, f);
-    if (/^cli-.*\.mjs$/.test(f) && Date.now() - statSync(file).mtimeMs > 86_400_000) rmSync(file, { force: true });
+    if (/^cli-.*\.mjs$/.test(f) && file !== out && Date.now() - statSync(file).mtimeMs > 600_000) rmSync(file, { force: true });
   }
   await build(out);
+} else {
+  const now = new Date();
+  utimesSync(out, now, now); // in use: not another checkout's to clean up
 }
 await import(pathToFileURL(out).href);

@@ -97,6 +97,21 @@ describe('npm run codegen', { timeout: 180_000 }, () => {
     rmSync(join(dir, STAMP_FILE));
   });
 
+  it("npm run codegen's command (codegen/launch.mjs: the same CLI, bundled) answers as the sources do", () => {
+    const launch = (...a: string[]) => spawnSync(process.execPath, [join(ROOT, 'codegen/launch.mjs'), '--root', dir, ...a], { cwd: ROOT, encoding: 'utf8' });
+    const full = launch('--check', '--full');
+    expect(full.stderr).toBe('');
+    expect(full.status).toBe(0);
+    expect(full.stdout).toMatch(FULL);
+    expect(launch('--check').stdout).toContain(FAST);
+    const good = readFileSync(GEN, 'utf8');
+    writeFileSync(GEN, good.replace('export', '// edited by hand\nexport'));
+    const stale = launch('--check');
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toContain('src/generated/error-codes.ts: STALE_FILE out of date: run npm run codegen');
+    writeFileSync(GEN, good);
+  });
+
   it('a new defect in the page fails with file:line: CODE subject: message on stderr', () => {
     const page = join(dir, 'spec/docs/client.md');
     writeFileSync(page, readFileSync(page, 'utf8').replace('token: string,\n    roomId', 'token: number,\n    roomId'));
