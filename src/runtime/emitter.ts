@@ -33,7 +33,7 @@ export class Emitter {
   }
 
   /** Without an event: every listener of every event. */
-  removeAll(event?: EventName): void {
+  removeAllListeners(event?: EventName): void {
     if (event === undefined) this.lists_.clear();
     else this.lists_.delete(event);
   }

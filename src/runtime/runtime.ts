@@ -8,7 +8,7 @@ import type { ClientRuntimeMethods } from '../generated/runtime-contract.js';
 import type { MuteLocalOptions, MuteRemoteOptions, SubOptions, UnsubscribeOptions, VolcEngineRTCError, WxMediaState } from '../generated/types.js';
 import { invalid, NOT_JSON, rtcError } from './errors.js';
 import { Emitter, type Listener } from './emitter.js';
-import type { EventName, EventPayloads } from '../generated/events.js';
+import type { EventName } from '../generated/events.js';
 import { logError, now } from './host.js';
 import { resolveOptions, withDefaults, type ClientOptions, type ResolvedOptions } from './options.js';
 import { asJoinAnswer, streamAdded, type JoinAnswer } from './payloads.js';
@@ -36,10 +36,11 @@ export type ClientRuntime = ClientRuntimeMethods & RuntimeHooks;
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
 
-// The runtime is itself the host of its parts (ServerEventHost, ReconnectHost, RoomIo): they
+// The runtime is an Emitter (the vendor's Client is an event emitter: off and removeAllListeners
+// are the Emitter's own), and the host of its parts (ServerEventHost, ReconnectHost, RoomIo): they
 // reach the members they need by name, and those members end in '_' like every private one (the
 // class is not exported; apps see ClientRuntime only). The state stays here.
-class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.RoomIo {
+class Runtime extends Emitter implements ClientRuntime, ServerEventHost, ReconnectHost, room.RoomIo {
   private phase_: Phase = UNINITIALISED;
   private appId_ = '';
   private businessId_: string | undefined;
@@ -51,7 +52,6 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
   /** Request ids for every connection of this client: a request resent after a resume keeps its id. */
   private nextId_ = 1;
   private readonly ids_ = (): number => this.nextId_++;
-  private readonly emitter_ = new Emitter();
   readonly reports_: ReportBuffer;
   private readonly given_: ClientOptions | undefined;
   /** Set by init (calls before it are refused with NOT_INITED). */
@@ -62,6 +62,7 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
   readonly stats: ReconnectStats = this.reconnector_.stats;
 
   constructor(options: ClientOptions | undefined) {
+    super();
     // Resolved at init, over the configure() defaults of that moment.
     this.given_ = options;
     this.reports_ = new ReportBuffer({
@@ -99,7 +100,7 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
     else if (was === LEAVING) await this.leaving_;
     else if (was === JOINING) this.dropConnection_('the client was destroyed');
     this.reports_.clear_();
-    this.emitter_.removeAll();
+    this.removeAllListeners();
   }
 
   async setBusinessId(businessId: string): Promise<boolean> {
@@ -272,31 +273,18 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
 
   // ---- events ----------------------------------------------------------------------------
 
-  on<E extends EventName>(event: E, callback: Listener<E>): void {
-    this.listen_(event, callback, false);
+  // A destroyed client takes no listeners (ERROR says so); off and removeAllListeners always work.
+  override on<E extends EventName>(event: E, callback: Listener<E>, once = false): void {
+    if (this.phase_ === DESTROYED) return this.emitError(refuse(DESTROYED, once ? 'once' : 'on', [])!);
+    super.on(event, callback, once);
   }
 
   once<E extends EventName>(event: E, callback: Listener<E>): void {
-    this.listen_(event, callback, true);
-  }
-
-  private listen_<E extends EventName>(event: E, callback: Listener<E>, once: boolean): void {
-    if (this.phase_ === DESTROYED) return this.emitError(refuse(DESTROYED, once ? 'once' : 'on', [])!);
-    this.emitter_.on(event, callback, once);
-  }
-
-  /** Without a callback: every listener of that event. */
-  off<E extends EventName>(event: E, callback?: Listener<E>): void {
-    this.emitter_.off(event, callback);
-  }
-
-  /** Without an event: every listener of every event (the vendor's Client is an event emitter). */
-  removeAllListeners(event?: EventName): void {
-    this.emitter_.removeAll(event);
+    this.on(event, callback, true);
   }
 
   emitError(err: VolcEngineRTCError): void {
-    if (this.emitter_.has(EVENTS.ERROR)) this.emitter_.emit(EVENTS.ERROR, err);
+    if (this.has(EVENTS.ERROR)) this.emit(EVENTS.ERROR, err);
     else logError('[mprtc] unhandled error', err.code, err.reason);
   }
 
@@ -360,15 +348,12 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
     }
   }
 
-  emit_<E extends EventName>(event: E, payload: EventPayloads[E]): void {
-    this.emitter_.emit(event, payload);
-  }
 
   setConnState_(state: ConnectionState): void {
     if (state === this.connState_) return;
     const prevState = this.connState_;
     this.connState_ = state;
-    this.emit_(EVENTS.CONNECTION_STATE_CHANGED, { state, prevState });
+    this.emit(EVENTS.CONNECTION_STATE_CHANGED, { state, prevState });
   }
 
   private dropConnection_(reason: string): void {
@@ -387,7 +372,7 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
     const o = this.options_;
     const s = this.session_;
     if (!o.reconnect || !s) {
-      this.outOfRoom_({ code: err.code, reason: err.reason });
+      this.outOfRoom_(err);
       return;
     }
     this.conn_ = undefined;
@@ -410,7 +395,7 @@ class Runtime implements ClientRuntime, ServerEventHost, ReconnectHost, room.Roo
     this.reconnector_.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, `the connection was lost: ${why.reason}`));
     this.dropConnection_(why.reason);
     if (this.phase_ === IN_ROOM) this.phase_ = INITIALISED;
-    this.emit_(EVENTS.DISCONNECT, { code: why.code, reason: why.reason });
+    this.emit(EVENTS.DISCONNECT, { code: why.code, reason: why.reason });
   }
 }
 

@@ -4,7 +4,7 @@
 import * as ERROR_CODES from '../codes.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
 import { rtcError } from '../errors.js';
-import { startTimer, stopTimer, type TimerHandle } from '../host.js';
+import { startTimer, stopTimer } from '../host.js';
 import type { ResolvedReconnect } from '../options.js';
 import type { JoinAnswer } from '../payloads.js';
 import type { ServerEventInbox } from '../server-events.js';
@@ -48,8 +48,9 @@ export class Reconnector {
   private gate_: Gate | undefined;
   /** The current reconnect loop (a token: a stale loop sees it changed and stops). */
   private run_: object | undefined;
-  private sleep_: { timer_: TimerHandle; wake_(): void } | undefined;
-  /** A connection being tried by the reconnect loop, not yet adopted. */
+  /** Ends the backoff wait at once (set while waiting). */
+  private wake_: (() => void) | undefined;
+  /** A connection being tried by the reconnect loop, not yet adopted (a failed one is closed already). */
   private trying_: Connection | undefined;
   private readonly host_: ReconnectHost;
   private readonly inbox_: ServerEventInbox;
@@ -84,12 +85,7 @@ export class Reconnector {
   /** The room is left: stop at once, with no timer or socket left behind. */
   stop_(err: VolcEngineRTCError): void {
     this.run_ = undefined;
-    const sleep = this.sleep_;
-    this.sleep_ = undefined;
-    if (sleep) {
-      stopTimer(sleep.timer_);
-      sleep.wake_();
-    }
+    if (this.wake_) this.wake_();
     const trying = this.trying_;
     this.trying_ = undefined;
     if (trying) trying.close(CANCELLED);
@@ -109,11 +105,8 @@ export class Reconnector {
       try {
         await conn.open();
         if (this.run_ !== run) return conn.close(CANCELLED);
-        await this.resumeOrJoin_(conn, s, run);
-        if (this.trying_ === conn) this.trying_ = undefined;
-        return;
+        return await this.resumeOrJoin_(conn, s, run);
       } catch (e) {
-        if (this.trying_ === conn) this.trying_ = undefined;
         this.inbox_.release_(conn);
         conn.close(CANCELLED);
         if (this.run_ !== run) return;
@@ -167,23 +160,25 @@ export class Reconnector {
 
   private adopt_(conn: Connection): void {
     this.run_ = undefined;
+    this.trying_ = undefined;
     this.host_.adopt_(conn);
   }
 
   private giveUp_(run: object, err: VolcEngineRTCError): void {
     if (this.run_ !== run) return;
     this.stats.gaveUp++;
-    this.host_.outOfRoom_({ code: err.code, reason: err.reason });
+    this.host_.outOfRoom_(err);
   }
 
   /** A cancellable backoff wait: leave and destroy must not leave a timer behind. */
   private wait_(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const wake = (): void => {
-        if (this.sleep_ && this.sleep_.wake_ === wake) this.sleep_ = undefined;
+      const timer = startTimer(() => this.wake_!(), ms);
+      this.wake_ = () => {
+        stopTimer(timer);
+        this.wake_ = undefined;
         resolve();
       };
-      this.sleep_ = { timer_: startTimer(wake, ms), wake_: wake };
     });
   }
 }

@@ -14,7 +14,7 @@ export interface RestoreIo {
   request_: RoomRequest;
   /** The session the client is in now: another one (or none) means it left meanwhile. */
   readonly session_: Session | undefined;
-  emit_: Emit;
+  emit: Emit;
   emitError(err: VolcEngineRTCError): void;
 }
 
@@ -35,7 +35,7 @@ export async function restore(s: Session, io: RestoreIo): Promise<void> {
   if (s.publishing_) {
     try {
       const url = urlOf('publish', await io.request_(s, { type: 'publish', screen: false }));
-      io.emit_(EVENTS.UPDATE_URL, { uid: s.userId_, screen: false, url });
+      io.emit(EVENTS.UPDATE_URL, { uid: s.userId_, screen: false, url });
       if (s.audioOff_ || s.videoOff_) await io.request_(s, { type: 'muteLocal', audio: s.audioOff_, video: s.videoOff_ });
     } catch (e) {
       if (gone(e)) return;
@@ -50,7 +50,7 @@ export async function restore(s: Session, io: RestoreIo): Promise<void> {
     }
     try {
       const url = urlOf('subscribe', await io.request_(s, { type: 'subscribe', userId: sub.uid, screen: sub.screen, audio: sub.audio, video: sub.video }));
-      io.emit_(EVENTS.UPDATE_URL, { uid: sub.uid, screen: sub.screen, url });
+      io.emit(EVENTS.UPDATE_URL, { uid: sub.uid, screen: sub.screen, url });
       if (sub.pausedAudio || sub.pausedVideo) {
         await io.request_(s, { type: 'muteRemote', userId: sub.uid, screen: sub.screen, audio: sub.pausedAudio, video: sub.pausedVideo });
       }
