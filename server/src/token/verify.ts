@@ -99,8 +99,16 @@ export function checkPrivilege(
   privilege: typeof Privileges.PublishStream | typeof Privileges.SubscribeStream,
   now: number = Math.floor(Date.now() / 1000),
 ): Failure | null {
-  const expireAt = privileges.get(privilege);
-  if (expireAt === undefined) {
+  return checkGrant(privileges.get(privilege) ?? null, privilege, now);
+}
+
+/** {@link checkPrivilege} on one privilege's expiry: null when the token does not grant it. */
+export function checkGrant(
+  expireAt: number | null,
+  privilege: typeof Privileges.PublishStream | typeof Privileges.SubscribeStream,
+  now: number = Math.floor(Date.now() / 1000),
+): Failure | null {
+  if (expireAt === null) {
     return privilege === Privileges.PublishStream
       ? { code: CODES.NO_PUBLISH_PRIVILEGE, reason: 'token does not grant PublishStream' }
       : { code: CODES.NO_SUBSCRIBE_PRIVILEGE, reason: 'token does not grant SubscribeStream' };
