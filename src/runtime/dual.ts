@@ -15,12 +15,10 @@ export interface ErrorSink {
   emitError(err: VolcEngineRTCError): void;
 }
 
-export interface AsyncMethod<T> {
-  name: string;
-  params: readonly ParamRule[];
+export interface AsyncMethod<T> extends SyncMethod {
   /** Whether onSuccess receives the resolved value (join's userId) or nothing (leave). */
-  successTakesValue: boolean;
-  run(args: unknown[]): Promise<T>;
+  takesValue_: boolean;
+  run_(args: unknown[]): Promise<T>;
 }
 
 // An app's own callback that throws is the app's error, not ours: rethrow it in a fresh task so
@@ -37,7 +35,7 @@ function callApp(fn: (...a: unknown[]) => unknown, ...a: unknown[]): void {
 
 /** Checks the arguments and runs the method: a bad argument, a throw or a rejection all reject. */
 function start<T>(m: AsyncMethod<T>, positional: readonly unknown[]): Promise<T> {
-  return new Promise<T>((resolve) => resolve(m.run(checkArgs(m.name, m.params, positional)))).catch((e: unknown) => Promise.reject(toRtcError(e, m.name)));
+  return new Promise<T>((resolve) => resolve(m.run_(checkArgs(m.name_, m.params_, positional)))).catch((e: unknown) => Promise.reject(toRtcError(e, m.name_)));
 }
 
 /**
@@ -55,7 +53,7 @@ function callbacksAt(params: readonly ParamRule[], args: readonly unknown[]): nu
 }
 
 export function callAsync<T>(sink: ErrorSink, m: AsyncMethod<T>, args: readonly unknown[]): Promise<T> {
-  const arity = callbacksAt(m.params, args);
+  const arity = callbacksAt(m.params_, args);
   if (args.length <= arity) return start(m, args);
 
   // Legacy form: any argument past the positional ones makes it a callback call.
@@ -67,7 +65,7 @@ export function callAsync<T>(sink: ErrorSink, m: AsyncMethod<T>, args: readonly 
   };
   let work: Promise<T>;
   if ((onSuccess !== undefined && typeof onSuccess !== 'function') || (onFailure !== undefined && typeof onFailure !== 'function') || args.length > arity + 2) {
-    work = Promise.reject(invalid(m.name, 'onSuccess and onFailure must be functions, and last'));
+    work = Promise.reject(invalid(m.name_, 'onSuccess and onFailure must be functions, and last'));
   } else {
     work = start(m, args.slice(0, arity));
   }
@@ -76,7 +74,7 @@ export function callAsync<T>(sink: ErrorSink, m: AsyncMethod<T>, args: readonly 
   work.then(
     (value) => {
       if (typeof onSuccess !== 'function') return;
-      if (m.successTakesValue) callApp(onSuccess as (v: unknown) => unknown, value);
+      if (m.takesValue_) callApp(onSuccess as (v: unknown) => unknown, value);
       else callApp(onSuccess as () => unknown);
     },
     (err: VolcEngineRTCError) => failed(err),
@@ -85,9 +83,9 @@ export function callAsync<T>(sink: ErrorSink, m: AsyncMethod<T>, args: readonly 
 }
 
 export interface SyncMethod {
-  name: string;
-  params: readonly ParamRule[];
-  run(args: unknown[]): void;
+  name_: string;
+  params_: readonly ParamRule[];
+  run_(args: unknown[]): unknown;
 }
 
 /** Methods that return nothing (on, off, report*) report bad arguments on the ERROR event. */
@@ -95,9 +93,9 @@ export function callSync(sink: ErrorSink, m: SyncMethod, args: readonly unknown[
   try {
     // Extra arguments are ignored, as JavaScript would: handlers wired straight to a component
     // event may pass more than we read.
-    m.run(checkArgs(m.name, m.params, args));
+    m.run_(checkArgs(m.name_, m.params_, args));
   } catch (e) {
-    sink.emitError(toRtcError(e, m.name));
+    sink.emitError(toRtcError(e, m.name_));
   }
 }
 
@@ -111,11 +109,11 @@ const run = (rt: Runtime, name: keyof ClientRuntimeMethods) => (a: unknown[]) =>
 
 /** `takesValue`: onSuccess receives the resolved value (join's userId), not nothing (leave). */
 export function callMethod<K extends AsyncName>(rt: Runtime, name: K, args: readonly unknown[], takesValue?: boolean): ReturnType<ClientRuntimeMethods[K]> {
-  return callAsync(rt, { name, params: RULES[name], successTakesValue: !!takesValue, run: run(rt, name) as AsyncMethod<unknown>['run'] }, args) as ReturnType<
+  return callAsync(rt, { name_: name, params_: RULES[name], takesValue_: !!takesValue, run_: run(rt, name) as AsyncMethod<unknown>['run_'] }, args) as ReturnType<
     ClientRuntimeMethods[K]
   >;
 }
 
 export function callMethodSync(rt: Runtime, name: SyncName, args: readonly unknown[]): void {
-  callSync(rt, { name, params: RULES[name], run: run(rt, name) }, args);
+  callSync(rt, { name_: name, params_: RULES[name], run_: run(rt, name) }, args);
 }

@@ -37,9 +37,7 @@ export class ReportBuffer {
   add_(item: ReportItem): void {
     this.items_.push(item);
     if (this.items_.length > MAX_BUFFERED) this.items_.splice(0, this.items_.length - MAX_BUFFERED);
-    if (!this.sink_.ready_()) return;
-    if (this.items_.length >= this.batchSize_) void this.flush_();
-    else this.arm_();
+    if (this.sink_.ready_()) this.resume_();
   }
 
   /** Sends everything buffered now (in batches of batchSize); resolves when all were answered. */

@@ -65,12 +65,6 @@ export class Session {
     this.subs_.delete(keyOf(uid, screen));
   }
 
-  /** A remote user left: none of their streams can still be played. */
-  removeUser_(uid: string): void {
-    this.removeSubscription_(uid, false);
-    this.removeSubscription_(uid, true);
-  }
-
   get subscriptions_(): Subscription[] {
     return [...this.subs_.values()];
   }
@@ -78,36 +72,25 @@ export class Session {
   /** Keeps the room view in step with an event the app is about to receive. */
   track_(name: EventName, p: Record<string, unknown>): void {
     const uid = p.uid as string;
-    const k = keyOf(uid, p.screen === true);
-    const s = this.streams_.get(k);
-    switch (name) {
-      case EVENTS.PEER_ONLINE:
-        this.peers_.add(uid);
-        break;
-      case EVENTS.PEER_LEAVE:
-        this.peers_.delete(uid);
-        for (const screen of [false, true]) this.streams_.delete(keyOf(uid, screen));
-        this.removeUser_(uid);
-        break;
-      case EVENTS.STREAM_ADDED: {
-        const st = p.streamPublishState as { audio?: unknown; video?: unknown };
-        this.streams_.set(k, { uid, screen: p.screen === true, audio: st.audio !== false, video: st.video !== false });
-        break;
-      }
-      case EVENTS.STREAM_REMOVED:
-        // The server ends every subscription to a removed stream (whatever removed it): after
-        // STREAM_ADDED the app subscribes again.
-        this.streams_.delete(k);
-        this.removeSubscription_(uid, p.screen === true);
-        break;
-      case EVENTS.MUTE_AUDIO:
-      case EVENTS.UNMUTE_AUDIO:
-        if (s) s.audio = name === EVENTS.UNMUTE_AUDIO;
-        break;
-      case EVENTS.MUTE_VIDEO:
-      case EVENTS.UNMUTE_VIDEO:
-        if (s) s.video = name === EVENTS.UNMUTE_VIDEO;
-        break;
-    }
+    const screen = p.screen === true;
+    const k = keyOf(uid, screen);
+    const seen = this.streams_.get(k);
+    // The server ends every subscription to a stream that ends (whatever ended it, the user
+    // leaving too): after STREAM_ADDED the app subscribes again.
+    const forget = (key: string): void => {
+      this.streams_.delete(key);
+      this.subs_.delete(key);
+    };
+    if (name === EVENTS.PEER_ONLINE) this.peers_.add(uid);
+    else if (name === EVENTS.PEER_LEAVE) {
+      this.peers_.delete(uid);
+      forget(keyOf(uid, false));
+      forget(keyOf(uid, true));
+    } else if (name === EVENTS.STREAM_ADDED) {
+      const st = p.streamPublishState as { audio?: unknown; video?: unknown };
+      this.streams_.set(k, { uid, screen, audio: st.audio !== false, video: st.video !== false });
+    } else if (name === EVENTS.STREAM_REMOVED) forget(k);
+    else if (seen && (name === EVENTS.MUTE_AUDIO || name === EVENTS.UNMUTE_AUDIO)) seen.audio = name === EVENTS.UNMUTE_AUDIO;
+    else if (seen && (name === EVENTS.MUTE_VIDEO || name === EVENTS.UNMUTE_VIDEO)) seen.video = name === EVENTS.UNMUTE_VIDEO;
   }
 }

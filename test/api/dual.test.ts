@@ -19,11 +19,11 @@ const params: ParamRule[] = [
 function method(run: (a: unknown[]) => Promise<string>, successTakesValue = true): AsyncMethod<string> & { calls: unknown[][] } {
   const calls: unknown[][] = [];
   return {
-    name: 'm',
-    params,
-    successTakesValue,
+    name_: 'm',
+    params_: params,
+    takesValue_: successTakesValue,
     calls,
-    run: (a) => {
+    run_: (a) => {
       calls.push(a);
       return run(a);
     },
@@ -146,7 +146,7 @@ describe('callback form', () => {
 
   it('starts the callbacks early when a function stands where only optional options are left', async () => {
     const optional: ParamRule[] = [params[0]!, { ...params[1]!, optional: true, default: {} }];
-    const m = { ...method(async () => 'url'), params: optional };
+    const m = { ...method(async () => 'url'), params_: optional };
     const ok = vi.fn();
     await expect(callAsync(sink(), m, ['u', ok])).resolves.toBe('url');
     await tick();
@@ -225,7 +225,7 @@ describe('sync methods', () => {
   it('run with checked arguments, and report bad ones to the error sink instead of throwing', () => {
     const s = sink();
     const run = vi.fn();
-    const m = { name: 'report', params: [{ name: 'code', rule: 'number', optional: false }] as ParamRule[], run };
+    const m = { name_: 'report', params_: [{ name: 'code', rule: 'number', optional: false }] as ParamRule[], run_: run };
     callSync(s, m, [1001]);
     expect(run).toHaveBeenCalledWith([1001]);
     expect(() => callSync(s, m, ['x'])).not.toThrow();
@@ -239,9 +239,9 @@ describe('sync methods', () => {
     callSync(
       s,
       {
-        name: 'x',
-        params: [],
-        run: () => {
+        name_: 'x',
+        params_: [],
+        run_: () => {
           throw new Error('inner');
         },
       },

@@ -5,11 +5,13 @@ import { streamAdded, type JoinAnswer } from '../payloads.js';
 import type { ServerEventInbox } from '../server-events.js';
 import { keyOf, type Session } from '../session.js';
 
-/** Tells the app (and keeps the session's view in step). */
-export type Deliver = ServerEventInbox['deliver_'];
-
-/** After a fresh join: tell the app how the room changed while it was away. */
-export function announceDifferences(s: Session, data: JoinAnswer, deliver: Deliver): void {
+/**
+ * Tells the app how the room differs from what it was told (through the inbox, which keeps the
+ * session's view in step): after a fresh join on a reconnect, and after the join itself (a new
+ * session has seen nobody yet: everyone is announced).
+ */
+export function announceDifferences(s: Session, data: JoinAnswer, inbox: ServerEventInbox): void {
+  const deliver: ServerEventInbox['deliver_'] = (...a) => inbox.deliver_(...a);
   const peers = new Set(data.peers.filter((p) => p !== s.userId_));
   const streams = new Map(data.streams.filter((x) => x.uid !== s.userId_).map((x) => [keyOf(x.uid, x.screen), x]));
   for (const [k, old] of [...s.streams_]) {

@@ -152,7 +152,7 @@ export class Reconnector {
     s.resumeToken_ = data.resumeToken;
     s.lastSeq_ = 0;
     this.adopt_(conn);
-    announceDifferences(s, data, (...a) => this.inbox_.deliver_(...a));
+    announceDifferences(s, data, this.inbox_);
     this.inbox_.flush_(conn);
     this.host_.reports_.resume_();
     void restore(s, this.host_);

@@ -2,27 +2,19 @@
 // differ in what they fire after close() or after an error, the layer above should not care.
 import type { Transport, TransportHandlers } from './types.js';
 
-export function closeOnce(handlers: TransportHandlers): TransportHandlers & { readonly closed: boolean } {
-  let closed = false;
-  return {
-    get closed() {
-      return closed;
-    },
-    onOpen() {
-      if (!closed) handlers.onOpen();
-    },
-    onMessage(data) {
-      if (!closed) handlers.onMessage(data);
-    },
-    onError(message) {
-      if (!closed) handlers.onError(message);
-    },
-    onClose(code, reason) {
-      if (closed) return;
-      closed = true;
+export function closeOnce(handlers: TransportHandlers): TransportHandlers & { closed_: boolean } {
+  const h = {
+    closed_: false,
+    onOpen: () => h.closed_ || handlers.onOpen(),
+    onMessage: (data: string | undefined) => h.closed_ || handlers.onMessage(data),
+    onError: (message: string) => h.closed_ || handlers.onError(message),
+    onClose(code: number, reason: string) {
+      if (h.closed_) return;
+      h.closed_ = true;
       handlers.onClose(code, reason);
     },
   };
+  return h;
 }
 
 export function describeError(e: unknown): string {
@@ -52,7 +44,7 @@ export function failLater(h: GuardedHandlers, message: string): void {
 export function transport(h: GuardedHandlers, canSend: () => boolean, send: (data: string) => void, close: (code: number, reason: string) => void): Transport {
   return {
     send(data) {
-      if (h.closed || !canSend()) return false;
+      if (h.closed_ || !canSend()) return false;
       try {
         send(data);
         return true;

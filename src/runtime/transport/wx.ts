@@ -42,7 +42,7 @@ export function wxTransport(wx: WxLike): TransportFactory {
       failLater(h, describeError(e));
     }
     if (!task) {
-      if (!h.closed) failLater(h, 'wx.connectSocket returned no SocketTask');
+      if (!h.closed_) failLater(h, 'wx.connectSocket returned no SocketTask');
       return transport(h, () => false, noop, noop);
     }
     const t = task;
