@@ -45,7 +45,17 @@ async function pair(): Promise<{ socket: Socket; received: string[]; next: (n: n
 describe('writeFrames', () => {
   it('frames every length class and multi-byte text so that ws reads the same messages in order', async () => {
     const { socket, next } = await pair();
-    const frames = ['', 'a', 'x'.repeat(125), 'y'.repeat(126), 'é'.repeat(63) /* 126 bytes */, 'z'.repeat(65_535), 'w'.repeat(65_536), '{"v":1,"ü":"中文"}', 'q'.repeat(200_000)];
+    const frames = [
+      '',
+      'a',
+      'x'.repeat(125),
+      'y'.repeat(126),
+      'é'.repeat(63) /* 126 bytes */,
+      'z'.repeat(65_535),
+      'w'.repeat(65_536),
+      '{"v":1,"ü":"中文"}',
+      'q'.repeat(200_000),
+    ];
     writeFrames(socket, frames);
     expect(await next(frames.length)).toEqual(frames);
   });
