@@ -15,17 +15,14 @@ export interface ErrorSink {
   emitError(err: VolcEngineRTCError): void;
 }
 
-export interface AsyncMethod<T> extends SyncMethod {
-  /** Whether onSuccess receives the resolved value (join's userId) or nothing (leave). */
-  takesValue_: boolean;
-  run_(args: unknown[]): Promise<T>;
-}
+/** Runs the runtime method with the checked arguments. */
+export type Run = (args: unknown[]) => unknown;
 
 // An app's own callback that throws is the app's error, not ours: rethrow it in a fresh task so
 // the platform's handler (App.onError in a mini-program) sees it, and never call the other callback.
-function callApp(fn: (...a: unknown[]) => unknown, ...a: unknown[]): void {
+function callApp(fn: unknown, ...a: unknown[]): void {
   try {
-    fn(...a);
+    (fn as (...a: unknown[]) => unknown)(...a);
   } catch (e) {
     startTimer(() => {
       throw e;
@@ -34,8 +31,8 @@ function callApp(fn: (...a: unknown[]) => unknown, ...a: unknown[]): void {
 }
 
 /** Checks the arguments and runs the method: a bad argument, a throw or a rejection all reject. */
-function start<T>(m: AsyncMethod<T>, positional: readonly unknown[]): Promise<T> {
-  return new Promise<T>((resolve) => resolve(m.run_(checkArgs(m.name_, m.params_, positional)))).catch((e: unknown) => Promise.reject(toRtcError(e, m.name_)));
+function start(name: string, params: readonly ParamRule[], run: Run, positional: readonly unknown[]): Promise<unknown> {
+  return new Promise((resolve) => resolve(run(checkArgs(name, params, positional)))).catch((e: unknown) => Promise.reject(toRtcError(e, name)));
 }
 
 /**
@@ -52,50 +49,39 @@ function callbacksAt(params: readonly ParamRule[], args: readonly unknown[]): nu
   return params.length;
 }
 
-export function callAsync<T>(sink: ErrorSink, m: AsyncMethod<T>, args: readonly unknown[]): Promise<T> {
-  const arity = callbacksAt(m.params_, args);
-  if (args.length <= arity) return start(m, args);
+const fnOrNothing = (f: unknown): boolean => f === undefined || typeof f === 'function';
+
+/** `takesValue`: onSuccess receives the resolved value (join's userId), not nothing (leave). */
+export function callAsync(sink: ErrorSink, name: string, params: readonly ParamRule[], run: Run, args: readonly unknown[], takesValue?: boolean): Promise<unknown> {
+  const arity = callbacksAt(params, args);
+  if (args.length <= arity) return start(name, params, run, args);
 
   // Legacy form: any argument past the positional ones makes it a callback call.
   const onSuccess = args[arity];
   const onFailure = args[arity + 1];
-  const failed = (err: VolcEngineRTCError): void => {
-    if (typeof onFailure === 'function') callApp(onFailure as (e: unknown) => unknown, err);
-    else sink.emitError(err);
-  };
-  let work: Promise<T>;
-  if ((onSuccess !== undefined && typeof onSuccess !== 'function') || (onFailure !== undefined && typeof onFailure !== 'function') || args.length > arity + 2) {
-    work = Promise.reject(invalid(m.name_, 'onSuccess and onFailure must be functions, and last'));
-  } else {
-    work = start(m, args.slice(0, arity));
-  }
+  const work =
+    fnOrNothing(onSuccess) && fnOrNothing(onFailure) && args.length <= arity + 2
+      ? start(name, params, run, args.slice(0, arity))
+      : Promise.reject(invalid(name, 'onSuccess and onFailure must be functions, and last'));
   // Handled here (the callbacks, or the ERROR channel), so returning it to the app cannot make an
   // unhandled rejection; an app that chains on it handles its own chain.
   work.then(
     (value) => {
-      if (typeof onSuccess !== 'function') return;
-      if (m.takesValue_) callApp(onSuccess as (v: unknown) => unknown, value);
-      else callApp(onSuccess as () => unknown);
+      if (typeof onSuccess === 'function') callApp(onSuccess, ...(takesValue ? [value] : []));
     },
-    (err: VolcEngineRTCError) => failed(err),
+    (err: VolcEngineRTCError) => (typeof onFailure === 'function' ? callApp(onFailure, err) : sink.emitError(err)),
   );
   return work;
 }
 
-export interface SyncMethod {
-  name_: string;
-  params_: readonly ParamRule[];
-  run_(args: unknown[]): unknown;
-}
-
 /** Methods that return nothing (on, off, report*) report bad arguments on the ERROR event. */
-export function callSync(sink: ErrorSink, m: SyncMethod, args: readonly unknown[]): void {
+export function callSync(sink: ErrorSink, name: string, params: readonly ParamRule[], run: Run, args: readonly unknown[]): void {
   try {
     // Extra arguments are ignored, as JavaScript would: handlers wired straight to a component
     // event may pass more than we read.
-    m.run_(checkArgs(m.name_, m.params_, args));
+    run(checkArgs(name, params, args));
   } catch (e) {
-    sink.emitError(toRtcError(e, m.name_));
+    sink.emitError(toRtcError(e, name));
   }
 }
 
@@ -104,16 +90,15 @@ export function callSync(sink: ErrorSink, m: SyncMethod, args: readonly unknown[
 type Runtime = ClientRuntimeMethods & ErrorSink;
 type AsyncName = { [K in keyof ClientRuntimeMethods]: ReturnType<ClientRuntimeMethods[K]> extends Promise<unknown> ? K : never }[keyof ClientRuntimeMethods];
 type SyncName = Exclude<keyof ClientRuntimeMethods, AsyncName>;
-const run = (rt: Runtime, name: keyof ClientRuntimeMethods) => (a: unknown[]) =>
-  (rt[name] as (...a: unknown[]) => unknown).apply(rt, a);
+const runtimeMethod =
+  (rt: Runtime, name: keyof ClientRuntimeMethods): Run =>
+  (a) =>
+    (rt[name] as (...a: unknown[]) => unknown).apply(rt, a);
 
-/** `takesValue`: onSuccess receives the resolved value (join's userId), not nothing (leave). */
 export function callMethod<K extends AsyncName>(rt: Runtime, name: K, args: readonly unknown[], takesValue?: boolean): ReturnType<ClientRuntimeMethods[K]> {
-  return callAsync(rt, { name_: name, params_: RULES[name], takesValue_: !!takesValue, run_: run(rt, name) as AsyncMethod<unknown>['run_'] }, args) as ReturnType<
-    ClientRuntimeMethods[K]
-  >;
+  return callAsync(rt, name, RULES[name], runtimeMethod(rt, name), args, takesValue) as ReturnType<ClientRuntimeMethods[K]>;
 }
 
 export function callMethodSync(rt: Runtime, name: SyncName, args: readonly unknown[]): void {
-  callSync(rt, { name_: name, params_: RULES[name], run_: run(rt, name) }, args);
+  callSync(rt, name, RULES[name], runtimeMethod(rt, name), args);
 }

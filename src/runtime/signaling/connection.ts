@@ -99,8 +99,8 @@ export class Connection {
   }
 
   /** Opens the socket; rejects with CONNECTION_FAILED if it does not open in time. */
-  open(): Promise<void> {
-    if (this.phase_ !== 'new') return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, 'connection opened twice'));
+  async open(): Promise<void> {
+    if (this.phase_ !== 'new') throw rtcError(ERROR_CODES.INTERNAL_ERROR, 'connection opened twice');
     this.phase_ = 'opening';
     const opened = this.wait_<void>(OPENING, () => this.notOpened_(`no answer in ${this.timings_.requestTimeoutMs} ms`));
     try {
@@ -124,25 +124,23 @@ export class Connection {
   }
 
   /** Sends a request; `id` is given when resending one whose answer was lost with a socket. */
-  request<T extends Request['type']>(req: Extract<Request, { type: T }>, id: number = this.nextId_()): Promise<ResponseData[T]> {
-    if (this.phase_ !== 'open') {
-      return Promise.reject(rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: not connected`));
-    }
-    if (this.pending_.has(id)) return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, `${req.type}: request id ${id} in use`));
+  async request<T extends Request['type']>(req: Extract<Request, { type: T }>, id: number = this.nextId_()): Promise<ResponseData[T]> {
+    if (this.phase_ !== 'open') throw rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: not connected`);
+    if (this.pending_.has(id)) throw rtcError(ERROR_CODES.INTERNAL_ERROR, `${req.type}: request id ${id} in use`);
     // Serialised before anything is pending: a value JSON cannot carry (a BigInt, a cycle) is the
     // caller's bad input, refused with nothing left behind, not a socket failure.
     let text: string;
     try {
       text = JSON.stringify(Object.assign({}, req, { v: PROTOCOL_VERSION, id }));
     } catch {
-      return Promise.reject(invalid(req.type, NOT_JSON));
+      throw invalid(req.type, NOT_JSON);
     }
     // The server refuses larger frames (and closes the socket on much larger ones, which a resend
     // after the reconnect would repeat): refused here, with nothing pending.
     const tooBig = utf8Length(text, DEFAULT_MAX_FRAME_BYTES) > DEFAULT_MAX_FRAME_BYTES;
     if (tooBig || !depthWithin(text, DEFAULT_MAX_FRAME_DEPTH)) {
       const over = tooBig ? `over ${DEFAULT_MAX_FRAME_BYTES} bytes` : `nested deeper than ${DEFAULT_MAX_FRAME_DEPTH}`;
-      return Promise.reject(invalid(req.type, `${over}, the protocol's limit`));
+      throw invalid(req.type, `${over}, the protocol's limit`);
     }
     const answer = this.wait_<ResponseData[T]>(id, () =>
       this.settle_(id, rtcError(ERROR_CODES.REQUEST_TIMEOUT, `${req.type}: no answer within ${this.timings_.requestTimeoutMs} ms`)),
@@ -164,15 +162,18 @@ export class Connection {
     if (this.phase_ !== 'opening') return;
     this.phase_ = 'open';
     this.settle_(OPENING, undefined);
-    this.pingTimer_ = startTimer(() => this.ping_(), this.timings_.heartbeatIntervalMs);
+    this.ping_();
     this.heardFromServer_();
   }
 
+  /** A ping every heartbeatIntervalMs while open. */
   private ping_(): void {
-    if (this.phase_ !== 'open') return;
-    const ping: PingFrame = { v: PROTOCOL_VERSION, type: 'ping', t: now() };
-    this.send_(JSON.stringify(ping));
-    this.pingTimer_ = startTimer(() => this.ping_(), this.timings_.heartbeatIntervalMs);
+    this.pingTimer_ = startTimer(() => {
+      if (this.phase_ !== 'open') return;
+      const ping: PingFrame = { v: PROTOCOL_VERSION, type: 'ping', t: now() };
+      this.send_(JSON.stringify(ping));
+      this.ping_();
+    }, this.timings_.heartbeatIntervalMs);
   }
 
   // Any frame proves the server alive; silence longer than the heartbeat timeout means it is not.
