@@ -1,19 +1,21 @@
-// `npm run codegen`: runs codegen/cli.ts from one bundled ES module instead of through tsx. tsx
-// transforms each of codegen's ~35 sources and resolves ~200 package files on every start (about
-// half a second of a cold --check); the bundle is built once by esbuild (~0.2 s) and reused until
-// a codegen source or an installed package changes. It lives next to the --check stamp, under
-// node_modules/.cache (never committed). Plain JavaScript: it must run before anything is built.
+// `npm run codegen`: runs codegen/cli.ts from one bundled file instead of through tsx. tsx
+// transforms each of codegen's ~35 sources and resolves a few hundred package files on every
+// start (about half a second of a cold --check); the bundle is built once by esbuild (~0.3 s) and
+// reused until a codegen source or an installed package changes, and it runs through a V8 code
+// cache (codegen/v8-cache.mjs). Both live next to the --check stamp, under node_modules/.cache
+// (never committed). Plain JavaScript: it must run before anything is built.
 // `node --import tsx codegen/cli.ts` still runs the sources directly (the CLI tests do).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { requireWithCodeCache } from './v8-cache.mjs';
 
 const CODEGEN = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = dirname(CODEGEN);
 const CACHE = join(ROOT, 'node_modules/.cache/mprtc-codegen');
 /** Bumped when the way the bundle is built changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
@@ -49,7 +51,7 @@ async function build(out) {
     outfile: tmp,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
     // TypeScript (9 MB, codegen/typescript.ts) and ajv (only to compile a schema, codegen/spec/schema.ts)
     // are required from node_modules at run time; the small ES modules of remark and micromark are
@@ -61,17 +63,18 @@ async function build(out) {
   renameSync(tmp, out); // atomic: a concurrent run sees the old bundle or the new one
 }
 
-const out = join(CACHE, `cli-${key()}.mjs`);
+const name = `cli-${key()}`;
+const out = join(CACHE, `${name}.cjs`);
 if (!existsSync(out)) {
   mkdirSync(CACHE, { recursive: true });
   // Bundles of other source versions, unused for ten minutes (another checkout may share this node_modules).
   for (const f of readdirSync(CACHE)) {
     const file = join(CACHE, f);
-    if (/^cli-.*\.mjs$/.test(f) && file !== out && Date.now() - statSync(file).mtimeMs > 600_000) rmSync(file, { force: true });
+    if (/^cli-/.test(f) && !f.startsWith(name) && Date.now() - statSync(file).mtimeMs > 600_000) rmSync(file, { force: true });
   }
   await build(out);
 } else {
   const now = new Date();
   utimesSync(out, now, now); // in use: not another checkout's to clean up
 }
-await import(pathToFileURL(out).href);
+requireWithCodeCache(out, join(CACHE, `${name}.cache`));
