@@ -6,12 +6,13 @@ import type { ReportItem } from '@mprtc/protocol';
 /** Kept while not in a room; beyond this the oldest items are dropped. */
 const MAX_BUFFERED = 500;
 
+/** Where batches go (the runtime). */
 export interface ReportSink {
   /** Sends one batch; resolves when the server took it. */
-  send_(items: ReportItem[]): Promise<unknown>;
+  sendReports_(items: ReportItem[]): Promise<unknown>;
   /** Whether a batch can be sent now (in a room). */
-  ready_(): boolean;
-  failed_(err: unknown): void;
+  reportsReady_(): boolean;
+  reportsFailed_(err: unknown): void;
 }
 
 /** Whether JSON can carry the item (a BigInt or a cycle cannot). */
@@ -37,18 +38,18 @@ export class ReportBuffer {
   add_(item: ReportItem): void {
     this.items_.push(item);
     if (this.items_.length > MAX_BUFFERED) this.items_.splice(0, this.items_.length - MAX_BUFFERED);
-    if (this.sink_.ready_()) this.resume_();
+    if (this.sink_.reportsReady_()) this.resume_();
   }
 
   /** Sends everything buffered now (in batches of batchSize); resolves when all were answered. */
   flush_(): Promise<void> {
     stopTimer(this.timer_);
     this.timer_ = undefined;
-    if (!this.sink_.ready_() || this.items_.length === 0) return Promise.resolve();
+    if (!this.sink_.reportsReady_() || this.items_.length === 0) return Promise.resolve();
     const sends: Promise<unknown>[] = [];
     while (this.items_.length) {
       const batch = this.items_.splice(0, this.batchSize_);
-      sends.push(this.sink_.send_(batch).catch((e: unknown) => this.sink_.failed_(e)));
+      sends.push(this.sink_.sendReports_(batch).catch((e: unknown) => this.sink_.reportsFailed_(e)));
     }
     return Promise.all(sends).then(() => undefined);
   }

@@ -16,10 +16,10 @@ import { announceDifferences } from './reconnect/announce.js';
 import type { ReportItem, Request } from '@mprtc/protocol';
 import { Reconnector, type ReconnectHost, type ReconnectStats } from './reconnect/reconnector.js';
 import { ServerEventInbox, type ServerEventHost } from './server-events.js';
-import { ReportBuffer, sendable } from './reports.js';
+import { ReportBuffer, sendable, type ReportSink } from './reports.js';
 import * as room from './room.js';
 import { Session } from './session.js';
-import { Connection } from './signaling/connection.js';
+import { Connection, type ConnectionListener } from './signaling/connection.js';
 import { DESTROYED, IN_ROOM, INITIALISED, JOINING, LEAVING, UNINITIALISED, type Phase } from './phase.js';
 import { canInit, needInit, needRoom, refuse } from './state.js';
 import { pickTransport } from './transport/pick.js';
@@ -41,7 +41,7 @@ export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'rec
 // are the Emitter's own), and the host of its parts (ServerEventHost, ReconnectHost, RoomIo): they
 // reach the members they need by name, and those members end in '_' like every private one (the
 // class is not exported; apps see ClientRuntime only). The state stays here.
-class Runtime extends Emitter implements ClientRuntime, ServerEventHost, ReconnectHost, room.RoomIo {
+class Runtime extends Emitter implements ClientRuntime, ConnectionListener, ServerEventHost, ReconnectHost, ReportSink, room.RoomIo {
   private phase_: Phase = UNINITIALISED;
   private appId_ = '';
   private businessId_: string | undefined;
@@ -53,7 +53,7 @@ class Runtime extends Emitter implements ClientRuntime, ServerEventHost, Reconne
   /** Request ids for every connection of this client: a request resent after a resume keeps its id. */
   private nextId_ = 1;
   private readonly ids_ = (): number => this.nextId_++;
-  readonly reports_: ReportBuffer;
+  readonly reports_ = new ReportBuffer(this);
   private readonly given_: ClientOptions | undefined;
   /** Set by init (calls before it are refused with NOT_INITED). */
   private options_!: ResolvedOptions;
@@ -66,17 +66,23 @@ class Runtime extends Emitter implements ClientRuntime, ServerEventHost, Reconne
     super();
     // Resolved at init, over the configure() defaults of that moment.
     this.given_ = options;
-    this.reports_ = new ReportBuffer({
-      // In a room with a live socket: also while leaving or destroying, so leave can flush.
-      ready_: () => this.session_ !== undefined && !!this.conn_ && this.conn_.isOpen,
-      // Through request(): a batch in flight when the socket drops is resent after the resume.
-      send_: (items) => this.request_(this.session_, { type: 'report', items }),
-      failed_: (e) => {
-        // Reports lost with the socket are not the app's concern; anything else is.
-        const err = e as VolcEngineRTCError;
-        if (err.code !== ERROR_CODES.CONNECTION_LOST) this.emitError(err);
-      },
-    });
+  }
+
+  // ---- the ReportSink of reports_ ---------------------------------------------------------
+
+  /** In a room with a live socket: also while leaving or destroying, so leave can flush. */
+  reportsReady_(): boolean {
+    return this.session_ !== undefined && !!this.conn_ && this.conn_.isOpen;
+  }
+
+  /** Through request_: a batch in flight when the socket drops is resent after the resume. */
+  sendReports_(items: ReportItem[]): Promise<unknown> {
+    return this.request_(this.session_, { type: 'report', items });
+  }
+
+  /** Reports lost with the socket are not the app's concern; anything else is. */
+  reportsFailed_(e: unknown): void {
+    if ((e as VolcEngineRTCError).code !== ERROR_CODES.CONNECTION_LOST) this.emitError(e as VolcEngineRTCError);
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -153,18 +159,7 @@ class Runtime extends Emitter implements ClientRuntime, ServerEventHost, Reconne
     const o = this.options_;
     const factory = pickTransport(o.transport);
     if (typeof factory === 'string') return factory;
-    const conn: Connection = new Connection(
-      o.server!,
-      factory,
-      o,
-      {
-        onEvent: (name, data, seq) => this.inbox_.receive_(conn, name, data, seq),
-        onError: (err) => this.emitError(err),
-        onLost: (err) => this.lost_(conn, err),
-      },
-      this.ids_,
-    );
-    return conn;
+    return new Connection(o.server!, factory, o, this, this.ids_);
   }
 
   /** join on an open connection; events that overtake the answer are held until inbox_.flush_. */
@@ -366,8 +361,13 @@ class Runtime extends Emitter implements ClientRuntime, ServerEventHost, Reconne
     this.setConnState_('disconnected');
   }
 
+  /** A server event on one of the client's connections (the inbox checks which). */
+  connEvent_(conn: Connection, name: string, data: unknown, seq: number | undefined): void {
+    this.inbox_.receive_(conn, name, data, seq);
+  }
+
   // The socket died under us: reconnect and resume, unless the app turned that off.
-  private lost_(conn: Connection, err: VolcEngineRTCError): void {
+  connLost_(conn: Connection, err: VolcEngineRTCError): void {
     if (this.conn_ !== conn || this.phase_ !== IN_ROOM) return; // join and leave handle their own
     const o = this.options_;
     const s = this.session_;

@@ -12,8 +12,6 @@ import type { Connection } from './signaling/connection.js';
 
 /** The events a server may send: every event but the client's own. */
 type ServerEvent = Exclude<EventName, typeof EVENTS.ERROR | typeof EVENTS.CONNECTION_STATE_CHANGED>;
-const SERVER_EVENTS: readonly string[] = EVENT_VALUES.filter((e) => e !== EVENTS.ERROR && e !== EVENTS.CONNECTION_STATE_CHANGED);
-const isServerEvent = (name: string): name is ServerEvent => SERVER_EVENTS.includes(name);
 
 /** What the inbox needs of the runtime (the runtime itself). */
 export interface ServerEventHost {
@@ -34,7 +32,7 @@ export class ServerEventInbox {
   constructor(private readonly host_: ServerEventHost) {}
 
   /** A join or resume goes out on conn: hold its events until flush(conn). */
-  hold_(conn: Connection): void {
+  hold_(conn: Connection | undefined): void {
     this.awaiting_ = conn;
     this.early_ = [];
   }
@@ -48,15 +46,9 @@ export class ServerEventInbox {
     for (const [name, data, seq] of early) this.receive_(conn, name, data, seq);
   }
 
-  /** The answer will not come (or not from conn, if given): stop holding. */
+  /** The answer will not come (or not from conn, if given; none: the room is left): drop what is held. */
   release_(conn?: Connection): void {
-    if (conn === undefined || this.awaiting_ === conn) this.awaiting_ = undefined;
-  }
-
-  /** Forget everything held: the room is left. */
-  clear_(): void {
-    this.awaiting_ = undefined;
-    this.early_ = [];
+    if (conn === undefined || this.awaiting_ === conn) this.hold_(undefined);
   }
 
   receive_(conn: Connection, name: string, data: unknown, seq: number | undefined): void {
@@ -64,15 +56,15 @@ export class ServerEventInbox {
       this.early_.push([name, data, seq]);
       return;
     }
-    // Only the events a server may send; a newer server's unknown events are ignored, and the
-    // client's own (ERROR, CONNECTION_STATE_CHANGED) cannot be forged.
     if (this.host_.conn_ !== conn) return;
     const s = this.host_.session_;
     if (s && seq !== undefined) {
       if (seq <= s.lastSeq_) return; // already delivered before the socket dropped
       s.lastSeq_ = seq;
     }
-    if (!isServerEvent(name)) return;
+    // Only the events a server may send; a newer server's unknown events are ignored, and the
+    // client's own (ERROR, CONNECTION_STATE_CHANGED) cannot be forged.
+    if (name === EVENTS.ERROR || name === EVENTS.CONNECTION_STATE_CHANGED || EVENT_VALUES.indexOf(name as EventName) < 0) return;
     const payload = asEventPayload(name, data);
     if (!payload) {
       this.host_.emitError(rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent a malformed "${name}" event`));
@@ -85,7 +77,7 @@ export class ServerEventInbox {
     if (!s) return; // events before the join answer belong to no room yet
     // The push failed: publish may be called again (the server then reissues the URL).
     if (name === EVENTS.STREAM_FAILED && payload.uid === s.userId_ && payload.screen !== true) s.publishing_ = false;
-    this.deliver_(s, name, payload);
+    this.deliver_(s, name as ServerEvent, payload);
   }
 
   /** Tells the app, keeping the session's view of the room in step. */

@@ -89,7 +89,7 @@ export class Reconnector {
     const trying = this.trying_;
     this.trying_ = undefined;
     if (trying) trying.close(CANCELLED);
-    this.inbox_.clear_();
+    this.inbox_.release_();
     this.failCalls_(err);
   }
 

@@ -18,11 +18,11 @@ export interface ConnectionTimings {
 
 export interface ConnectionListener {
   /** A server event (peer-online, stream-added, disconnect, ...); seq numbers a session's events. */
-  onEvent(name: string, data: unknown, seq: number | undefined): void;
+  connEvent_(conn: Connection, name: string, data: unknown, seq: number | undefined): void;
   /** Something went wrong that no request owns (an unsolicited error frame, a bad frame). */
-  onError(err: VolcEngineRTCError): void;
+  emitError(err: VolcEngineRTCError): void;
   /** The socket is gone, for whatever reason other than our own close(). Called once. */
-  onLost(err: VolcEngineRTCError): void;
+  connLost_(conn: Connection, err: VolcEngineRTCError): void;
 }
 
 interface Pending {
@@ -149,7 +149,7 @@ export class Connection {
     return answer;
   }
 
-  /** Closes by our own choice: pending requests are rejected, onLost is not called. */
+  /** Closes by our own choice: pending requests are rejected, connLost_ is not called. */
   close(reason: string): void {
     this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, reason), false);
   }
@@ -193,16 +193,16 @@ export class Connection {
       if ('bad' in parsed) {
         const err = rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent ${parsed.bad}`);
         if (parsed.id !== undefined && this.pending_.has(parsed.id)) this.settle_(parsed.id, err);
-        else this.listener_.onError(err);
+        else this.listener_.emitError(err);
         return;
       }
       const f = parsed.frame;
       // A response after its timeout finds nobody waiting (settle_ ignores it); pong only proves life.
       if (f.type === 'response') this.settle_(f.id, f.ok ? undefined : fromServer(f.error), f.ok ? f.data : undefined);
-      else if (f.type === 'error') this.listener_.onError(fromServer(f.error));
-      else if (f.type === 'event') this.listener_.onEvent(f.event, f.data, f.seq);
+      else if (f.type === 'error') this.listener_.emitError(fromServer(f.error));
+      else if (f.type === 'event') this.listener_.connEvent_(this, f.event, f.data, f.seq);
     } catch (e) {
-      this.listener_.onError(rtcError(ERROR_CODES.INTERNAL_ERROR, `handling a frame failed: ${e instanceof Error ? e.message : typeof e}`));
+      this.listener_.emitError(rtcError(ERROR_CODES.INTERNAL_ERROR, `handling a frame failed: ${e instanceof Error ? e.message : typeof e}`));
     }
   }
 
@@ -237,6 +237,6 @@ export class Connection {
     const openFailed = err.code === ERROR_CODES.CONNECTION_LOST ? rtcError(ERROR_CODES.CONNECTION_FAILED, err.reason) : err;
     for (const id of [...this.pending_.keys()]) this.settle_(id, id === OPENING ? openFailed : err);
     if (this.transport_) this.transport_.close(1000, 'bye');
-    if (report && wasOpen) this.listener_.onLost(err);
+    if (report && wasOpen) this.listener_.connLost_(this, err);
   }
 }
