@@ -26,6 +26,7 @@ export const UNIT = [
  */
 export const NOT_UNIT = [
   'test/codegen/cli.test.ts',
+  'test/codegen/caches.test.ts', // runs the codegen CLI (the bundle) three times
   'test/codegen/pipeline.test.ts',
   'test/codegen/damaged.test.ts',
   'test/codegen/mutations.test.ts', // 39 mutated pages through the whole pipeline: 25 s alone
