@@ -17,23 +17,20 @@ export function streamAdded(s: WireStream): { uid: string; screen: boolean; stre
 /** The server's answer to a join: the room as it stands (the server's own JoinData is its part of it). */
 export interface JoinAnswer {
   sessionId: string;
-  /** For a later resume; absent from servers that do not offer one. */
+  /** For a later resume; absent from servers that do not offer one (or malformed: no resume then). */
   resumeToken?: string;
   peers: string[];
   streams: WireStream[];
-  tokenExpireAt: number;
 }
 
+/** The parts of the answer the SDK uses, checked (the expiry it also carries is the server's business). */
 export function asJoinAnswer(v: unknown): JoinAnswer | undefined {
   if (!isObject(v)) return undefined;
-  const { sessionId, peers, streams, tokenExpireAt } = v;
-  if (typeof sessionId !== 'string' || typeof tokenExpireAt !== 'number') return undefined;
-  if (!Array.isArray(peers) || !peers.every((p) => typeof p === 'string')) return undefined;
+  const { sessionId, peers, streams, resumeToken } = v;
+  if (typeof sessionId !== 'string' || !Array.isArray(peers) || !peers.every((p) => typeof p === 'string')) return undefined;
   if (!Array.isArray(streams) || !streams.every(isWireStream)) return undefined;
-  const answer: JoinAnswer = { sessionId, peers, streams, tokenExpireAt };
-  const resumeToken = v.resumeToken;
-  if (typeof resumeToken === 'string' && resumeToken.length > 0 && resumeToken.length <= 128) answer.resumeToken = resumeToken;
-  return answer;
+  const ok = typeof resumeToken === 'string' && resumeToken.length > 0 && resumeToken.length <= 128;
+  return { sessionId, peers, streams, resumeToken: ok ? resumeToken : undefined };
 }
 
 /** The URL of a publish or subscribe answer; an answer without one is the server's fault. */

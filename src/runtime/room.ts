@@ -25,7 +25,7 @@ export async function publish(io: RoomIo): Promise<string> {
   if (!io.visible_) throw rtcError(ERROR_CODES.INVISIBLE_CANNOT_PUBLISH, 'publish: invisible; call setUserVisibility(true) first');
   // After STREAM_FAILED the server still holds the stream and answers with a URL (a fresh one,
   // or the one in use if the pusher got back in by itself meanwhile).
-  const url = urlOf('publish', await io.request_(s, { type: 'publish', screen: false }));
+  const url = await sendPublish(io, s);
   s.publishing_ = true;
   return url;
 }
@@ -36,6 +36,14 @@ export async function unpublish(io: RoomIo): Promise<void> {
   await io.request_(s, { type: 'unpublish', screen: false });
   s.unpublished_();
 }
+
+/** The publish request: the URL to push to (a fresh one, or the one in use). */
+export const sendPublish = async (io: Pick<RoomIo, 'request_'>, s: Session): Promise<string> =>
+  urlOf('publish', await io.request_(s, { type: 'publish', screen: false }));
+
+/** The subscribe request for sub's stream: the URL to play. */
+export const sendSubscribe = async (io: Pick<RoomIo, 'request_'>, s: Session, sub: Subscription): Promise<string> =>
+  urlOf('subscribe', await io.request_(s, { type: 'subscribe', userId: sub.uid, screen: sub.screen, audio: sub.audio, video: sub.video }));
 
 const notPublished = (method: string) => rtcError(ERROR_CODES.NOT_PUBLISHED, `${method}: not published`);
 
@@ -52,12 +60,15 @@ export async function subscribe(io: RoomIo, userId: string, options: SubOptions)
   if (e) throw e;
   if (userId === s.userId_) throw invalid('subscribe(userId)', 'that is the local user');
   const screen = options.screen === true;
-  const audio = options.audio !== false;
-  const video = options.video !== false;
-  const url = urlOf('subscribe', await io.request_(s, { type: 'subscribe', userId, screen, audio, video }));
-  const before = s.subscribed_(userId, screen);
+  const sub = { uid: userId, screen, audio: options.audio !== false, video: options.video !== false, pausedAudio: false, pausedVideo: false };
+  const url = await sendSubscribe(io, s, sub);
   // The server keeps a muteRemote pause across a subscribe again; so does the client.
-  s.addSubscription_({ uid: userId, screen, audio, video, pausedAudio: !!before && before.pausedAudio, pausedVideo: !!before && before.pausedVideo });
+  const before = s.subscribed_(userId, screen);
+  if (before) {
+    sub.pausedAudio = before.pausedAudio;
+    sub.pausedVideo = before.pausedVideo;
+  }
+  s.addSubscription_(sub);
   return url;
 }
 

@@ -19,7 +19,7 @@ import { ServerEventInbox, type ServerEventHost } from './server-events.js';
 import { ReportBuffer, sendable, type ReportSink } from './reports.js';
 import * as room from './room.js';
 import { Session } from './session.js';
-import { Connection, type ConnectionListener } from './signaling/connection.js';
+import { Connection, nextRequestId, type ConnectionListener } from './signaling/connection.js';
 import { DESTROYED, IN_ROOM, INITIALISED, JOINING, LEAVING, UNINITIALISED, type Phase } from './phase.js';
 import { canInit, needInit, needRoom, refuse } from './state.js';
 import { pickTransport } from './transport/pick.js';
@@ -50,9 +50,6 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   session_: Session | undefined;
   private connState_: ConnectionState = 'disconnected';
   private leaving_: Promise<void> | undefined;
-  /** Request ids for every connection of this client: a request resent after a resume keeps its id. */
-  private nextId_ = 1;
-  private readonly ids_ = (): number => this.nextId_++;
   readonly reports_ = new ReportBuffer(this);
   private readonly given_: ClientOptions | undefined;
   /** Set by init (calls before it are refused with NOT_INITED). */
@@ -159,7 +156,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     const o = this.options_;
     const factory = pickTransport(o.transport);
     if (typeof factory === 'string') return factory;
-    return new Connection(o.server!, factory, o, this, this.ids_);
+    return new Connection(o.server!, factory, o, this);
   }
 
   /** join on an open connection; events that overtake the answer are held until inbox_.flush_. */
@@ -325,7 +322,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
    * with the same id, so the server answers it once (it never applies it twice).
    */
   async request_<T extends Parameters<Connection['request']>[0]>(s: Session | undefined, req: T): Promise<unknown> {
-    const id = this.ids_();
+    const id = nextRequestId();
     const left = (): VolcEngineRTCError => rtcError(ERROR_CODES.NOT_IN_ROOM, `${req.type}: the room was left meanwhile`);
     for (;;) {
       const waiting = this.reconnector_.waiting_;

@@ -5,7 +5,7 @@ import { EVENTS } from '../../generated/events.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
 import type { Emit } from '../emitter.js';
 import { rtcError, toRtcError } from '../errors.js';
-import { urlOf } from '../payloads.js';
+import { sendPublish, sendSubscribe } from '../room.js';
 import { keyOf, type Session } from '../session.js';
 import type { RoomRequest } from '../room.js';
 
@@ -34,7 +34,7 @@ export async function restore(s: Session, io: RestoreIo): Promise<void> {
   };
   if (s.publishing_) {
     try {
-      const url = urlOf('publish', await io.request_(s, { type: 'publish', screen: false }));
+      const url = await sendPublish(io, s);
       io.emit(EVENTS.UPDATE_URL, { uid: s.userId_, screen: false, url });
       if (s.audioOff_ || s.videoOff_) await io.request_(s, { type: 'muteLocal', audio: s.audioOff_, video: s.videoOff_ });
     } catch (e) {
@@ -49,7 +49,7 @@ export async function restore(s: Session, io: RestoreIo): Promise<void> {
       continue;
     }
     try {
-      const url = urlOf('subscribe', await io.request_(s, { type: 'subscribe', userId: sub.uid, screen: sub.screen, audio: sub.audio, video: sub.video }));
+      const url = await sendSubscribe(io, s, sub);
       io.emit(EVENTS.UPDATE_URL, { uid: sub.uid, screen: sub.screen, url });
       if (sub.pausedAudio || sub.pausedVideo) {
         await io.request_(s, { type: 'muteRemote', userId: sub.uid, screen: sub.screen, audio: sub.pausedAudio, video: sub.pausedVideo });

@@ -73,10 +73,13 @@ function utf8Length(s: string, limit: number): number {
 /** The pending_ key of the socket's opening; request ids start at 1. */
 const OPENING = 0;
 
-function counter(): () => number {
-  let n = 1;
-  return () => n++;
-}
+let lastId = 0;
+
+/**
+ * Request ids, from one counter for every connection of every client: an id never repeats, so a
+ * request resent on a client's next connection after a resume keeps its id and meets no other.
+ */
+export const nextRequestId = (): number => ++lastId;
 
 export class Connection {
   private phase_: SocketPhase = 'new';
@@ -90,8 +93,6 @@ export class Connection {
     private readonly factory_: TransportFactory,
     private readonly timings_: ConnectionTimings,
     private readonly listener_: ConnectionListener,
-    /** Request ids, shared by the connections of one client so that a resent request keeps its id. */
-    private readonly nextId_: () => number = counter(),
   ) {}
 
   get isOpen(): boolean {
@@ -124,7 +125,7 @@ export class Connection {
   }
 
   /** Sends a request; `id` is given when resending one whose answer was lost with a socket. */
-  async request<T extends Request['type']>(req: Extract<Request, { type: T }>, id: number = this.nextId_()): Promise<ResponseData[T]> {
+  async request<T extends Request['type']>(req: Extract<Request, { type: T }>, id = nextRequestId()): Promise<ResponseData[T]> {
     if (this.phase_ !== 'open') throw rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: not connected`);
     if (this.pending_.has(id)) throw rtcError(ERROR_CODES.INTERNAL_ERROR, `${req.type}: request id ${id} in use`);
     // Serialised before anything is pending: a value JSON cannot carry (a BigInt, a cycle) is the
