@@ -5,6 +5,7 @@
 // (not between consecutive imports, exports, variable statements or type aliases), one JSDoc
 // block per `docs` entry. No formatter runs after it: what an emitter writes is what lands.
 // ts-morph did this before, at over a second of start-up per codegen run (docs/codegen.md).
+import { quote } from './typetext.js';
 
 export type WriterFunction = (writer: CodeBlockWriter) => void;
 
@@ -40,10 +41,6 @@ export class CodeBlockWriter {
 
   newLineIfLastNot(): this {
     return this.isAtLineStart() ? this : this.newLine();
-  }
-
-  blankLine(): this {
-    return this.newLineIfLastNot().newLine();
   }
 
   indent(block: () => void): this {
@@ -186,8 +183,6 @@ function render(print: (w: CodeBlockWriter) => void): string {
 
 /** One level deeper: every non-empty line, as the writer's indent(block) would write it. */
 const indented = (text: string) => text.replace(/^(?=.)/gm, '  ');
-
-const quote = (s: string) => `'${s.replace(/[\\']/g, '\\$&')}'`;
 
 /** A JSDoc block: one line when the text is, else one ` * ` line per line of text. */
 function writeDocs(w: CodeBlockWriter, docs: string[] | undefined): void {
