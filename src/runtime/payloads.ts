@@ -49,5 +49,5 @@ export function asEventPayload(name: string, data: unknown): Record<string, unkn
     return isWireStream(data) ? streamAdded(data) : undefined;
   }
   if (name === EVENTS.DISCONNECT && (typeof data.code !== 'number' || typeof data.reason !== 'string')) return undefined;
-  return Object.assign({}, data);
+  return data;
 }

@@ -102,7 +102,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     this.phase_ = DESTROYED;
     if (was === IN_ROOM) await this.leaveRoom_();
     else if (was === LEAVING) await this.leaving_;
-    else if (was === JOINING) this.dropConnection_('the client was destroyed');
+    else if (was === JOINING) this.dropConnection_('destroyed');
     this.reports_.clear_();
     this.removeAllListeners();
   }
@@ -139,9 +139,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
       s.resumeToken_ = data.resumeToken;
       this.session_ = s;
       this.phase_ = IN_ROOM;
-      announceDifferences(s, data, this.inbox_);
-      this.inbox_.flush_(conn);
-      this.reports_.resume_();
+      this.joined_(conn, s, data);
       return userId;
     } catch (err) {
       this.inbox_.release_(conn);
@@ -172,7 +170,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   // A join whose connection was taken from it: by destroy, or by leave.
   private joinAborted_(): VolcEngineRTCError {
     const destroyed = this.phase_ === DESTROYED;
-    return rtcError(destroyed ? ERROR_CODES.CLIENT_DESTROYED : ERROR_CODES.LEAVING, `join: ${destroyed ? 'destroy' : 'leave'}() was called during the join`);
+    return rtcError(destroyed ? ERROR_CODES.CLIENT_DESTROYED : ERROR_CODES.LEAVING, `join: ${destroyed ? 'destroy' : 'leave'}() was called meanwhile`);
   }
 
   async leave(): Promise<void> {
@@ -352,7 +350,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     const conn = this.conn_;
     this.conn_ = undefined;
     this.session_ = undefined;
-    this.reconnector_.stop_(rtcError(ERROR_CODES.NOT_IN_ROOM, `the room was left during a reconnect (${reason})`));
+    this.reconnector_.stop_(rtcError(ERROR_CODES.NOT_IN_ROOM, `the room was left (${reason})`));
     this.reports_.pause_();
     if (conn) conn.close(reason);
     this.setConnState_('disconnected');
@@ -380,6 +378,16 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   /** The server's DISCONNECT: out of the room, unless a leave got there first. */
   serverDisconnect_(why: { code: number; reason: string }): void {
     if (this.phase_ === IN_ROOM) this.outOfRoom_(why);
+  }
+
+  /**
+   * conn's join (with its answer) or resume for s is handled: the app hears the room as it stands
+   * (after a join), then the events that overtook the answer; buffered reports may go out.
+   */
+  joined_(conn: Connection, s: Session, data?: JoinAnswer): void {
+    if (data) announceDifferences(s, data, this.inbox_);
+    this.inbox_.flush_(conn);
+    this.reports_.resume_();
   }
 
   /** A reconnect's connection is the room's now. */

@@ -10,7 +10,6 @@ import type { JoinAnswer } from '../payloads.js';
 import type { ServerEventInbox } from '../server-events.js';
 import type { Session } from '../session.js';
 import type { Connection } from '../signaling/connection.js';
-import { announceDifferences } from './announce.js';
 import { backoffMs, RETRYABLE } from './backoff.js';
 import { gate, type Gate } from './gate.js';
 import { restore, type RestoreIo } from './restore.js';
@@ -33,14 +32,14 @@ export interface ReconnectHost extends RestoreIo {
   setConnState_(state: 'reconnecting'): void;
   /** conn is the room's connection now: state 'connected'. */
   adopt_(conn: Connection): void;
-  /** Buffered reports may go out again. */
-  readonly reports_: { resume_(): void };
+  /** The join (with its answer) or resume on conn is handled: deliver what waited. */
+  joined_(conn: Connection, s: Session, data?: JoinAnswer): void;
   /** Out of the room with DISCONNECT {code, reason}. */
   outOfRoom_(why: { code: number; reason: string }): void;
 }
 
 // Why the reconnect closes a connection it tried: no caller waits on it any more.
-const CANCELLED = 'reconnect attempt dropped';
+const CANCELLED = 'dropped';
 
 export class Reconnector {
   readonly stats: ReconnectStats = { drops: 0, attempts: 0, resumes: 0, freshJoins: 0, gaveUp: 0 };
@@ -126,11 +125,10 @@ export class Reconnector {
         if (this.run_ !== run) return conn.close(CANCELLED);
         this.stats.resumes++;
         this.adopt_(conn);
-        this.inbox_.flush_(conn);
+        this.host_.joined_(conn, s);
         const g = this.gate_;
         this.gate_ = undefined;
         if (g) g.open_(); // calls in flight are resent, queued ones go out now
-        this.host_.reports_.resume_();
         return;
       } catch (e) {
         this.inbox_.release_();
@@ -147,14 +145,12 @@ export class Reconnector {
     }
     this.stats.freshJoins++;
     // A new session: what the calls in flight or queued meant belonged to the old one.
-    this.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, 'not applied: the session was lost in a reconnect'));
+    this.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, 'not applied: the session was lost'));
     s.sessionId_ = data.sessionId;
     s.resumeToken_ = data.resumeToken;
     s.lastSeq_ = 0;
     this.adopt_(conn);
-    announceDifferences(s, data, this.inbox_);
-    this.inbox_.flush_(conn);
-    this.host_.reports_.resume_();
+    this.host_.joined_(conn, s, data);
     void restore(s, this.host_);
   }
 

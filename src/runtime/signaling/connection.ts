@@ -99,9 +99,8 @@ export class Connection {
     return this.phase_ === 'open';
   }
 
-  /** Opens the socket; rejects with CONNECTION_FAILED if it does not open in time. */
+  /** Opens the socket (once: a Connection is single-use); rejects with CONNECTION_FAILED if it does not open in time. */
   async open(): Promise<void> {
-    if (this.phase_ !== 'new') throw rtcError(ERROR_CODES.INTERNAL_ERROR, 'connection opened twice');
     this.phase_ = 'opening';
     const opened = this.wait_<void>(OPENING, () => this.notOpened_(`no answer in ${this.timings_.requestTimeoutMs} ms`));
     try {
@@ -124,10 +123,12 @@ export class Connection {
     });
   }
 
-  /** Sends a request; `id` is given when resending one whose answer was lost with a socket. */
+  /**
+   * Sends a request; `id` is given when resending one whose answer was lost with a socket (ids
+   * never repeat, nextRequestId, so none is pending twice).
+   */
   async request<T extends Request['type']>(req: Extract<Request, { type: T }>, id = nextRequestId()): Promise<ResponseData[T]> {
     if (this.phase_ !== 'open') throw rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: not connected`);
-    if (this.pending_.has(id)) throw rtcError(ERROR_CODES.INTERNAL_ERROR, `${req.type}: request id ${id} in use`);
     // Serialised before anything is pending: a value JSON cannot carry (a BigInt, a cycle) is the
     // caller's bad input, refused with nothing left behind, not a socket failure.
     let text: string;
