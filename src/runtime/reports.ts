@@ -13,6 +13,8 @@ export interface ReportSink {
   /** Whether a batch can be sent now (in a room). */
   reportsReady_(): boolean;
   reportsFailed_(err: unknown): void;
+  /** The client's options (set by init; nothing is buffered before it). */
+  readonly options_: { reportFlushMs: number; reportBatchSize: number };
 }
 
 /** Whether JSON can carry the item (a BigInt or a cycle cannot). */
@@ -29,9 +31,6 @@ export class ReportBuffer {
   private items_: ReportItem[] = [];
   private timer_: TimerHandle | undefined;
 
-  /** Set by init from the client's options (reportFlushMs, reportBatchSize). */
-  flushMs_ = 5000;
-  batchSize_ = 20;
 
   constructor(private readonly sink_: ReportSink) {}
 
@@ -48,7 +47,7 @@ export class ReportBuffer {
     if (!this.sink_.reportsReady_() || this.items_.length === 0) return Promise.resolve();
     const sends: Promise<unknown>[] = [];
     while (this.items_.length) {
-      const batch = this.items_.splice(0, this.batchSize_);
+      const batch = this.items_.splice(0, this.sink_.options_.reportBatchSize);
       sends.push(this.sink_.sendReports_(batch).catch((e: unknown) => this.sink_.reportsFailed_(e)));
     }
     return Promise.all(sends).then(() => undefined);
@@ -56,7 +55,7 @@ export class ReportBuffer {
 
   /** Called on join: items reported before it go out with the first batch. */
   resume_(): void {
-    if (this.items_.length >= this.batchSize_) void this.flush_();
+    if (this.items_.length >= this.sink_.options_.reportBatchSize) void this.flush_();
     else if (this.items_.length) this.arm_();
   }
 
@@ -76,6 +75,6 @@ export class ReportBuffer {
     this.timer_ = startTimer(() => {
       this.timer_ = undefined;
       void this.flush_();
-    }, this.flushMs_);
+    }, this.sink_.options_.reportFlushMs);
   }
 }

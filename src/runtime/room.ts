@@ -100,9 +100,3 @@ export async function muteRemote(io: RoomIo, userId: string, options: MuteRemote
     sub.pausedVideo = options.video;
   }
 }
-
-/** setUserVisibility in a room: an invisible user cannot publish, the server ended the local stream. */
-export async function setVisibility(io: RoomIo, s: Session, enable: boolean): Promise<void> {
-  await io.request_(s, { type: 'setVisibility', visible: enable });
-  if (!enable) s.unpublished_();
-}

@@ -53,7 +53,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   readonly reports_ = new ReportBuffer(this);
   private readonly given_: ClientOptions | undefined;
   /** Set by init (calls before it are refused with NOT_INITED). */
-  private options_!: ResolvedOptions;
+  options_!: ResolvedOptions;
   private readonly inbox_ = new ServerEventInbox(this);
   private readonly reconnector_ = new Reconnector(this, this.inbox_);
   /** Counts of what reconnecting did, for tests and diagnostics. */
@@ -89,8 +89,6 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     const e = canInit(this.phase_) || (typeof o === 'string' ? rtcError(ERROR_CODES.INVALID_PARAMS, o) : checkAppId(appId));
     if (e) throw e;
     this.options_ = o as ResolvedOptions;
-    this.reports_.flushMs_ = this.options_.reportFlushMs;
-    this.reports_.batchSize_ = this.options_.reportBatchSize;
     this.appId_ = appId;
     this.phase_ = INITIALISED;
   }
@@ -190,17 +188,14 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   private leaveRoom_(): Promise<void> {
     const conn = this.conn_;
     if (this.phase_ !== DESTROYED) this.phase_ = LEAVING;
-    const run = async (): Promise<void> => {
-      await this.reports_.flush_();
-      if (conn && conn.isOpen) await conn.request({ type: 'leave' }).catch(() => undefined);
-    };
     const done = (): void => {
       if (this.conn_ === conn) this.dropConnection_('left the room');
       if (this.phase_ === LEAVING) this.phase_ = INITIALISED;
       this.leaving_ = undefined;
     };
-    this.leaving_ = run().then(done, done);
-    return this.leaving_;
+    // Out whatever the server answers (done runs either way).
+    const leave = (): unknown => conn && conn.isOpen && conn.request({ type: 'leave' });
+    return (this.leaving_ = this.reports_.flush_().then(leave).then(done, done));
   }
 
   publish(): Promise<string> {
@@ -230,7 +225,12 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   async setUserVisibility(enable: boolean): Promise<void> {
     const e = refuse(this.phase_, 'setUserVisibility', [INITIALISED, IN_ROOM]);
     if (e) throw e;
-    if (this.phase_ === IN_ROOM) await room.setVisibility(this, this.session_!, enable);
+    if (this.phase_ === IN_ROOM) {
+      const s = this.session_!;
+      await this.request_(s, { type: 'setVisibility', visible: enable });
+      // Invisible: the server ended the local stream (an invisible user cannot publish).
+      if (!enable) s.unpublished_();
+    }
     // Kept for the next join too: the setting belongs to the client, not to one stay in a room.
     this.visible_ = enable;
   }
