@@ -9,7 +9,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { requireWithCodeCache } from './v8-cache.mjs';
+
+// A codegen run is a second of code that runs once: V8's optimizing compiler (TurboFan) spends
+// more CPU compiling hot functions than they then save (measured: 0.84 -> 0.66 s of CPU for a full
+// check, 1.65 -> 1.09 s with the compile check). Off before any of codegen is loaded.
+setFlagsFromString('--no-opt');
 
 const CODEGEN = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = dirname(CODEGEN);
