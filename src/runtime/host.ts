@@ -27,9 +27,3 @@ export function logError(...args: unknown[]): void {
     // A host without a usable console: nothing more we can do.
   }
 }
-
-/** A global by name, or undefined; `globalThis` is missing in some old mini-program hosts. */
-export function hostGlobal(name: string): unknown {
-  const root: Record<string, unknown> | undefined = typeof globalThis !== 'undefined' ? (globalThis as unknown as Record<string, unknown>) : undefined;
-  return root ? root[name] : undefined;
-}

@@ -56,8 +56,7 @@ function subscribed(s: Session, method: string, uid: string, screen: boolean): S
 
 export async function subscribe(io: RoomIo, userId: string, options: SubOptions): Promise<string> {
   const s = io.room_('subscribe');
-  const e = checkId('subscribe', 'userId', userId);
-  if (e) throw e;
+  checkId('subscribe', 'userId', userId);
   if (userId === s.userId_) throw invalid('subscribe(userId)', 'that is the local user');
   const screen = options.screen === true;
   const sub = { uid: userId, screen, audio: options.audio !== false, video: options.video !== false, pausedAudio: false, pausedVideo: false };

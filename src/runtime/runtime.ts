@@ -86,8 +86,9 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
 
   async init(appId: string): Promise<void> {
     const o = resolveOptions(withDefaults(this.given_));
-    const e = canInit(this.phase_) || (typeof o === 'string' ? rtcError(ERROR_CODES.INVALID_PARAMS, o) : checkAppId(appId));
+    const e = canInit(this.phase_) || (typeof o === 'string' ? invalid('init', o) : undefined);
     if (e) throw e;
+    checkAppId(appId);
     this.options_ = o as ResolvedOptions;
     this.appId_ = appId;
     this.phase_ = INITIALISED;
@@ -118,8 +119,11 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   // ---- room ------------------------------------------------------------------------------
 
   async join(token: string, roomId: string, userId: string): Promise<string> {
-    const e = refuse(this.phase_, 'join', [INITIALISED]) || checkToken('join', token) || checkId('join', 'roomId', roomId) || checkId('join', 'userId', userId);
+    const e = refuse(this.phase_, 'join', [INITIALISED]);
     if (e) throw e;
+    checkToken('join', token);
+    checkId('join', 'roomId', roomId);
+    checkId('join', 'userId', userId);
     const o = this.options_;
     if (!o.server) throw rtcError(ERROR_CODES.NO_WEBSOCLET_URL, 'join: no server URL; set ClientOptions.server');
     const conn = this.newConnection_();
@@ -242,8 +246,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
    */
   async updateToken(token: string): Promise<void> {
     const s = this.room_('updateToken');
-    const e = checkToken('updateToken', token);
-    if (e) throw e;
+    checkToken('updateToken', token);
     const previous = s.token_;
     s.token_ = token;
     try {
