@@ -534,7 +534,14 @@ export class ClientSocket implements Attachment, Outbox {
     if (frames === null) return;
     this.outgoing = null;
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    writeFrames(this.raw, frames);
+    try {
+      writeFrames(this.raw, frames);
+    } catch (e) {
+      // The other sockets of this turn are still written (flushAll goes on); this one is cut.
+      reportFault(this.ctx.events, 'writing frames failed', e);
+      this.raw.destroy();
+      return;
+    }
     // A client that does not read would otherwise have every answer and event queued for it.
     if (this.raw.writableLength > this.ctx.config.sendBufferBytes) this.drop(CLOSE.SLOW_CONSUMER, 'send-buffer', 'not reading');
   }
