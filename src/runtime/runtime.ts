@@ -21,7 +21,7 @@ import * as room from './room.js';
 import { Session } from './session.js';
 import { Connection, nextRequestId, type ConnectionListener } from './signaling/connection.js';
 import { DESTROYED, IN_ROOM, INITIALISED, JOINING, LEAVING, UNINITIALISED, type Phase } from './phase.js';
-import { canInit, needInit, needRoom, refuse } from './state.js';
+import { allow, canInit, LIVE, refuse } from './state.js';
 import { pickTransport } from './transport/pick.js';
 import { checkAppId, checkId, checkToken } from './validate.js';
 
@@ -95,7 +95,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   }
 
   async destroy(): Promise<void> {
-    if (this.phase_ === DESTROYED) throw refuse(DESTROYED, 'destroy', []);
+    allow(this.phase_, 'destroy', [UNINITIALISED, ...LIVE]);
     const was = this.phase_;
     // From here on every call fails with CLIENT_DESTROYED, even while the leave below runs.
     this.phase_ = DESTROYED;
@@ -107,8 +107,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   }
 
   async setBusinessId(businessId: string): Promise<boolean> {
-    const e = needInit(this.phase_, 'setBusinessId');
-    if (e) throw e;
+    allow(this.phase_, 'setBusinessId', LIVE);
     // After join it has no effect, as the vendor documents: say so with false.
     if (this.phase_ !== INITIALISED) return false;
     if (businessId.length > 128) throw invalid('setBusinessId(businessId)', 'at most 128 characters');
@@ -119,8 +118,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   // ---- room ------------------------------------------------------------------------------
 
   async join(token: string, roomId: string, userId: string): Promise<string> {
-    const e = refuse(this.phase_, 'join', [INITIALISED]);
-    if (e) throw e;
+    allow(this.phase_, 'join', [INITIALISED]);
     checkToken('join', token);
     checkId('join', 'roomId', roomId);
     checkId('join', 'userId', userId);
@@ -176,8 +174,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   }
 
   async leave(): Promise<void> {
-    const e = refuse(this.phase_, 'leave', [IN_ROOM, JOINING]);
-    if (e) throw e;
+    allow(this.phase_, 'leave', [IN_ROOM, JOINING]);
     if (this.phase_ === JOINING) {
       // The app wants out (a page unloading): abort the join rather than refuse and let it land.
       this.dropConnection_('leave during the join');
@@ -227,8 +224,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   }
 
   async setUserVisibility(enable: boolean): Promise<void> {
-    const e = refuse(this.phase_, 'setUserVisibility', [INITIALISED, IN_ROOM]);
-    if (e) throw e;
+    allow(this.phase_, 'setUserVisibility', [INITIALISED, IN_ROOM]);
     if (this.phase_ === IN_ROOM) {
       const s = this.session_!;
       await this.request_(s, { type: 'setVisibility', visible: enable });
@@ -254,11 +250,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
       await this.request_(s, { type: 'updateToken', token });
     } catch (err) {
       const code = (err as VolcEngineRTCError).code;
-      const refused =
-        code === ERROR_CODES.TOKEN_INVALID ||
-        code === ERROR_CODES.TOKEN_EXPIRED ||
-        code === ERROR_CODES.TOKEN_RENEW_MISMATCH ||
-        code === ERROR_CODES.INVALID_PARAMS;
+      const refused = ([ERROR_CODES.TOKEN_INVALID, ERROR_CODES.TOKEN_EXPIRED, ERROR_CODES.TOKEN_RENEW_MISMATCH, ERROR_CODES.INVALID_PARAMS] as number[]).indexOf(code) >= 0;
       if (refused && s.token_ === token) s.token_ = previous;
       throw err;
     }
@@ -301,7 +293,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   }
 
   private report_(method: string, kind: ReportItem['kind'], fields: object): void {
-    const e = needInit(this.phase_, method);
+    const e = refuse(this.phase_, method, LIVE);
     if (e) return this.emitError(e);
     const item = Object.assign({ kind, at: now() }, fields) as ReportItem;
     // Refused alone, here: once in a batch it would sink the other items with it.
@@ -312,8 +304,8 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   // ---- internals -------------------------------------------------------------------------
 
   room_(method: string): Session {
-    const e = needRoom(this.phase_, method);
-    if (e) throw e;
+    // publish, subscribe, mute...: NOT_IN_ROOM while joining or leaving too.
+    allow(this.phase_, method, [IN_ROOM], true);
     return this.session_!;
   }
 

@@ -30,12 +30,14 @@ export function refuse(phase: Phase, method: string, allowed: readonly Phase[], 
   return rtcError(code, `${method}: ${why}`);
 }
 
-/** Calls that need init and a live client but no room (setBusinessId, report*...). */
-export const needInit = (phase: Phase, method: string): VolcEngineRTCError | undefined =>
-  refuse(phase, method, [INITIALISED, JOINING, IN_ROOM, LEAVING]);
+/** Throws the refusal of `method` in `phase` (see refuse). */
+export function allow(phase: Phase, method: string, allowed: readonly Phase[], roomOnly?: boolean): void {
+  const e = refuse(phase, method, allowed, roomOnly);
+  if (e) throw e;
+}
 
-/** publish, subscribe, mute... */
-export const needRoom = (phase: Phase, method: string): VolcEngineRTCError | undefined => refuse(phase, method, [IN_ROOM], true);
+/** The phases of a live, initialised client: calls that need no room (setBusinessId, report*...). */
+export const LIVE: readonly Phase[] = [INITIALISED, JOINING, IN_ROOM, LEAVING];
 
 export function canInit(phase: Phase): VolcEngineRTCError | undefined {
   if (phase === UNINITIALISED || phase === DESTROYED) return refuse(phase, 'init', [UNINITIALISED]);

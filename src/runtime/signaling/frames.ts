@@ -22,7 +22,7 @@ export type ServerError = WireError & { serverCode?: number };
 export function serverError(e: WireError): ServerError {
   const reason = e.reason.length > MAX_REASON_LENGTH ? `${e.reason.slice(0, MAX_REASON_LENGTH - 3)}...` : e.reason;
   if (DOCUMENTED.has(e.code)) return { code: e.code, reason };
-  return { code: SERVER_ERROR, reason: `${reason} (undocumented server code ${String(e.code).slice(0, 24)})`, serverCode: e.code };
+  return { code: SERVER_ERROR, reason: `${reason} (undocumented server code ${e.code})`, serverCode: e.code };
 }
 
 /** Event data carrying a server's `{code, reason}` (disconnect) is held to the same rule. */
