@@ -6,7 +6,8 @@
 // (never committed). Plain JavaScript: it must run before anything is built.
 // `node --import tsx codegen/cli.ts` still runs the sources directly (the CLI tests do).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -69,18 +70,35 @@ async function build(out) {
   renameSync(tmp, out); // atomic: a concurrent run sees the old bundle or the new one
 }
 
+/** node_modules/.cache, or the system's temporary directory when node_modules is read-only. */
+function cacheDir() {
+  try {
+    mkdirSync(CACHE, { recursive: true });
+    accessSync(CACHE, constants.W_OK);
+    return CACHE;
+  } catch {
+    const dir = join(tmpdir(), 'mprtc-codegen');
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+}
+
+const dir = cacheDir();
 const name = `cli-${key()}`;
-const out = join(CACHE, `${name}.cjs`);
+const out = join(dir, `${name}.cjs`);
 if (!existsSync(out)) {
-  mkdirSync(CACHE, { recursive: true });
   // Bundles of other source versions, unused for ten minutes (another checkout may share this node_modules).
-  for (const f of readdirSync(CACHE)) {
-    const file = join(CACHE, f);
-    if (/^cli-/.test(f) && !f.startsWith(name) && Date.now() - statSync(file).mtimeMs > 600_000) rmSync(file, { force: true });
+  for (const f of readdirSync(dir)) {
+    try {
+      const file = join(dir, f);
+      if (/^cli-/.test(f) && !f.startsWith(name) && Date.now() - statSync(file).mtimeMs > 600_000) rmSync(file, { force: true });
+    } catch {
+      // Gone meanwhile (another run cleaned up): nothing to do.
+    }
   }
   await build(out);
 } else {
   const now = new Date();
   utimesSync(out, now, now); // in use: not another checkout's to clean up
 }
-requireWithCodeCache(out, join(CACHE, `${name}.cache`));
+requireWithCodeCache(out, join(dir, `${name}.cache`));
