@@ -41,12 +41,8 @@ function start(name: string, params: readonly ParamRule[], run: Run, positional:
  * object was left out, as the vendor's apps do once every field has a default).
  */
 function callbacksAt(params: readonly ParamRule[], args: readonly unknown[]): number {
-  for (let i = 0; i < params.length; i++) {
-    if (typeof args[i] !== 'function') continue;
-    if (params.slice(i).every((p) => p.optional && p.rule !== 'function')) return i;
-    break;
-  }
-  return params.length;
+  const i = args.findIndex((a) => typeof a === 'function');
+  return i >= 0 && i < params.length && params.slice(i).every((p) => p.optional && p.rule !== 'function') ? i : params.length;
 }
 
 const fnOrNothing = (f: unknown): boolean => f === undefined || typeof f === 'function';
