@@ -58,7 +58,7 @@ export function check(value: unknown, rule: Rule, where: string): unknown {
     copy[key] = value[key];
   }
   for (const key of Object.keys(rule.fields)) {
-    const v = field(hasOwn(value, key) ? value[key] : undefined, rule.fields[key]!, `${where}.${key}`, `is required by ${rule.type}`);
+    const v = field(hasOwn(value, key) ? value[key] : undefined, rule.fields[key]!, `${where}.${key}`, 'is required');
     if (v !== undefined) copy[key] = v;
   }
   return copy;

@@ -163,7 +163,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     const req: Extract<Request, { type: 'join' }> = { type: 'join', appId: this.appId_, token, roomId, userId, visible: this.visible_ };
     if (this.businessId_ !== undefined) req.businessId = this.businessId_;
     const data = asJoinAnswer(await conn.request(req));
-    if (!data) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'join: malformed answer from the server');
+    if (!data) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'join: the server sent a malformed answer');
     return data;
   }
 
@@ -392,7 +392,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   }
 
   outOfRoom_(why: { code: number; reason: string }): void {
-    this.reconnector_.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, `the connection was lost: ${why.reason}`));
+    this.reconnector_.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, `connection lost: ${why.reason}`));
     this.dropConnection_(why.reason);
     if (this.phase_ === IN_ROOM) this.phase_ = INITIALISED;
     this.emit(EVENTS.DISCONNECT, { code: why.code, reason: why.reason });

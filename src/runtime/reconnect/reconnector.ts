@@ -113,7 +113,7 @@ export class Reconnector {
         if (!RETRYABLE.has(last.code)) return this.giveUp_(run, last);
       }
     }
-    this.giveUp_(run, rtcError(ERROR_CODES.CONNECTION_LOST, `could not reconnect in ${r.maxAttempts} attempts (last: ${last.reason})`));
+    this.giveUp_(run, rtcError(ERROR_CODES.CONNECTION_LOST, `no reconnect in ${r.maxAttempts} attempts (last: ${last.reason})`));
   }
 
   /** Resume the session; if the server no longer has it, join afresh with the original token. */

@@ -142,7 +142,7 @@ export class Connection {
     const tooBig = utf8Length(text, DEFAULT_MAX_FRAME_BYTES) > DEFAULT_MAX_FRAME_BYTES;
     if (tooBig || !depthWithin(text, DEFAULT_MAX_FRAME_DEPTH)) {
       const over = tooBig ? `over ${DEFAULT_MAX_FRAME_BYTES} bytes` : `nested deeper than ${DEFAULT_MAX_FRAME_DEPTH}`;
-      throw invalid(req.type, `${over}, the protocol's limit`);
+      throw invalid(req.type, `${over} (the protocol's limit)`);
     }
     const answer = this.wait_<ResponseData[T]>(id, () =>
       this.settle_(id, rtcError(ERROR_CODES.REQUEST_TIMEOUT, `${req.type}: no answer within ${this.timings_.requestTimeoutMs} ms`)),
