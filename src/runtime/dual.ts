@@ -48,7 +48,14 @@ function callbacksAt(params: readonly ParamRule[], args: readonly unknown[]): nu
 const fnOrNothing = (f: unknown): boolean => f === undefined || typeof f === 'function';
 
 /** `takesValue`: onSuccess receives the resolved value (join's userId), not nothing (leave). */
-export function callAsync(sink: ErrorSink, name: string, params: readonly ParamRule[], run: Run, args: readonly unknown[], takesValue?: boolean): Promise<unknown> {
+export function callAsync(
+  sink: ErrorSink,
+  name: string,
+  params: readonly ParamRule[],
+  run: Run,
+  args: readonly unknown[],
+  takesValue?: boolean,
+): Promise<unknown> {
   const arity = callbacksAt(params, args);
   if (args.length <= arity) return start(name, params, run, args);
 

@@ -5,7 +5,6 @@ import { EVENTS } from '../generated/events.js';
 import { PROTOCOL_ERROR } from './codes.js';
 import { isObject, rtcError } from './errors.js';
 
-
 export function isWireStream(v: unknown): v is WireStream {
   return isObject(v) && typeof v.uid === 'string' && typeof v.screen === 'boolean' && typeof v.audio === 'boolean' && typeof v.video === 'boolean';
 }

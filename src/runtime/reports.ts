@@ -31,7 +31,6 @@ export class ReportBuffer {
   private items_: ReportItem[] = [];
   private timer_: TimerHandle | undefined;
 
-
   constructor(private readonly sink_: ReportSink) {}
 
   add_(item: ReportItem): void {

@@ -250,7 +250,8 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
       await this.request_(s, { type: 'updateToken', token });
     } catch (err) {
       const code = (err as VolcEngineRTCError).code;
-      const refused = ([ERROR_CODES.TOKEN_INVALID, ERROR_CODES.TOKEN_EXPIRED, ERROR_CODES.TOKEN_RENEW_MISMATCH, ERROR_CODES.INVALID_PARAMS] as number[]).indexOf(code) >= 0;
+      const refused =
+        ([ERROR_CODES.TOKEN_INVALID, ERROR_CODES.TOKEN_EXPIRED, ERROR_CODES.TOKEN_RENEW_MISMATCH, ERROR_CODES.INVALID_PARAMS] as number[]).indexOf(code) >= 0;
       if (refused && s.token_ === token) s.token_ = previous;
       throw err;
     }
@@ -332,7 +333,6 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
       }
     }
   }
-
 
   setConnState_(state: ConnectionState): void {
     if (state === this.connState_) return;

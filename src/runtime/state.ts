@@ -7,7 +7,6 @@ import { DESTROYED, IN_ROOM, INITIALISED, JOINING, LEAVING, UNINITIALISED, type 
 
 export type { Phase } from './phase.js';
 
-
 // Why a call is refused in a phase, when the phase is the reason (one table, indexed by phase, so
 // every method words the same refusal the same way).
 const WHY: readonly [number, string][] = [

@@ -208,7 +208,6 @@ export class Connection {
     }
   }
 
-
   private settle_(id: number, err: VolcEngineRTCError | undefined, data?: unknown): void {
     const p = this.pending_.get(id);
     if (!p) return;

@@ -22,7 +22,5 @@ export function pickTransport(choice: TransportChoice): TransportFactory | strin
   if (choice === 'wx' || (choice === undefined && hasWx)) {
     return hasWx ? wxTransport(w as WxLike) : 'transport "wx": no wx.connectSocket';
   }
-  return hasWs
-    ? webSocketTransport(WS as WebSocketConstructor)
-    : 'no wx.connectSocket or WebSocket; set ClientOptions.transport';
+  return hasWs ? webSocketTransport(WS as WebSocketConstructor) : 'no wx.connectSocket or WebSocket; set ClientOptions.transport';
 }
