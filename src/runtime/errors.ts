@@ -40,6 +40,16 @@ export function describe(v: unknown): string {
   return Array.isArray(v) ? 'an array' : typeof v;
 }
 
+/** An error's message: WeChat's `errMsg`, an Error's `message`, or the value as a string. */
+export function describeError(e: unknown): string {
+  if (e && typeof e === 'object') {
+    const o = e as { message?: unknown; errMsg?: unknown };
+    if (typeof o.errMsg === 'string') return o.errMsg;
+    if (typeof o.message === 'string') return o.message;
+  }
+  return String(e);
+}
+
 /** `{ code: number, reason: string }`: an error of ours, or a server's (wire) error. */
 export function isRtcError(v: unknown): v is { code: number; reason: string } {
   return isObject(v) && typeof v.code === 'number' && typeof v.reason === 'string';
@@ -49,6 +59,5 @@ export function isRtcError(v: unknown): v is { code: number; reason: string } {
 export function toRtcError(value: unknown, where: string): VolcEngineRTCError {
   if (value instanceof RTCError) return value;
   if (isRtcError(value)) return rtcError(value.code, value.reason);
-  const detail = value instanceof Error ? value.message : String(value);
-  return rtcError(ERROR_CODES.INTERNAL_ERROR, `${where}: ${detail}`);
+  return rtcError(ERROR_CODES.INTERNAL_ERROR, `${where}: ${describeError(value)}`);
 }

@@ -392,7 +392,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   }
 
   outOfRoom_(why: { code: number; reason: string }): void {
-    this.reconnector_.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, `connection lost: ${why.reason}`));
+    this.reconnector_.releaseCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, `connection lost: ${why.reason}`));
     this.dropConnection_(why.reason);
     if (this.phase_ === IN_ROOM) this.phase_ = INITIALISED;
     this.emit(EVENTS.DISCONNECT, { code: why.code, reason: why.reason });

@@ -11,7 +11,6 @@ import type { ServerEventInbox } from '../server-events.js';
 import type { Session } from '../session.js';
 import type { Connection } from '../signaling/connection.js';
 import { backoffMs, RETRYABLE } from './backoff.js';
-import { gate, type Gate } from './gate.js';
 import { restore, type RestoreIo } from './restore.js';
 
 /** Counts of what reconnecting did, for tests and diagnostics. */
@@ -43,8 +42,13 @@ const CANCELLED = 'dropped';
 
 export class Reconnector {
   readonly stats: ReconnectStats = { drops: 0, attempts: 0, resumes: 0, freshJoins: 0, gaveUp: 0 };
-  /** Set while reconnecting. */
-  private gate_: Gate | undefined;
+  /**
+   * What room calls wait on while reconnecting (undefined when they may go out): a resume opens
+   * it (they go out), a fresh join or giving up fails it (they belonged to the lost session).
+   */
+  waiting_: Promise<void> | undefined;
+  /** Ends waiting_: with an error, the calls fail with it. */
+  private release_: ((err?: VolcEngineRTCError) => void) | undefined;
   /** The current reconnect loop (a token: a stale loop sees it changed and stops). */
   private run_: object | undefined;
   /** Ends the backoff wait at once (set while waiting). */
@@ -59,26 +63,24 @@ export class Reconnector {
     this.inbox_ = inbox;
   }
 
-  /** What room calls wait on while reconnecting; undefined when they may go out. */
-  get waiting_(): Promise<void> | undefined {
-    return this.gate_ && this.gate_.promise_;
-  }
-
   /** The room's connection was lost (and already let go of): start reconnecting. */
   start_(s: Session, r: ResolvedReconnect, cause: VolcEngineRTCError): void {
     this.stats.drops++;
-    if (!this.gate_) this.gate_ = gate();
+    if (!this.waiting_) {
+      this.waiting_ = new Promise((open, fail) => (this.release_ = (err) => (err ? fail(err) : open())));
+      this.waiting_.catch(() => undefined); // nobody may be waiting
+    }
     const run = {};
     this.run_ = run;
     this.host_.setConnState_('reconnecting');
     void this.loop_(s, r, run, cause);
   }
 
-  /** Calls waiting or in flight fail with err (they belonged to a session that is gone). */
-  failCalls_(err: VolcEngineRTCError): void {
-    const g = this.gate_;
-    this.gate_ = undefined;
-    if (g) g.fail_(err);
+  /** Ends the wait: with err, calls waiting or in flight fail with it (their session is gone); without, they go out. */
+  releaseCalls_(err?: VolcEngineRTCError): void {
+    const end = this.release_;
+    this.waiting_ = this.release_ = undefined;
+    if (end) end(err);
   }
 
   /** The room is left: stop at once, with no timer or socket left behind. */
@@ -89,7 +91,7 @@ export class Reconnector {
     this.trying_ = undefined;
     if (trying) trying.close(CANCELLED);
     this.inbox_.release_();
-    this.failCalls_(err);
+    this.releaseCalls_(err);
   }
 
   private async loop_(s: Session, r: ResolvedReconnect, run: object, cause: VolcEngineRTCError): Promise<void> {
@@ -126,9 +128,7 @@ export class Reconnector {
         this.stats.resumes++;
         this.adopt_(conn);
         this.host_.joined_(conn, s);
-        const g = this.gate_;
-        this.gate_ = undefined;
-        if (g) g.open_(); // calls in flight are resent, queued ones go out now
+        this.releaseCalls_(); // calls in flight are resent, queued ones go out now
         return;
       } catch (e) {
         this.inbox_.release_();
@@ -145,7 +145,7 @@ export class Reconnector {
     }
     this.stats.freshJoins++;
     // A new session: what the calls in flight or queued meant belonged to the old one.
-    this.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, 'not applied: the session was lost'));
+    this.releaseCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, 'not applied: the session was lost'));
     s.sessionId_ = data.sessionId;
     s.resumeToken_ = data.resumeToken;
     s.lastSeq_ = 0;

@@ -4,7 +4,7 @@
 // Connection is single-use, a new one is made for each attempt.
 import * as ERROR_CODES from '../codes.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
-import { invalid, NOT_JSON, rtcError } from '../errors.js';
+import { invalid, NOT_JSON, rtcError, toRtcError } from '../errors.js';
 import { now, startTimer, stopTimer, type TimerHandle } from '../host.js';
 import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_DEPTH, PROTOCOL_VERSION, type PingFrame, type Request, type ResponseData } from '@mprtc/protocol';
 import type { Transport, TransportFactory } from '../transport/types.js';
@@ -204,7 +204,7 @@ export class Connection {
       else if (f.type === 'error') this.listener_.emitError(fromServer(f.error));
       else if (f.type === 'event') this.listener_.connEvent_(this, f.event, f.data, f.seq);
     } catch (e) {
-      this.listener_.emitError(rtcError(ERROR_CODES.INTERNAL_ERROR, `handling a frame failed: ${e instanceof Error ? e.message : typeof e}`));
+      this.listener_.emitError(toRtcError(e, 'handling a frame'));
     }
   }
 

@@ -2,6 +2,8 @@
 // differ in what they fire after close() or after an error, the layer above should not care.
 import type { Transport, TransportHandlers } from './types.js';
 
+export { describeError } from '../errors.js';
+
 export function closeOnce(handlers: TransportHandlers): TransportHandlers & { closed_: boolean } {
   const h = {
     closed_: false,
@@ -15,15 +17,6 @@ export function closeOnce(handlers: TransportHandlers): TransportHandlers & { cl
     },
   };
   return h;
-}
-
-export function describeError(e: unknown): string {
-  if (e && typeof e === 'object') {
-    const o = e as { message?: unknown; errMsg?: unknown };
-    if (typeof o.errMsg === 'string') return o.errMsg;
-    if (typeof o.message === 'string') return o.message;
-  }
-  return String(e);
 }
 
 export type GuardedHandlers = ReturnType<typeof closeOnce>;
