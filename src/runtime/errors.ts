@@ -15,11 +15,17 @@ class RTCError extends Error implements VolcEngineRTCError {
   }
 }
 
-/** Shared wording: a request or report JSON cannot carry (a BigInt, a cycle). */
-export const NOT_JSON = 'holds a value JSON cannot carry';
-
 export function rtcError(code: number, reason: string): VolcEngineRTCError {
   return new RTCError(code, reason);
+}
+
+/** value as JSON text, or INVALID_PARAMS thrown when JSON cannot carry it (a BigInt, a cycle). */
+export function toJson(value: unknown, where: string): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    throw invalid(where, 'holds a value JSON cannot carry');
+  }
 }
 
 /** INVALID_PARAMS, worded `where: why` (where: the method, or the argument as `method(name)`). */

@@ -1,6 +1,7 @@
 // The options a Client takes beyond the vendor's API: where the server is and how to reach it.
 import { check, type FieldRule, type ObjectRule } from './args.js';
-import { isObject } from './errors.js';
+import { invalid, isObject } from './errors.js';
+import type { VolcEngineRTCError } from '../generated/types.js';
 import { logError } from './host.js';
 import type { TransportFactory } from './transport/types.js';
 
@@ -114,22 +115,21 @@ const OPTIONS: ObjectRule = {
   },
 };
 
-/** The options with defaults applied, or why they are unusable (reported by init, never thrown). */
-export function resolveOptions(options: unknown): ResolvedOptions | string {
-  try {
-    const o = check(options === undefined || options === null ? {} : options, OPTIONS, 'ClientOptions') as ResolvedOptions & { reconnect: unknown };
-    if (o.server !== undefined && !/^wss?:\/\/[^\s]+$/i.test(o.server)) return 'ClientOptions.server must be a ws:// or wss:// URL';
-    const t = o.transport;
-    if (t !== undefined && t !== 'wx' && t !== 'websocket' && typeof t !== 'function') return `ClientOptions.transport must be 'wx', 'websocket' or a function`;
-    if (o.reconnect !== false) {
-      const r = (o.reconnect = check(o.reconnect === undefined ? {} : o.reconnect, RECONNECT, 'ClientOptions.reconnect') as ResolvedReconnect);
-      if (r.maxDelayMs < r.baseDelayMs) return 'ClientOptions.reconnect.maxDelayMs must be at least baseDelayMs';
-    }
-    if (o.heartbeatTimeoutMs <= o.heartbeatIntervalMs) return 'ClientOptions.heartbeatTimeoutMs must exceed heartbeatIntervalMs';
-    return o as ResolvedOptions;
-  } catch (e) {
-    return (e as { reason: string }).reason;
+/** The options with defaults applied; throws INVALID_PARAMS saying which option is unusable (init rejects with it). */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  const o = check(options === undefined || options === null ? {} : options, OPTIONS, 'ClientOptions') as ResolvedOptions & { reconnect: unknown };
+  const bad = (what: string, why: string): never => {
+    throw invalid(`ClientOptions.${what}`, why);
+  };
+  if (o.server !== undefined && !/^wss?:\/\/[^\s]+$/i.test(o.server)) bad('server', 'must be a ws:// or wss:// URL');
+  const t = o.transport;
+  if (t !== undefined && t !== 'wx' && t !== 'websocket' && typeof t !== 'function') bad('transport', `must be 'wx', 'websocket' or a function`);
+  if (o.reconnect !== false) {
+    const r = (o.reconnect = check(o.reconnect === undefined ? {} : o.reconnect, RECONNECT, 'ClientOptions.reconnect') as ResolvedReconnect);
+    if (r.maxDelayMs < r.baseDelayMs) bad('reconnect.maxDelayMs', 'must be at least baseDelayMs');
   }
+  if (o.heartbeatTimeoutMs <= o.heartbeatIntervalMs) bad('heartbeatTimeoutMs', 'must exceed heartbeatIntervalMs');
+  return o as ResolvedOptions;
 }
 
 /** The configure() defaults; a copy, so the app changing its object later changes nothing. */
@@ -152,8 +152,11 @@ let configured: unknown;
  * @public
  */
 export function configure(options: ClientOptions): void {
-  const why = resolveOptions(options);
-  if (typeof why === 'string') logError('[mprtc] configure:', why);
+  try {
+    resolveOptions(options);
+  } catch (e) {
+    logError('[mprtc] configure:', (e as VolcEngineRTCError).reason);
+  }
   configured = isObject(options) ? Object.assign({}, options) : options;
 }
 

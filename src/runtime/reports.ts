@@ -17,16 +17,6 @@ export interface ReportSink {
   readonly options_: { reportFlushMs: number; reportBatchSize: number };
 }
 
-/** Whether JSON can carry the item (a BigInt or a cycle cannot). */
-export function sendable(item: ReportItem): boolean {
-  try {
-    JSON.stringify(item);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export class ReportBuffer {
   private items_: ReportItem[] = [];
   private timer_: TimerHandle | undefined;

@@ -6,7 +6,7 @@ import * as ERROR_CODES from './codes.js';
 import { EVENTS } from '../generated/events.js';
 import type { ClientRuntimeMethods } from '../generated/runtime-contract.js';
 import type { MuteLocalOptions, MuteRemoteOptions, SubOptions, UnsubscribeOptions, VolcEngineRTCError, WxMediaState } from '../generated/types.js';
-import { invalid, NOT_JSON, rtcError } from './errors.js';
+import { invalid, rtcError, toJson } from './errors.js';
 import { Emitter, type Listener } from './emitter.js';
 import type { EventName } from '../generated/events.js';
 import { logError, now } from './host.js';
@@ -16,7 +16,7 @@ import { announceDifferences } from './reconnect/announce.js';
 import type { ReportItem, Request } from '@mprtc/protocol';
 import { Reconnector, type ReconnectHost, type ReconnectStats } from './reconnect/reconnector.js';
 import { ServerEventInbox, type ServerEventHost } from './server-events.js';
-import { ReportBuffer, sendable, type ReportSink } from './reports.js';
+import { ReportBuffer, type ReportSink } from './reports.js';
 import * as room from './room.js';
 import { Session } from './session.js';
 import { Connection, nextRequestId, type ConnectionListener } from './signaling/connection.js';
@@ -85,11 +85,11 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   // ---- lifecycle -------------------------------------------------------------------------
 
   async init(appId: string): Promise<void> {
-    const o = resolveOptions(withDefaults(this.given_));
-    const e = canInit(this.phase_) || (typeof o === 'string' ? invalid('init', o) : undefined);
+    const e = canInit(this.phase_);
     if (e) throw e;
+    const o = resolveOptions(withDefaults(this.given_));
     checkAppId(appId);
-    this.options_ = o as ResolvedOptions;
+    this.options_ = o;
     this.appId_ = appId;
     this.phase_ = INITIALISED;
   }
@@ -294,12 +294,16 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   }
 
   private report_(method: string, kind: ReportItem['kind'], fields: object): void {
-    const e = refuse(this.phase_, method, LIVE);
-    if (e) return this.emitError(e);
-    const item = Object.assign({ kind, at: now() }, fields) as ReportItem;
-    // Refused alone, here: once in a batch it would sink the other items with it.
-    if (!sendable(item)) return this.emitError(invalid(method, NOT_JSON));
-    this.reports_.add_(item);
+    // A method that returns nothing reports its refusal on ERROR.
+    try {
+      allow(this.phase_, method, LIVE);
+      const item = Object.assign({ kind, at: now() }, fields) as ReportItem;
+      // Refused alone, here: once in a batch it would sink the other items with it.
+      toJson(item, method);
+      this.reports_.add_(item);
+    } catch (err) {
+      this.emitError(err as VolcEngineRTCError);
+    }
   }
 
   // ---- internals -------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 // Connection is single-use, a new one is made for each attempt.
 import * as ERROR_CODES from '../codes.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
-import { invalid, NOT_JSON, rtcError, toRtcError } from '../errors.js';
+import { invalid, rtcError, toJson, toRtcError } from '../errors.js';
 import { now, startTimer, stopTimer, type TimerHandle } from '../host.js';
 import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_DEPTH, PROTOCOL_VERSION, type PingFrame, type Request, type ResponseData } from '@mprtc/protocol';
 import type { Transport, TransportFactory } from '../transport/types.js';
@@ -131,12 +131,7 @@ export class Connection {
     if (this.phase_ !== 'open') throw rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: not connected`);
     // Serialised before anything is pending: a value JSON cannot carry (a BigInt, a cycle) is the
     // caller's bad input, refused with nothing left behind, not a socket failure.
-    let text: string;
-    try {
-      text = JSON.stringify(Object.assign({}, req, { v: PROTOCOL_VERSION, id }));
-    } catch {
-      throw invalid(req.type, NOT_JSON);
-    }
+    const text = toJson(Object.assign({}, req, { v: PROTOCOL_VERSION, id }), req.type);
     // The server refuses larger frames (and closes the socket on much larger ones, which a resend
     // after the reconnect would repeat): refused here, with nothing pending.
     const tooBig = utf8Length(text, DEFAULT_MAX_FRAME_BYTES) > DEFAULT_MAX_FRAME_BYTES;
