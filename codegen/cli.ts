@@ -1,22 +1,27 @@
-// npm run codegen [-- --check [--full]]: docs -> spec/client.spec.json -> src/generated/. Exits
-// non-zero with every problem listed (unresolved diagnostics, stale or redundant overrides, stale
-// files). The pipeline (TypeScript's parser, remark, ajv) is imported only after the --check fast
-// path (codegen/stamp.ts) has found that it cannot answer. `npm run codegen` runs this file from
-// a bundle (codegen/launch.mjs); `node --import tsx codegen/cli.ts` runs the sources as they are.
+// npm run codegen [-- --check [--full | --no-stamp]]: docs -> spec/client.spec.json -> src/generated/.
+// Exits non-zero with every problem listed (unresolved diagnostics, stale or redundant overrides,
+// stale files). Each step is loaded only when the one before cannot answer: the --check stamp
+// (codegen/stamp.ts: nothing changed since the last passing check), then the pipeline (TypeScript's
+// parser, remark, ajv) with the manifest (codegen/manifest.ts: the generated files are what this
+// spec and this emitter made), and only then the emitter (ts-morph). `npm run codegen` runs this
+// file from a bundle (codegen/launch.mjs); `node --import tsx codegen/cli.ts` runs the sources.
 import { fileURLToPath } from 'node:url';
+import { emitterHash } from './manifest.js';
 import { fingerprint, readStamp, sameFingerprint, STAMP_FILE, writeStamp } from './stamp.js';
 
 const args = process.argv.slice(2);
 const check = args.includes('--check');
-// --full: never trust the stamp (run the whole check even on a tree a check already passed).
+// --full: trust neither the stamp nor the manifest: parse, emit with ts-morph and compare everything.
 const full = args.includes('--full');
+// --no-stamp: skip the stamp only (the manifest still spares the emit): what a fresh clone's check costs.
+const noStamp = args.includes('--no-stamp');
 // --root <dir>: another checkout (tests run the CLI on a scratch copy).
 const rootAt = args.indexOf('--root');
 const root = rootAt >= 0 && args[rootAt + 1] ? args[rootAt + 1]! : fileURLToPath(new URL('..', import.meta.url));
 
 async function main(): Promise<void> {
   const before = fingerprint(root);
-  if (check && !full) {
+  if (check && !full && !noStamp) {
     const stamp = readStamp(root);
     if (stamp && sameFingerprint(stamp, before)) {
       console.log(`codegen: spec and generated files are up to date (unchanged since the last full check: ${STAMP_FILE}; --full to run it again)`);
@@ -24,10 +29,11 @@ async function main(): Promise<void> {
     }
   }
   const { run } = await import('./reconcile/run.js');
-  const { emit } = await import('./emit/index.js');
-  // run() compiles the emitted files (verify) only when one would change.
+  // run() compiles the emitted files (verify) only when one would change. The compile check uses
+  // the TypeScript the parser has loaded already; the emitter (ts-morph) is loaded only if needed.
   const { verifyGenerated } = await import('./emit/verify.js');
-  const r = run({ root, check, emit, verify: verifyGenerated, log: (l) => console.log(`codegen: ${l}`) });
+  const emitter = { hash: emitterHash(), load: async () => (await import('./emit/index.js')).emit };
+  const r = await run({ root, check, full, emitter, verify: verifyGenerated, log: (l) => console.log(`codegen: ${l}`) });
   for (const p of r.problems) console.error(p);
   if (!r.ok) {
     console.error(`codegen: FAILED with ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);

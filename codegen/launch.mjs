@@ -2,7 +2,7 @@
 // transforms each of codegen's ~35 sources and resolves a few hundred package files on every
 // start (about half a second of a cold --check); the bundle is built once by esbuild (~0.3 s) and
 // reused until a codegen source or an installed package changes, and it runs through a V8 code
-// cache (codegen/v8-cache.mjs). Both live next to the --check stamp, under node_modules/.cache
+// cache (codegen/v8-cache.mjs); so does ts-morph when the emitter is needed (codegen/ts-morph.ts). Both live next to the --check stamp, under node_modules/.cache
 // (never committed). Plain JavaScript: it must run before anything is built.
 // `node --import tsx codegen/cli.ts` still runs the sources directly (the CLI tests do).
 import { createHash } from 'node:crypto';
@@ -22,7 +22,7 @@ const CODEGEN = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = dirname(CODEGEN);
 const CACHE = join(ROOT, 'node_modules/.cache/mprtc-codegen');
 /** Bumped when the way the bundle is built changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
@@ -52,6 +52,19 @@ async function build(out) {
       }));
     },
   };
+  // The emitters' `import ... from 'ts-morph'` (type-only imports are erased): ts-morph through
+  // code caches, required when the emitter is first loaded (never by a check the manifest answers).
+  const tsMorph = {
+    name: 'ts-morph-with-code-cache',
+    setup(b) {
+      b.onResolve({ filter: /^ts-morph$/ }, () => ({ path: 'ts-morph', namespace: 'code-cached' }));
+      b.onLoad({ filter: /.*/, namespace: 'code-cached' }, () => ({
+        contents: `module.exports = require(${JSON.stringify(join(CODEGEN, 'ts-morph.ts'))}).loadTsMorph();`,
+        resolveDir: CODEGEN,
+        loader: 'js',
+      }));
+    },
+  };
   const tmp = `${out}.${process.pid}.tmp`;
   await esbuild.build({
     entryPoints: [join(CODEGEN, 'cli.ts')],
@@ -60,11 +73,11 @@ async function build(out) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    // TypeScript (9 MB, codegen/typescript.ts) and ajv (only to compile a schema, codegen/spec/schema.ts)
-    // are required from node_modules at run time; the small ES modules of remark and micromark are
-    // bundled: one file instead of a few hundred.
+    // TypeScript (9 MB, codegen/typescript.ts), ts-morph (above) and ajv (only to compile a schema,
+    // codegen/spec/schema.ts) are required from node_modules at run time; the small ES modules of remark
+    // and micromark are bundled: one file instead of a few hundred.
     external: ['typescript', 'ajv'],
-    plugins: [ownUrl],
+    plugins: [ownUrl, tsMorph],
     logLevel: 'error',
   });
   renameSync(tmp, out); // atomic: a concurrent run sees the old bundle or the new one

@@ -2,8 +2,10 @@
 // (TypeScript's 9 MB, codegen's bundle) anew in every process, and a cold codegen run is mostly
 // start-up. The cache holds the compiled code of every function the run used; it is written at
 // the end of a run that had none, or had one V8 refused (another Node, another version of the
-// file: V8 checks). Same code, same results, less start-up. Plain JavaScript: codegen/launch.mjs
-// uses it before anything is built; codegen/typescript.ts too.
+// file: V8 checks). Same code, same results, less start-up. The module is entered in require's
+// cache, so a later `require` of the same file (ts-morph's of @ts-morph/common, ...) gets it.
+// Plain JavaScript: codegen/launch.mjs uses it before anything is built; codegen/typescript.ts and
+// codegen/ts-morph.ts too.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { dirname } from 'node:path';
@@ -11,6 +13,7 @@ import { Script } from 'node:vm';
 
 /** The exports of CommonJS `file`, compiled with (and, when missing or refused, into) `cacheFile`. */
 export function requireWithCodeCache(file, cacheFile) {
+  if (Module._cache[file]) return Module._cache[file].exports;
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
@@ -18,8 +21,17 @@ export function requireWithCodeCache(file, cacheFile) {
     // None yet: this run writes it.
   }
   const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
-  const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  const module = new Module(file);
+  module.filename = file;
+  module.paths = Module._nodeModulePaths(dirname(file));
+  Module._cache[file] = module; // before it runs, as require does: a cycle back to it finds it
+  try {
+    script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  } catch (e) {
+    delete Module._cache[file];
+    throw e;
+  }
+  module.loaded = true;
   if (!cachedData || script.cachedDataRejected) {
     process.once('exit', () => {
       try {

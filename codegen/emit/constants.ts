@@ -1,6 +1,6 @@
 // src/generated/events.ts and error-codes.ts: the EVENTS and ERROR_CODES constants (also
 // emitted into protocol/src/generated/ for the server, see ./index.ts).
-import { VariableDeclarationKind, type SourceFile } from './printer.js';
+import { VariableDeclarationKind, type SourceFile } from 'ts-morph';
 import type { Spec } from '../spec/types.js';
 import { contextFor, tsdoc } from './tsdoc.js';
 import { quote, refsOf, typeText } from './typetext.js';

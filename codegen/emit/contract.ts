@@ -1,6 +1,6 @@
 // src/generated/runtime-contract.ts: what the handwritten runtime must implement. Arguments
 // arrive checked, defaults applied, on fresh objects; the async methods return Promises only.
-import type { SourceFile } from './printer.js';
+import type { SourceFile } from 'ts-morph';
 import type { Spec } from '../spec/types.js';
 import { isListenerMethod, resolvedType } from './shape.js';
 import { refsOf, typeText } from './typetext.js';

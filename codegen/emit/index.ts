@@ -1,11 +1,11 @@
 // The emitter: a reconciled Spec -> the files of src/generated/ (path -> content). Pure: the
 // same spec gives the same bytes; codegen/cli.ts writes or compares them.
+import { IndentationText, NewLineKind, Project, QuoteKind, type SourceFile } from 'ts-morph';
 import type { Spec } from '../spec/types.js';
 import { emitClient } from './client.js';
 import { emitErrorCodes, emitEventNames, emitEvents } from './constants.js';
 import { emitContract } from './contract.js';
 import { HEADER } from './header.js';
-import { SourceFile } from './printer.js';
 import { emitRules } from './rules.js';
 import { emitTypes } from './types.js';
 
@@ -35,10 +35,20 @@ function emitIndex(file: SourceFile, spec: Spec): void {
 }
 
 export function emit(spec: Spec): Map<string, string> {
+  const project = new Project({
+    useInMemoryFileSystem: true,
+    manipulationSettings: {
+      indentationText: IndentationText.TwoSpaces,
+      quoteKind: QuoteKind.Single,
+      newLineKind: NewLineKind.LineFeed,
+      useTrailingCommas: true,
+    },
+  });
   const out = new Map<string, string>();
   for (const [name, fill] of FILES) {
-    const file = new SourceFile();
+    const file = project.createSourceFile(`/gen/${name}`, '');
     fill(file, spec);
+    file.formatText({ indentSize: 2, convertTabsToSpaces: true, semicolons: 'insert' as never });
     out.set(name, HEADER + '\n' + file.getFullText().replace(/\s+$/, '') + '\n');
   }
   return out;

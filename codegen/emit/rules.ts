@@ -1,5 +1,5 @@
 // src/generated/rules.ts: the argument rules each method is checked against (src/runtime/args.ts).
-import { VariableDeclarationKind, type SourceFile, type CodeBlockWriter } from './printer.js';
+import { VariableDeclarationKind, type SourceFile, type CodeBlockWriter } from 'ts-morph';
 import type { ObjectType, Spec, TypeRef } from '../spec/types.js';
 import { isListenerMethod } from './shape.js';
 import { quote } from './typetext.js';
@@ -104,19 +104,15 @@ export function emitRules(file: SourceFile, spec: Spec): void {
           name: `${t.name}Rule`,
           type: 'ObjectRule',
           initializer: (w: CodeBlockWriter) => {
-            w.write('{').newLine();
+            w.write(`{ type: ${quote(t.name)}, open: ${t.open}, fields: {`).newLine();
             w.indent(() => {
-              w.write(`type: ${quote(t.name)}, open: ${t.open}, fields: {`).newLine();
-              w.indent(() => {
-                for (const f of t.fields) {
-                  w.write(`${f.name}: `);
-                  writeField(w, null, f.type, f.optional, defaultValue(f.default));
-                  w.write(',').newLine();
-                }
-              });
-              w.write('}').newLine();
+              for (const f of t.fields) {
+                w.write(`${f.name}: `);
+                writeField(w, null, f.type, f.optional, defaultValue(f.default));
+                w.write(',').newLine();
+              }
             });
-            w.write('}');
+            w.write('} }');
           },
         },
       ],

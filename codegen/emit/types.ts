@@ -1,5 +1,5 @@
 // src/generated/types.ts: one interface per object type the docs define.
-import type { SourceFile } from './printer.js';
+import type { SourceFile } from 'ts-morph';
 import type { ObjectType, Param, Spec } from '../spec/types.js';
 import { contextFor, tsdoc, type LinkContext } from './tsdoc.js';
 import { typeText } from './typetext.js';
