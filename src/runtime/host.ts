@@ -15,10 +15,6 @@ export function stopTimer(handle: TimerHandle | undefined): void {
   if (handle !== undefined) clearTimeout(handle);
 }
 
-export function now(): number {
-  return Date.now();
-}
-
 /** Last resort for failures nobody listens to: never lose them silently. */
 export function logError(...args: unknown[]): void {
   try {

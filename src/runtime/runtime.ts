@@ -9,7 +9,7 @@ import type { MuteLocalOptions, MuteRemoteOptions, SubOptions, UnsubscribeOption
 import { invalid, rtcError, toJson } from './errors.js';
 import { Emitter, type Listener } from './emitter.js';
 import type { EventName } from '../generated/events.js';
-import { logError, now } from './host.js';
+import { logError } from './host.js';
 import { resolveOptions, withDefaults, type ClientOptions, type ResolvedOptions } from './options.js';
 import { asJoinAnswer, type JoinAnswer } from './payloads.js';
 import { announceDifferences } from './reconnect/announce.js';
@@ -85,8 +85,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   // ---- lifecycle -------------------------------------------------------------------------
 
   async init(appId: string): Promise<void> {
-    const e = canInit(this.phase_);
-    if (e) throw e;
+    canInit(this.phase_);
     const o = resolveOptions(withDefaults(this.given_));
     checkAppId(appId);
     this.options_ = o;
@@ -135,8 +134,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
       this.setConnState_('connected');
       const data = await this.joinRequest_(conn, token, roomId, userId);
       if (this.conn_ !== conn) throw this.joinAborted_();
-      const s = new Session(roomId, userId, token, data.sessionId);
-      s.resumeToken_ = data.resumeToken;
+      const s = new Session(roomId, userId, token, data);
       this.session_ = s;
       this.phase_ = IN_ROOM;
       this.joined_(conn, s, data);
@@ -297,7 +295,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     // A method that returns nothing reports its refusal on ERROR.
     try {
       allow(this.phase_, method, LIVE);
-      const item = Object.assign({ kind, at: now() }, fields) as ReportItem;
+      const item = Object.assign({ kind, at: Date.now() }, fields) as ReportItem;
       // Refused alone, here: once in a batch it would sink the other items with it.
       toJson(item, method);
       this.reports_.add_(item);

@@ -3,6 +3,7 @@
 // and to put everything back after a reconnect that had to join afresh.
 
 import { EVENTS, type EventName } from '../generated/events.js';
+import type { JoinAnswer } from './payloads.js';
 
 export interface Subscription {
   uid: string;
@@ -30,20 +31,21 @@ export class Session {
   /** muteLocal as last applied: true = disabled. A fresh publish starts with both on. */
   audioOff_ = false;
   videoOff_ = false;
-  /** The resume secret and the last event number seen: what a resume presents. */
-  resumeToken_: string | undefined;
+  /** The last event number seen: a resume presents it with answer_'s session id and secret. */
   lastSeq_ = 0;
   /** What the app was told of the room: a fresh join after a reconnect announces the differences. */
   readonly peers_ = new Set<string>();
   readonly streams_ = new Map<string, SeenStream>();
-  private readonly subs_ = new Map<string, Subscription>();
+  /** The subscriptions, by keyOf(uid, screen). */
+  readonly subs_ = new Map<string, Subscription>();
 
   constructor(
     readonly roomId_: string,
     readonly userId_: string,
     /** The newest token (join, then updateToken), for a fresh join when a resume is refused. */
     public token_: string,
-    public sessionId_: string,
+    /** The join's answer: the session's id and resume secret (a fresh join replaces it). */
+    public answer_: JoinAnswer,
   ) {}
 
   /** Not publishing any more (unpublish, or invisible); a later publish starts unmuted. */
@@ -63,10 +65,6 @@ export class Session {
 
   removeSubscription_(uid: string, screen: boolean): void {
     this.subs_.delete(keyOf(uid, screen));
-  }
-
-  get subscriptions_(): Subscription[] {
-    return [...this.subs_.values()];
   }
 
   /** Keeps the room view in step with an event the app is about to receive. */

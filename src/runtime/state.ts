@@ -38,7 +38,8 @@ export function allow(phase: Phase, method: string, allowed: readonly Phase[], r
 /** The phases of a live, initialised client: calls that need no room (setBusinessId, report*...). */
 export const LIVE: readonly Phase[] = [INITIALISED, JOINING, IN_ROOM, LEAVING];
 
-export function canInit(phase: Phase): VolcEngineRTCError | undefined {
-  if (phase === UNINITIALISED || phase === DESTROYED) return refuse(phase, 'init', [UNINITIALISED]);
-  return rtcError(ERROR_CODES.HAS_INITED, 'init: initialised already');
+/** Throws unless init may run: HAS_INITED once initialised (in any live phase). */
+export function canInit(phase: Phase): void {
+  if (phase !== UNINITIALISED && phase !== DESTROYED) throw rtcError(ERROR_CODES.HAS_INITED, 'init: initialised already');
+  allow(phase, 'init', [UNINITIALISED]);
 }

@@ -120,10 +120,11 @@ export class Reconnector {
 
   /** Resume the session; if the server no longer has it, join afresh with the original token. */
   private async resumeOrJoin_(conn: Connection, s: Session, run: object): Promise<void> {
-    if (s.resumeToken_ !== undefined) {
+    const { sessionId, resumeToken } = s.answer_;
+    if (resumeToken !== undefined) {
       try {
         this.inbox_.hold_(conn);
-        await conn.request({ type: 'resume', sessionId: s.sessionId_, resumeToken: s.resumeToken_, lastSeq: s.lastSeq_ });
+        await conn.request({ type: 'resume', sessionId, resumeToken, lastSeq: s.lastSeq_ });
         if (this.run_ !== run) return conn.close(CANCELLED);
         this.stats.resumes++;
         this.adopt_(conn);
@@ -146,8 +147,7 @@ export class Reconnector {
     this.stats.freshJoins++;
     // A new session: what the calls in flight or queued meant belonged to the old one.
     this.releaseCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, 'not applied: the session was lost'));
-    s.sessionId_ = data.sessionId;
-    s.resumeToken_ = data.resumeToken;
+    s.answer_ = data;
     s.lastSeq_ = 0;
     this.adopt_(conn);
     this.host_.joined_(conn, s, data);

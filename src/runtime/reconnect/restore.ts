@@ -43,7 +43,7 @@ export async function restore(s: Session, io: RestoreIo): Promise<void> {
       failed('publish', e);
     }
   }
-  for (const sub of s.subscriptions_) {
+  for (const sub of [...s.subs_.values()]) {
     if (!s.streams_.has(keyOf(sub.uid, sub.screen))) {
       s.removeSubscription_(sub.uid, sub.screen);
       continue;

@@ -5,7 +5,7 @@
 import * as ERROR_CODES from '../codes.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
 import { invalid, rtcError, toJson, toRtcError } from '../errors.js';
-import { now, startTimer, stopTimer, type TimerHandle } from '../host.js';
+import { startTimer, stopTimer, type TimerHandle } from '../host.js';
 import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_DEPTH, PROTOCOL_VERSION, type PingFrame, type Request, type ResponseData } from '@mprtc/protocol';
 import type { Transport, TransportFactory } from '../transport/types.js';
 import { MAX_REASON_LENGTH, parseFrame, type ServerError } from './frames.js';
@@ -167,7 +167,7 @@ export class Connection {
   private ping_(): void {
     this.pingTimer_ = startTimer(() => {
       if (this.phase_ !== 'open') return;
-      const ping: PingFrame = { v: PROTOCOL_VERSION, type: 'ping', t: now() };
+      const ping: PingFrame = { v: PROTOCOL_VERSION, type: 'ping', t: Date.now() };
       this.send_(JSON.stringify(ping));
       this.ping_();
     }, this.timings_.heartbeatIntervalMs);
