@@ -26,7 +26,9 @@ export const UNIT = [
  */
 export const NOT_UNIT = [
   'test/codegen/cli.test.ts',
+  'test/codegen/caches.test.ts', // runs the codegen CLI (the bundle) three times
   'test/codegen/pipeline.test.ts',
+  'test/codegen/lazy-check.test.ts', // the pipeline a dozen times over, and the real emit once
   'test/codegen/damaged.test.ts',
   'test/codegen/mutations.test.ts', // 39 mutated pages through the whole pipeline: 25 s alone
   'test/support/leaks.test.ts',

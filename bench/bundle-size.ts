@@ -1,10 +1,13 @@
 // Sizes of what the build ships: raw, gzip -9 and brotli bytes of each dist bundle, the
 // minified size the ES module would have in a bundler, and which source files take the most
-// room in the mini-program file (to find what grew when the build's size budget trips).
+// room in the mini-program file, raw and gzip -9 in context (to find what grew when the build's
+// size budget trips).
 // Run: npm run build && npx tsx bench/bundle-size.ts
 import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build, transform } from 'esbuild';
+import { miniProgramOptions } from '../scripts/mini-program-build.js';
 
 const gzip = (b: Buffer | string) => gzipSync(b, { level: 9 }).length;
 const brotli = (b: Buffer | string) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
@@ -24,22 +27,38 @@ for (const f of files) row(f, readFileSync(f));
 const esmMin = await transform(readFileSync('dist/index.mjs', 'utf8'), { minify: true, format: 'esm', target: 'es2017', legalComments: 'none' });
 row('dist/index.mjs, minified as a bundler would', esmMin.code);
 
-// Where the bytes of the minified mini-program file come from (the build's options).
-const meta = await build({
-  entryPoints: ['src/index.ts'],
-  bundle: true,
-  platform: 'neutral',
-  target: 'es2017',
-  format: 'cjs',
-  minify: true,
-  mangleProps: /_$/,
-  legalComments: 'none',
+// Where the bytes of the minified mini-program file come from (the build's options). Each source
+// is marked with a legal comment (kept by the minifier) so its part of the output can be cut out:
+// "gzip" is what the file's gzip -9 size would lose without that part, in context (gzip finds
+// repeats across the whole file, so a source's own gzip size would say little).
+const options = await miniProgramOptions();
+const marked = await build({
+  ...options,
   write: false,
-  metafile: true,
+  legalComments: 'inline',
   logLevel: 'silent',
+  plugins: [
+    {
+      name: 'mark-sources',
+      setup(b) {
+        b.onLoad({ filter: /\.ts$/ }, (a) => ({
+          contents: `/*! @@source ${relative(process.cwd(), a.path)} */\n${readFileSync(a.path, 'utf8')}`,
+          loader: 'ts',
+        }));
+      },
+    },
+  ],
 });
-const inputs = Object.entries(Object.values(meta.metafile.outputs)[0]!.inputs)
-  .map(([file, v]) => [file, v.bytesInOutput] as const)
-  .sort((a, b) => b[1] - a[1]);
-console.log('\nlargest sources in the minified file (bytes before gzip):');
-for (const [file, bytes] of inputs.slice(0, 10)) console.log(`  ${String(bytes).padStart(6)}  ${file}`);
+const text = marked.outputFiles![0]!.text;
+const clean = text.replace(/\/\*! @@source [^*]*\*\/\n?/g, '');
+const whole = gzip(clean);
+const parts = text.split(/\/\*! @@source ([^*]*) \*\/\n?/);
+const rows: [string, number, number][] = [];
+for (let i = 1; i < parts.length; i += 2) {
+  const code = parts[i + 1]!.replace(/\/\*! @@source [^*]*\*\/\n?/g, '');
+  if (code.length > 0) rows.push([parts[i]!, code.length, whole - gzip(clean.replace(code, ''))]);
+}
+rows.sort((a, b) => b[2] - a[2]);
+console.log(`\nlargest sources in the minified file (${whole} bytes gzip -9 in all):`);
+console.log(`  ${'bytes'.padStart(6)} ${'gzip'.padStart(5)}  source`);
+for (const [file, bytes, gz] of rows.slice(0, 15)) console.log(`  ${String(bytes).padStart(6)} ${String(gz).padStart(5)}  ${file}`);

@@ -1,37 +1,27 @@
-// npm run codegen [-- --check [--full]]: docs -> spec/client.spec.json -> src/generated/. Exits
-// non-zero with every problem listed (unresolved diagnostics, stale or redundant overrides, stale
-// files). The pipeline (ts-morph, remark, ajv: about a second to load) is imported only after the
-// --check fast path (codegen/stamp.ts) has found that it cannot answer.
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Emit, Verify } from './reconcile/run.js';
+// npm run codegen [-- --check [--full | --no-stamp]]: docs -> spec/client.spec.json -> src/generated/.
+// Exits non-zero with every problem listed (unresolved diagnostics, stale or redundant overrides,
+// stale files). Each step is loaded only when the one before cannot answer: the --check stamp
+// (codegen/stamp.ts: nothing changed since the last passing check), then the pipeline (TypeScript's
+// parser, remark, ajv) with the manifest (codegen/manifest.ts: the generated files are what this
+// spec and this emitter made), and only then the emitter (ts-morph). `npm run codegen` runs this
+// file from a bundle (codegen/launch.mjs); `node --import tsx codegen/cli.ts` runs the sources.
+import { fileURLToPath } from 'node:url';
+import { emitterHash } from './manifest.js';
 import { fingerprint, readStamp, sameFingerprint, STAMP_FILE, writeStamp } from './stamp.js';
 
 const args = process.argv.slice(2);
 const check = args.includes('--check');
-// --full: never trust the stamp (run the whole check even on a tree a check already passed).
+// --full: trust neither the stamp nor the manifest: parse, emit with ts-morph and compare everything.
 const full = args.includes('--full');
+// --no-stamp: skip the stamp only (the manifest still spares the emit): what a fresh clone's check costs.
+const noStamp = args.includes('--no-stamp');
 // --root <dir>: another checkout (tests run the CLI on a scratch copy).
 const rootAt = args.indexOf('--root');
 const root = rootAt >= 0 && args[rootAt + 1] ? args[rootAt + 1]! : fileURLToPath(new URL('..', import.meta.url));
 
-// Imported dynamically: the parser works (and is tested) whether or not the emitter exists.
-async function loadEmitter(): Promise<Emit | null> {
-  const path = fileURLToPath(new URL('./emit/index.ts', import.meta.url));
-  if (!existsSync(path)) return null;
-  const mod = (await import(pathToFileURL(path).href)) as { emit?: Emit };
-  return typeof mod.emit === 'function' ? mod.emit : null;
-}
-
-// The compile check of what the emitter produced (run() calls it only when a file would change).
-async function loadVerify(): Promise<Verify | undefined> {
-  const mod = (await import(pathToFileURL(fileURLToPath(new URL('./emit/verify.ts', import.meta.url))).href)) as { verifyGenerated?: Verify };
-  return mod.verifyGenerated;
-}
-
 async function main(): Promise<void> {
   const before = fingerprint(root);
-  if (check && !full) {
+  if (check && !full && !noStamp) {
     const stamp = readStamp(root);
     if (stamp && sameFingerprint(stamp, before)) {
       console.log(`codegen: spec and generated files are up to date (unchanged since the last full check: ${STAMP_FILE}; --full to run it again)`);
@@ -39,10 +29,11 @@ async function main(): Promise<void> {
     }
   }
   const { run } = await import('./reconcile/run.js');
-  const emit = await loadEmitter();
-  if (!emit) console.log('codegen: no emitter (codegen/emit/index.ts) yet: writing the spec only');
-  const verify = emit ? await loadVerify() : undefined;
-  const r = run({ root, check, emit, ...(verify ? { verify } : {}), log: (l) => console.log(`codegen: ${l}`) });
+  // run() compiles the emitted files (verify) only when one would change. The compile check uses
+  // the TypeScript the parser has loaded already; the emitter (ts-morph) is loaded only if needed.
+  const { verifyGenerated } = await import('./emit/verify.js');
+  const emitter = { hash: emitterHash(), load: async () => (await import('./emit/index.js')).emit };
+  const r = await run({ root, check, full, emitter, verify: verifyGenerated, log: (l) => console.log(`codegen: ${l}`) });
   for (const p of r.problems) console.error(p);
   if (!r.ok) {
     console.error(`codegen: FAILED with ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);
@@ -59,10 +50,8 @@ async function main(): Promise<void> {
   if (seen && r.spec) writeStamp(root, after);
 }
 
-try {
-  await main();
-} catch (e) {
+main().catch((e: unknown) => {
   // A crash here is a bug in codegen, not in the docs: say so plainly.
   console.error(`codegen: internal error: ${(e as Error).stack ?? String(e)}`);
   process.exitCode = 2;
-}
+});

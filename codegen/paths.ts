@@ -9,3 +9,5 @@ export const PROTOCOL_GENERATED_DIR = 'protocol/src/generated';
 /** Generated from the TypeScript types (codegen/spec/schemagen.ts), like the code. */
 export const SPEC_SCHEMA_OUT = 'spec/spec.schema.json';
 export const OVERRIDES_SCHEMA_OUT = 'spec/overrides.schema.json';
+/** Which spec and which emitter made each generated file, and each file's hash (codegen/manifest.ts). */
+export const MANIFEST = 'spec/generated.manifest.json';

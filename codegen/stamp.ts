@@ -1,9 +1,10 @@
-// The --check fast path. A full check parses every page, reconciles, emits with ts-morph and
-// compares: seconds as a cold process, nearly all of it loading and warming the toolchain. After a
-// run that left everything up to date, a stamp records sha256 hashes of everything that decides
-// the result: the inputs (spec/docs/*.md, spec/overrides.json), the outputs as they are (the spec,
-// both schemas, every file under the generated directories, so an added or deleted file counts
-// too) and the tool (every file under codegen/, the resolved versions of the packages it loads,
+// The --check fast path, before the manifest's (codegen/manifest.ts). A check parses every page and
+// reconciles (and, when the manifest cannot vouch for the generated files, emits with ts-morph) and
+// compares: a large part of a second as a cold process or more, mostly loading and warming the
+// toolchain. After a run that left everything up to date, a stamp (local, never committed) records
+// sha256 hashes of everything that decides the result: the inputs (spec/docs/*.md,
+// spec/overrides.json), the outputs as they are (the spec, both schemas, the manifest, every file
+// under the generated directories, so an added or deleted file counts too) and the tool (every file under codegen/, the resolved versions of the packages it loads,
 // the installed-package lockfile, Node's major version). A later --check whose hashes all match
 // has nothing new to find and exits at once; any difference, a missing or unreadable stamp, runs
 // the full check. Only node:crypto/fs/path/url here: this module must stay cheap to load.
@@ -11,14 +12,14 @@ import { createHash, type Hash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DOCS_DIR, GENERATED_DIR, OVERRIDES, OVERRIDES_SCHEMA_OUT, PROTOCOL_GENERATED_DIR, SPEC_OUT, SPEC_SCHEMA_OUT } from './paths.js';
+import { DOCS_DIR, GENERATED_DIR, MANIFEST, OVERRIDES, OVERRIDES_SCHEMA_OUT, PROTOCOL_GENERATED_DIR, SPEC_OUT, SPEC_SCHEMA_OUT } from './paths.js';
 
 /** Bumped when what the stamp covers changes: an older stamp is then ignored. */
-export const STAMP_FORMAT = 1;
+export const STAMP_FORMAT = 3;
 /** Under the checkout's node_modules: never committed, gone with a fresh clone or `npm ci`. */
 export const STAMP_FILE = 'node_modules/.cache/mprtc-codegen/stamp.json';
-/** The packages the pipeline loads (directly); their versions are part of the tool. */
-export const TOOL_PACKAGES = ['ts-morph', '@ts-morph/common', 'typescript', 'unified', 'remark-parse', 'remark-gfm', 'mdast-util-to-string', 'ajv'];
+/** The packages the pipeline loads (directly), and esbuild, which bundles it (codegen/launch.mjs). */
+export const TOOL_PACKAGES = ['ts-morph', '@ts-morph/common', 'typescript', 'unified', 'remark-parse', 'remark-gfm', 'mdast-util-to-string', 'ajv', 'esbuild'];
 
 export interface Fingerprint {
   format: number;
@@ -57,7 +58,7 @@ function addFiles(h: Hash, base: string, files: string[]): void {
 }
 
 /** The package.json of `name` as Node would resolve it from codegen/, and its node_modules. */
-function findPackage(name: string): { file: string; nodeModules: string } | null {
+export function findPackage(name: string): { file: string; nodeModules: string } | null {
   for (let dir = CODEGEN_DIR; ; dir = dirname(dir)) {
     const nodeModules = join(dir, 'node_modules');
     const file = join(nodeModules, name, 'package.json');
@@ -102,7 +103,7 @@ export function fingerprint(root: string): Fingerprint {
   addFiles(
     outputs,
     root,
-    [SPEC_OUT, SPEC_SCHEMA_OUT, OVERRIDES_SCHEMA_OUT].map((f) => join(root, f)),
+    [SPEC_OUT, SPEC_SCHEMA_OUT, OVERRIDES_SCHEMA_OUT, MANIFEST].map((f) => join(root, f)),
   );
   for (const dir of [GENERATED_DIR, PROTOCOL_GENERATED_DIR]) {
     outputs.update(`dir\0${dir}\0`);

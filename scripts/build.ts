@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 import { build } from 'esbuild';
+import { COMMON, GZIP_BUDGET, miniProgramOptions } from './mini-program-build.js';
 
 //   --bundles-only   skip declarations and the API report (the drop-in tests build this way)
 //   --outdir DIR     write the bundles to DIR instead of dist/
@@ -38,25 +39,15 @@ function declarations(): void {
 }
 
 // The mini-program file, required as require('./VolcEngineRTC_MiniApp'): one CommonJS file,
-// minified, no Node built-ins (platform neutral: an import of one fails the build). Target
-// ES2017: what the JavaScript engines of current WeChat clients (iOS JavaScriptCore, Android V8)
-// run natively, so the file works whether or not the devtools' "ES6 to ES5" option is on.
-// The ES module is for bundlers: not minified, their own minifier and source maps do better.
+// minified, no Node built-ins (platform neutral: an import of one fails the build), ES2017
+// (scripts/mini-program-build.ts). The ES module is for bundlers: not minified, their own
+// minifier and source maps do better.
 // A readable copy of the CommonJS file (.debug.js) helps when stepping through in devtools.
-const GZIP_BUDGET = Number(process.env.MPRTC_GZIP_BUDGET ?? 15 * 1024);
-const common = {
-  entryPoints: ['src/index.ts'],
-  bundle: true,
-  platform: 'neutral' as const,
-  target: 'es2017',
-  legalComments: 'none' as const,
-  logLevel: 'warning' as const,
-};
+const budget = Number(process.env.MPRTC_GZIP_BUDGET ?? GZIP_BUDGET);
+const common = { ...COMMON, entryPoints: ['src/index.ts'] };
 mkdirSync(outdir, { recursive: true });
 const cjs = join(outdir, 'VolcEngineRTC_MiniApp.js');
-// Members private to the runtime's classes end in '_' (docs/runtime.md): the minified file
-// renames them, as it renames local names. Nothing else may end in '_' (wire fields, options).
-await build({ ...common, format: 'cjs', minify: true, mangleProps: /_$/, outfile: cjs });
+await build({ ...(await miniProgramOptions()), outfile: cjs });
 await build({ ...common, format: 'cjs', outfile: join(outdir, 'VolcEngineRTC_MiniApp.debug.js') });
 await build({ ...common, format: 'esm', outfile: join(outdir, 'index.mjs') });
 // The root package.json says "type": "module", which would make Node load the .js files as ES
@@ -64,11 +55,11 @@ await build({ ...common, format: 'esm', outfile: join(outdir, 'index.mjs') });
 writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
 
 const gz = gzipSync(readFileSync(cjs), { level: 9 }).length;
-if (!(gz <= GZIP_BUDGET)) {
+if (!(gz <= budget)) {
   console.error(
-    `size budget exceeded: ${cjs} is ${gz} bytes gzipped, the budget is ${GZIP_BUDGET}. ` +
-      'Find what grew (npx tsx bench/bundle-size.ts), or raise GZIP_BUDGET in scripts/build.ts on purpose.',
+    `size budget exceeded: ${cjs} is ${gz} bytes gzipped, the budget is ${budget}. ` +
+      'Find what grew (npm run bench:size), or raise GZIP_BUDGET in scripts/mini-program-build.ts on purpose.',
   );
   process.exit(1);
 }
-console.log(`built ${cjs} (${gz} bytes gzipped, budget ${GZIP_BUDGET}), .debug.js, index.mjs` + (bundlesOnly ? '' : ', VolcEngineRTC_MiniApp.d.ts'));
+console.log(`built ${cjs} (${gz} bytes gzipped, budget ${budget}), .debug.js, index.mjs` + (bundlesOnly ? '' : ', VolcEngineRTC_MiniApp.d.ts'));

@@ -33,6 +33,8 @@ export const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 export const BENCH_LIMITS = {
   joinRateLimit: { max: 1e9, windowMs: 1000 },
   messageRate: { perSecond: 1e9, burst: 1e9 },
+  // A join loop sends ~300 bytes per join: past the default burst the byte rate would pause reading.
+  byteRate: { perSecond: 1e12, burst: 1e12 },
   maxSocketsPerAddress: 1e6,
   maxSockets: 1e6,
 };

@@ -171,6 +171,10 @@ async function fanout(v: Variant, url: string, round: number): Promise<void> {
   );
   // The toggle goes on across both runs: muting a muted stream announces nothing.
   let toggles = 0;
+  // With an audience, the next event waits until the audience heard this one: each event is
+  // timed on its own, not queued behind the previous event's thousand deliveries.
+  let audience = 0;
+  const w = workers[1]!;
   const run = async (measure: string) => {
     const warm = Math.floor(P.events / 10);
     for (let i = 0; i < P.events + warm; i++) {
@@ -183,14 +187,15 @@ async function fanout(v: Variant, url: string, round: number): Promise<void> {
       clearTimeout(late);
       const t1 = now();
       await answered;
+      if (audience > 0) await w.call('heard', { count: audience });
       if (i >= warm) add(measure, v.col, t1 - t0);
     }
   };
   await run('fanout');
-  const w = workers[1]!;
   try {
     progress(`fan-out ${v.col}: ${P.invisible} invisible members join`);
     await w.call('hold', { kind: v.kind, url, count: P.invisible, room, visible: false, first: 0, heartbeat: false });
+    audience = P.invisible;
     await run('fanoutInvisible');
   } finally {
     await w.call('drop');

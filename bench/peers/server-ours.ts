@@ -10,6 +10,8 @@ const server = await startServer({
   apps: { [APP_ID]: APP_KEY },
   joinRateLimit: { max: 1e9, windowMs: 1000 },
   messageRate: { perSecond: 1e9, burst: 1e9 },
+  // A join+leave loop sends ~100 KB/s per socket: the default byte rate would pause its reading.
+  byteRate: { perSecond: 1e12, burst: 1e12 },
   maxSocketsPerAddress: 1e6,
   maxSockets: 1e6,
   ...(process.argv[2] ? { resumeGraceMs: Number(process.argv[2]) } : {}),

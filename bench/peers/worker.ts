@@ -8,6 +8,9 @@ import { HEARTBEAT_MS } from './server-common.js';
 const held: Peer[] = [];
 const beats: NodeJS.Timeout[] = [];
 let pairs = 0;
+/** Room events the held peers heard, and who waits for a count of them (the fan-out pacing). */
+let heard = 0;
+let hearing: { count: number; resolve: () => void } | undefined;
 let looping = false;
 let loops: Promise<void>[] = [];
 
@@ -31,6 +34,13 @@ serve(async (m) => {
         const n = m.first + i;
         const room = m.room ?? `${m.roomPrefix}${Math.floor(n / m.perRoom)}`;
         await p.join(room, `m${n}`, { visible: m.visible, token: true });
+        p.onEvent = () => {
+          heard++;
+          if (hearing && heard >= hearing.count) {
+            hearing.resolve();
+            hearing = undefined;
+          }
+        };
         held.push(p);
         if (m.heartbeat && kind !== 'sio') {
           // Spread the beats over the interval, as real clients joining at random times would.
@@ -65,6 +75,11 @@ serve(async (m) => {
       });
       return null;
     }
+    case 'heard':
+      // m: count. Resolves once the held peers heard that many events since the last 'heard'.
+      if (heard < m.count) await new Promise<void>((resolve) => (hearing = { count: m.count, resolve }));
+      heard -= m.count;
+      return null;
     case 'count':
       return pairs;
     case 'pairs-stop':

@@ -1,6 +1,6 @@
 // src/generated/client.ts: the public Client, an explicit overload pair for every method that
 // takes onSuccess / onFailure (Promise form, legacy callback form), delegating to the runtime.
-import { type CodeBlockWriter, type MethodDeclarationOverloadStructure, type OptionalKind, type SourceFile } from 'ts-morph';
+import { Scope, type CodeBlockWriter, type MethodDeclarationOverloadStructure, type OptionalKind, type SourceFile } from 'ts-morph';
 import type { Method, Spec } from '../spec/types.js';
 import { isListenerMethod, resolvedType, successParams } from './shape.js';
 import { contextFor, tsdoc, type LinkContext } from './tsdoc.js';
@@ -74,13 +74,12 @@ export function emitClient(file: SourceFile, spec: Spec): void {
     refsOf(m.returns, refs);
   }
   file.addImportDeclarations([
-    { moduleSpecifier: '../runtime/dual.js', namedImports: ['callAsync', 'callSync'] },
+    { moduleSpecifier: '../runtime/dual.js', namedImports: ['callMethod', 'callMethodSync'] },
     {
       moduleSpecifier: '../runtime/index.js',
       namedImports: ['createRuntime', { name: 'ClientOptions', isTypeOnly: true }, { name: 'ClientRuntime', isTypeOnly: true }],
     },
     { isTypeOnly: true, moduleSpecifier: './events.js', namedImports: ['EventName', 'EventPayloads'] },
-    { moduleSpecifier: './rules.js', namedImports: ['RULES'] },
     { isTypeOnly: true, moduleSpecifier: './types.js', namedImports: [...refs].sort() },
   ]);
 
@@ -89,25 +88,23 @@ export function emitClient(file: SourceFile, spec: Spec): void {
     isExported: true,
     docs: [tsdoc(cls.description, contextFor(spec, [])) + '\n\n@public'],
   });
-  c.addProperty({ name: '#rt', isReadonly: true, type: 'ClientRuntime' });
+  // A `_` member, not `#rt`: the build renames it (ES2017 has no #private, esbuild would emulate
+  // it with a WeakMap and helpers). TypeScript keeps it private; no app should reach it.
+  c.addProperty({ name: 'rt_', scope: Scope.Private, isReadonly: true, type: 'ClientRuntime' });
   c.addConstructor({
     docs: [
       "Creates a client. `options` is this SDK's extension (where the signaling server is, which transport to use); " +
         "the vendor's `Client` takes none, and code written for it works unchanged.\n@param options - Where and how to connect.",
     ],
     parameters: [{ name: 'options', type: 'ClientOptions', hasQuestionToken: true }],
-    statements: ['this.#rt = createRuntime(options);'],
+    statements: ['this.rt_ = createRuntime(options);'],
   });
 
   const ctx: LinkContext = contextFor(spec, []);
   for (const m of cls.methods) {
     const mctx = { ...ctx, links: m.links };
-    const call = (w: CodeBlockWriter, argsExpr: string) => {
-      const casts = m.params.map((p, i) => `a[${i}] as ${typeText(p.type)}`).join(', ');
-      w.write(`return ${argsExpr}(this.#rt, { name: ${quote(m.name)}, params: RULES.${m.name}, `);
-      if (m.callbacks) w.write(`successTakesValue: ${successParams(m).length > 0}, `);
-      w.write(`run: (a) => this.#rt.${m.name}(${casts}) }, args);`);
-    };
+    // Each method is one call: its name picks the argument rules (rules.ts) and the runtime method.
+    const callSync = (w: CodeBlockWriter, args: string[]) => w.write(`callMethodSync(this.rt_, ${quote(m.name)}, [${args.join(', ')}]);`);
     if (isListenerMethod(m)) {
       const [ev, cb] = m.params;
       const generic = !!cb;
@@ -126,12 +123,7 @@ export function emitClient(file: SourceFile, spec: Spec): void {
           ...(cb ? [{ name: 'callback', type: '(payload: EventPayloads[E]) => void', hasQuestionToken: cb.optional }] : []),
         ],
         returnType: 'void',
-        statements: (w) => {
-          w.writeLine(`const args = [${cb ? 'event, callback' : 'event'}];`);
-          const evType = ev!.optional ? 'EventName | undefined' : 'EventName';
-          const cbArg = cb ? `, a[1] as ${cb.optional ? '((payload: unknown) => void) | undefined' : '(payload: unknown) => void'}` : '';
-          w.write(`callSync(this.#rt, { name: ${quote(m.name)}, params: RULES.${m.name}, run: (a) => this.#rt.${m.name}(a[0] as ${evType}${cbArg}) }, args);`);
-        },
+        statements: (w) => callSync(w, cb ? ['event', 'callback'] : ['event']),
       });
       continue;
     }
@@ -141,11 +133,7 @@ export function emitClient(file: SourceFile, spec: Spec): void {
         docs: [description(m, mctx) + paramDocs(m, mctx) + remarks(m, mctx) + '\n\n@public'],
         parameters: m.params.map((p) => ({ name: p.name, type: typeText(p.type), hasQuestionToken: p.optional })),
         returnType: 'void',
-        statements: (w) => {
-          w.writeLine(`const args = [${m.params.map((p) => p.name).join(', ')}];`);
-          call(w, 'callSync');
-          // callSync returns nothing; keep the method's `void`.
-        },
+        statements: (w) => callSync(w, m.params.map((p) => p.name)),
       });
       continue;
     }
@@ -176,7 +164,7 @@ export function emitClient(file: SourceFile, spec: Spec): void {
       overloads,
       parameters: [{ name: 'args', isRestParameter: true, type: 'unknown[]' }],
       returnType: formReturns === 'void' ? `${promise} | void` : promise,
-      statements: (w) => call(w, 'callAsync'),
+      statements: (w) => w.write(`return callMethod(this.rt_, ${quote(m.name)}, args${successParams(m).length > 0 ? ', true' : ''});`),
     });
   }
 }

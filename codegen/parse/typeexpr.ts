@@ -1,6 +1,6 @@
 // TypeScript text from the docs (signature blocks, type cells, member-table returns) -> DType,
 // through the TypeScript parser itself so that every spelling TS accepts is understood.
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../typescript.js';
 
 /** A type as the doc wrote it: richer than the spec's TypeRef, so the linter can see defects. */
 export type DType =
@@ -33,24 +33,24 @@ export interface DSignature {
 
 const PRIMITIVES = new Set(['string', 'number', 'boolean', 'void', 'unknown']);
 
-function parseDiagnostics(sf: ts.SourceFile): number {
+function parseDiagnostics(sf: TS.SourceFile): number {
   return ((sf as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? []).length;
 }
 
-function nameOf(n: ts.PropertyName | ts.BindingName | ts.EntityName): string | null {
+function nameOf(n: TS.PropertyName | TS.BindingName | TS.EntityName): string | null {
   if (ts.isIdentifier(n) || ts.isStringLiteral(n)) return n.text;
   if (ts.isQualifiedName(n)) return `${nameOf(n.left)}.${n.right.text}`;
   return null;
 }
 
-function paramOf(p: ts.ParameterDeclaration): DParam | null {
+function paramOf(p: TS.ParameterDeclaration): DParam | null {
   const name = nameOf(p.name);
   if (name === null) return null;
   const type = p.type ? convert(p.type) : undefined;
   return { name, optional: !!p.questionToken || !!p.initializer, ...(type ? { type } : {}) };
 }
 
-function convert(node: ts.TypeNode): DType | undefined {
+function convert(node: TS.TypeNode): DType | undefined {
   switch (node.kind) {
     case ts.SyntaxKind.StringKeyword:
       return { kind: 'primitive', name: 'string' };

@@ -4,9 +4,12 @@
 // --check fails when they are stale); the checks here use the generated schemas directly. Also
 // writes a Spec as canonical JSON: keys sorted, arrays in their meaningful order, two-space
 // indent, final newline. Same spec, same bytes.
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { OVERRIDES_SCHEMA_OUT, SPEC_SCHEMA_OUT } from '../paths.js';
 import { schemaFromTs } from './schemagen.js';
 
@@ -36,12 +39,44 @@ export function overridesSchema(): object {
 
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 const compiled = new Map<object, Validator>();
+const require = createRequire(import.meta.url);
+const AJV_OPTIONS = { allErrors: true, strict: true, allowUnionTypes: true };
+/** Next to the --check stamp: never committed, gone with a fresh clone or `npm ci`. */
+const VALIDATORS = fileURLToPath(new URL('../../node_modules/.cache/mprtc-codegen/', import.meta.url));
+
+// Compiling a schema costs ajv over 0.1 s per process; the code it compiles to does not change
+// while the schema and ajv do not. So the first run keeps that code (ajv's standalone module) in
+// the cache, named by a hash of the schema, the options and ajv's version, and later runs load it:
+// the same validator, the same errors. ajv itself is loaded only to compile.
+function compile(schema: object): Validator {
+  const version = (require('ajv/package.json') as { version: string }).version;
+  const key = createHash('sha256').update(`${version}\0${JSON.stringify(AJV_OPTIONS)}\0${JSON.stringify(schema)}`).digest('hex');
+  const file = join(VALIDATORS, `validate-${key.slice(0, 16)}.cjs`);
+  try {
+    return require(file) as Validator;
+  } catch {
+    // Not compiled yet (or unreadable): compile now.
+  }
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  const standalone = require('ajv/dist/standalone/index.js') as typeof import('ajv/dist/standalone/index.js');
+  const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
+  const v = ajv.compile(schema);
+  try {
+    mkdirSync(VALIDATORS, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, standalone.default(ajv, v));
+    renameSync(tmp, file); // atomic: a concurrent run reads a whole file or none
+  } catch {
+    // A read-only cache: the next run compiles again.
+  }
+  return v;
+}
 
 /** Schema errors of `data` against `schema` (ajv, every error). */
 export function schemaErrors(schema: object, data: unknown): ErrorObject[] {
   let v = compiled.get(schema);
   if (!v) {
-    v = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
+    v = compile(schema);
     compiled.set(schema, v);
   }
   return v(data) ? [] : [...(v.errors ?? [])];

@@ -4,24 +4,24 @@
 // those files use are understood (interfaces, literal unions, discriminated unions, arrays, null);
 // anything else is an error, never a silent `{}`. Constraints ride on JSDoc tags of a property:
 // @pattern, @minLength, @minItems, @minimum, @integer.
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../typescript.js';
 
 type Schema = Record<string, unknown>;
 
 export function schemaFromTs(source: string, root: string, meta: { id: string; description: string }): Schema {
   const sf = ts.createSourceFile('types.ts', source, ts.ScriptTarget.Latest, true);
-  const decls = new Map<string, ts.InterfaceDeclaration | ts.TypeAliasDeclaration>();
+  const decls = new Map<string, TS.InterfaceDeclaration | TS.TypeAliasDeclaration>();
   for (const st of sf.statements) if (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) decls.set(st.name.text, st);
   const definitions: Record<string, Schema> = {};
   const pending = new Set<string>();
 
-  const fail = (node: ts.Node, why: string): never => {
+  const fail = (node: TS.Node, why: string): never => {
     const { line } = sf.getLineAndCharacterOfPosition(node.getStart());
     throw new Error(`schemagen: ${why} at line ${line + 1}: ${node.getText()}`);
   };
 
   // Read from the comment itself: TypeScript does not attach JSDoc to every member of an inline literal.
-  const tagsOf = (node: ts.Node): Schema => {
+  const tagsOf = (node: TS.Node): Schema => {
     const out: Schema = {};
     // The trivia before the member (a comment on the same line as `;` counts too).
     const text = source.slice(node.pos, node.getStart());
@@ -44,13 +44,13 @@ export function schemaFromTs(source: string, root: string, meta: { id: string; d
     return { $ref: `#/definitions/${name}` };
   };
 
-  const members = (list: ts.NodeArray<ts.TypeElement>): Schema => {
+  const members = (list: TS.NodeArray<TS.TypeElement>): Schema => {
     const properties: Record<string, Schema> = {};
     const required: string[] = [];
     for (const m of list) {
       if (!ts.isPropertySignature(m) || !m.type) fail(m, 'only plain properties are understood');
-      const p = m as ts.PropertySignature;
-      const name = (p.name as ts.Identifier).text;
+      const p = m as TS.PropertySignature;
+      const name = (p.name as TS.Identifier).text;
       let s = typeSchema(p.type!);
       const tags = tagsOf(p);
       if (Object.keys(tags).length) s = tags.type === 'integer' && s.type === 'number' ? { ...s, ...tags } : s.$ref || s.oneOf ? { allOf: [s, tags] } : { ...s, ...tags };
@@ -60,7 +60,7 @@ export function schemaFromTs(source: string, root: string, meta: { id: string; d
     return { type: 'object', additionalProperties: false, required, properties };
   };
 
-  const literal = (n: ts.TypeNode): string | number | boolean | null | undefined => {
+  const literal = (n: TS.TypeNode): string | number | boolean | null | undefined => {
     if (!ts.isLiteralTypeNode(n)) return undefined;
     const l = n.literal;
     if (ts.isStringLiteral(l)) return l.text;
@@ -71,7 +71,7 @@ export function schemaFromTs(source: string, root: string, meta: { id: string; d
     return undefined;
   };
 
-  function typeSchema(n: ts.TypeNode): Schema {
+  function typeSchema(n: TS.TypeNode): Schema {
     switch (n.kind) {
       case ts.SyntaxKind.StringKeyword:
         return { type: 'string' };
@@ -102,7 +102,7 @@ export function schemaFromTs(source: string, root: string, meta: { id: string; d
     return fail(n, 'this type is not understood');
   }
 
-  function declSchema(d: ts.InterfaceDeclaration | ts.TypeAliasDeclaration): Schema {
+  function declSchema(d: TS.InterfaceDeclaration | TS.TypeAliasDeclaration): Schema {
     const s = ts.isInterfaceDeclaration(d) ? members(d.members) : typeSchema(d.type);
     const doc = ts.getJSDocCommentsAndTags(d).find(ts.isJSDoc)?.comment;
     return typeof doc === 'string' ? { description: doc.replace(/\s+/g, ' ').trim(), ...s } : s;

@@ -1,8 +1,6 @@
 // Checks a call's arguments against the rules the codegen derived from the docs
 // (src/generated/rules.ts). Data from the generator, logic here: the bundle stays small.
-import { ERROR_CODES } from '../generated/error-codes.js';
-import type { VolcEngineRTCError } from '../generated/types.js';
-import { rtcError } from './errors.js';
+import { describe, invalid, isObject } from './errors.js';
 
 export type Primitive = 'string' | 'number' | 'boolean' | 'function' | 'unknown';
 
@@ -27,6 +25,8 @@ export interface FieldRule {
   optional: boolean;
   /** Applied to the copy when the caller left the field out. */
   default?: unknown;
+  /** A number that must be whole, from 1 to this (the runtime's own options; not from the docs). */
+  max?: number;
 }
 
 export interface ParamRule extends FieldRule {
@@ -35,73 +35,48 @@ export interface ParamRule extends FieldRule {
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return typeof value;
+function fail(where: string, message: string): never {
+  throw invalid(where, message);
 }
 
-function fail(where: string, message: string): VolcEngineRTCError {
-  return rtcError(ERROR_CODES.INVALID_PARAMS, `${where}: ${message}`);
-}
-
-/** Returns the value to pass on (a fresh copy for objects) or the error. */
-function check(value: unknown, rule: Rule, where: string): { ok: unknown } | { err: VolcEngineRTCError } {
+/** The value to pass on (a fresh copy for objects); throws INVALID_PARAMS naming `where`. */
+export function check(value: unknown, rule: Rule, where: string): unknown {
   if (typeof rule === 'string') {
-    if (rule === 'unknown') return { ok: value };
-    const good = rule === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === rule;
-    return good ? { ok: value } : { err: fail(where, `expected a ${rule}, got ${describe(value)}`) };
+    const good = rule === 'unknown' || (rule === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === rule);
+    return good ? value : fail(where, `expected a ${rule}, got ${describe(value)}`);
   }
   if ('oneOf' in rule) {
-    return rule.oneOf.indexOf(value as string | number) >= 0
-      ? { ok: value }
-      : { err: fail(where, `expected one of the ${rule.type} values, got ${typeof value === 'string' ? JSON.stringify(value) : describe(value)}`) };
+    if (rule.oneOf.indexOf(value as string | number) >= 0) return value;
+    return fail(where, `expected an ${rule.type} value, got ${describe(value)}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { err: fail(where, `expected a ${rule.type} object, got ${describe(value)}`) };
-  }
-  const source = value as Record<string, unknown>;
+  if (!isObject(value)) return fail(where, `expected a ${rule.type} object, got ${describe(value)}`);
   // A copy: the caller's object is never mutated, and later changes to it do not reach us.
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(source)) {
+  for (const key of Object.keys(value)) {
     if (hasOwn(rule.fields, key)) continue;
-    if (!rule.open) return { err: fail(where, `unknown key "${key}" in ${rule.type}`) };
-    copy[key] = source[key];
+    if (!rule.open) fail(where, `unknown key "${key}" in ${rule.type}`);
+    copy[key] = value[key];
   }
   for (const key of Object.keys(rule.fields)) {
-    const field = rule.fields[key]!;
-    const present = hasOwn(source, key) && source[key] !== undefined;
-    if (!present) {
-      if (!field.optional) return { err: fail(`${where}.${key}`, `is required by ${rule.type}`) };
-      if (field.default !== undefined) copy[key] = field.default;
-      continue;
-    }
-    const r = check(source[key], field.rule, `${where}.${key}`);
-    if ('err' in r) return r;
-    copy[key] = r.ok;
+    const v = field(hasOwn(value, key) ? value[key] : undefined, rule.fields[key]!, `${where}.${key}`, 'is required');
+    if (v !== undefined) copy[key] = v;
   }
-  return { ok: copy };
+  return copy;
 }
 
-/** Checks positional arguments; returns the arguments to hand to the runtime, or the error. */
-export function checkArgs(method: string, rules: readonly ParamRule[], args: readonly unknown[]): unknown[] | VolcEngineRTCError {
-  const out: unknown[] = [];
-  for (let i = 0; i < rules.length; i++) {
-    const p = rules[i]!;
-    const where = `${method}(${p.name})`;
-    const value = args[i];
-    if (value === undefined) {
-      if (!p.optional) return fail(where, 'is required');
-      // An option object left out (default `{}`): a fresh copy with every field's default.
-      const def = typeof p.default === 'object' && p.default !== null ? check(p.default, p.rule, where) : { ok: p.default };
-      if ('err' in def) return def.err;
-      out.push(def.ok);
-      continue;
-    }
-    const r = check(value, p.rule, where);
-    if ('err' in r) return r.err;
-    out.push(r.ok);
+/** A parameter or field: checked when given, else its default (or `missing` when it is required). */
+function field(value: unknown, f: FieldRule, where: string, missing: string): unknown {
+  if (value !== undefined) {
+    const max = f.max;
+    if (max && !(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= max)) fail(where, `must be a whole number from 1 to ${max}`);
+    return check(value, f.rule, where);
   }
-  return out;
+  if (!f.optional) fail(where, missing);
+  // An option object left out (default `{}`): a fresh copy with every field's default.
+  return isObject(f.default) ? check(f.default, f.rule, where) : f.default;
+}
+
+/** The arguments to hand to the runtime (defaults applied, objects copied); throws INVALID_PARAMS. */
+export function checkArgs(method: string, rules: readonly ParamRule[], args: readonly unknown[]): unknown[] {
+  return rules.map((p, i) => field(args[i], p, `${method}(${p.name})`, 'is required'));
 }

@@ -12,28 +12,28 @@ export type Emit = <E extends EventName>(event: E, payload: EventPayloads[E]) =>
 
 /** One registration; `once` entries are dropped before their first call. */
 interface Entry {
-  fn: Listener<any>;
-  once: boolean;
+  fn_: Listener<any>;
+  once_: boolean;
 }
 
 export class Emitter {
   private readonly lists_ = new Map<EventName, Entry[]>();
 
   on<E extends EventName>(event: E, fn: Listener<E>, once = false): void {
-    const list = this.lists_.get(event) ?? [];
-    if (!list.some((e) => e.fn === fn)) list.push({ fn, once });
+    const list = this.lists_.get(event) || [];
+    if (!list.some((e) => e.fn_ === fn)) list.push({ fn_: fn, once_: once });
     this.lists_.set(event, list);
   }
 
   /** Without fn: every listener of the event. */
   off<E extends EventName>(event: E, fn?: Listener<E>): void {
-    const rest = fn ? (this.lists_.get(event) ?? []).filter((e) => e.fn !== fn) : [];
+    const rest = fn ? (this.lists_.get(event) || []).filter((e) => e.fn_ !== fn) : [];
     if (rest.length) this.lists_.set(event, rest);
     else this.lists_.delete(event);
   }
 
   /** Without an event: every listener of every event. */
-  removeAll(event?: EventName): void {
+  removeAllListeners(event?: EventName): void {
     if (event === undefined) this.lists_.clear();
     else this.lists_.delete(event);
   }
@@ -48,12 +48,12 @@ export class Emitter {
     if (!list) return;
     for (const e of [...list]) {
       // A once listener removed by an earlier listener of this emit is not called.
-      if (e.once) {
-        if (!this.lists_.get(event)?.includes(e)) continue;
-        this.off(event, e.fn);
+      if (e.once_) {
+        if ((this.lists_.get(event) || []).indexOf(e) < 0) continue;
+        this.off(event, e.fn_);
       }
       try {
-        e.fn(payload);
+        e.fn_(payload);
       } catch (err) {
         logError(`[mprtc] a "${event}" listener threw:`, err);
       }

@@ -15,10 +15,6 @@ export function stopTimer(handle: TimerHandle | undefined): void {
   if (handle !== undefined) clearTimeout(handle);
 }
 
-export function now(): number {
-  return Date.now();
-}
-
 /** Last resort for failures nobody listens to: never lose them silently. */
 export function logError(...args: unknown[]): void {
   try {
@@ -26,10 +22,4 @@ export function logError(...args: unknown[]): void {
   } catch {
     // A host without a usable console: nothing more we can do.
   }
-}
-
-/** A global by name, or undefined; `globalThis` is missing in some old mini-program hosts. */
-export function hostGlobal(name: string): unknown {
-  const root: Record<string, unknown> | undefined = typeof globalThis !== 'undefined' ? (globalThis as unknown as Record<string, unknown>) : undefined;
-  return root ? root[name] : undefined;
 }

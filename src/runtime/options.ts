@@ -1,4 +1,7 @@
 // The options a Client takes beyond the vendor's API: where the server is and how to reach it.
+import { check, type FieldRule, type ObjectRule } from './args.js';
+import { invalid, isObject } from './errors.js';
+import type { VolcEngineRTCError } from '../generated/types.js';
 import { logError } from './host.js';
 import type { TransportFactory } from './transport/types.js';
 
@@ -87,69 +90,46 @@ export interface ResolvedOptions {
   reconnect: ResolvedReconnect | false;
 }
 
-const RECONNECT_DEFAULTS: ResolvedReconnect = { maxAttempts: 10, baseDelayMs: 500, maxDelayMs: 5000 };
+/** An optional whole number from 1 to max, `def` when left out. */
+const whole = (def: number, max = 3_600_000): FieldRule => ({ rule: 'number', optional: true, default: def, max });
 
-const DEFAULTS = {
-  requestTimeoutMs: 10_000,
-  heartbeatIntervalMs: 5_000,
-  heartbeatTimeoutMs: 15_000,
-  reportFlushMs: 5_000,
-  reportBatchSize: 20,
-} as const;
+// Checked like the API's option objects (args.ts): unknown keys, types, defaults, on a copy.
+const RECONNECT: ObjectRule = {
+  type: 'ReconnectOptions',
+  open: false,
+  fields: { maxAttempts: whole(10, 100), baseDelayMs: whole(500), maxDelayMs: whole(5000) },
+};
+const OPTIONS: ObjectRule = {
+  type: 'ClientOptions',
+  open: false,
+  fields: {
+    server: { rule: 'string', optional: true },
+    transport: { rule: 'unknown', optional: true },
+    reconnect: { rule: 'unknown', optional: true },
+    requestTimeoutMs: whole(10_000),
+    heartbeatIntervalMs: whole(5_000),
+    heartbeatTimeoutMs: whole(15_000),
+    reportFlushMs: whole(5_000),
+    // A report batch is one frame: well under the server's frame size limit (64 KiB by default).
+    reportBatchSize: whole(20, 100),
+  },
+};
 
-const KNOWN = ['server', 'transport', 'reconnect', ...Object.keys(DEFAULTS)];
-
-function resolveReconnect(v: unknown): ResolvedReconnect | false | string {
-  if (v === undefined) return { ...RECONNECT_DEFAULTS };
-  if (v === false) return false;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'ClientOptions.reconnect must be false or an object';
-  const o = v as Record<string, unknown>;
-  const out = { ...RECONNECT_DEFAULTS };
-  for (const key of Object.keys(o)) {
-    if (!(key in RECONNECT_DEFAULTS)) return `unknown key "${key}" in ClientOptions.reconnect`;
-    const n = o[key];
-    if (n === undefined) continue;
-    const max = key === 'maxAttempts' ? 100 : 3_600_000;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) return `ClientOptions.reconnect.${key} must be a whole number from 1 to ${max}`;
-    out[key as keyof ResolvedReconnect] = n;
+/** The options with defaults applied; throws INVALID_PARAMS saying which option is unusable (init rejects with it). */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  const o = check(options === undefined || options === null ? {} : options, OPTIONS, 'ClientOptions') as ResolvedOptions & { reconnect: unknown };
+  const bad = (what: string, why: string): never => {
+    throw invalid(`ClientOptions.${what}`, why);
+  };
+  if (o.server !== undefined && !/^wss?:\/\/[^\s]+$/i.test(o.server)) bad('server', 'must be a ws:// or wss:// URL');
+  const t = o.transport;
+  if (t !== undefined && t !== 'wx' && t !== 'websocket' && typeof t !== 'function') bad('transport', `must be 'wx', 'websocket' or a function`);
+  if (o.reconnect !== false) {
+    const r = (o.reconnect = check(o.reconnect === undefined ? {} : o.reconnect, RECONNECT, 'ClientOptions.reconnect') as ResolvedReconnect);
+    if (r.maxDelayMs < r.baseDelayMs) bad('reconnect.maxDelayMs', 'must be at least baseDelayMs');
   }
-  if (out.maxDelayMs < out.baseDelayMs) return 'ClientOptions.reconnect.maxDelayMs must be at least baseDelayMs';
-  return out;
-}
-
-/** The options with defaults applied, or why they are unusable (reported by init, never thrown). */
-export function resolveOptions(options: unknown): ResolvedOptions | string {
-  if (options === undefined || options === null) options = {};
-  if (typeof options !== 'object' || Array.isArray(options)) return 'ClientOptions must be an object';
-  const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!KNOWN.includes(key)) return `unknown key "${key}" in ClientOptions`;
-  }
-  const server = o.server;
-  if (server !== undefined && (typeof server !== 'string' || !/^wss?:\/\/[^\s]+$/i.test(server))) {
-    return 'ClientOptions.server must be a ws:// or wss:// URL';
-  }
-  const transport = o.transport;
-  if (transport !== undefined && transport !== 'wx' && transport !== 'websocket' && typeof transport !== 'function') {
-    return `ClientOptions.transport must be 'wx', 'websocket' or a function`;
-  }
-  const reconnect = resolveReconnect(o.reconnect);
-  if (typeof reconnect === 'string') return reconnect;
-  const out: ResolvedOptions = { server: server as string | undefined, transport: transport as ClientOptions['transport'], reconnect, ...DEFAULTS };
-  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
-    const v = o[key];
-    if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 3_600_000) {
-      return `ClientOptions.${key} must be a whole number from 1 to 3600000`;
-    }
-    out[key] = v;
-  }
-  // A batch is one frame: keep it well under the server's frame size limit (64 KiB by default).
-  if (out.reportBatchSize > 100) return 'ClientOptions.reportBatchSize must be at most 100';
-  if (out.heartbeatTimeoutMs <= out.heartbeatIntervalMs) {
-    return 'ClientOptions.heartbeatTimeoutMs must exceed heartbeatIntervalMs';
-  }
-  return out;
+  if (o.heartbeatTimeoutMs <= o.heartbeatIntervalMs) bad('heartbeatTimeoutMs', 'must exceed heartbeatIntervalMs');
+  return o as ResolvedOptions;
 }
 
 /** The configure() defaults; a copy, so the app changing its object later changes nothing. */
@@ -172,17 +152,20 @@ let configured: unknown;
  * @public
  */
 export function configure(options: ClientOptions): void {
-  const why = resolveOptions(options);
-  if (typeof why === 'string') logError('[mprtc] configure:', why);
-  configured = typeof options === 'object' && options !== null ? { ...options } : options;
+  try {
+    resolveOptions(options);
+  } catch (e) {
+    logError('[mprtc] configure:', (e as VolcEngineRTCError).reason);
+  }
+  configured = isObject(options) ? Object.assign({}, options) : options;
 }
 
 /** The constructor's options over the configure() defaults; a key given as undefined counts as absent. */
 export function withDefaults(options: unknown): unknown {
-  const base = configured ?? {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) return options ?? base;
+  const base = configured === undefined || configured === null ? {} : configured;
+  if (!isObject(options)) return options === undefined || options === null ? base : options;
   if (typeof base !== 'object' || base === null) return base;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
+  const out = Object.assign({}, base) as Record<string, unknown>;
+  for (const k of Object.keys(options)) if (options[k] !== undefined) out[k] = options[k];
   return out;
 }

@@ -6,62 +6,45 @@ import type { ReportItem } from '@mprtc/protocol';
 /** Kept while not in a room; beyond this the oldest items are dropped. */
 const MAX_BUFFERED = 500;
 
+/** Where batches go (the runtime). */
 export interface ReportSink {
   /** Sends one batch; resolves when the server took it. */
-  send_(items: ReportItem[]): Promise<unknown>;
+  sendReports_(items: ReportItem[]): Promise<unknown>;
   /** Whether a batch can be sent now (in a room). */
-  ready_(): boolean;
-  failed_(err: unknown): void;
-}
-
-/** Whether JSON can carry the item (a BigInt or a cycle cannot). */
-export function sendable(item: ReportItem): boolean {
-  try {
-    JSON.stringify(item);
-    return true;
-  } catch {
-    return false;
-  }
+  reportsReady_(): boolean;
+  reportsFailed_(err: unknown): void;
+  /** The client's options (set by init; nothing is buffered before it). */
+  readonly options_: { reportFlushMs: number; reportBatchSize: number };
 }
 
 export class ReportBuffer {
   private items_: ReportItem[] = [];
   private timer_: TimerHandle | undefined;
 
-  /** Set by init from the client's options (reportFlushMs, reportBatchSize). */
-  flushMs_ = 5000;
-  batchSize_ = 20;
-
   constructor(private readonly sink_: ReportSink) {}
-
-  get size_(): number {
-    return this.items_.length;
-  }
 
   add_(item: ReportItem): void {
     this.items_.push(item);
     if (this.items_.length > MAX_BUFFERED) this.items_.splice(0, this.items_.length - MAX_BUFFERED);
-    if (!this.sink_.ready_()) return;
-    if (this.items_.length >= this.batchSize_) void this.flush_();
-    else this.arm_();
+    if (this.sink_.reportsReady_()) this.resume_();
   }
 
   /** Sends everything buffered now (in batches of batchSize); resolves when all were answered. */
   flush_(): Promise<void> {
     stopTimer(this.timer_);
     this.timer_ = undefined;
-    if (!this.sink_.ready_() || this.items_.length === 0) return Promise.resolve();
+    if (!this.sink_.reportsReady_() || this.items_.length === 0) return Promise.resolve();
     const sends: Promise<unknown>[] = [];
     while (this.items_.length) {
-      const batch = this.items_.splice(0, this.batchSize_);
-      sends.push(this.sink_.send_(batch).catch((e: unknown) => this.sink_.failed_(e)));
+      const batch = this.items_.splice(0, this.sink_.options_.reportBatchSize);
+      sends.push(this.sink_.sendReports_(batch).catch((e: unknown) => this.sink_.reportsFailed_(e)));
     }
     return Promise.all(sends).then(() => undefined);
   }
 
   /** Called on join: items reported before it go out with the first batch. */
   resume_(): void {
-    if (this.items_.length >= this.batchSize_) void this.flush_();
+    if (this.items_.length >= this.sink_.options_.reportBatchSize) void this.flush_();
     else if (this.items_.length) this.arm_();
   }
 
@@ -81,6 +64,6 @@ export class ReportBuffer {
     this.timer_ = startTimer(() => {
       this.timer_ = undefined;
       void this.flush_();
-    }, this.flushMs_);
+    }, this.sink_.options_.reportFlushMs);
   }
 }

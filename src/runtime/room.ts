@@ -1,75 +1,87 @@
 // The calls made in a room: each refuses locally what the server would refuse anyway (no round
 // trip), sends its request, and keeps the session's idea of publishing and subscriptions.
-import { ERROR_CODES } from '../generated/error-codes.js';
+import * as ERROR_CODES from './codes.js';
 import type { MuteLocalOptions, MuteRemoteOptions, SubOptions, UnsubscribeOptions } from '../generated/types.js';
-import { rtcError } from './errors.js';
-import { asUrl } from './payloads.js';
-import type { Session } from './session.js';
+import { invalid, rtcError } from './errors.js';
+import { urlOf } from './payloads.js';
+import type { Session, Subscription } from './session.js';
 import type { Connection } from './signaling/connection.js';
 import { checkId } from './validate.js';
 
 /** A request within one stay in the room (waits while reconnecting, fails once it is left). */
 export type RoomRequest = (s: Session, req: Parameters<Connection['request']>[0]) => Promise<unknown>;
 
-/** What the room calls need of the runtime. */
+/** What the room calls need of the runtime (the runtime itself). */
 export interface RoomIo {
   /** The session, or throws the phase's refusal (NOT_IN_ROOM, NOT_INITED...). */
   room_(method: string): Session;
   request_: RoomRequest;
-  visible_(): boolean;
+  readonly visible_: boolean;
 }
 
 export async function publish(io: RoomIo): Promise<string> {
   const s = io.room_('publish');
-  if (s.publishing_) throw rtcError(ERROR_CODES.ALREADY_PUBLISHED, 'publish: the local stream is published already');
-  if (!io.visible_()) throw rtcError(ERROR_CODES.INVISIBLE_CANNOT_PUBLISH, 'publish: an invisible user cannot publish; setUserVisibility(true) first');
+  if (s.publishing_) throw rtcError(ERROR_CODES.ALREADY_PUBLISHED, 'publish: published already');
+  if (!io.visible_) throw rtcError(ERROR_CODES.INVISIBLE_CANNOT_PUBLISH, 'publish: invisible; call setUserVisibility(true) first');
   // After STREAM_FAILED the server still holds the stream and answers with a URL (a fresh one,
   // or the one in use if the pusher got back in by itself meanwhile).
-  const url = asUrl(await io.request_(s, { type: 'publish', screen: false }));
-  if (!url) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'publish: the server answered without a URL');
+  const url = await sendPublish(io, s);
   s.publishing_ = true;
-  s.pushUrl_ = url;
   return url;
 }
 
 export async function unpublish(io: RoomIo): Promise<void> {
   const s = io.room_('unpublish');
-  if (!s.publishing_) throw rtcError(ERROR_CODES.NOT_PUBLISHED, 'unpublish: the local stream is not published');
+  if (!s.publishing_) throw notPublished('unpublish');
   await io.request_(s, { type: 'unpublish', screen: false });
-  s.publishing_ = false;
-  s.pushUrl_ = undefined;
-  s.audioOff_ = false;
-  s.videoOff_ = false;
+  s.unpublished_();
+}
+
+/** The publish request: the URL to push to (a fresh one, or the one in use). */
+export const sendPublish = async (io: Pick<RoomIo, 'request_'>, s: Session): Promise<string> =>
+  urlOf('publish', await io.request_(s, { type: 'publish', screen: false }));
+
+/** The subscribe request for sub's stream: the URL to play. */
+export const sendSubscribe = async (io: Pick<RoomIo, 'request_'>, s: Session, sub: Subscription): Promise<string> =>
+  urlOf('subscribe', await io.request_(s, { type: 'subscribe', userId: sub.uid, screen: sub.screen, audio: sub.audio, video: sub.video }));
+
+const notPublished = (method: string) => rtcError(ERROR_CODES.NOT_PUBLISHED, `${method}: not published`);
+
+/** The subscription to uid's main or screen stream, or NOT_SUBSCRIBED naming it. */
+function subscribed(s: Session, method: string, uid: string, screen: boolean): Subscription {
+  const sub = s.subscribed_(uid, screen);
+  if (!sub) throw rtcError(ERROR_CODES.NOT_SUBSCRIBED, `${method}: ${uid}'s ${screen ? 'screen' : 'main'} stream is not subscribed`);
+  return sub;
 }
 
 export async function subscribe(io: RoomIo, userId: string, options: SubOptions): Promise<string> {
   const s = io.room_('subscribe');
-  const e = checkId('subscribe', 'userId', userId);
-  if (e) throw e;
-  if (userId === s.userId_) throw rtcError(ERROR_CODES.INVALID_PARAMS, 'subscribe(userId): that is the local user');
+  checkId('subscribe', 'userId', userId);
+  if (userId === s.userId_) throw invalid('subscribe(userId)', 'that is the local user');
   const screen = options.screen === true;
-  const audio = options.audio !== false;
-  const video = options.video !== false;
-  const url = asUrl(await io.request_(s, { type: 'subscribe', userId, screen, audio, video }));
-  if (!url) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'subscribe: the server answered without a URL');
-  const before = s.subscribed_(userId, screen);
+  const sub = { uid: userId, screen, audio: options.audio !== false, video: options.video !== false, pausedAudio: false, pausedVideo: false };
+  const url = await sendSubscribe(io, s, sub);
   // The server keeps a muteRemote pause across a subscribe again; so does the client.
-  s.addSubscription_({ uid: userId, screen, audio, video, pausedAudio: before?.pausedAudio ?? false, pausedVideo: before?.pausedVideo ?? false });
+  const before = s.subscribed_(userId, screen);
+  if (before) {
+    sub.pausedAudio = before.pausedAudio;
+    sub.pausedVideo = before.pausedVideo;
+  }
+  s.addSubscription_(sub);
   return url;
 }
 
 export async function unsubscribe(io: RoomIo, userId: string, options: UnsubscribeOptions): Promise<void> {
   const s = io.room_('unsubscribe');
   const screen = options.screen === true;
-  if (!s.subscribed_(userId, screen))
-    throw rtcError(ERROR_CODES.NOT_SUBSCRIBED, `unsubscribe: ${userId}'s ${screen ? 'screen' : 'main'} stream is not subscribed`);
+  subscribed(s, 'unsubscribe', userId, screen);
   await io.request_(s, { type: 'unsubscribe', userId, screen });
   s.removeSubscription_(userId, screen);
 }
 
 export async function muteLocal(io: RoomIo, options: MuteLocalOptions): Promise<void> {
   const s = io.room_('muteLocal');
-  if (!s.publishing_) throw rtcError(ERROR_CODES.NOT_PUBLISHED, 'muteLocal: the local stream is not published');
+  if (!s.publishing_) throw notPublished('muteLocal');
   await io.request_(s, { type: 'muteLocal', audio: options.audio, video: options.video });
   s.audioOff_ = options.audio;
   s.videoOff_ = options.video;
@@ -78,23 +90,12 @@ export async function muteLocal(io: RoomIo, options: MuteLocalOptions): Promise<
 export async function muteRemote(io: RoomIo, userId: string, options: MuteRemoteOptions): Promise<void> {
   const s = io.room_('muteRemote');
   const screen = options.screen === true;
-  if (!s.subscribed_(userId, screen))
-    throw rtcError(ERROR_CODES.NOT_SUBSCRIBED, `muteRemote: ${userId}'s ${screen ? 'screen' : 'main'} stream is not subscribed`);
+  subscribed(s, 'muteRemote', userId, screen);
   await io.request_(s, { type: 'muteRemote', userId, screen, audio: options.audio, video: options.video });
+  // Looked up again: an unsubscribe (or the stream's end) may have come meanwhile.
   const sub = s.subscribed_(userId, screen);
   if (sub) {
     sub.pausedAudio = options.audio;
     sub.pausedVideo = options.video;
-  }
-}
-
-/** setUserVisibility in a room: an invisible user cannot publish, the server ended the local stream. */
-export async function setVisibility(io: RoomIo, s: Session, enable: boolean): Promise<void> {
-  await io.request_(s, { type: 'setVisibility', visible: enable });
-  if (!enable) {
-    s.publishing_ = false;
-    s.pushUrl_ = undefined;
-    s.audioOff_ = false;
-    s.videoOff_ = false;
   }
 }

@@ -2,24 +2,26 @@
 // calls in room.ts, server events in server-events.ts, reconnecting in reconnect/). Arguments arrive
 // checked for type by the generated layer; everything here that fails rejects with a
 // VolcEngineRTCError, never throws.
-import { ERROR_CODES } from '../generated/error-codes.js';
+import * as ERROR_CODES from './codes.js';
 import { EVENTS } from '../generated/events.js';
 import type { ClientRuntimeMethods } from '../generated/runtime-contract.js';
 import type { MuteLocalOptions, MuteRemoteOptions, SubOptions, UnsubscribeOptions, VolcEngineRTCError, WxMediaState } from '../generated/types.js';
-import { rtcError } from './errors.js';
+import { invalid, rtcError, toJson } from './errors.js';
 import { Emitter, type Listener } from './emitter.js';
-import type { EventName, EventPayloads } from '../generated/events.js';
-import { logError, now } from './host.js';
+import type { EventName } from '../generated/events.js';
+import { logError } from './host.js';
 import { resolveOptions, withDefaults, type ClientOptions, type ResolvedOptions } from './options.js';
-import { asJoinAnswer, streamAdded, type JoinAnswer } from './payloads.js';
-import type { ReportItem } from '@mprtc/protocol';
-import { Reconnector, type ReconnectStats } from './reconnect/reconnector.js';
-import { ServerEventInbox } from './server-events.js';
-import { ReportBuffer, sendable } from './reports.js';
+import { asJoinAnswer, type JoinAnswer } from './payloads.js';
+import { announceDifferences } from './reconnect/announce.js';
+import type { ReportItem, Request } from '@mprtc/protocol';
+import { Reconnector, type ReconnectHost, type ReconnectStats } from './reconnect/reconnector.js';
+import { ServerEventInbox, type ServerEventHost } from './server-events.js';
+import { ReportBuffer, type ReportSink } from './reports.js';
 import * as room from './room.js';
 import { Session } from './session.js';
-import { Connection } from './signaling/connection.js';
-import { canInit, canJoin, canLeave, needInit, needRoom, type Phase } from './state.js';
+import { Connection, nextRequestId, type ConnectionListener } from './signaling/connection.js';
+import { DESTROYED, IN_ROOM, INITIALISED, JOINING, LEAVING, UNINITIALISED, type Phase } from './phase.js';
+import { allow, canInit, LIVE, refuse } from './state.js';
 import { pickTransport } from './transport/pick.js';
 import { checkAppId, checkId, checkToken } from './validate.js';
 
@@ -35,125 +37,96 @@ export type ClientRuntime = ClientRuntimeMethods & RuntimeHooks;
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
 
-const fail = <T>(err: VolcEngineRTCError): Promise<T> => Promise.reject(err);
-
-class Runtime implements ClientRuntime {
-  private phase_: Phase = 'uninitialised';
+// The runtime is an Emitter (the vendor's Client is an event emitter: off and removeAllListeners
+// are the Emitter's own), and the host of its parts (ServerEventHost, ReconnectHost, RoomIo): they
+// reach the members they need by name, and those members end in '_' like every private one (the
+// class is not exported; apps see ClientRuntime only). The state stays here.
+class Runtime extends Emitter implements ClientRuntime, ConnectionListener, ServerEventHost, ReconnectHost, ReportSink, room.RoomIo {
+  private phase_: Phase = UNINITIALISED;
   private appId_ = '';
   private businessId_: string | undefined;
-  private visible_ = true;
-  private conn_: Connection | undefined;
-  private session_: Session | undefined;
+  visible_ = true;
+  conn_: Connection | undefined;
+  session_: Session | undefined;
   private connState_: ConnectionState = 'disconnected';
   private leaving_: Promise<void> | undefined;
-  /** Request ids for every connection of this client: a request resent after a resume keeps its id. */
-  private nextId_ = 1;
-  private readonly ids_ = (): number => this.nextId_++;
-  private readonly emitter_ = new Emitter();
-  private readonly reports_: ReportBuffer;
+  readonly reports_ = new ReportBuffer(this);
   private readonly given_: ClientOptions | undefined;
   /** Set by init (calls before it are refused with NOT_INITED). */
-  private options_!: ResolvedOptions;
-  // The parts each see only what they need of the runtime; the state stays here.
-  private readonly inbox_ = new ServerEventInbox({
-    conn_: () => this.conn_,
-    session_: () => this.session_,
-    disconnect_: (why) => {
-      if (this.phase_ === 'inRoom') this.outOfRoom_(why);
-    },
-    emit_: (event, payload) => this.emit_(event, payload),
-    emitError_: (err) => this.emitError(err),
-  });
-  private readonly reconnector_ = new Reconnector(
-    {
-      connect_: () => this.newConnection_(),
-      join_: (conn, s) => this.joinRequest_(conn, s.token_, s.roomId_, s.userId_),
-      reconnecting_: () => this.setConnState_('reconnecting'),
-      adopt_: (conn) => {
-        this.conn_ = conn;
-        this.setConnState_('connected');
-      },
-      resumeReports_: () => this.reports_.resume_(),
-      outOfRoom_: (why) => this.outOfRoom_(why),
-      request_: (s, req) => this.request_(s, req),
-      session_: () => this.session_,
-      emit_: (event, payload) => this.emit_(event, payload),
-      emitError_: (err) => this.emitError(err),
-    },
-    this.inbox_,
-  );
-  private readonly roomIo_: room.RoomIo = {
-    room_: (method) => this.room_(method),
-    request_: (s, req) => this.request_(s, req),
-    visible_: () => this.visible_,
-  };
+  options_!: ResolvedOptions;
+  private readonly inbox_ = new ServerEventInbox(this);
+  private readonly reconnector_ = new Reconnector(this, this.inbox_);
   /** Counts of what reconnecting did, for tests and diagnostics. */
   readonly stats: ReconnectStats = this.reconnector_.stats;
 
   constructor(options: ClientOptions | undefined) {
+    super();
     // Resolved at init, over the configure() defaults of that moment.
     this.given_ = options;
-    this.reports_ = new ReportBuffer({
-      // In a room with a live socket: also while leaving or destroying, so leave can flush.
-      ready_: () => this.session_ !== undefined && this.conn_?.isOpen === true,
-      // Through request(): a batch in flight when the socket drops is resent after the resume.
-      send_: (items) =>
-        this.session_ ? this.request_(this.session_, { type: 'report', items }) : fail(rtcError(ERROR_CODES.NOT_IN_ROOM, 'report: not in a room')),
-      failed_: (e) => {
-        // Reports lost with the socket are not the app's concern; anything else is.
-        const err = e as VolcEngineRTCError;
-        if (err.code !== ERROR_CODES.CONNECTION_LOST) this.emitError(err);
-      },
-    });
+  }
+
+  // ---- the ReportSink of reports_ ---------------------------------------------------------
+
+  /** In a room with a live socket: also while leaving or destroying, so leave can flush. */
+  reportsReady_(): boolean {
+    return this.session_ !== undefined && !!this.conn_ && this.conn_.isOpen;
+  }
+
+  /** Through request_: a batch in flight when the socket drops is resent after the resume. */
+  sendReports_(items: ReportItem[]): Promise<unknown> {
+    return this.request_(this.session_, { type: 'report', items });
+  }
+
+  /** Reports lost with the socket are not the app's concern; anything else is. */
+  reportsFailed_(e: unknown): void {
+    if ((e as VolcEngineRTCError).code !== ERROR_CODES.CONNECTION_LOST) this.emitError(e as VolcEngineRTCError);
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
 
-  init(appId: string): Promise<void> {
+  async init(appId: string): Promise<void> {
+    canInit(this.phase_);
     const o = resolveOptions(withDefaults(this.given_));
-    const e = canInit(this.phase_) ?? (typeof o === 'string' ? rtcError(ERROR_CODES.INVALID_PARAMS, o) : checkAppId(appId));
-    if (e) return fail(e);
-    this.options_ = o as ResolvedOptions;
-    this.reports_.flushMs_ = this.options_.reportFlushMs;
-    this.reports_.batchSize_ = this.options_.reportBatchSize;
+    checkAppId(appId);
+    this.options_ = o;
     this.appId_ = appId;
-    this.phase_ = 'initialised';
-    return Promise.resolve();
+    this.phase_ = INITIALISED;
   }
 
   async destroy(): Promise<void> {
-    if (this.phase_ === 'destroyed') throw needInit('destroyed', 'destroy');
+    allow(this.phase_, 'destroy', [UNINITIALISED, ...LIVE]);
     const was = this.phase_;
     // From here on every call fails with CLIENT_DESTROYED, even while the leave below runs.
-    this.phase_ = 'destroyed';
-    if (was === 'inRoom') await this.leaveRoom_();
-    else if (was === 'leaving') await this.leaving_;
-    else if (was === 'joining') this.dropConnection_('the client was destroyed');
+    this.phase_ = DESTROYED;
+    if (was === IN_ROOM) await this.leaveRoom_();
+    else if (was === LEAVING) await this.leaving_;
+    else if (was === JOINING) this.dropConnection_('destroyed');
     this.reports_.clear_();
-    this.emitter_.removeAll();
+    this.removeAllListeners();
   }
 
-  setBusinessId(businessId: string): Promise<boolean> {
-    const e = needInit(this.phase_, 'setBusinessId');
-    if (e) return fail(e);
+  async setBusinessId(businessId: string): Promise<boolean> {
+    allow(this.phase_, 'setBusinessId', LIVE);
     // After join it has no effect, as the vendor documents: say so with false.
-    if (this.phase_ !== 'initialised') return Promise.resolve(false);
-    if (businessId.length > 128) return fail(rtcError(ERROR_CODES.INVALID_PARAMS, 'setBusinessId(businessId): at most 128 characters'));
+    if (this.phase_ !== INITIALISED) return false;
+    if (businessId.length > 128) throw invalid('setBusinessId(businessId)', 'at most 128 characters');
     this.businessId_ = businessId;
-    return Promise.resolve(true);
+    return true;
   }
 
   // ---- room ------------------------------------------------------------------------------
 
   async join(token: string, roomId: string, userId: string): Promise<string> {
-    const e = canJoin(this.phase_) ?? checkToken(token) ?? checkId('join', 'roomId', roomId) ?? checkId('join', 'userId', userId);
-    if (e) throw e;
+    allow(this.phase_, 'join', [INITIALISED]);
+    checkToken('join', token);
+    checkId('join', 'roomId', roomId);
+    checkId('join', 'userId', userId);
     const o = this.options_;
-    if (!o.server) throw rtcError(ERROR_CODES.NO_WEBSOCLET_URL, 'join: no server URL; pass { server: "wss://..." } to new Client()');
+    if (!o.server) throw rtcError(ERROR_CODES.NO_WEBSOCLET_URL, 'join: no server URL; set ClientOptions.server');
     const conn = this.newConnection_();
     if (typeof conn === 'string') throw rtcError(ERROR_CODES.CONNECTION_FAILED, `join: ${conn}`);
 
-    this.phase_ = 'joining';
+    this.phase_ = JOINING;
     this.conn_ = conn;
     this.setConnState_('connecting');
     try {
@@ -161,73 +134,49 @@ class Runtime implements ClientRuntime {
       this.setConnState_('connected');
       const data = await this.joinRequest_(conn, token, roomId, userId);
       if (this.conn_ !== conn) throw this.joinAborted_();
-      const s = new Session(roomId, userId, token, data.sessionId, data.tokenExpireAt);
-      s.resumeToken_ = data.resumeToken;
+      const s = new Session(roomId, userId, token, data);
       this.session_ = s;
-      this.phase_ = 'inRoom';
-      for (const uid of data.peers) if (uid !== userId) this.inbox_.deliver_(s, EVENTS.PEER_ONLINE, { uid });
-      for (const st of data.streams) if (st.uid !== userId) this.inbox_.deliver_(s, EVENTS.STREAM_ADDED, streamAdded(st));
-      this.inbox_.flush_(conn);
-      this.reports_.resume_();
+      this.phase_ = IN_ROOM;
+      this.joined_(conn, s, data);
       return userId;
     } catch (err) {
       this.inbox_.release_(conn);
       if (this.conn_ !== conn) throw this.joinAborted_();
       this.dropConnection_('join failed');
-      this.phase_ = 'initialised';
+      this.phase_ = INITIALISED;
       throw err;
     }
   }
 
-  private newConnection_(): Connection | string {
+  newConnection_(): Connection | string {
     const o = this.options_;
     const factory = pickTransport(o.transport);
     if (typeof factory === 'string') return factory;
-    const conn: Connection = new Connection(
-      o.server!,
-      factory,
-      o,
-      {
-        onEvent: (name, data, seq) => this.inbox_.receive_(conn, name, data, seq),
-        onError: (err) => this.emitError(err),
-        onLost: (err) => this.lost_(conn, err),
-      },
-      this.ids_,
-    );
-    return conn;
+    return new Connection(o.server!, factory, o, this);
   }
 
   /** join on an open connection; events that overtake the answer are held until inbox_.flush_. */
-  private async joinRequest_(conn: Connection, token: string, roomId: string, userId: string): Promise<JoinAnswer> {
+  async joinRequest_(conn: Connection, token: string, roomId: string, userId: string): Promise<JoinAnswer> {
     this.inbox_.hold_(conn);
-    const raw = await conn.request({
-      type: 'join',
-      appId: this.appId_,
-      token,
-      roomId,
-      userId,
-      visible: this.visible_,
-      ...(this.businessId_ !== undefined ? { businessId: this.businessId_ } : {}),
-    });
-    const data = asJoinAnswer(raw);
-    if (!data) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'join: the server answered with a malformed join response');
+    const req: Extract<Request, { type: 'join' }> = { type: 'join', appId: this.appId_, token, roomId, userId, visible: this.visible_ };
+    if (this.businessId_ !== undefined) req.businessId = this.businessId_;
+    const data = asJoinAnswer(await conn.request(req));
+    if (!data) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'join: the server sent a malformed answer');
     return data;
   }
 
   // A join whose connection was taken from it: by destroy, or by leave.
   private joinAborted_(): VolcEngineRTCError {
-    return this.phase_ === 'destroyed'
-      ? rtcError(ERROR_CODES.CLIENT_DESTROYED, 'join: the client was destroyed during the join')
-      : rtcError(ERROR_CODES.LEAVING, 'join: leave() was called during the join');
+    const destroyed = this.phase_ === DESTROYED;
+    return rtcError(destroyed ? ERROR_CODES.CLIENT_DESTROYED : ERROR_CODES.LEAVING, `join: ${destroyed ? 'destroy' : 'leave'}() was called meanwhile`);
   }
 
   async leave(): Promise<void> {
-    const e = canLeave(this.phase_);
-    if (e) throw e;
-    if (this.phase_ === 'joining') {
+    allow(this.phase_, 'leave', [IN_ROOM, JOINING]);
+    if (this.phase_ === JOINING) {
       // The app wants out (a page unloading): abort the join rather than refuse and let it land.
       this.dropConnection_('leave during the join');
-      this.phase_ = 'initialised';
+      this.phase_ = INITIALISED;
       return;
     }
     await this.leaveRoom_();
@@ -237,50 +186,49 @@ class Runtime implements ClientRuntime {
   // answered, so leave resolves once we are out (LEAVE_ERROR would tell the app nothing it can act on).
   private leaveRoom_(): Promise<void> {
     const conn = this.conn_;
-    if (this.phase_ !== 'destroyed') this.phase_ = 'leaving';
-    const run = async (): Promise<void> => {
-      await this.reports_.flush_();
-      if (conn?.isOpen) await conn.request({ type: 'leave' }).catch(() => undefined);
-    };
+    if (this.phase_ !== DESTROYED) this.phase_ = LEAVING;
     const done = (): void => {
       if (this.conn_ === conn) this.dropConnection_('left the room');
-      if (this.phase_ === 'leaving') this.phase_ = 'initialised';
+      if (this.phase_ === LEAVING) this.phase_ = INITIALISED;
       this.leaving_ = undefined;
     };
-    this.leaving_ = run().then(done, done);
-    return this.leaving_;
+    // Out whatever the server answers (done runs either way).
+    const leave = (): unknown => conn && conn.isOpen && conn.request({ type: 'leave' });
+    return (this.leaving_ = this.reports_.flush_().then(leave).then(done, done));
   }
 
   publish(): Promise<string> {
-    return room.publish(this.roomIo_);
+    return room.publish(this);
   }
 
   unpublish(): Promise<void> {
-    return room.unpublish(this.roomIo_);
+    return room.unpublish(this);
   }
 
   subscribe(userId: string, options: SubOptions): Promise<string> {
-    return room.subscribe(this.roomIo_, userId, options);
+    return room.subscribe(this, userId, options);
   }
 
   unsubscribe(userId: string, options: UnsubscribeOptions): Promise<void> {
-    return room.unsubscribe(this.roomIo_, userId, options);
+    return room.unsubscribe(this, userId, options);
   }
 
   muteLocal(options: MuteLocalOptions): Promise<void> {
-    return room.muteLocal(this.roomIo_, options);
+    return room.muteLocal(this, options);
   }
 
   muteRemote(userId: string, options: MuteRemoteOptions): Promise<void> {
-    return room.muteRemote(this.roomIo_, userId, options);
+    return room.muteRemote(this, userId, options);
   }
 
   async setUserVisibility(enable: boolean): Promise<void> {
-    const e = needInit(this.phase_, 'setUserVisibility');
-    if (e) throw e;
-    if (this.phase_ === 'joining') throw rtcError(ERROR_CODES.CONNECTING, 'setUserVisibility: a join is under way');
-    if (this.phase_ === 'leaving') throw rtcError(ERROR_CODES.LEAVING, 'setUserVisibility: a leave is under way');
-    if (this.phase_ === 'inRoom') await room.setVisibility(this.roomIo_, this.session_!, enable);
+    allow(this.phase_, 'setUserVisibility', [INITIALISED, IN_ROOM]);
+    if (this.phase_ === IN_ROOM) {
+      const s = this.session_!;
+      await this.request_(s, { type: 'setVisibility', visible: enable });
+      // Invisible: the server ended the local stream (an invisible user cannot publish).
+      if (!enable) s.unpublished_();
+    }
     // Kept for the next join too: the setting belongs to the client, not to one stay in a room.
     this.visible_ = enable;
   }
@@ -292,20 +240,16 @@ class Runtime implements ClientRuntime {
    */
   async updateToken(token: string): Promise<void> {
     const s = this.room_('updateToken');
-    const e = checkToken(token);
-    if (e) throw e;
+    checkToken('updateToken', token);
     const previous = s.token_;
     s.token_ = token;
     try {
-      const at = ((await this.request_(s, { type: 'updateToken', token })) as { tokenExpireAt?: unknown } | null)?.tokenExpireAt;
-      if (typeof at === 'number') s.tokenExpireAt_ = at;
+      // The server keeps the expiry (and warns with TOKEN_WILL_EXPIRE): nothing to keep here.
+      await this.request_(s, { type: 'updateToken', token });
     } catch (err) {
       const code = (err as VolcEngineRTCError).code;
       const refused =
-        code === ERROR_CODES.TOKEN_INVALID ||
-        code === ERROR_CODES.TOKEN_EXPIRED ||
-        code === ERROR_CODES.TOKEN_RENEW_MISMATCH ||
-        code === ERROR_CODES.INVALID_PARAMS;
+        ([ERROR_CODES.TOKEN_INVALID, ERROR_CODES.TOKEN_EXPIRED, ERROR_CODES.TOKEN_RENEW_MISMATCH, ERROR_CODES.INVALID_PARAMS] as number[]).indexOf(code) >= 0;
       if (refused && s.token_ === token) s.token_ = previous;
       throw err;
     }
@@ -313,65 +257,58 @@ class Runtime implements ClientRuntime {
 
   // ---- events ----------------------------------------------------------------------------
 
-  on<E extends EventName>(event: E, callback: Listener<E>): void {
-    this.listen_(event, callback, false);
+  // A destroyed client takes no listeners (ERROR says so); off and removeAllListeners always work.
+  override on<E extends EventName>(event: E, callback: Listener<E>, once = false): void {
+    if (this.phase_ === DESTROYED) return this.emitError(refuse(DESTROYED, once ? 'once' : 'on', [])!);
+    super.on(event, callback, once);
   }
 
   once<E extends EventName>(event: E, callback: Listener<E>): void {
-    this.listen_(event, callback, true);
-  }
-
-  private listen_<E extends EventName>(event: E, callback: Listener<E>, once: boolean): void {
-    if (this.phase_ === 'destroyed') return this.emitError(needInit('destroyed', once ? 'once' : 'on')!);
-    this.emitter_.on(event, callback, once);
-  }
-
-  /** Without a callback: every listener of that event. */
-  off<E extends EventName>(event: E, callback?: Listener<E>): void {
-    this.emitter_.off(event, callback);
-  }
-
-  /** Without an event: every listener of every event (the vendor's Client is an event emitter). */
-  removeAllListeners(event?: EventName): void {
-    this.emitter_.removeAll(event);
+    this.on(event, callback, true);
   }
 
   emitError(err: VolcEngineRTCError): void {
-    if (this.emitter_.has(EVENTS.ERROR)) this.emitter_.emit(EVENTS.ERROR, err);
+    if (this.has(EVENTS.ERROR)) this.emit(EVENTS.ERROR, err);
     else logError('[mprtc] unhandled error', err.code, err.reason);
   }
 
   // ---- reports ---------------------------------------------------------------------------
 
+  // `info` arrives as a copy (the generated layer's check copies option objects).
   reportPusherStateChange(code: number, message: string): void {
-    this.report_('reportPusherStateChange', { kind: 'pusherState', at: now(), code, message });
+    this.report_('reportPusherStateChange', 'pusherState', { code, message });
   }
 
   reportPusherNetStatusChange(info: WxMediaState): void {
-    this.report_('reportPusherNetStatusChange', { kind: 'pusherNet', at: now(), info: { ...info } });
+    this.report_('reportPusherNetStatusChange', 'pusherNet', { info });
   }
 
   reportPlayerStateChange(uid: string, code: number, message: string): void {
-    this.report_('reportPlayerStateChange', { kind: 'playerState', at: now(), uid, code, message });
+    this.report_('reportPlayerStateChange', 'playerState', { uid, code, message });
   }
 
   reportPlayerNetStatusChange(uid: string, info: WxMediaState): void {
-    this.report_('reportPlayerNetStatusChange', { kind: 'playerNet', at: now(), uid, info: { ...info } });
+    this.report_('reportPlayerNetStatusChange', 'playerNet', { uid, info });
   }
 
-  private report_(method: string, item: ReportItem): void {
-    const e = needInit(this.phase_, method);
-    if (e) return this.emitError(e);
-    // Refused alone, here: once in a batch it would sink the other items with it.
-    if (!sendable(item)) return this.emitError(rtcError(ERROR_CODES.INVALID_PARAMS, `${method}: the report holds a value that cannot be sent as JSON`));
-    this.reports_.add_(item);
+  private report_(method: string, kind: ReportItem['kind'], fields: object): void {
+    // A method that returns nothing reports its refusal on ERROR.
+    try {
+      allow(this.phase_, method, LIVE);
+      const item = Object.assign({ kind, at: Date.now() }, fields) as ReportItem;
+      // Refused alone, here: once in a batch it would sink the other items with it.
+      toJson(item, method);
+      this.reports_.add_(item);
+    } catch (err) {
+      this.emitError(err as VolcEngineRTCError);
+    }
   }
 
   // ---- internals -------------------------------------------------------------------------
 
-  private room_(method: string): Session {
-    const e = needRoom(this.phase_, method);
-    if (e) throw e;
+  room_(method: string): Session {
+    // publish, subscribe, mute...: NOT_IN_ROOM while joining or leaving too.
+    allow(this.phase_, method, [IN_ROOM], true);
     return this.session_!;
   }
 
@@ -380,16 +317,17 @@ class Runtime implements ClientRuntime {
    * reconnecting it waits; one in flight when the socket dropped is sent again after the resume
    * with the same id, so the server answers it once (it never applies it twice).
    */
-  private async request_<T extends Parameters<Connection['request']>[0]>(s: Session, req: T): Promise<unknown> {
-    const id = this.ids_();
+  async request_<T extends Parameters<Connection['request']>[0]>(s: Session | undefined, req: T): Promise<unknown> {
+    const id = nextRequestId();
+    const left = (): VolcEngineRTCError => rtcError(ERROR_CODES.NOT_IN_ROOM, `${req.type}: the room was left meanwhile`);
     for (;;) {
       const waiting = this.reconnector_.waiting_;
       if (waiting) await waiting;
       const conn = this.conn_;
-      if (this.session_ !== s || !conn) throw rtcError(ERROR_CODES.NOT_IN_ROOM, `${req.type}: the room was left meanwhile`);
+      if (!s || this.session_ !== s || !conn) throw left();
       try {
         const data = await conn.request(req, id);
-        if (this.session_ !== s) throw rtcError(ERROR_CODES.NOT_IN_ROOM, `${req.type}: the room was left meanwhile`);
+        if (this.session_ !== s) throw left();
         return data;
       } catch (e) {
         if ((e as VolcEngineRTCError).code === ERROR_CODES.CONNECTION_LOST && this.reconnector_.waiting_ && this.session_ === s) continue;
@@ -398,34 +336,35 @@ class Runtime implements ClientRuntime {
     }
   }
 
-  private emit_<E extends EventName>(event: E, payload: EventPayloads[E]): void {
-    this.emitter_.emit(event, payload);
-  }
-
-  private setConnState_(state: ConnectionState): void {
+  setConnState_(state: ConnectionState): void {
     if (state === this.connState_) return;
     const prevState = this.connState_;
     this.connState_ = state;
-    this.emit_(EVENTS.CONNECTION_STATE_CHANGED, { state, prevState });
+    this.emit(EVENTS.CONNECTION_STATE_CHANGED, { state, prevState });
   }
 
   private dropConnection_(reason: string): void {
     const conn = this.conn_;
     this.conn_ = undefined;
     this.session_ = undefined;
-    this.reconnector_.stop_(rtcError(ERROR_CODES.NOT_IN_ROOM, `the room was left during a reconnect (${reason})`));
+    this.reconnector_.stop_(rtcError(ERROR_CODES.NOT_IN_ROOM, `the room was left (${reason})`));
     this.reports_.pause_();
-    conn?.close(reason);
+    if (conn) conn.close(reason);
     this.setConnState_('disconnected');
   }
 
+  /** A server event on one of the client's connections (the inbox checks which). */
+  connEvent_(conn: Connection, name: string, data: unknown, seq: number | undefined): void {
+    this.inbox_.receive_(conn, name, data, seq);
+  }
+
   // The socket died under us: reconnect and resume, unless the app turned that off.
-  private lost_(conn: Connection, err: VolcEngineRTCError): void {
-    if (this.conn_ !== conn || this.phase_ !== 'inRoom') return; // join and leave handle their own
+  connLost_(conn: Connection, err: VolcEngineRTCError): void {
+    if (this.conn_ !== conn || this.phase_ !== IN_ROOM) return; // join and leave handle their own
     const o = this.options_;
     const s = this.session_;
     if (!o.reconnect || !s) {
-      this.outOfRoom_({ code: err.code, reason: err.reason });
+      this.outOfRoom_(err);
       return;
     }
     this.conn_ = undefined;
@@ -433,11 +372,32 @@ class Runtime implements ClientRuntime {
     this.reconnector_.start_(s, o.reconnect, err);
   }
 
-  private outOfRoom_(why: { code: number; reason: string }): void {
-    this.reconnector_.failCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, `the connection was lost: ${why.reason}`));
+  /** The server's DISCONNECT: out of the room, unless a leave got there first. */
+  serverDisconnect_(why: { code: number; reason: string }): void {
+    if (this.phase_ === IN_ROOM) this.outOfRoom_(why);
+  }
+
+  /**
+   * conn's join (with its answer) or resume for s is handled: the app hears the room as it stands
+   * (after a join), then the events that overtook the answer; buffered reports may go out.
+   */
+  joined_(conn: Connection, s: Session, data?: JoinAnswer): void {
+    if (data) announceDifferences(s, data, this.inbox_);
+    this.inbox_.flush_(conn);
+    this.reports_.resume_();
+  }
+
+  /** A reconnect's connection is the room's now. */
+  adopt_(conn: Connection): void {
+    this.conn_ = conn;
+    this.setConnState_('connected');
+  }
+
+  outOfRoom_(why: { code: number; reason: string }): void {
+    this.reconnector_.releaseCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, `connection lost: ${why.reason}`));
     this.dropConnection_(why.reason);
-    if (this.phase_ === 'inRoom') this.phase_ = 'initialised';
-    this.emit_(EVENTS.DISCONNECT, { code: why.code, reason: why.reason });
+    if (this.phase_ === IN_ROOM) this.phase_ = INITIALISED;
+    this.emit(EVENTS.DISCONNECT, { code: why.code, reason: why.reason });
   }
 }
 

@@ -1,7 +1,7 @@
 // Server events to app events (an inbox, not a media relay): only the events a server may send,
 // checked for shape, in order and once each (a resume replays what was missed), and never ahead
 // of the join answer.
-import { ERROR_CODES } from '../generated/error-codes.js';
+import * as ERROR_CODES from './codes.js';
 import { EVENTS, EVENT_VALUES, type EventName, type EventPayloads } from '../generated/events.js';
 import type { VolcEngineRTCError } from '../generated/types.js';
 import type { Emit } from './emitter.js';
@@ -12,18 +12,16 @@ import type { Connection } from './signaling/connection.js';
 
 /** The events a server may send: every event but the client's own. */
 type ServerEvent = Exclude<EventName, typeof EVENTS.ERROR | typeof EVENTS.CONNECTION_STATE_CHANGED>;
-const SERVER_EVENTS: readonly string[] = EVENT_VALUES.filter((e) => e !== EVENTS.ERROR && e !== EVENTS.CONNECTION_STATE_CHANGED);
-const isServerEvent = (name: string): name is ServerEvent => SERVER_EVENTS.includes(name);
 
-/** What the inbox needs of the runtime. */
+/** What the inbox needs of the runtime (the runtime itself). */
 export interface ServerEventHost {
   /** The room's connection: events from any other one are stale. */
-  conn_(): Connection | undefined;
-  session_(): Session | undefined;
+  readonly conn_: Connection | undefined;
+  readonly session_: Session | undefined;
   /** The server's DISCONNECT event. */
-  disconnect_(why: { code: number; reason: string }): void;
-  emit_: Emit;
-  emitError_(err: VolcEngineRTCError): void;
+  serverDisconnect_(why: { code: number; reason: string }): void;
+  emit: Emit;
+  emitError(err: VolcEngineRTCError): void;
 }
 
 export class ServerEventInbox {
@@ -34,7 +32,7 @@ export class ServerEventInbox {
   constructor(private readonly host_: ServerEventHost) {}
 
   /** A join or resume goes out on conn: hold its events until flush(conn). */
-  hold_(conn: Connection): void {
+  hold_(conn: Connection | undefined): void {
     this.awaiting_ = conn;
     this.early_ = [];
   }
@@ -48,15 +46,9 @@ export class ServerEventInbox {
     for (const [name, data, seq] of early) this.receive_(conn, name, data, seq);
   }
 
-  /** The answer will not come (or not from conn, if given): stop holding. */
+  /** The answer will not come (or not from conn, if given; none: the room is left): drop what is held. */
   release_(conn?: Connection): void {
-    if (conn === undefined || this.awaiting_ === conn) this.awaiting_ = undefined;
-  }
-
-  /** Forget everything held: the room is left. */
-  clear_(): void {
-    this.awaiting_ = undefined;
-    this.early_ = [];
+    if (conn === undefined || this.awaiting_ === conn) this.hold_(undefined);
   }
 
   receive_(conn: Connection, name: string, data: unknown, seq: number | undefined): void {
@@ -64,35 +56,28 @@ export class ServerEventInbox {
       this.early_.push([name, data, seq]);
       return;
     }
-    // Only the events a server may send; a newer server's unknown events are ignored, and the
-    // client's own (ERROR, CONNECTION_STATE_CHANGED) cannot be forged.
-    if (this.host_.conn_() !== conn) return;
-    const s = this.host_.session_();
+    if (this.host_.conn_ !== conn) return;
+    const s = this.host_.session_;
     if (s && seq !== undefined) {
       if (seq <= s.lastSeq_) return; // already delivered before the socket dropped
       s.lastSeq_ = seq;
     }
-    if (!isServerEvent(name)) return;
+    // Only the events a server may send; a newer server's unknown events are ignored, and the
+    // client's own (ERROR, CONNECTION_STATE_CHANGED) cannot be forged.
+    if (name === EVENTS.ERROR || name === EVENTS.CONNECTION_STATE_CHANGED || EVENT_VALUES.indexOf(name as EventName) < 0) return;
     const payload = asEventPayload(name, data);
     if (!payload) {
-      this.host_.emitError_(rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent a malformed "${name}" event`));
+      this.host_.emitError(rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent a malformed "${name}" event`));
       return;
     }
     if (name === EVENTS.DISCONNECT) {
-      this.host_.disconnect_(payload as { code: number; reason: string });
+      this.host_.serverDisconnect_(payload as { code: number; reason: string });
       return;
     }
     if (!s) return; // events before the join answer belong to no room yet
-    const uid = payload.uid as string;
-    if (name === EVENTS.STREAM_FAILED && uid === s.userId_ && payload.screen !== true) {
-      // The push failed: publish may be called again (the server then reissues the URL).
-      s.publishing_ = false;
-      s.pushUrl_ = undefined;
-    }
-    if (name === EVENTS.UPDATE_URL && uid === s.userId_ && payload.screen !== true && typeof payload.url === 'string') {
-      s.pushUrl_ = payload.url;
-    }
-    this.deliver_(s, name, payload);
+    // The push failed: publish may be called again (the server then reissues the URL).
+    if (name === EVENTS.STREAM_FAILED && payload.uid === s.userId_ && payload.screen !== true) s.publishing_ = false;
+    this.deliver_(s, name as ServerEvent, payload);
   }
 
   /** Tells the app, keeping the session's view of the room in step. */
@@ -100,6 +85,6 @@ export class ServerEventInbox {
     const p = payload as Record<string, unknown>;
     if (typeof p.uid === 'string' && p.uid !== s.userId_) s.track_(name, p);
     // The payload's shape was checked (asEventPayload) or built here.
-    this.host_.emit_(name, payload as EventPayloads[E]);
+    this.host_.emit(name, payload as EventPayloads[E]);
   }
 }

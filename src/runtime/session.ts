@@ -3,6 +3,7 @@
 // and to put everything back after a reconnect that had to join afresh.
 
 import { EVENTS, type EventName } from '../generated/events.js';
+import type { JoinAnswer } from './payloads.js';
 
 export interface Subscription {
   uid: string;
@@ -22,30 +23,37 @@ export interface SeenStream {
   video: boolean;
 }
 
-const keyOf = (uid: string, screen: boolean): string => `${screen ? 's' : 'm'}:${uid}`;
+/** The key of uid's main or screen stream in the session's maps. */
+export const keyOf = (uid: string, screen: boolean): string => `${screen ? 's' : 'm'}:${uid}`;
 
 export class Session {
   publishing_ = false;
-  pushUrl_: string | undefined;
   /** muteLocal as last applied: true = disabled. A fresh publish starts with both on. */
   audioOff_ = false;
   videoOff_ = false;
-  /** The resume secret and the last event number seen: what a resume presents. */
-  resumeToken_: string | undefined;
+  /** The last event number seen: a resume presents it with answer_'s session id and secret. */
   lastSeq_ = 0;
   /** What the app was told of the room: a fresh join after a reconnect announces the differences. */
   readonly peers_ = new Set<string>();
   readonly streams_ = new Map<string, SeenStream>();
-  private readonly subs_ = new Map<string, Subscription>();
+  /** The subscriptions, by keyOf(uid, screen). */
+  readonly subs_ = new Map<string, Subscription>();
 
   constructor(
     readonly roomId_: string,
     readonly userId_: string,
     /** The newest token (join, then updateToken), for a fresh join when a resume is refused. */
     public token_: string,
-    public sessionId_: string,
-    public tokenExpireAt_: number,
+    /** The join's answer: the session's id and resume secret (a fresh join replaces it). */
+    public answer_: JoinAnswer,
   ) {}
+
+  /** Not publishing any more (unpublish, or invisible); a later publish starts unmuted. */
+  unpublished_(): void {
+    this.publishing_ = false;
+    this.audioOff_ = false;
+    this.videoOff_ = false;
+  }
 
   subscribed_(uid: string, screen: boolean): Subscription | undefined {
     return this.subs_.get(keyOf(uid, screen));
@@ -59,49 +67,28 @@ export class Session {
     this.subs_.delete(keyOf(uid, screen));
   }
 
-  /** A remote user left: none of their streams can still be played. */
-  removeUser_(uid: string): void {
-    this.removeSubscription_(uid, false);
-    this.removeSubscription_(uid, true);
-  }
-
-  get subscriptions_(): Subscription[] {
-    return [...this.subs_.values()];
-  }
-
   /** Keeps the room view in step with an event the app is about to receive. */
   track_(name: EventName, p: Record<string, unknown>): void {
     const uid = p.uid as string;
-    const k = keyOf(uid, p.screen === true);
-    const s = this.streams_.get(k);
-    switch (name) {
-      case EVENTS.PEER_ONLINE:
-        this.peers_.add(uid);
-        break;
-      case EVENTS.PEER_LEAVE:
-        this.peers_.delete(uid);
-        for (const screen of [false, true]) this.streams_.delete(keyOf(uid, screen));
-        this.removeUser_(uid);
-        break;
-      case EVENTS.STREAM_ADDED: {
-        const st = p.streamPublishState as { audio?: unknown; video?: unknown };
-        this.streams_.set(k, { uid, screen: p.screen === true, audio: st.audio !== false, video: st.video !== false });
-        break;
-      }
-      case EVENTS.STREAM_REMOVED:
-        // The server ends every subscription to a removed stream (whatever removed it): after
-        // STREAM_ADDED the app subscribes again.
-        this.streams_.delete(k);
-        this.removeSubscription_(uid, p.screen === true);
-        break;
-      case EVENTS.MUTE_AUDIO:
-      case EVENTS.UNMUTE_AUDIO:
-        if (s) s.audio = name === EVENTS.UNMUTE_AUDIO;
-        break;
-      case EVENTS.MUTE_VIDEO:
-      case EVENTS.UNMUTE_VIDEO:
-        if (s) s.video = name === EVENTS.UNMUTE_VIDEO;
-        break;
-    }
+    const screen = p.screen === true;
+    const k = keyOf(uid, screen);
+    const seen = this.streams_.get(k);
+    // The server ends every subscription to a stream that ends (whatever ended it, the user
+    // leaving too): after STREAM_ADDED the app subscribes again.
+    const forget = (key: string): void => {
+      this.streams_.delete(key);
+      this.subs_.delete(key);
+    };
+    if (name === EVENTS.PEER_ONLINE) this.peers_.add(uid);
+    else if (name === EVENTS.PEER_LEAVE) {
+      this.peers_.delete(uid);
+      forget(keyOf(uid, false));
+      forget(keyOf(uid, true));
+    } else if (name === EVENTS.STREAM_ADDED) {
+      const st = p.streamPublishState as { audio?: unknown; video?: unknown };
+      this.streams_.set(k, { uid, screen, audio: st.audio !== false, video: st.video !== false });
+    } else if (name === EVENTS.STREAM_REMOVED) forget(k);
+    else if (seen && (name === EVENTS.MUTE_AUDIO || name === EVENTS.UNMUTE_AUDIO)) seen.audio = name === EVENTS.UNMUTE_AUDIO;
+    else if (seen && (name === EVENTS.MUTE_VIDEO || name === EVENTS.UNMUTE_VIDEO)) seen.video = name === EVENTS.UNMUTE_VIDEO;
   }
 }

@@ -1,20 +1,15 @@
-// Checks the generated layer cannot derive from the docs' types: formats of ids.
-import { ERROR_CODES } from '../generated/error-codes.js';
-import type { VolcEngineRTCError } from '../generated/types.js';
+// Checks the generated layer cannot derive from the docs' types: formats of ids. Each throws
+// INVALID_PARAMS naming the argument and the rule it breaks.
 import { APP_ID_PATTERN, ID_PATTERN, ID_RULE, MAX_TOKEN_LENGTH } from '@mprtc/protocol';
-import { rtcError } from './errors.js';
+import { invalid } from './errors.js';
 
-export function checkAppId(appId: string): VolcEngineRTCError | undefined {
-  if (APP_ID_PATTERN.test(appId)) return undefined;
-  return rtcError(ERROR_CODES.INVALID_PARAMS, 'init(appId): an appId is 24 letters, digits, "_" or "-"');
+function must(ok: boolean, where: string, rule: string): void {
+  if (!ok) throw invalid(where, rule);
 }
 
-export function checkId(method: string, name: string, value: string): VolcEngineRTCError | undefined {
-  if (ID_PATTERN.test(value)) return undefined;
-  return rtcError(ERROR_CODES.INVALID_PARAMS, `${method}(${name}): ${ID_RULE}`);
-}
+export const checkAppId = (appId: string): void => must(APP_ID_PATTERN.test(appId), 'init(appId)', '24 of A-Z a-z 0-9 _ -');
 
-export function checkToken(token: string): VolcEngineRTCError | undefined {
-  if (token.length > 0 && token.length <= MAX_TOKEN_LENGTH) return undefined;
-  return rtcError(ERROR_CODES.INVALID_PARAMS, `join(token): a token is a non-empty string of at most ${MAX_TOKEN_LENGTH} characters`);
-}
+export const checkId = (method: string, name: string, value: string): void => must(ID_PATTERN.test(value), `${method}(${name})`, ID_RULE);
+
+export const checkToken = (method: string, token: string): void =>
+  must(token.length > 0 && token.length <= MAX_TOKEN_LENGTH, `${method}(token)`, `1 to ${MAX_TOKEN_LENGTH} characters`);

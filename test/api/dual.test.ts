@@ -3,7 +3,7 @@
 // client-matrix.test.ts.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ParamRule } from '../../src/runtime/args.js';
-import { callAsync, callSync, type AsyncMethod } from '../../src/runtime/dual.js';
+import { callAsync, callSync, type Run } from '../../src/runtime/dual.js';
 import { rtcError } from '../../src/runtime/errors.js';
 
 const INVALID_PARAMS = 100001;
@@ -16,14 +16,25 @@ const params: ParamRule[] = [
   },
 ];
 
-function method(run: (a: unknown[]) => Promise<string>, successTakesValue = true): AsyncMethod<string> & { calls: unknown[][] } {
+interface Method {
+  name_: string;
+  params_: ParamRule[];
+  takesValue_?: boolean;
+  run_: Run;
+}
+// The method-independent core, called with one record per test method.
+const viaAsync = (s: Parameters<typeof callAsync>[0], m: Method, args: unknown[]) =>
+  callAsync(s, m.name_, m.params_, m.run_, args, m.takesValue_) as Promise<string>;
+const viaSync = (s: Parameters<typeof callSync>[0], m: Method, args: unknown[]) => callSync(s, m.name_, m.params_, m.run_, args);
+
+function method(run: (a: unknown[]) => Promise<string>, successTakesValue = true): Method & { calls: unknown[][] } {
   const calls: unknown[][] = [];
   return {
-    name: 'm',
-    params,
-    successTakesValue,
+    name_: 'm',
+    params_: params,
+    takesValue_: successTakesValue,
     calls,
-    run: (a) => {
+    run_: (a) => {
       calls.push(a);
       return run(a);
     },
@@ -44,7 +55,7 @@ describe('Promise form', () => {
   it('resolves with the runtime value and passes a defaulted copy of the options', async () => {
     const opts = {};
     const m = method(async () => 'url');
-    await expect(callAsync(sink(), m, ['u', opts])).resolves.toBe('url');
+    await expect(viaAsync(sink(), m, ['u', opts])).resolves.toBe('url');
     expect(m.calls[0]).toEqual(['u', { audio: true }]);
     expect(m.calls[0]![1]).not.toBe(opts);
     expect(opts).toEqual({});
@@ -52,7 +63,7 @@ describe('Promise form', () => {
 
   it('rejects with the runtime error', async () => {
     const m = method(() => Promise.reject(rtcError(100002, 'not in room')));
-    await expect(callAsync(sink(), m, ['u', {}])).rejects.toMatchObject({ code: 100002, reason: 'not in room' });
+    await expect(viaAsync(sink(), m, ['u', {}])).rejects.toMatchObject({ code: 100002, reason: 'not in room' });
   });
 
   it('turns a synchronous throw of the runtime into a rejection', async () => {
@@ -61,7 +72,7 @@ describe('Promise form', () => {
     });
     let p: Promise<string> | undefined;
     expect(() => {
-      p = callAsync(sink(), m, ['u', {}]);
+      p = viaAsync(sink(), m, ['u', {}]);
     }).not.toThrow();
     await expect(p).rejects.toMatchObject({ code: 200008 });
   });
@@ -69,7 +80,7 @@ describe('Promise form', () => {
   it('rejects bad arguments with INVALID_PARAMS and never reaches the runtime', async () => {
     for (const args of [[], [1, {}], ['u'], ['u', null], ['u', { audio: 'yes' }], ['u', { nope: true }]]) {
       const m = method(async () => 'x');
-      await expect(callAsync(sink(), m, args)).rejects.toMatchObject({ code: INVALID_PARAMS });
+      await expect(viaAsync(sink(), m, args)).rejects.toMatchObject({ code: INVALID_PARAMS });
       expect(m.calls).toHaveLength(0);
     }
   });
@@ -79,7 +90,7 @@ describe('callback form', () => {
   it('calls onSuccess once with the value, never onFailure, and returns the same Promise', async () => {
     const ok = vi.fn();
     const bad = vi.fn();
-    const p = callAsync(
+    const p = viaAsync(
       sink(),
       method(async () => 'url'),
       ['u', {}, ok, bad],
@@ -93,7 +104,7 @@ describe('callback form', () => {
 
   it('calls onSuccess with no arguments when the method resolves nothing', async () => {
     const ok = vi.fn();
-    callAsync(
+    viaAsync(
       sink(),
       method(async () => 'ignored', false),
       ['u', {}, ok],
@@ -106,7 +117,7 @@ describe('callback form', () => {
     const ok = vi.fn();
     const bad = vi.fn();
     const s = sink();
-    callAsync(
+    viaAsync(
       s,
       method(() => Promise.reject(rtcError(100005, 'again'))),
       ['u', {}, ok, bad],
@@ -124,12 +135,12 @@ describe('callback form', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       const bad = vi.fn();
-      callAsync(
+      viaAsync(
         sink(),
         method(() => Promise.reject(rtcError(100005, 'again'))),
         ['u', {}, undefined, bad],
       );
-      const chained = callAsync(
+      const chained = viaAsync(
         sink(),
         method(() => Promise.reject(rtcError(100006, 'no'))),
         ['u', {}, undefined, bad],
@@ -146,16 +157,16 @@ describe('callback form', () => {
 
   it('starts the callbacks early when a function stands where only optional options are left', async () => {
     const optional: ParamRule[] = [params[0]!, { ...params[1]!, optional: true, default: {} }];
-    const m = { ...method(async () => 'url'), params: optional };
+    const m = { ...method(async () => 'url'), params_: optional };
     const ok = vi.fn();
-    await expect(callAsync(sink(), m, ['u', ok])).resolves.toBe('url');
+    await expect(viaAsync(sink(), m, ['u', ok])).resolves.toBe('url');
     await tick();
     expect(ok).toHaveBeenCalledWith('url');
     expect(m.calls).toEqual([['u', { audio: true }]]);
     // A function where a required parameter goes is a bad argument, not a callback.
     const bad = vi.fn();
     await expect(
-      callAsync(
+      viaAsync(
         sink(),
         method(async () => 'x'),
         ['u', bad],
@@ -165,12 +176,12 @@ describe('callback form', () => {
 
   it('sends a failure with no onFailure to the error sink', async () => {
     const s = sink();
-    callAsync(
+    viaAsync(
       s,
       method(() => Promise.reject(rtcError(100005, 'again'))),
       ['u', {}, () => {}],
     );
-    callAsync(
+    viaAsync(
       s,
       method(async () => 'x'),
       [1, {}, undefined, undefined],
@@ -182,7 +193,7 @@ describe('callback form', () => {
   it('refuses callbacks that are not functions through the same channel', async () => {
     const bad = vi.fn();
     const m = method(async () => 'x');
-    callAsync(sink(), m, ['u', {}, 'not a function', bad]);
+    viaAsync(sink(), m, ['u', {}, 'not a function', bad]);
     await tick();
     expect(bad).toHaveBeenCalledWith(expect.objectContaining({ code: INVALID_PARAMS }));
     expect(m.calls).toHaveLength(0);
@@ -203,7 +214,7 @@ describe('callback form', () => {
       return realSetTimeout(fn, ms);
     }) as typeof setTimeout);
     const bad = vi.fn();
-    callAsync(
+    viaAsync(
       sink(),
       method(async () => 'x'),
       [
@@ -225,23 +236,23 @@ describe('sync methods', () => {
   it('run with checked arguments, and report bad ones to the error sink instead of throwing', () => {
     const s = sink();
     const run = vi.fn();
-    const m = { name: 'report', params: [{ name: 'code', rule: 'number', optional: false }] as ParamRule[], run };
-    callSync(s, m, [1001]);
+    const m = { name_: 'report', params_: [{ name: 'code', rule: 'number', optional: false }] as ParamRule[], run_: run };
+    viaSync(s, m, [1001]);
     expect(run).toHaveBeenCalledWith([1001]);
-    expect(() => callSync(s, m, ['x'])).not.toThrow();
-    expect(() => callSync(s, m, [Number.NaN])).not.toThrow();
+    expect(() => viaSync(s, m, ['x'])).not.toThrow();
+    expect(() => viaSync(s, m, [Number.NaN])).not.toThrow();
     expect(run).toHaveBeenCalledTimes(1);
     expect(s.errors).toEqual([expect.objectContaining({ code: INVALID_PARAMS }), expect.objectContaining({ code: INVALID_PARAMS })]);
   });
 
   it('reports a runtime throw to the error sink', () => {
     const s = sink();
-    callSync(
+    viaSync(
       s,
       {
-        name: 'x',
-        params: [],
-        run: () => {
+        name_: 'x',
+        params_: [],
+        run_: () => {
           throw new Error('inner');
         },
       },

@@ -1,6 +1,6 @@
 // The real CLI process (with the real emitter) on a scratch copy: exit codes and output.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildWith, fixtureRoot, pageOverrides, pageSources, ROOT } from './helpers.js';
@@ -95,6 +95,97 @@ describe('npm run codegen', { timeout: 180_000 }, () => {
     expect(cli('--check', '--full').status).toBe(1);
     writeFileSync(GEN, good);
     rmSync(join(dir, STAMP_FILE));
+  });
+
+  it("npm run codegen's command (codegen/launch.mjs: the same CLI, bundled) answers as the sources do", () => {
+    const launch = (...a: string[]) => spawnSync(process.execPath, [join(ROOT, 'codegen/launch.mjs'), '--root', dir, ...a], { cwd: ROOT, encoding: 'utf8' });
+    const full = launch('--check', '--full');
+    expect(full.stderr).toBe('');
+    expect(full.status).toBe(0);
+    expect(full.stdout).toMatch(FULL);
+    expect(launch('--check').stdout).toContain(FAST);
+    const good = readFileSync(GEN, 'utf8');
+    writeFileSync(GEN, good.replace('export', '// edited by hand\nexport'));
+    const stale = launch('--check');
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toContain('src/generated/error-codes.ts: STALE_FILE out of date: run npm run codegen');
+    writeFileSync(GEN, good);
+  });
+
+  // The manifest (codegen/manifest.ts): with no stamp to answer, the check parses and reconciles
+  // the pages but loads ts-morph only when the generated files cannot be vouched for.
+  const VOUCHED = /codegen: 9 generated files vouched for by spec\/generated\.manifest\.json/;
+  const EMITTED = /codegen: emitted 9 files \((.*)\)/;
+
+  it('with no stamp, --check answers from the manifest without loading ts-morph; --full loads it', () => {
+    // Which modules the process (npm run codegen's: the bundle) had loaded when it ended.
+    const probe = `${dir}-probe.cjs`;
+    const out = `${dir}-probe.json`;
+    writeFileSync(probe, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));`);
+    const launched = (...a: string[]) => {
+      const r = spawnSync(process.execPath, ['-r', probe, join(ROOT, 'codegen/launch.mjs'), '--root', dir, ...a], { cwd: ROOT, encoding: 'utf8' });
+      const tsMorph = (JSON.parse(readFileSync(out, 'utf8')) as string[]).filter((f) => /[\\/]ts-morph[\\/]/.test(f));
+      return { ...r, tsMorph };
+    };
+    try {
+      const lazy = launched('--check', '--no-stamp');
+      expect(lazy.stderr).toBe('');
+      expect(lazy.status).toBe(0);
+      expect(lazy.stdout).toMatch(VOUCHED);
+      expect(lazy.stdout).toMatch(FULL); // the pages were parsed and reconciled
+      expect(lazy.tsMorph).toEqual([]);
+      const full = launched('--check', '--full');
+      expect(full.status).toBe(0);
+      expect(full.stdout).toMatch(EMITTED);
+      expect(full.tsMorph.length).toBeGreaterThan(0); // the probe does see ts-morph when it is there
+    } finally {
+      rmSync(probe, { force: true });
+      rmSync(out, { force: true });
+    }
+  });
+
+  it('edited overrides fail the check (the spec, the files it changes, the manifest), with ts-morph loaded', () => {
+    const overrides = join(dir, 'spec/overrides.json');
+    const good = readFileSync(overrides, 'utf8');
+    writeFileSync(overrides, good.replace('"https://www.volcengine.com/docs/6348/"', '"https://www.volcengine.com/docs/6349/"'));
+    const r = cli('--check');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(EMITTED);
+    expect(r.stderr).toContain('spec/client.spec.json: STALE_FILE out of date: run npm run codegen');
+    expect(r.stderr).toContain('src/generated/client.ts: STALE_FILE out of date: run npm run codegen');
+    expect(r.stderr).toContain('spec/generated.manifest.json: STALE_FILE out of date: run npm run codegen');
+    writeFileSync(overrides, good);
+    expect(cli('--check', '--no-stamp').stdout).toMatch(VOUCHED);
+  });
+
+  it('an edited emitter fails the check: a changed output is named stale, a comment only makes the manifest stale', () => {
+    // A copy of codegen/ (with the installed packages) stands for the edited emitter: the real one is shared.
+    const tool = `${dir}-tool`;
+    cpSync(join(ROOT, 'codegen'), join(tool, 'codegen'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(tool, 'node_modules'), 'dir');
+    const edited = (...a: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', join(tool, 'codegen/cli.ts'), '--root', dir, ...a], { cwd: ROOT, encoding: 'utf8' });
+    const constants = join(tool, 'codegen/emit/constants.ts');
+    const source = readFileSync(constants, 'utf8');
+    try {
+      writeFileSync(constants, `${source}// a comment: same output\n`);
+      const comment = edited('--check');
+      expect(comment.status).toBe(1);
+      expect(comment.stdout).toMatch(EMITTED);
+      expect(comment.stdout).toContain('(the emitter changed)');
+      expect(comment.stderr.trim().split('\n')).toEqual([
+        'spec/generated.manifest.json: STALE_FILE out of date: run npm run codegen',
+        'codegen: FAILED with 1 problem',
+      ]);
+      writeFileSync(constants, source.replace('Every event value, for argument checks.', 'Every event value, for the argument checks.'));
+      const output = edited('--check');
+      expect(output.status).toBe(1);
+      expect(output.stderr).toContain('src/generated/events.ts: STALE_FILE out of date: run npm run codegen');
+      expect(output.stderr).toContain('spec/generated.manifest.json: STALE_FILE out of date: run npm run codegen');
+    } finally {
+      rmSync(tool, { recursive: true, force: true });
+    }
+    expect(cli('--check', '--no-stamp').stdout).toMatch(VOUCHED); // the real emitter still vouched for
   });
 
   it('a new defect in the page fails with file:line: CODE subject: message on stderr', () => {

@@ -128,7 +128,8 @@ function missing(file: string, item: Item): string | undefined {
     case 'code': {
       // A signature block becomes the declaration; any other snippet is quoted in the JSDoc.
       const sig = /^\s*(\w+)\s*\(/.exec(t)?.[1];
-      if (sig && new RegExp(`\\b${sig}\\(`).test(generated)) return undefined;
+      // (A generic declaration counts: `once<E extends EventName>(`.)
+      if (sig && new RegExp(`\\b${sig}(<[^>(]*>)?\\(`).test(generated)) return undefined;
       if (/^\s*\(/.test(t)) {
         // An arrow-form block (setBusinessId's): its parameters are the declaration's.
         const names = [...t.matchAll(/(\w+)\s*:/g)].map((m) => m[1]!);

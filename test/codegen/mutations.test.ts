@@ -138,11 +138,11 @@ describe.each(MUTATIONS.map((m) => [m.what, m] as const))('%s', (_what, m) => {
     expect(edited.split('\n')[line - 1], hits[0]).toContain(m.lineHas);
   });
 
-  it('makes the real pipeline (emitter and compile check included) write nothing', () => {
+  it('makes the real pipeline (emitter and compile check included) write nothing', async () => {
     const dir = fixtureRoot('codegen-mut-');
     scratch.push(dir);
     writeFileSync(join(dir, CLIENT), edited);
-    const r = run({ root: dir, check: false, emit, verify: verifyGenerated });
+    const r = await run({ root: dir, check: false, emitter: { hash: 'real', load: () => emit }, verify: verifyGenerated });
     expect(r.ok).toBe(false);
     expect(r.problems.some((p) => p.includes(` ${m.code} `))).toBe(true);
     expect(existsSync(join(dir, 'src/generated'))).toBe(false);
@@ -187,7 +187,7 @@ describe('answers that would make invalid TypeScript are refused', { timeout: 12
     expect(verifyGenerated(files)).toEqual([]);
   });
 
-  it('generated code that does not compile is reported at its line and not written', () => {
+  it('generated code that does not compile is reported at its line and not written', async () => {
     const dir = fixtureRoot('codegen-bad-');
     scratch.push(dir);
     const broken = (spec: Spec) =>
@@ -197,7 +197,7 @@ describe('answers that would make invalid TypeScript are refused', { timeout: 12
           k === 'client.ts' ? v.replace('init(appId: string): Promise<void>;', 'init(appId?: string, more: string): Promise<void>;') : v,
         ]),
       );
-    const r = run({ root: dir, check: false, emit: broken, verify: verifyGenerated });
+    const r = await run({ root: dir, check: false, emitter: { hash: 'broken', load: () => broken }, verify: verifyGenerated });
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual([
       expect.stringMatching(/^src\/generated\/client\.ts:\d+: GENERATED_INVALID: TS1016: A required parameter cannot follow an optional parameter/),

@@ -24,6 +24,7 @@ const emit: Emit = (spec) =>
     ['index.ts', `export const names = ${JSON.stringify(spec.classes[0]!.methods.map((m) => m.name))};\n`],
     ['nested/count.ts', `export const n = ${spec.types.length};\n`],
   ]);
+const emitter = { hash: 'a'.repeat(64), load: () => emit };
 
 describe('determinism', () => {
   it('the same pages give the same bytes, whatever order they are read in', () => {
@@ -42,12 +43,13 @@ describe('determinism', () => {
 });
 
 describe('run (npm run codegen)', () => {
-  it('writes the spec and the emitted files, then a second run changes nothing', () => {
+  it('writes the spec and the emitted files, then a second run changes nothing', async () => {
     const dir = repo();
-    const first = run({ root: dir, check: false, emit });
+    const first = await run({ root: dir, check: false, emitter });
     expect(first.problems).toEqual([]);
     expect(first.changed.sort()).toEqual([
       'spec/client.spec.json',
+      'spec/generated.manifest.json',
       'spec/overrides.schema.json',
       'spec/spec.schema.json',
       'src/generated/index.ts',
@@ -56,40 +58,41 @@ describe('run (npm run codegen)', () => {
     expect(readFileSync(join(dir, 'src/generated/index.ts'), 'utf8')).toContain('"setBusinessId"');
     const spec = JSON.parse(readFileSync(join(dir, 'spec/client.spec.json'), 'utf8')) as Spec;
     expect(validateSpec(spec)).toEqual([]);
-    const second = run({ root: dir, check: false, emit });
+    const second = await run({ root: dir, check: false, emitter });
     expect(second).toMatchObject({ ok: true, changed: [], problems: [] });
-    expect(run({ root: dir, check: true, emit })).toMatchObject({ ok: true, problems: [] });
+    expect(await run({ root: dir, check: true, emitter })).toMatchObject({ ok: true, problems: [] });
   });
 
-  it('--check writes nothing and names every stale file', () => {
+  it('--check writes nothing and names every stale file', async () => {
     const dir = repo();
-    run({ root: dir, check: false, emit });
+    await run({ root: dir, check: false, emitter });
     writeFileSync(join(dir, 'src/generated/index.ts'), '// edited by hand\n');
     mkdirSync(join(dir, 'src/generated/old'), { recursive: true });
     writeFileSync(join(dir, 'src/generated/old/gone.ts'), 'export {};\n');
     const docs = join(dir, 'spec/docs/error-codes.md');
     writeFileSync(docs, readFileSync(docs, 'utf8').replace('The call needs the client to be in a room.', 'The call needs a room.'));
-    const r = run({ root: dir, check: true, emit });
+    const r = await run({ root: dir, check: true, emitter });
     expect(r.ok).toBe(false);
     expect(r.problems.sort()).toEqual([
       'spec/client.spec.json: STALE_FILE out of date: run npm run codegen',
+      'spec/generated.manifest.json: STALE_FILE out of date: run npm run codegen',
       'src/generated/index.ts: STALE_FILE out of date: run npm run codegen',
       'src/generated/old/gone.ts: STALE_FILE no longer generated: run npm run codegen',
     ]);
     expect(readFileSync(join(dir, 'src/generated/index.ts'), 'utf8')).toBe('// edited by hand\n');
     expect(existsSync(join(dir, 'src/generated/old/gone.ts'))).toBe(true);
-    // Without --check the same run repairs all three.
-    expect(run({ root: dir, check: false, emit }).problems).toEqual([]);
+    // Without --check the same run repairs all four.
+    expect((await run({ root: dir, check: false, emitter })).problems).toEqual([]);
     expect(existsSync(join(dir, 'src/generated/old/gone.ts'))).toBe(false);
-    expect(run({ root: dir, check: true, emit }).ok).toBe(true);
+    expect((await run({ root: dir, check: true, emitter })).ok).toBe(true);
   });
 
-  it('fails on an unresolved diagnostic and writes nothing', () => {
+  it('fails on an unresolved diagnostic and writes nothing', async () => {
     const dir = repo();
     const page = join(dir, 'spec/docs/client.md');
     writeFileSync(page, readFileSync(page, 'utf8').replace('| roomId    | string   |', '| roomId    | number   |'));
     // The signature still says string: a new PARAM_TYPE_MISMATCH the overrides do not answer.
-    const r = run({ root: dir, check: false, emit });
+    const r = await run({ root: dir, check: false, emitter });
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual([
       expect.stringMatching(
@@ -99,9 +102,9 @@ describe('run (npm run codegen)', () => {
     expect(existsSync(join(dir, 'spec/client.spec.json'))).toBe(false);
   });
 
-  it('works without an emitter', () => {
+  it('works without an emitter', async () => {
     const dir = repo();
-    const r = run({ root: dir, check: false, emit: null });
+    const r = await run({ root: dir, check: false, emitter: null });
     expect(r.changed.sort()).toEqual(['spec/client.spec.json', 'spec/overrides.schema.json', 'spec/spec.schema.json']);
   });
 });

@@ -21,9 +21,9 @@ function listener() {
   let lostResolve!: (e: { code: number; reason: string }) => void;
   const lost = new Promise<{ code: number; reason: string }>((r) => (lostResolve = r));
   const l: ConnectionListener = {
-    onEvent: (name, data) => events.push({ name, data }),
-    onError: (e) => errors.push({ code: e.code, reason: e.reason }),
-    onLost: (e) => lostResolve({ code: e.code, reason: e.reason }),
+    connEvent_: (_c, name, data) => events.push({ name, data }),
+    emitError: (e) => errors.push({ code: e.code, reason: e.reason }),
+    connLost_: (_c, e) => lostResolve({ code: e.code, reason: e.reason }),
   };
   return { l, events, errors, lost };
 }
@@ -92,7 +92,7 @@ describe('Connection', () => {
   it('our own close rejects pending requests but is not reported as a loss', async () => {
     server = await startFakeSignaling((f, peer) => (f.type === 'join' ? undefined : defaultScript(f, peer)));
     let lostCalls = 0;
-    const c = new Connection(server.url, factory, timings, { onEvent: () => {}, onError: () => {}, onLost: () => lostCalls++ });
+    const c = new Connection(server.url, factory, timings, { connEvent_: () => {}, emitError: () => {}, connLost_: () => lostCalls++ });
     await c.open();
     const pending = c.request(join);
     await server.nextFrame('join');
@@ -124,7 +124,7 @@ describe('Connection', () => {
       server.url,
       factory,
       { requestTimeoutMs: 1000, heartbeatIntervalMs: 20, heartbeatTimeoutMs: 100 },
-      { ...l, onLost: () => lostCalls++ },
+      { ...l, connLost_: () => lostCalls++ },
     );
     await c.open();
     // Wait for several heartbeat rounds, then check the connection survived them.

@@ -119,7 +119,7 @@ describe('Emitter', () => {
     }
     expect(seen).toEqual(['fn', 'fn']); // registered by on first: stays an on listener
     e.off(EVENTS.PEER_ONLINE, fn);
-    e.removeAll(EVENTS.PEER_ONLINE);
+    e.removeAllListeners(EVENTS.PEER_ONLINE);
     expect(e.has(EVENTS.PEER_ONLINE)).toBe(false);
   });
 });

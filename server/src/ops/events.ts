@@ -73,6 +73,7 @@ export class ServerEvents {
   }
 
   emit(event: ServerEvent): void {
+    if (this.listeners.size === 0) return;
     for (const l of [...this.listeners]) {
       try {
         l(event);

@@ -3,7 +3,8 @@ import type { StreamKey } from '../media/plane.js';
 
 /** What a room operation asks the world to do once its state change is committed. */
 export type Effect =
-  | { kind: 'event'; to: string; event: string; data: unknown }
+  /** `audience`: to an invisible member; the visible ones are told first (toOthers in ops.ts). */
+  | { kind: 'event'; to: string; event: string; data: unknown; audience?: true }
   /** The session was replaced by a newer join of the same user: tell it and close it. */
   | { kind: 'kick'; sessionId: string; code: number; reason: string }
   | { kind: 'endPush'; key: StreamKey; reason: string }

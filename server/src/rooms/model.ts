@@ -9,8 +9,13 @@ export interface MemberRecord {
   joinedAt: number; // Unix ms
   /** Unix seconds, 0 = never. */
   tokenExpireAt: number;
-  /** privilege number -> expireAt (Unix seconds, 0 = never), from the join token */
-  privileges: Map<number, number>;
+  /**
+   * What the token grants of what a room checks: until when the member may publish and subscribe
+   * (Unix seconds, 0 = never), null when not granted. Two numbers, not the token's privilege map:
+   * a room holds up to 10,000 members.
+   */
+  publishUntil: number | null;
+  subscribeUntil: number | null;
 }
 
 export interface StreamRecord {

@@ -2,7 +2,7 @@
 // (events to sessions, media calls) that the service runs after the store committed the change.
 import { CODES, type CodeName } from '../codes.js';
 import type { StreamKey } from '../media/plane.js';
-import { Privileges, checkPrivilege } from '../token/index.js';
+import { Privileges, checkGrant } from '../token/index.js';
 import type { Effect, Outcome } from './effects.js';
 import type { Limits } from './limits.js';
 import { isAnnounced, streamId, subscriptionId, type MemberRecord, type RoomRecord, type StreamRecord } from './model.js';
@@ -19,9 +19,16 @@ export type LeaveReason = 'leave' | 'invisible' | 'timeout' | 'kicked' | 'token-
 const fail = <T>(name: CodeName, reason: string): Outcome<T> => ({ ok: false, code: CODES[name], reason, effects: [] });
 const done = <T>(data: T, effects: Effect[]): Outcome<T> => ({ ok: true, data, effects });
 
+/** The visible members first: the people in the call hear of a change before its audience. */
 function toOthers(room: RoomRecord, exceptUserId: string, event: string, data: unknown, out: Effect[]): void {
+  let audience = false;
   for (const m of room.members.values()) {
-    if (m.userId !== exceptUserId) out.push({ kind: 'event', to: m.sessionId, event, data });
+    if (!m.visible) audience = true;
+    else if (m.userId !== exceptUserId) out.push({ kind: 'event', to: m.sessionId, event, data });
+  }
+  if (!audience) return;
+  for (const m of room.members.values()) {
+    if (!m.visible && m.userId !== exceptUserId) out.push({ kind: 'event', to: m.sessionId, event, data, audience: true });
   }
 }
 
@@ -134,7 +141,8 @@ export function join(room: RoomRecord, input: JoinInput, limits: Limits): Outcom
     businessId: input.businessId,
     joinedAt: input.now,
     tokenExpireAt: input.tokenExpireAt,
-    privileges: input.privileges,
+    publishUntil: input.privileges.get(Privileges.PublishStream) ?? null,
+    subscribeUntil: input.privileges.get(Privileges.SubscribeStream) ?? null,
   });
   const wasVisible = previous?.visible ?? false;
   if (input.visible && !wasVisible) toOthers(room, input.userId, 'peer-online', { uid: input.userId }, out);
@@ -175,9 +183,9 @@ export function publish(room: RoomRecord, userId: string, sessionId: string, scr
   const m = memberOf(room, userId, sessionId);
   if (!m) return fail('NOT_IN_ROOM', 'not in a room');
   if (!m.visible) return fail('INVISIBLE_CANNOT_PUBLISH', 'an invisible user cannot publish');
-  const denied = checkPrivilege(m.privileges, Privileges.PublishStream, nowSec);
+  const denied = checkGrant(m.publishUntil, Privileges.PublishStream, nowSec);
   if (denied) return { ok: false, ...denied, effects: [] };
-  const privilegeExpireAt = m.privileges.get(Privileges.PublishStream) ?? 0;
+  const privilegeExpireAt = m.publishUntil ?? 0;
   const existing = room.streams.get(streamId(userId, screen));
   if (existing) {
     // After stream-failed the publisher may publish again. While the push is still down that
@@ -225,7 +233,7 @@ export interface SubscribeData {
 export function subscribe(room: RoomRecord, userId: string, sessionId: string, input: SubscribeInput, nowSec: number): Outcome<SubscribeData> {
   const m = memberOf(room, userId, sessionId);
   if (!m) return fail('NOT_IN_ROOM', 'not in a room');
-  const denied = checkPrivilege(m.privileges, Privileges.SubscribeStream, nowSec);
+  const denied = checkGrant(m.subscribeUntil, Privileges.SubscribeStream, nowSec);
   if (denied) return { ok: false, ...denied, effects: [] };
   const s = room.streams.get(streamId(input.userId, input.screen));
   // A stream the others were told is removed (push failed, both disabled) cannot be played.
@@ -241,7 +249,7 @@ export function subscribe(room: RoomRecord, userId: string, sessionId: string, i
     pausedAudio: before?.pausedAudio ?? false,
     pausedVideo: before?.pausedVideo ?? false,
   });
-  const privilegeExpireAt = m.privileges.get(Privileges.SubscribeStream) ?? 0;
+  const privilegeExpireAt = m.subscribeUntil ?? 0;
   return done({ key: keyOf(room, s), expireAt: earliest(privilegeExpireAt, m.tokenExpireAt) }, []);
 }
 
@@ -372,7 +380,8 @@ export function renewToken(room: RoomRecord, userId: string, sessionId: string, 
   const m = memberOf(room, userId, sessionId);
   if (!m) return fail('NOT_IN_ROOM', 'not in a room');
   m.tokenExpireAt = tokenExpireAt;
-  m.privileges = privileges;
+  m.publishUntil = privileges.get(Privileges.PublishStream) ?? null;
+  m.subscribeUntil = privileges.get(Privileges.SubscribeStream) ?? null;
   const urls: RenewData['urls'] = [];
   const until = (p: number): number | undefined => {
     const at = privileges.get(p);

@@ -13,6 +13,8 @@ import type { RoomStore } from './store.js';
 export interface SessionSink {
   event(sessionId: string, event: string, data: unknown): void;
   kick(sessionId: string, code: number, reason: string): void;
+  /** Called before an event's first audience delivery: send what the visible members got so far. */
+  beforeAudience?(): void;
 }
 
 export interface MemberView {
@@ -190,7 +192,15 @@ export class RoomService {
 
   private async run<T>(key: RoomKey, op: (room: RoomRecord) => Outcome<T>): Promise<Outcome<T>> {
     const outcome = await this.store.update(key, op);
-    for (const effect of outcome.effects) this.apply(effect);
+    let audience = false;
+    for (const effect of outcome.effects) {
+      // A large audience costs time to serve: the people in the call are not kept waiting for it.
+      if (!audience && effect.kind === 'event' && effect.audience) {
+        audience = true;
+        this.sink.beforeAudience?.();
+      }
+      this.apply(effect);
+    }
     return outcome;
   }
 

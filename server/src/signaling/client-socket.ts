@@ -14,12 +14,14 @@ import { verifyToken } from '../token/index.js';
 import { randomUUID } from 'node:crypto';
 import { limitKey } from './client-address.js';
 import { depthWithin, peekId } from './frame-guard.js';
-import { isPlainPing, pongInPlace } from './ping.js';
+import { isPlainPing, pongFrame } from './ping.js';
 import { debtMs, refilled, type RateLimiter } from './rate-limit.js';
 import type { Answer, Attachment, SessionEntry, SessionRegistry } from './sessions.js';
 import { at, type Cancel } from './timers.js';
 import { isUnavailable } from '../store/errors.js';
 import { parseFrame, reportItems } from './validate.js';
+import { enqueueFrame, writeFrames, type Outbox } from './write-batch.js';
+import type { Socket } from 'node:net';
 
 /** Close codes the server uses (4000-4999 are the application's). */
 export const CLOSE = {
@@ -58,7 +60,6 @@ const OWNER = Symbol('ClientSocket');
 type Owned = WebSocket & { [OWNER]: ClientSocket };
 /** A request queue with nothing in it: one settled promise for every socket that has not queued yet. */
 const SETTLED: Promise<void> = Promise.resolve();
-const TEXT = { binary: false } as const;
 const ignore = (): void => {
   /* 'close' follows a ws 'error'; nothing a client sends may throw out of here */
 };
@@ -69,7 +70,7 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-export class ClientSocket implements Attachment {
+export class ClientSocket implements Attachment, Outbox {
   /** The session this socket joined or resumed; kept after close so queued requests still apply. */
   private session: SessionEntry | null = null;
   /** While a join or resume is in flight, events for the session wait until its response is out. */
@@ -93,9 +94,13 @@ export class ClientSocket implements Attachment {
   private readTimer: NodeJS.Timeout | undefined;
   /** Closed by the server for abuse (4005, 4006): nothing more is read or sent. */
   private shed = false;
+  /** Frames sent this turn of the event loop, written together at its end (write-batch.ts). */
+  outgoing: string[] | null = null;
 
   constructor(
     private readonly ws: WebSocket,
+    /** The TCP socket under ws: this turn's frames are written to it in one go (write-batch.ts). */
+    private readonly raw: Socket,
     readonly ip: string,
     private readonly ctx: ClientSocketContext,
   ) {
@@ -145,6 +150,8 @@ export class ClientSocket implements Attachment {
 
   close(code: number, reason: string): void {
     this.flushHeld();
+    // The close frame ws writes must follow what this turn already sent.
+    this.flush();
     if (!this.closed) this.ws.close(code, reason);
   }
 
@@ -183,7 +190,7 @@ export class ClientSocket implements Attachment {
     if (bytes.length > maxFrameBytes) return this.refuseUnparsed(bytes, 'frame-size', `frame of ${bytes.length} bytes exceeds the limit of ${maxFrameBytes}`);
     if (!depthWithin(bytes, maxFrameDepth)) return this.refuseUnparsed(bytes, 'frame-depth', `frame nests objects or arrays deeper than ${maxFrameDepth}`);
     // The heartbeat as the SDK writes it is answered from its bytes; any other ping is parsed.
-    if (isPlainPing(bytes)) return this.sendPong(pongInPlace(bytes));
+    if (isPlainPing(bytes)) return this.sendPong(pongFrame(bytes));
     const parsed = parseFrame(bytes.toString('utf8'));
     switch (parsed.kind) {
       case 'ping':
@@ -288,8 +295,10 @@ export class ClientSocket implements Attachment {
           answer = no(CODES.SERVER_ERROR, 'the server failed to handle the request');
         }
       }
-      if (answer.ok) this.send({ v: PROTOCOL_VERSION, type: 'response', id, ok: true, data: answer.data });
-      else this.send({ v: PROTOCOL_VERSION, type: 'response', id, ok: false, error: answer.error });
+      const frame = answer.ok
+        ? { v: PROTOCOL_VERSION, type: 'response', id, ok: true, data: answer.data }
+        : { v: PROTOCOL_VERSION, type: 'response', id, ok: false, error: answer.error };
+      this.sendRaw(JSON.stringify(frame), true);
       this.flushHeld();
     });
   }
@@ -518,6 +527,7 @@ export class ClientSocket implements Attachment {
     this.shed = true;
     this.ctx.events?.emit({ type: 'limit', limit, ip: this.ip, closed: code });
     // The close frame queues behind the unsent data; ws cuts the socket if it is not read in time.
+    this.flush();
     this.ws.close(code, reason);
     this.onClose();
   }
@@ -540,11 +550,14 @@ export class ClientSocket implements Attachment {
     for (const f of frames) this.sendRaw(f);
   }
 
-  /** A pong made from the ping's bytes (ping.ts), sent as text under the same send-buffer limit as any frame. */
+  /**
+   * A pong frame made from the ping's bytes (ping.ts), written at once rather than batched (a pong
+   * may overtake other frames), under the same send-buffer limit as every frame.
+   */
   private sendPong(frame: Buffer): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(frame, TEXT);
-    if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) this.drop(CLOSE.SLOW_CONSUMER, 'send-buffer', 'not reading');
+    this.raw.write(frame);
+    if (this.raw.writableLength > this.ctx.config.sendBufferBytes) this.drop(CLOSE.SLOW_CONSUMER, 'send-buffer', 'not reading');
   }
 
   private sendError(code: number, reason: string): void {
@@ -555,10 +568,26 @@ export class ClientSocket implements Attachment {
     this.sendRaw(JSON.stringify(frame));
   }
 
-  private sendRaw(text: string): void {
+  /** `answer`: a response, written first at the end of the turn (its requester is waiting). */
+  private sendRaw(text: string, answer = false): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(text);
+    enqueueFrame(this, text, answer);
+  }
+
+  flush(): void {
+    const frames = this.outgoing;
+    if (frames === null) return;
+    this.outgoing = null;
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    try {
+      writeFrames(this.raw, frames);
+    } catch (e) {
+      // The other sockets of this turn are still written (flushAll goes on); this one is cut.
+      reportFault(this.ctx.events, 'writing frames failed', e);
+      this.raw.destroy();
+      return;
+    }
     // A client that does not read would otherwise have every answer and event queued for it.
-    if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) this.drop(CLOSE.SLOW_CONSUMER, 'send-buffer', 'not reading');
+    if (this.raw.writableLength > this.ctx.config.sendBufferBytes) this.drop(CLOSE.SLOW_CONSUMER, 'send-buffer', 'not reading');
   }
 }

@@ -13,6 +13,9 @@ const CLOSE_BRACKET = 0x5d;
  * strings do not count). Works on the UTF-8 bytes: no byte of a multi-byte character is ASCII.
  */
 export function depthWithin(bytes: Uint8Array, max: number): boolean {
+  // Depth cannot pass the number of opening brackets: counted natively (indexOf), most frames
+  // are done here without a scan byte by byte.
+  if (openings(bytes, max) <= max) return true;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < bytes.length; i++) {
@@ -26,6 +29,14 @@ export function depthWithin(bytes: Uint8Array, max: number): boolean {
     } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) depth--;
   }
   return true;
+}
+
+/** Opening braces and brackets in the bytes (strings included), counting stops past `max`. */
+function openings(bytes: Uint8Array, max: number): number {
+  let n = 0;
+  for (let i = bytes.indexOf(OPEN_BRACE); i >= 0 && n <= max; i = bytes.indexOf(OPEN_BRACE, i + 1)) n++;
+  for (let i = bytes.indexOf(OPEN_BRACKET); i >= 0 && n <= max; i = bytes.indexOf(OPEN_BRACKET, i + 1)) n++;
+  return n;
 }
 
 const HEAD = 256;

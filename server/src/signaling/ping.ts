@@ -31,10 +31,16 @@ export function isPlainPing(bytes: Uint8Array): boolean {
 }
 
 /**
- * The pong to a plain ping (see isPlainPing), made in the ping's own bytes:
- * `{"v":1,"type":"pong","t":N}`. The bytes are the received frame's, which nothing reads after.
+ * The pong to a plain ping (see isPlainPing) as a whole WebSocket frame, ready for the TCP socket:
+ * an unmasked text frame (RFC 6455 5.2) whose payload is the ping's bytes with `ping` made `pong`:
+ * `{"v":1,"type":"pong","t":N}`, N the same digits.
  */
-export function pongInPlace(ping: Buffer): Buffer {
-  ping[I_OF_PING] = 0x6f; // 'o'
-  return ping;
+export function pongFrame(ping: Uint8Array): Buffer {
+  const n = ping.length; // at most 41: a one-byte length
+  const frame = Buffer.allocUnsafe(n + 2);
+  frame[0] = 0x81; // FIN, text
+  frame[1] = n;
+  frame.set(ping, 2);
+  frame[2 + I_OF_PING] = 0x6f; // 'o'
+  return frame;
 }

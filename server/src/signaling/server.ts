@@ -17,6 +17,7 @@ import { RateLimiter, SocketCounter } from './rate-limit.js';
 import { SessionRegistry, type SessionEntry } from './sessions.js';
 import { Admission } from './admission.js';
 import { startSweep, sweepEveryMs } from './sweep.js';
+import { flushAll } from './write-batch.js';
 import { ClusterNode } from '../cluster/node.js';
 
 export interface RunningServer {
@@ -81,6 +82,7 @@ export class SignalingServer {
         const e = sessions.remove(sessionId, true);
         (e?.conn as ClientSocket | null | undefined)?.kick(code, reason);
       },
+      beforeAudience: flushAll,
     });
     this.rooms.events = this.events;
     this.offMediaEvents = observeMedia(this.media, this.events);
@@ -163,7 +165,7 @@ export class SignalingServer {
     };
     wss.on('connection', (ws, req) => {
       const ip = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
-      this.connections.add(new ClientSocket(ws, ip, ctx));
+      this.connections.add(new ClientSocket(ws, req.socket as Socket, ip, ctx));
       this.events.emit({ type: 'socket-open', ip });
     });
     // The sockets' join and idle deadlines: one timer for all of them.

@@ -2,16 +2,15 @@
 // in insertion order: members are listed to joiners earliest first.
 import { streamId, subscriptionId, type MemberRecord, type RoomKey, type RoomRecord, type StreamRecord, type SubscriptionRecord } from '../rooms/model.js';
 
-type WireMember = Omit<MemberRecord, 'privileges'> & { privileges: [number, number][] };
 interface WireRoom {
-  m: WireMember[];
+  m: MemberRecord[];
   s: StreamRecord[];
   u: SubscriptionRecord[];
 }
 
 export function encodeRoom(room: RoomRecord): string {
   const w: WireRoom = {
-    m: [...room.members.values()].map((m) => ({ ...m, privileges: [...m.privileges] })),
+    m: [...room.members.values()],
     s: [...room.streams.values()],
     u: [...room.subscriptions.values()],
   };
@@ -21,7 +20,7 @@ export function encodeRoom(room: RoomRecord): string {
 export function decodeRoom(key: RoomKey, text: string): RoomRecord {
   const w = JSON.parse(text) as WireRoom;
   const room: RoomRecord = { appId: key.appId, roomId: key.roomId, members: new Map(), streams: new Map(), subscriptions: new Map() };
-  for (const m of w.m) room.members.set(m.userId, { ...m, privileges: new Map(m.privileges) });
+  for (const m of w.m) room.members.set(m.userId, m);
   for (const s of w.s) room.streams.set(streamId(s.userId, s.screen), s);
   for (const u of w.u) room.subscriptions.set(subscriptionId(u.subscriberId, u.userId, u.screen), u);
   return room;

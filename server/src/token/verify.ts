@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { MAX_TOKEN_LENGTH } from '@mprtc/protocol';
 import { CODES, type Failure, type Result } from '../codes.js';
 import { APP_ID_LENGTH, VERSION, unpackContent, unpackMessage, type TokenBody } from './format.js';
@@ -26,8 +26,25 @@ function refuse(code: number, reason: string): VerifyResult {
   return { ok: false, code, reason };
 }
 
+/** App keys prepared once: a join's HMAC then skips converting the key (a server has few apps). */
+const keys = new Map<string, KeyObject>();
+function secretKey(appKey: string): KeyObject {
+  let k = keys.get(appKey);
+  if (k === undefined) {
+    if (keys.size >= 256) keys.clear();
+    k = createSecretKey(Buffer.from(appKey, 'utf8'));
+    keys.set(appKey, k);
+  }
+  return k;
+}
+
 /** Reads a token without checking its signature: for display and for picking the app key. */
 export function parseToken(token: unknown): ParsedToken | null {
+  return decode(token)?.parsed ?? null;
+}
+
+/** The token's fields and its signed message and signature, decoded once. */
+function decode(token: unknown): { parsed: ParsedToken; msg: Buffer; signature: Buffer } | null {
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
   if (!token.startsWith(VERSION)) return null;
   const appId = token.slice(VERSION.length, VERSION.length + APP_ID_LENGTH);
@@ -40,7 +57,7 @@ export function parseToken(token: unknown): ParsedToken | null {
   const parts = unpackContent(content);
   if (!parts) return null;
   const body = unpackMessage(parts.msg);
-  return body ? { appId, ...body } : null;
+  return body ? { parsed: { appId, ...body }, msg: parts.msg, signature: parts.signature } : null;
 }
 
 /**
@@ -48,16 +65,14 @@ export function parseToken(token: unknown): ParsedToken | null {
  * the app key, not expired, for the expected room and user. Each refusal has its own code.
  */
 export function verifyToken(token: unknown, options: VerifyOptions): VerifyResult {
-  const parsed = parseToken(token);
-  if (!parsed) return refuse(CODES.TOKEN_INVALID, 'token is malformed');
+  const decoded = decode(token);
+  if (!decoded) return refuse(CODES.TOKEN_INVALID, 'token is malformed');
+  const { parsed, msg, signature } = decoded;
   if (options.appId !== undefined && parsed.appId !== options.appId) {
     return refuse(CODES.TOKEN_MISMATCH, 'token was issued for another app');
   }
-  // parseToken accepted the string, so the framing is known good here.
-  const parts = unpackContent(Buffer.from((token as string).slice(VERSION.length + APP_ID_LENGTH), 'base64'));
-  if (!parts) return refuse(CODES.TOKEN_INVALID, 'token is malformed');
-  const expected = createHmac('sha256', Buffer.from(options.appKey, 'utf8')).update(parts.msg).digest();
-  if (parts.signature.length !== expected.length || !timingSafeEqual(parts.signature, expected)) {
+  const expected = createHmac('sha256', secretKey(options.appKey)).update(msg).digest();
+  if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
     return refuse(CODES.TOKEN_INVALID, 'token signature does not match');
   }
   // Signature first: a tampered token is always "invalid", never "expired".
@@ -84,8 +99,16 @@ export function checkPrivilege(
   privilege: typeof Privileges.PublishStream | typeof Privileges.SubscribeStream,
   now: number = Math.floor(Date.now() / 1000),
 ): Failure | null {
-  const expireAt = privileges.get(privilege);
-  if (expireAt === undefined) {
+  return checkGrant(privileges.get(privilege) ?? null, privilege, now);
+}
+
+/** {@link checkPrivilege} on one privilege's expiry: null when the token does not grant it. */
+export function checkGrant(
+  expireAt: number | null,
+  privilege: typeof Privileges.PublishStream | typeof Privileges.SubscribeStream,
+  now: number = Math.floor(Date.now() / 1000),
+): Failure | null {
+  if (expireAt === null) {
     return privilege === Privileges.PublishStream
       ? { code: CODES.NO_PUBLISH_PRIVILEGE, reason: 'token does not grant PublishStream' }
       : { code: CODES.NO_SUBSCRIBE_PRIVILEGE, reason: 'token does not grant SubscribeStream' };

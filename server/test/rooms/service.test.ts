@@ -471,3 +471,39 @@ describe('media events', () => {
     expect(to('s-bob', 'stream-added')).toHaveLength(1);
   });
 });
+
+describe('the order in which a room hears of a change', () => {
+  it('tells the visible members before the invisible ones, whatever the order they joined in', async () => {
+    await join('audience-1', { visible: false });
+    await join('alice');
+    await join('audience-2', { visible: false });
+    await join('bob');
+    await join('carol');
+    sent = [];
+    await rooms.publish(A, 'alice', 's-alice', false);
+    expect(sent.filter((s) => s.event === 'stream-added').map((s) => s.to)).toEqual(['s-bob', 's-carol', 's-audience-1', 's-audience-2']);
+    sent = [];
+    await rooms.leave(A, 'bob', 's-bob', 'leave');
+    expect(sent.filter((s) => s.event === 'peer-leave').map((s) => s.to)).toEqual(['s-alice', 's-carol', 's-audience-1', 's-audience-2']);
+  });
+});
+
+describe('beforeAudience', () => {
+  it('is called once per operation, after the visible members were told and before the first invisible one', async () => {
+    const log: string[] = [];
+    const svc = new RoomService(new InMemoryRoomStore(), new RecordingMediaPlane(), DEFAULT_LIMITS, {
+      event: (to, event) => log.push(`${event}>${to}`),
+      kick: () => undefined,
+      beforeAudience: () => log.push('flush'),
+    });
+    const member = (userId: string, visible: boolean) => ({ userId, sessionId: `s-${userId}`, visible, businessId: null, tokenExpireAt: 0, privileges: ALL });
+    await svc.join(A, member('alice', true));
+    await svc.join(A, member('bob', true));
+    expect(log).toEqual(['peer-online>s-alice']);
+    await svc.join(A, member('aud', false));
+    log.length = 0;
+    await svc.muteLocal(A, 'alice', 's-alice', true, false);
+    await svc.publish(A, 'alice', 's-alice', false);
+    expect(log).toEqual(['stream-added>s-bob', 'flush', 'stream-added>s-aud']);
+  });
+});

@@ -15,7 +15,8 @@ const member = (userId: string) => ({
   businessId: null,
   joinedAt: 0,
   tokenExpireAt: 0,
-  privileges: new Map([[1, 0]]),
+  publishUntil: 0,
+  subscribeUntil: null,
 });
 
 // The contract every RoomStore keeps; it runs against the in-memory store and a real Redis.
@@ -52,7 +53,7 @@ function contract(make: () => Promise<RoomStore>): void {
     });
     const back = await store.read(key, (r) => r);
     expect([...back!.members.keys()]).toEqual(['z', 'a', 'm']);
-    expect(back!.members.get('a')!.privileges).toEqual(new Map([[1, 0]]));
+    expect(back!.members.get('a')).toMatchObject({ publishUntil: 0, subscribeUntil: null });
     expect(back!.streams.get('z|0')).toEqual({ userId: 'z', screen: false, audio: true, video: false, failed: true, retry: true, pushUrl: 'rtmp://x' });
     expect(back!.subscriptions.get('a>z|0')!.pausedAudio).toBe(true);
     expect(await store.list('a')).toEqual([key]);

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CODES } from '../../src/codes.js';
-import { isPlainPing, pongInPlace } from '../../src/signaling/ping.js';
+import { isPlainPing, pongFrame } from '../../src/signaling/ping.js';
 import { startServer } from '../../src/signaling/server.js';
 import { startSweep, sweepEveryMs } from '../../src/signaling/sweep.js';
 import { parseFrame } from '../../src/signaling/validate.js';
@@ -36,7 +36,10 @@ describe('the plain ping', () => {
   it('is the SDK spelling with an integer t of up to 15 digits; its pong is byte for byte the general path’s', () => {
     for (const text of PLAIN) {
       expect(isPlainPing(Buffer.from(text)), text).toBe(true);
-      expect(pongInPlace(Buffer.from(text)).toString(), text).toBe(generalPong(text));
+      const frame = pongFrame(Buffer.from(text));
+      // An unmasked, final text frame with a one-byte length, then the general path's pong.
+      expect([frame[0], frame[1]], text).toEqual([0x81, text.length]);
+      expect(frame.subarray(2).toString(), text).toBe(generalPong(text));
     }
     for (const text of [...OTHER_PINGS, ...NOT_JSON, '{"v":1,"type":"pong","t":5}', '{"v":1,"id":1,"type":"leave"}', '', '}'])
       expect(isPlainPing(Buffer.from(text)), text).toBe(false);

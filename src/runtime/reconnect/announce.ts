@@ -3,16 +3,17 @@
 import { EVENTS } from '../../generated/events.js';
 import { streamAdded, type JoinAnswer } from '../payloads.js';
 import type { ServerEventInbox } from '../server-events.js';
-import type { Session } from '../session.js';
+import { keyOf, type Session } from '../session.js';
 
-/** Tells the app (and keeps the session's view in step). */
-export type Deliver = ServerEventInbox['deliver_'];
-
-/** After a fresh join: tell the app how the room changed while it was away. */
-export function announceDifferences(s: Session, data: JoinAnswer, deliver: Deliver): void {
-  const key = (uid: string, screen: boolean): string => `${screen ? 's' : 'm'}:${uid}`;
+/**
+ * Tells the app how the room differs from what it was told (through the inbox, which keeps the
+ * session's view in step): after a fresh join on a reconnect, and after the join itself (a new
+ * session has seen nobody yet: everyone is announced).
+ */
+export function announceDifferences(s: Session, data: JoinAnswer, inbox: ServerEventInbox): void {
+  const deliver: ServerEventInbox['deliver_'] = (...a) => inbox.deliver_(...a);
   const peers = new Set(data.peers.filter((p) => p !== s.userId_));
-  const streams = new Map(data.streams.filter((x) => x.uid !== s.userId_).map((x) => [key(x.uid, x.screen), x]));
+  const streams = new Map(data.streams.filter((x) => x.uid !== s.userId_).map((x) => [keyOf(x.uid, x.screen), x]));
   for (const [k, old] of [...s.streams_]) {
     if (!streams.has(k)) deliver(s, EVENTS.STREAM_REMOVED, { uid: old.uid, screen: old.screen });
   }

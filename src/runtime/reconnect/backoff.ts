@@ -1,5 +1,5 @@
 // How long to wait before each reconnect attempt, and which failures are worth another one.
-import { ERROR_CODES } from '../../generated/error-codes.js';
+import * as ERROR_CODES from '../codes.js';
 import type { ResolvedReconnect } from '../options.js';
 
 /** Failures after which another reconnect attempt may succeed; any other refusal is final. */

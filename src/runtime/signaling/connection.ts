@@ -2,10 +2,10 @@
 // application-level heartbeat. When the socket dies every pending request is rejected, so no
 // Promise of the SDK ever waits on a dead socket. Reconnecting is the caller's decision: a
 // Connection is single-use, a new one is made for each attempt.
-import { ERROR_CODES } from '../../generated/error-codes.js';
+import * as ERROR_CODES from '../codes.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
-import { rtcError } from '../errors.js';
-import { now, startTimer, stopTimer, type TimerHandle } from '../host.js';
+import { invalid, rtcError, toJson, toRtcError } from '../errors.js';
+import { startTimer, stopTimer, type TimerHandle } from '../host.js';
 import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_DEPTH, PROTOCOL_VERSION, type PingFrame, type Request, type ResponseData } from '@mprtc/protocol';
 import type { Transport, TransportFactory } from '../transport/types.js';
 import { MAX_REASON_LENGTH, parseFrame, type ServerError } from './frames.js';
@@ -18,17 +18,17 @@ export interface ConnectionTimings {
 
 export interface ConnectionListener {
   /** A server event (peer-online, stream-added, disconnect, ...); seq numbers a session's events. */
-  onEvent(name: string, data: unknown, seq: number | undefined): void;
+  connEvent_(conn: Connection, name: string, data: unknown, seq: number | undefined): void;
   /** Something went wrong that no request owns (an unsolicited error frame, a bad frame). */
-  onError(err: VolcEngineRTCError): void;
+  emitError(err: VolcEngineRTCError): void;
   /** The socket is gone, for whatever reason other than our own close(). Called once. */
-  onLost(err: VolcEngineRTCError): void;
+  connLost_(conn: Connection, err: VolcEngineRTCError): void;
 }
 
 interface Pending {
-  resolve(data: unknown): void;
-  reject(err: VolcEngineRTCError): void;
-  timer: TimerHandle;
+  resolve_(data: unknown): void;
+  reject_(err: VolcEngineRTCError): void;
+  timer_: TimerHandle;
 }
 
 type SocketPhase = 'new' | 'opening' | 'open' | 'closed';
@@ -37,7 +37,7 @@ type SocketPhase = 'new' | 'opening' | 'open' | 'closed';
 function fromServer(e: ServerError): VolcEngineRTCError {
   const err = rtcError(e.code, e.reason);
   // Kept for debugging only: the code the server sent when it was not a documented one.
-  if (e.serverCode !== undefined) Object.defineProperty(err, 'serverCode', { value: e.serverCode, enumerable: true });
+  if (e.serverCode !== undefined) (err as { serverCode?: number }).serverCode = e.serverCode;
   return err;
 }
 
@@ -64,20 +64,22 @@ function utf8Length(s: string, limit: number): number {
   let n = 0;
   for (let i = 0; i < s.length && n <= limit; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
+    // A surrogate pair is 4 bytes, 2 per half (JSON.stringify escapes a lone surrogate).
+    n += c < 0x80 ? 1 : c < 0x800 || (c >= 0xd800 && c < 0xe000) ? 2 : 3;
   }
   return n;
 }
 
-function counter(): () => number {
-  let n = 1;
-  return () => n++;
-}
+/** The pending_ key of the socket's opening; request ids start at 1. */
+const OPENING = 0;
+
+let lastId = 0;
+
+/**
+ * Request ids, from one counter for every connection of every client: an id never repeats, so a
+ * request resent on a client's next connection after a resume keeps its id and meets no other.
+ */
+export const nextRequestId = (): number => ++lastId;
 
 export class Connection {
   private phase_: SocketPhase = 'new';
@@ -85,156 +87,119 @@ export class Connection {
   private readonly pending_ = new Map<number, Pending>();
   private pingTimer_: TimerHandle | undefined;
   private silenceTimer_: TimerHandle | undefined;
-  private openSettle_: { resolve(): void; reject(e: VolcEngineRTCError): void; timer: TimerHandle } | undefined;
 
   constructor(
     private readonly url_: string,
     private readonly factory_: TransportFactory,
     private readonly timings_: ConnectionTimings,
     private readonly listener_: ConnectionListener,
-    /** Request ids, shared by the connections of one client so that a resent request keeps its id. */
-    private readonly nextId_: () => number = counter(),
   ) {}
 
   get isOpen(): boolean {
     return this.phase_ === 'open';
   }
 
-  /** Opens the socket; rejects with CONNECTION_FAILED if it does not open in time. */
-  open(): Promise<void> {
-    if (this.phase_ !== 'new') return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, 'connection opened twice'));
+  /** Opens the socket (once: a Connection is single-use); rejects with CONNECTION_FAILED if it does not open in time. */
+  async open(): Promise<void> {
     this.phase_ = 'opening';
-    return new Promise<void>((resolve, reject) => {
-      const timer = startTimer(() => {
-        this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `no connection to ${this.url_} within ${this.timings_.requestTimeoutMs} ms`), false);
-      }, this.timings_.requestTimeoutMs);
-      this.openSettle_ = { resolve, reject, timer };
-      try {
-        this.transport_ = this.factory_(this.url_, {
-          onOpen: () => this.opened_(),
-          onMessage: (data) => this.guarded_(data),
-          onError: () => undefined, // the close that follows carries the outcome
-          onClose: (code, reason) => this.closedByPeer_(code, reason),
-        });
-      } catch (e) {
-        this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not open ${this.url_}: ${String(e)}`), false);
-      }
+    const opened = this.wait_<void>(OPENING, () => this.notOpened_(`no answer in ${this.timings_.requestTimeoutMs} ms`));
+    try {
+      this.transport_ = this.factory_(this.url_, {
+        onOpen: () => this.opened_(),
+        onMessage: (data) => this.received_(data),
+        onError: () => undefined, // the close that follows carries the outcome
+        onClose: (code, reason) => this.closedByPeer_(code, reason),
+      });
+    } catch (e) {
+      this.notOpened_(String(e));
+    }
+    return opened;
+  }
+
+  /** Waits for what settles `id` (OPENING: the socket's opening); `timedOut` runs after requestTimeoutMs. */
+  private wait_<T>(id: number, timedOut: () => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending_.set(id, { resolve_: resolve as (d: unknown) => void, reject_: reject, timer_: startTimer(timedOut, this.timings_.requestTimeoutMs) });
     });
   }
 
-  /** Sends a request; `id` is given when resending one whose answer was lost with a socket. */
-  request<T extends Request['type']>(req: Extract<Request, { type: T }>, id: number = this.nextId_()): Promise<ResponseData[T]> {
-    if (this.phase_ !== 'open') {
-      return Promise.reject(rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: the signaling connection is not open`));
-    }
-    if (this.pending_.has(id)) return Promise.reject(rtcError(ERROR_CODES.INTERNAL_ERROR, `${req.type}: request id ${id} is in use`));
+  /**
+   * Sends a request; `id` is given when resending one whose answer was lost with a socket (ids
+   * never repeat, nextRequestId, so none is pending twice).
+   */
+  async request<T extends Request['type']>(req: Extract<Request, { type: T }>, id = nextRequestId()): Promise<ResponseData[T]> {
+    if (this.phase_ !== 'open') throw rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: not connected`);
     // Serialised before anything is pending: a value JSON cannot carry (a BigInt, a cycle) is the
     // caller's bad input, refused with nothing left behind, not a socket failure.
-    let text: string;
-    try {
-      text = JSON.stringify({ ...req, v: PROTOCOL_VERSION, id });
-    } catch {
-      return Promise.reject(rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: the request holds a value that cannot be sent as JSON`));
-    }
+    const text = toJson(Object.assign({}, req, { v: PROTOCOL_VERSION, id }), req.type);
     // The server refuses larger frames (and closes the socket on much larger ones, which a resend
     // after the reconnect would repeat): refused here, with nothing pending.
-    if (utf8Length(text, DEFAULT_MAX_FRAME_BYTES) > DEFAULT_MAX_FRAME_BYTES) {
-      return Promise.reject(
-        rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: the request is over ${DEFAULT_MAX_FRAME_BYTES} bytes, the protocol's frame limit`),
-      );
+    const tooBig = utf8Length(text, DEFAULT_MAX_FRAME_BYTES) > DEFAULT_MAX_FRAME_BYTES;
+    if (tooBig || !depthWithin(text, DEFAULT_MAX_FRAME_DEPTH)) {
+      const over = tooBig ? `over ${DEFAULT_MAX_FRAME_BYTES} bytes` : `nested deeper than ${DEFAULT_MAX_FRAME_DEPTH}`;
+      throw invalid(req.type, `${over} (the protocol's limit)`);
     }
-    if (!depthWithin(text, DEFAULT_MAX_FRAME_DEPTH)) {
-      return Promise.reject(
-        rtcError(ERROR_CODES.INVALID_PARAMS, `${req.type}: the request nests objects or arrays deeper than ${DEFAULT_MAX_FRAME_DEPTH}, the protocol's limit`),
-      );
-    }
-    return new Promise<ResponseData[T]>((resolve, reject) => {
-      const timer = startTimer(() => {
-        this.pending_.delete(id);
-        reject(rtcError(ERROR_CODES.REQUEST_TIMEOUT, `${req.type}: no answer from the server within ${this.timings_.requestTimeoutMs} ms`));
-      }, this.timings_.requestTimeoutMs);
-      this.pending_.set(id, { resolve: resolve as (d: unknown) => void, reject, timer });
-      if (!this.sendText_(text)) {
-        this.settle_(id, rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: the request could not be sent`));
-      }
-    });
+    const answer = this.wait_<ResponseData[T]>(id, () =>
+      this.settle_(id, rtcError(ERROR_CODES.REQUEST_TIMEOUT, `${req.type}: no answer within ${this.timings_.requestTimeoutMs} ms`)),
+    );
+    if (!this.send_(text)) this.settle_(id, rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: could not be sent`));
+    return answer;
   }
 
-  /** Closes by our own choice: pending requests are rejected, onLost is not called. */
+  /** Closes by our own choice: pending requests are rejected, connLost_ is not called. */
   close(reason: string): void {
     this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, reason), false);
   }
 
-  private send_(frame: object): boolean {
-    return this.sendText_(JSON.stringify(frame));
-  }
-
-  private sendText_(text: string): boolean {
-    return this.transport_?.send(text) ?? false;
+  private send_(text: string): boolean {
+    return !!this.transport_ && this.transport_.send(text);
   }
 
   private opened_(): void {
     if (this.phase_ !== 'opening') return;
     this.phase_ = 'open';
-    const settle = this.openSettle_;
-    this.openSettle_ = undefined;
-    if (settle) {
-      stopTimer(settle.timer);
-      settle.resolve();
-    }
-    this.pingTimer_ = startTimer(() => this.ping_(), this.timings_.heartbeatIntervalMs);
+    this.settle_(OPENING, undefined);
+    this.ping_();
     this.heardFromServer_();
   }
 
+  /** A ping every heartbeatIntervalMs while open. */
   private ping_(): void {
-    if (this.phase_ !== 'open') return;
-    const ping: PingFrame = { v: PROTOCOL_VERSION, type: 'ping', t: now() };
-    this.send_(ping);
-    this.pingTimer_ = startTimer(() => this.ping_(), this.timings_.heartbeatIntervalMs);
+    this.pingTimer_ = startTimer(() => {
+      if (this.phase_ !== 'open') return;
+      const ping: PingFrame = { v: PROTOCOL_VERSION, type: 'ping', t: Date.now() };
+      this.send_(JSON.stringify(ping));
+      this.ping_();
+    }, this.timings_.heartbeatIntervalMs);
   }
 
   // Any frame proves the server alive; silence longer than the heartbeat timeout means it is not.
   private heardFromServer_(): void {
     stopTimer(this.silenceTimer_);
     this.silenceTimer_ = startTimer(() => {
-      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, `no heartbeat from the server for ${this.timings_.heartbeatTimeoutMs} ms`), true);
+      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, `no heartbeat for ${this.timings_.heartbeatTimeoutMs} ms`), true);
     }, this.timings_.heartbeatTimeoutMs);
   }
 
   // A frame must never throw into the host's socket callback (that would crash the page).
-  private guarded_(text: string | undefined): void {
-    try {
-      this.received_(text);
-    } catch (e) {
-      this.listener_.onError(rtcError(ERROR_CODES.INTERNAL_ERROR, `handling a frame failed: ${e instanceof Error ? e.message : typeof e}`));
-    }
-  }
-
   private received_(text: string | undefined): void {
     if (this.phase_ !== 'open') return;
-    this.heardFromServer_();
-    const parsed = parseFrame(text);
-    if ('bad' in parsed) {
-      const err = rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent ${parsed.bad}`);
-      if (parsed.id !== undefined && this.pending_.has(parsed.id)) this.settle_(parsed.id, err);
-      else this.listener_.onError(err);
-      return;
-    }
-    const f = parsed.frame;
-    switch (f.type) {
-      case 'response':
-        if (!this.pending_.has(f.id)) return; // answered after its timeout: nobody waits any more
-        if (f.ok) this.settle_(f.id, undefined, f.data);
-        else this.settle_(f.id, fromServer(f.error));
+    try {
+      this.heardFromServer_();
+      const parsed = parseFrame(text);
+      if ('bad' in parsed) {
+        const err = rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent ${parsed.bad}`);
+        if (parsed.id !== undefined && this.pending_.has(parsed.id)) this.settle_(parsed.id, err);
+        else this.listener_.emitError(err);
         return;
-      case 'error':
-        this.listener_.onError(fromServer(f.error));
-        return;
-      case 'event':
-        this.listener_.onEvent(f.event, f.data, f.seq);
-        return;
-      case 'pong':
-        return;
+      }
+      const f = parsed.frame;
+      // A response after its timeout finds nobody waiting (settle_ ignores it); pong only proves life.
+      if (f.type === 'response') this.settle_(f.id, f.ok ? undefined : fromServer(f.error), f.ok ? f.data : undefined);
+      else if (f.type === 'error') this.listener_.emitError(fromServer(f.error));
+      else if (f.type === 'event') this.listener_.connEvent_(this, f.event, f.data, f.seq);
+    } catch (e) {
+      this.listener_.emitError(toRtcError(e, 'handling a frame'));
     }
   }
 
@@ -242,18 +207,20 @@ export class Connection {
     const p = this.pending_.get(id);
     if (!p) return;
     this.pending_.delete(id);
-    stopTimer(p.timer);
-    if (err) p.reject(err);
-    else p.resolve(data);
+    stopTimer(p.timer_);
+    if (err) p.reject_(err);
+    else p.resolve_(data);
   }
 
   private closedByPeer_(code: number, rawReason: string): void {
     const reason = typeof rawReason === 'string' ? rawReason.slice(0, MAX_REASON_LENGTH) : '';
-    if (this.phase_ === 'opening') {
-      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not connect to ${this.url_} (${code}${reason ? ` ${reason}` : ''})`), false);
-    } else {
-      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, `the signaling connection closed (${code}${reason ? ` ${reason}` : ''})`), true);
-    }
+    const why = `${code}${reason ? ` ${reason}` : ''}`;
+    if (this.phase_ === 'opening') this.notOpened_(why);
+    else this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, `connection closed (${why})`), true);
+  }
+
+  private notOpened_(why: string): void {
+    this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not connect to ${this.url_} (${why})`), false);
   }
 
   private shutdown_(err: VolcEngineRTCError, report: boolean): void {
@@ -262,14 +229,10 @@ export class Connection {
     this.phase_ = 'closed';
     stopTimer(this.pingTimer_);
     stopTimer(this.silenceTimer_);
-    const settle = this.openSettle_;
-    this.openSettle_ = undefined;
-    if (settle) {
-      stopTimer(settle.timer);
-      settle.reject(err.code === ERROR_CODES.CONNECTION_LOST ? rtcError(ERROR_CODES.CONNECTION_FAILED, err.reason) : err);
-    }
-    for (const id of [...this.pending_.keys()]) this.settle_(id, err);
-    this.transport_?.close(1000, 'bye');
-    if (report && wasOpen) this.listener_.onLost(err);
+    // The opening fails with CONNECTION_FAILED (it never was a connection to lose), requests with err.
+    const openFailed = err.code === ERROR_CODES.CONNECTION_LOST ? rtcError(ERROR_CODES.CONNECTION_FAILED, err.reason) : err;
+    for (const id of [...this.pending_.keys()]) this.settle_(id, id === OPENING ? openFailed : err);
+    if (this.transport_) this.transport_.close(1000, 'bye');
+    if (report && wasOpen) this.listener_.connLost_(this, err);
   }
 }

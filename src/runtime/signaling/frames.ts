@@ -2,28 +2,10 @@
 // that does not parse into the protocol is refused here, never allowed to throw further up.
 import { PROTOCOL_VERSION, type ServerFrame, type WireError } from '@mprtc/protocol';
 import { ERROR_CODES } from '../../generated/error-codes.js';
+import { SERVER_ERROR } from '../codes.js';
+import { describe, isObject, isRtcError } from '../errors.js';
 
 export type Parsed = { frame: ServerFrame } | { bad: string; id?: number };
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isWireError(v: unknown): v is WireError {
-  return isObject(v) && typeof v.code === 'number' && typeof v.reason === 'string';
-}
-
-// Frames are untrusted: String() of an object whose toString is not a function throws, and a
-// string may be megabytes long.
-function show(v: unknown): string {
-  return typeof v === 'string'
-    ? JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}...` : v)
-    : typeof v === 'number' || typeof v === 'boolean'
-      ? String(v)
-      : v === null
-        ? 'null'
-        : typeof v;
-}
 
 /** Reasons from the server are cut to this many characters (what reaches apps and logs). */
 export const MAX_REASON_LENGTH = 256;
@@ -40,53 +22,48 @@ export type ServerError = WireError & { serverCode?: number };
 export function serverError(e: WireError): ServerError {
   const reason = e.reason.length > MAX_REASON_LENGTH ? `${e.reason.slice(0, MAX_REASON_LENGTH - 3)}...` : e.reason;
   if (DOCUMENTED.has(e.code)) return { code: e.code, reason };
-  return { code: ERROR_CODES.SERVER_ERROR, reason: `${reason} (undocumented server code ${String(e.code).slice(0, 24)})`, serverCode: e.code };
+  return { code: SERVER_ERROR, reason: `${reason} (undocumented server code ${e.code})`, serverCode: e.code };
 }
 
 /** Event data carrying a server's `{code, reason}` (disconnect) is held to the same rule. */
 function eventData(data: unknown): unknown {
-  return isWireError(data) ? { ...data, ...serverError(data) } : data;
+  return isRtcError(data) ? Object.assign({}, data, serverError(data)) : data;
 }
 
+/** The frame as the server sent it once its shape is checked (what the SDK reads of it is sound). */
 export function parseFrame(text: string | undefined): Parsed {
   if (text === undefined) return { bad: 'a binary frame' };
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch {
-    return { bad: 'a frame that is not JSON' };
+    return { bad: 'a non-JSON frame' };
   }
-  if (!isObject(v)) return { bad: 'a frame that is not an object' };
+  if (!isObject(v)) return { bad: 'a non-object frame' };
   const id = typeof v.id === 'number' ? v.id : undefined;
-  if (v.v !== PROTOCOL_VERSION) {
-    return { bad: `protocol version ${show(v.v)} (this SDK speaks ${PROTOCOL_VERSION})`, ...(id !== undefined ? { id } : {}) };
-  }
+  // With the id of a request (if any): that request fails with it instead of waiting for its timeout.
+  const bad = (what: string): Parsed => (id !== undefined ? { bad: what, id } : { bad: what });
+  if (v.v !== PROTOCOL_VERSION) return bad(`protocol version ${describe(v.v)}, not ${PROTOCOL_VERSION}`);
+  const frame = v as ServerFrame;
   switch (v.type) {
     case 'response':
-      if (id === undefined) return { bad: 'a response without an id' };
-      if (v.ok === true) return { frame: { v: PROTOCOL_VERSION, type: 'response', id, ok: true, data: v.data } };
-      if (v.ok === false && isWireError(v.error)) {
-        return { frame: { v: PROTOCOL_VERSION, type: 'response', id, ok: false, error: serverError(v.error) } };
-      }
-      return { bad: 'a response without ok/data or error', id };
+      if (id === undefined) return bad('a response without an id');
+      if (v.ok === false && isRtcError(v.error)) v.error = serverError(v.error);
+      else if (v.ok !== true) return bad('a malformed response');
+      return { frame };
     case 'error':
-      if (!isWireError(v.error)) return { bad: 'an error frame without {code, reason}' };
-      return { frame: { v: PROTOCOL_VERSION, type: 'error', error: serverError(v.error) } };
+      if (!isRtcError(v.error)) return bad('a malformed error frame');
+      v.error = serverError(v.error);
+      return { frame };
     case 'event':
-      if (typeof v.event !== 'string') return { bad: 'an event frame without a name' };
+      if (typeof v.event !== 'string') return bad('an event without a name');
+      v.data = eventData(v.data);
       // seq numbers the session's events; a malformed one is dropped, not trusted for a resume.
-      return {
-        frame: {
-          v: PROTOCOL_VERSION,
-          type: 'event',
-          event: v.event,
-          data: eventData(v.data),
-          ...(Number.isSafeInteger(v.seq) && (v.seq as number) > 0 ? { seq: v.seq as number } : {}),
-        },
-      };
+      if (!(Number.isSafeInteger(v.seq) && (v.seq as number) > 0)) delete v.seq;
+      return { frame };
     case 'pong':
-      return { frame: { v: PROTOCOL_VERSION, type: 'pong', t: typeof v.t === 'number' ? v.t : 0 } };
+      return { frame };
     default:
-      return { bad: `an unknown frame type ${show(v.type)}`, ...(id !== undefined ? { id } : {}) };
+      return bad(`an unknown frame type ${describe(v.type)}`);
   }
 }

@@ -3,7 +3,7 @@
 // WeChat's socket: wx.connectSocket returns a SocketTask with callback-style methods. Typed with
 // WeChat's own declarations (miniprogram-api-typings), referenced here by file so that only its
 // API namespace comes in, not its globals (require, module, console) into the whole runtime.
-import { closeOnce, describeError } from './guard.js';
+import { closeOnce, describeError, failLater, transport } from './guard.js';
 import type { Transport, TransportFactory } from './types.js';
 
 /**
@@ -34,51 +34,34 @@ type _RealWxFits = Expect<WechatMiniprogram.Wx extends WxLike ? true : false>;
 export function wxTransport(wx: WxLike): TransportFactory {
   return (url, handlers): Transport => {
     const h = closeOnce(handlers);
-    const failLater = (message: string): void => {
-      Promise.resolve().then(() => {
-        h.onError(message);
-        h.onClose(1006, message);
-      });
-    };
     let task: WxSocketTask | undefined;
     let open = false;
     try {
-      task = wx.connectSocket({ url, fail: (res) => failLater(describeError(res)) });
+      task = wx.connectSocket({ url, fail: (res) => failLater(h, describeError(res)) });
     } catch (e) {
-      failLater(describeError(e));
+      failLater(h, describeError(e));
     }
     if (!task) {
-      if (!h.closed) failLater('wx.connectSocket returned no SocketTask');
-      return { send: () => false, close: (code, reason) => h.onClose(code, reason) };
+      if (!h.closed_) failLater(h, 'wx.connectSocket returned no SocketTask');
+      return transport(h, () => false, noop, noop);
     }
     const t = task;
     t.onOpen(() => {
       open = true;
       h.onOpen();
     });
-    t.onMessage((res) => h.onMessage(typeof res?.data === 'string' ? res.data : undefined));
+    t.onMessage((res) => h.onMessage(res && typeof res.data === 'string' ? res.data : undefined));
     t.onError((res) => h.onError(describeError(res)));
-    t.onClose((res) => h.onClose(typeof res?.code === 'number' ? res.code : 1006, String(res?.reason ?? '')));
-    return {
-      send(data) {
-        if (h.closed || !open) return false;
-        try {
-          // A failed send means the socket is going away; its onClose reports that.
-          t.send({ data, fail: (res) => h.onError(describeError(res)) });
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      close(code, reason) {
-        try {
-          // WeChat accepts only 1000 and 3000-4999.
-          t.close({ code: code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, reason, fail: () => undefined });
-        } catch {
-          // Already closed.
-        }
-        h.onClose(code, reason);
-      },
-    };
+    t.onClose((res) => h.onClose(res && typeof res.code === 'number' ? res.code : 1006, String((res && res.reason) || '')));
+    return transport(
+      h,
+      () => open,
+      // A failed send means the socket is going away; its onClose reports that.
+      (data) => t.send({ data, fail: (res) => h.onError(describeError(res)) }),
+      // WeChat accepts only 1000 and 3000-4999.
+      (code, reason) => t.close({ code: code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, reason, fail: noop }),
+    );
   };
 }
+
+const noop = (): void => undefined;

@@ -1,0 +1,150 @@
+// The per-turn frame writer against a real ws client: what it frames by hand must read back as
+// the same messages, in order, at every length class (7-bit, 16-bit and 64-bit lengths), and a
+// turn's frames to one socket must leave in one write.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { enqueueFrame, flushAll, writeFrames, type Outbox } from '../../src/signaling/write-batch.js';
+
+let http: Server | undefined;
+let wss: WebSocketServer | undefined;
+const clients: WebSocket[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.terminate();
+  wss?.close();
+  await new Promise<void>((r) => (http ? http.close(() => r()) : r()));
+  http = undefined;
+  wss = undefined;
+});
+
+/** A ws server whose first connection hands over its TCP socket, and a client reading messages. */
+async function pair(): Promise<{ socket: Socket; received: string[]; next: (n: number) => Promise<string[]> }> {
+  http = createServer();
+  wss = new WebSocketServer({ server: http, perMessageDeflate: false });
+  const socket = new Promise<Socket>((resolve) => wss!.once('connection', (_ws, req) => resolve(req.socket as Socket)));
+  await new Promise<void>((r) => http!.listen(0, '127.0.0.1', () => r()));
+  const client = new WebSocket(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/`, { perMessageDeflate: false });
+  clients.push(client);
+  const received: string[] = [];
+  const waiters: { n: number; resolve: (v: string[]) => void }[] = [];
+  client.on('message', (data, isBinary) => {
+    expect(isBinary).toBe(false);
+    received.push(data.toString());
+    for (const w of waiters.splice(0)) {
+      if (received.length >= w.n) w.resolve(received.slice(0, w.n));
+      else waiters.push(w);
+    }
+  });
+  const next = (n: number): Promise<string[]> =>
+    received.length >= n ? Promise.resolve(received.slice(0, n)) : new Promise((resolve) => waiters.push({ n, resolve }));
+  return { socket: await socket, received, next };
+}
+
+describe('writeFrames', () => {
+  it('frames every length class and multi-byte text so that ws reads the same messages in order', async () => {
+    const { socket, next } = await pair();
+    const frames = [
+      '',
+      'a',
+      'x'.repeat(125),
+      'y'.repeat(126),
+      'é'.repeat(63) /* 126 bytes */,
+      'z'.repeat(65_535),
+      'w'.repeat(65_536),
+      '{"v":1,"ü":"中文"}',
+      'q'.repeat(200_000),
+    ];
+    writeFrames(socket, frames);
+    expect(await next(frames.length)).toEqual(frames);
+  });
+});
+
+describe('enqueueFrame', () => {
+  it("writes a turn's frames to a socket in one write, at the end of the turn, in order", async () => {
+    const { socket, next } = await pair();
+    let writes = 0;
+    const write = socket.write.bind(socket);
+    socket.write = ((...a: Parameters<Socket['write']>) => {
+      writes++;
+      return write(...a);
+    }) as Socket['write'];
+    const box: Outbox = {
+      outgoing: null,
+      flush() {
+        const f = box.outgoing;
+        box.outgoing = null;
+        if (f) writeFrames(socket, f);
+      },
+    };
+    for (let i = 0; i < 5; i++) enqueueFrame(box, `frame ${i}`);
+    expect(writes).toBe(0);
+    expect(await next(5)).toEqual(['frame 0', 'frame 1', 'frame 2', 'frame 3', 'frame 4']);
+    expect(writes).toBe(1);
+    // A later turn starts a new batch.
+    enqueueFrame(box, 'frame 5');
+    expect(await next(6)).toContain('frame 5');
+    expect(writes).toBe(2);
+  });
+
+  it('flushes outboxes in the order of their first frame of the turn', async () => {
+    const order: string[] = [];
+    const box = (name: string): Outbox => {
+      const b: Outbox = {
+        outgoing: null,
+        flush() {
+          order.push(`${name}:${b.outgoing?.length ?? 0}`);
+          b.outgoing = null;
+        },
+      };
+      return b;
+    };
+    const [a, b, c] = [box('a'), box('b'), box('c')];
+    enqueueFrame(b, '1');
+    enqueueFrame(a, '1');
+    enqueueFrame(b, '2');
+    enqueueFrame(c, '1');
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['b:2', 'a:1', 'c:1']);
+  });
+});
+
+describe('answers first', () => {
+  it('writes outboxes whose first frame of the turn is an answer before the others', async () => {
+    const order: string[] = [];
+    const box = (name: string): Outbox => {
+      const b: Outbox = {
+        outgoing: null,
+        flush() {
+          if (b.outgoing) order.push(name);
+          b.outgoing = null;
+        },
+      };
+      return b;
+    };
+    const [peer1, peer2, requester] = [box('peer1'), box('peer2'), box('requester')];
+    enqueueFrame(peer1, 'peer-online');
+    enqueueFrame(peer2, 'peer-online');
+    enqueueFrame(requester, 'response', true);
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['requester', 'peer1', 'peer2']);
+  });
+
+  it('flushAll writes at once, and the turn-end flush then finds nothing twice', async () => {
+    const flushed: string[][] = [];
+    const b: Outbox = {
+      outgoing: null,
+      flush() {
+        if (b.outgoing) flushed.push(b.outgoing);
+        b.outgoing = null;
+      },
+    };
+    enqueueFrame(b, 'one');
+    flushAll();
+    expect(flushed).toEqual([['one']]);
+    enqueueFrame(b, 'two');
+    await new Promise((r) => setImmediate(r));
+    expect(flushed).toEqual([['one'], ['two']]);
+  });
+});

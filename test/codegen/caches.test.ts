@@ -1,0 +1,43 @@
+// The caches that make a cold codegen run fast (docs/codegen.md, "Start-up"): the compiled
+// schema validators and the V8 code caches of TypeScript, ts-morph and of codegen's bundle, under
+// node_modules/.cache/mprtc-codegen. They
+// only ever save time: a damaged one is ignored and written again, and the answer is the same.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureRoot, ROOT } from './helpers.js';
+
+const CACHE = join(ROOT, 'node_modules/.cache/mprtc-codegen');
+const dir = fixtureRoot('codegen-caches-');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const launch = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'codegen/launch.mjs'), '--root', dir, ...args], { cwd: ROOT, encoding: 'utf8' });
+const cached = (pattern: RegExp) => readdirSync(CACHE).filter((f) => pattern.test(f));
+const GARBAGE = 'not a validator (';
+
+describe('codegen caches', { timeout: 180_000 }, () => {
+  it('a damaged validator or code cache is ignored and written again; the check answers the same', () => {
+    expect(launch().status).toBe(0); // generate the scratch tree (and fill the caches)
+    const validators = cached(/^validate-.*\.cjs$/);
+    // The bundle the run used is the one touched last (older ones may still be there).
+    const bundle = cached(/^cli-.*\.cjs$/).sort((a, b) => statSync(join(CACHE, b)).mtimeMs - statSync(join(CACHE, a)).mtimeMs)[0]!;
+    const codeCaches = [...cached(/^typescript-.*\.cache$/), ...cached(/^ts-morph-.*\.cache$/), bundle.replace(/\.cjs$/, '.cache')];
+    expect(validators.length).toBeGreaterThanOrEqual(2); // the spec's schema and the overrides'
+    // ts-morph, @ts-morph/common and the TypeScript it bundles (the emitter ran: nothing was generated yet).
+    expect(cached(/^ts-morph-.*\.cache$/).length).toBeGreaterThanOrEqual(3);
+    for (const f of [...validators, ...codeCaches]) writeFileSync(join(CACHE, f), GARBAGE);
+
+    const r = launch('--check', '--full');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    for (const f of [...validators, ...codeCaches]) expect(readFileSync(join(CACHE, f), 'utf8')).not.toBe(GARBAGE);
+
+    // The validators still find errors: a broken overrides file is reported, not waved through.
+    const overrides = join(dir, 'spec/overrides.json');
+    writeFileSync(overrides, readFileSync(overrides, 'utf8').replace('"vendorDocsUrl"', '"vendorDocsLink"'));
+    const bad = launch('--check', '--full');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('OVERRIDES_INVALID /: must NOT have additional properties "vendorDocsLink"');
+  });
+});
