@@ -1,6 +1,13 @@
 // src/generated/client.ts: the public Client, an explicit overload pair for every method that
 // takes onSuccess / onFailure (Promise form, legacy callback form), delegating to the runtime.
-import { Scope, type CodeBlockWriter, type MethodDeclarationOverloadStructure, type OptionalKind, type SourceFile } from 'ts-morph';
+import {
+  Scope,
+  type CodeBlockWriter,
+  type MethodDeclarationOverloadStructure,
+  type MethodDeclarationStructure,
+  type OptionalKind,
+  type SourceFile,
+} from 'ts-morph';
 import type { Method, Spec } from '../spec/types.js';
 import { isListenerMethod, resolvedType, successParams } from './shape.js';
 import { contextFor, tsdoc, type LinkContext } from './tsdoc.js';
