@@ -14,10 +14,10 @@ export const COMMON = {
 
 /**
  * The most the mini-program file may weigh, gzip -9 bytes: the build fails above it
- * (MPRTC_GZIP_BUDGET overrides it for one run). Issue #15 asks for 10,000; the file is 10,383 now,
- * so the budget sits just above that and should come down to 10,000 with the next cut.
+ * (MPRTC_GZIP_BUDGET overrides it for one run). 10 KiB, issue #15's "10 KB" (the file is 10,232);
+ * read as 10,000 bytes it is not reached yet, and the budget should come down to that.
  */
-export const GZIP_BUDGET = 10_500;
+export const GZIP_BUDGET = 10 * 1024;
 
 /** The names src/index.ts exports as values (Client, ERROR_CODES, ...), read from an ES module build. */
 export async function publicValues(): Promise<string[]> {
