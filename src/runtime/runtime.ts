@@ -143,7 +143,6 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
       this.inbox_.release_(conn);
       if (this.conn_ !== conn) throw this.joinAborted_();
       this.dropConnection_('join failed');
-      this.phase_ = INITIALISED;
       throw err;
     }
   }
@@ -176,7 +175,6 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     if (this.phase_ === JOINING) {
       // The app wants out (a page unloading): abort the join rather than refuse and let it land.
       this.dropConnection_('leave during the join');
-      this.phase_ = INITIALISED;
       return;
     }
     await this.leaveRoom_();
@@ -343,10 +341,12 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     this.emit(EVENTS.CONNECTION_STATE_CHANGED, { state, prevState });
   }
 
+  /** Out of the room (or the join): a live client is initialised again, a destroyed one stays so. */
   private dropConnection_(reason: string): void {
     const conn = this.conn_;
     this.conn_ = undefined;
     this.session_ = undefined;
+    if (this.phase_ !== DESTROYED) this.phase_ = INITIALISED;
     this.reconnector_.stop_(rtcError(ERROR_CODES.NOT_IN_ROOM, `the room was left (${reason})`));
     this.reports_.pause_();
     if (conn) conn.close(reason);
@@ -363,10 +363,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     if (this.conn_ !== conn || this.phase_ !== IN_ROOM) return; // join and leave handle their own
     const o = this.options_;
     const s = this.session_;
-    if (!o.reconnect || !s) {
-      this.outOfRoom_(err);
-      return;
-    }
+    if (!o.reconnect || !s) return this.outOfRoom_(err);
     this.conn_ = undefined;
     this.reports_.pause_();
     this.reconnector_.start_(s, o.reconnect, err);
@@ -396,7 +393,6 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   outOfRoom_(why: { code: number; reason: string }): void {
     this.reconnector_.releaseCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, `connection lost: ${why.reason}`));
     this.dropConnection_(why.reason);
-    if (this.phase_ === IN_ROOM) this.phase_ = INITIALISED;
     this.emit(EVENTS.DISCONNECT, { code: why.code, reason: why.reason });
   }
 }
