@@ -3,7 +3,8 @@
 // Prints the ratio table with the machine, versions and load.
 //   npm run bench:peers                 full run (a few minutes)
 //   npm run bench:peers -- --smoke      seconds; what CI runs through test/bench/smoke.test.ts
-//   options: --idle N (idle sockets, default 19800), --json FILE (results as JSON), --rounds N,
+//   options: --idle N (idle sockets, default 19800), --idle-rounds N (the idle measure N times,
+//            servers in rotating order; medians), --json FILE (results as JSON), --rounds N,
 //            --only pairs,fanout,... (a subset of the measures: joinNew joinKept pairs fanout idle
 //            resume bundle codegen),
 //            --profile FILE [--variant ours|floor|sio+token|sio] (only the join+leave row, with a
@@ -394,9 +395,13 @@ async function main(): Promise<void> {
   }
   const idleCount = Math.min(P.idle, 19_800);
   if (want('idle')) {
-    for (const v of [OURS, FLOOR, SIO_T]) {
-      progress(`${idleCount} idle sockets: ${v.col}`);
-      await idle(v, idleCount);
+    // One sample per server is at the mercy of the machine's other load: --idle-rounds N takes N.
+    const idleRounds = Number(opt('--idle-rounds') ?? 1);
+    for (let r = 0; r < idleRounds; r++) {
+      for (const v of rotate([OURS, FLOOR, SIO_T], r)) {
+        progress(`${idleCount} idle sockets: ${v.col}${idleRounds > 1 ? ` (round ${r + 1} of ${idleRounds})` : ''}`);
+        await idle(v, idleCount);
+      }
     }
   }
   if (want('resume')) {

@@ -1,6 +1,7 @@
 // One client socket: parses frames, answers each request exactly once and in order, relays
-// room events to its session, and runs the socket's timers (join, idle, token expiry). The
-// session itself (sessions.ts) may outlive the socket for a grace period and be resumed.
+// room events to its session, and keeps the socket's deadlines (join and idle, checked by the
+// server's sweep: sweep.ts) and token timers. The session itself (sessions.ts) may outlive the
+// socket for a grace period and be resumed.
 import type { RawData, WebSocket } from 'ws';
 import { PROTOCOL_VERSION, type Request } from '@mprtc/protocol';
 import { CODES, type Result } from '../codes.js';
@@ -13,7 +14,8 @@ import { verifyToken } from '../token/index.js';
 import { randomUUID } from 'node:crypto';
 import { limitKey } from './client-address.js';
 import { depthWithin, peekId } from './frame-guard.js';
-import { TokenBucket, type RateLimiter } from './rate-limit.js';
+import { isPlainPing, pongFrame } from './ping.js';
+import { debtMs, refilled, type RateLimiter } from './rate-limit.js';
 import type { Answer, Attachment, SessionEntry, SessionRegistry } from './sessions.js';
 import { at, type Cancel } from './timers.js';
 import { isUnavailable } from '../store/errors.js';
@@ -46,10 +48,21 @@ export interface ClientSocketContext {
   sessions: SessionRegistry;
   /** The operators' event bus (logs, metrics): each answered request is told to it. */
   events?: ServerEvents;
+  /** The ws socket closed (after the socket's own cleanup): the server forgets it. */
+  onSocketClose?: (conn: ClientSocket, code: number) => void;
 }
 
 const ok = (data: unknown = {}): Answer => ({ ok: true, data });
 const no = (code: number, reason: string): Answer => ({ ok: false, error: { code, reason } });
+
+/** The ClientSocket a ws socket belongs to, for listeners shared by all sockets (no closures per socket). */
+const OWNER = Symbol('ClientSocket');
+type Owned = WebSocket & { [OWNER]: ClientSocket };
+/** A request queue with nothing in it: one settled promise for every socket that has not queued yet. */
+const SETTLED: Promise<void> = Promise.resolve();
+const ignore = (): void => {
+  /* 'close' follows a ws 'error'; nothing a client sends may throw out of here */
+};
 
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
@@ -63,18 +76,21 @@ export class ClientSocket implements Attachment, Outbox {
   /** While a join or resume is in flight, events for the session wait until its response is out. */
   private holding = false;
   private held: string[] = [];
-  private queue: Promise<void> = Promise.resolve();
+  private queue: Promise<void> = SETTLED;
   private pending = 0;
   private closed = false;
-  private joinTimer: NodeJS.Timeout | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
-  private lastHeard = 0;
-  private tokenTimers: Cancel[] = [];
-  /** Frames this socket may send (messageRate), and refusals it may draw before it is closed. */
-  private readonly frames: TokenBucket;
-  private readonly strikes: TokenBucket;
-  /** Bytes this socket may send (byteRate); in debt, the socket is not read until it refills. */
-  private readonly inbound: TokenBucket;
+  /** Since when the socket is out of a room (connected, or left): the join deadline counts from it. */
+  private joinFrom: number;
+  /** When the last frame came: the idle deadline counts from it. */
+  private lastHeard: number;
+  private tokenTimers: Cancel[] | undefined;
+  // Three token buckets as plain numbers on one clock (a server holds tens of thousands of sockets):
+  // frames this socket may send (messageRate) and refusals it may draw before it is closed (the
+  // same rate); bytes it may send (byteRate), in debt the socket is not read until it refills.
+  private frameTokens: number;
+  private strikeTokens: number;
+  private byteTokens: number;
+  private refilledAt: number;
   private readTimer: NodeJS.Timeout | undefined;
   /** Closed by the server for abuse (4005, 4006): nothing more is read or sent. */
   private shed = false;
@@ -85,23 +101,27 @@ export class ClientSocket implements Attachment, Outbox {
     private readonly ws: WebSocket,
     /** The TCP socket under ws: this turn's frames are written to it in one go (write-batch.ts). */
     private readonly raw: Socket,
-    private readonly ip: string,
+    readonly ip: string,
     private readonly ctx: ClientSocketContext,
   ) {
-    const { perSecond, burst } = ctx.config.messageRate;
-    this.frames = new TokenBucket(perSecond, burst);
-    this.strikes = new TokenBucket(perSecond, burst);
-    this.inbound = new TokenBucket(ctx.config.byteRate.perSecond, ctx.config.byteRate.burst);
-    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    ws.on('close', () => {
-      clearTimeout(this.readTimer);
-      this.onClose();
-    });
-    ws.on('error', () => {
-      /* 'close' follows; nothing a client sends may throw out of here */
-    });
-    this.armJoinTimer();
-    this.touch();
+    this.frameTokens = this.strikeTokens = ctx.config.messageRate.burst;
+    this.byteTokens = ctx.config.byteRate.burst;
+    this.refilledAt = this.joinFrom = this.lastHeard = Date.now();
+    (ws as Owned)[OWNER] = this;
+    ws.on('message', ClientSocket.onWsMessage);
+    ws.on('close', ClientSocket.onWsClose);
+    ws.on('error', ignore);
+  }
+
+  private static onWsMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    (this as Owned)[OWNER].onMessage(data, isBinary);
+  }
+
+  private static onWsClose(this: WebSocket, code: number): void {
+    const conn = (this as Owned)[OWNER];
+    clearTimeout(conn.readTimer);
+    conn.onClose();
+    conn.ctx.onSocketClose?.(conn, code);
   }
 
   /** True while this socket holds a session in a room. */
@@ -135,6 +155,11 @@ export class ClientSocket implements Attachment, Outbox {
     if (!this.closed) this.ws.close(code, reason);
   }
 
+  /** Cuts the socket without a closing handshake (one that did not finish it in time). */
+  terminate(): void {
+    this.ws.terminate();
+  }
+
   // ---- frames ----
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -149,17 +174,23 @@ export class ClientSocket implements Attachment, Outbox {
 
   private handleFrame(data: RawData, isBinary: boolean): void {
     const bytes = toBuffer(data);
+    const now = Date.now();
+    this.refill(now);
     // Even a socket being closed for abuse is read at the byte rate only, until its close reply.
     this.throttle(bytes.length);
     if (this.shed) return;
-    this.touch();
-    if (!this.frames.take()) return this.overRate(bytes);
+    // Every frame counts as a sign of life.
+    this.lastHeard = now;
+    if (this.frameTokens < 1) return this.overRate(bytes);
+    this.frameTokens -= 1;
     if (isBinary) return this.sendError(CODES.PROTOCOL_ERROR, 'binary frames are not part of the protocol');
     // Size and depth are checked on the raw bytes: a refused frame is never decoded or parsed,
     // yet still answered on its id when a cheap look finds one.
     const { maxFrameBytes, maxFrameDepth } = this.ctx.config;
     if (bytes.length > maxFrameBytes) return this.refuseUnparsed(bytes, 'frame-size', `frame of ${bytes.length} bytes exceeds the limit of ${maxFrameBytes}`);
     if (!depthWithin(bytes, maxFrameDepth)) return this.refuseUnparsed(bytes, 'frame-depth', `frame nests objects or arrays deeper than ${maxFrameDepth}`);
+    // The heartbeat as the SDK writes it is answered from its bytes; any other ping is parsed.
+    if (isPlainPing(bytes)) return this.sendPong(pongFrame(bytes));
     const parsed = parseFrame(bytes.toString('utf8'));
     switch (parsed.kind) {
       case 'ping':
@@ -192,17 +223,30 @@ export class ClientSocket implements Attachment, Outbox {
    * byte budget the socket is not read until it is paid back, and the sender's TCP window fills.
    */
   private throttle(n: number): void {
-    const wait = this.inbound.spend(n);
-    if (wait === 0 || this.readTimer !== undefined) return;
+    this.byteTokens -= n;
+    if (this.byteTokens >= 0 || this.readTimer !== undefined) return;
     this.ws.pause();
     this.ctx.events?.emit({ type: 'limit', limit: 'byte-rate', ip: this.ip });
-    this.resumeAfter(wait);
+    this.resumeAfter(debtMs(this.byteTokens, this.ctx.config.byteRate.perSecond));
+  }
+
+  /** Refills the three buckets for the time since the last refill. */
+  private refill(now: number): void {
+    const ms = now - this.refilledAt;
+    this.refilledAt = now;
+    // A clock set back refills nothing (rather than draining the buckets).
+    if (ms <= 0) return;
+    const { messageRate, byteRate } = this.ctx.config;
+    this.frameTokens = refilled(this.frameTokens, ms, messageRate.perSecond, messageRate.burst);
+    this.strikeTokens = refilled(this.strikeTokens, ms, messageRate.perSecond, messageRate.burst);
+    this.byteTokens = refilled(this.byteTokens, ms, byteRate.perSecond, byteRate.burst);
   }
 
   private resumeAfter(ms: number): void {
     this.readTimer = setTimeout(() => {
       // Frames ws had read before the pause still arrived meanwhile: wait out their debt too.
-      const still = this.inbound.spend(0);
+      this.refill(Date.now());
+      const still = debtMs(this.byteTokens, this.ctx.config.byteRate.perSecond);
       if (still > 0) return this.resumeAfter(still);
       this.readTimer = undefined;
       this.ws.resume();
@@ -218,7 +262,8 @@ export class ClientSocket implements Attachment, Outbox {
 
   /** A frame over the message rate: refused at once, unparsed; a client that keeps on is closed. */
   private overRate(bytes: Buffer): void {
-    if (!this.strikes.take()) return this.drop(CLOSE.FLOOD, 'message-rate', 'message rate exceeded');
+    if (this.strikeTokens < 1) return this.drop(CLOSE.FLOOD, 'message-rate', 'message rate exceeded');
+    this.strikeTokens -= 1;
     const error = { code: CODES.RATE_LIMITED, reason: `more than ${this.ctx.config.messageRate.perSecond} frames per second; slow down` };
     const id = peekId(bytes);
     if (id === null) this.send({ v: PROTOCOL_VERSION, type: 'error', error });
@@ -352,7 +397,6 @@ export class ClientSocket implements Attachment, Outbox {
       return no(CODES.NOT_IN_ROOM, 'the connection closed during join');
     }
     this.session = entry;
-    clearTimeout(this.joinTimer);
     this.armTokenTimers(entry);
     return ok({ sessionId, resumeToken: entry.resumeToken, peers: r.data.peers, streams: r.data.streams, tokenExpireAt: v.token.expireAt });
   }
@@ -400,39 +444,29 @@ export class ClientSocket implements Attachment, Outbox {
     this.session = entry;
     this.holding = true;
     this.held = [...r.replay, ...this.held];
-    clearTimeout(this.joinTimer);
     this.armTokenTimers(entry);
     return ok({ sessionId: entry.sessionId, tokenExpireAt: entry.tokenExpireAt, replayed: r.replay.length });
   }
 
   // ---- timers ----
 
+  /** Out of a room again (a leave): the join deadline counts from now. */
   private armJoinTimer(): void {
-    clearTimeout(this.joinTimer);
-    this.joinTimer = setTimeout(() => {
-      if (this.session) return;
-      this.sendError(CODES.PROTOCOL_ERROR, `no join within ${this.ctx.config.joinTimeoutMs} ms`);
-      this.close(CLOSE.JOIN_TIMEOUT, 'join timeout');
-    }, this.ctx.config.joinTimeoutMs);
+    this.joinFrom = Date.now();
   }
 
   /**
-   * Every frame counts as a sign of life. The idle timer is not re-armed per frame: when it fires
-   * it looks at the last frame heard and sleeps again for the rest of the window.
+   * The join and idle deadlines, looked at by the server's sweep (sweep.ts) rather than by two
+   * timers per socket: a socket out of a room joinTimeoutMs after connecting or leaving is closed
+   * (4003, an error frame first), one that sent nothing for idleTimeoutMs (4000).
    */
-  private touch(): void {
-    this.lastHeard = Date.now();
-    if (this.idleTimer === undefined && !this.closed) this.armIdleTimer(this.ctx.config.idleTimeoutMs);
-  }
-
-  private armIdleTimer(ms: number): void {
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = undefined;
-      if (this.closed) return;
-      const quiet = Date.now() - this.lastHeard;
-      if (quiet >= this.ctx.config.idleTimeoutMs) this.close(CLOSE.IDLE, 'idle');
-      else this.armIdleTimer(this.ctx.config.idleTimeoutMs - quiet);
-    }, ms);
+  sweep(now: number): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    const { joinTimeoutMs, idleTimeoutMs } = this.ctx.config;
+    if (this.session === null && now - this.joinFrom >= joinTimeoutMs) {
+      this.sendError(CODES.PROTOCOL_ERROR, `no join within ${joinTimeoutMs} ms`);
+      this.close(CLOSE.JOIN_TIMEOUT, 'join timeout');
+    } else if (now - this.lastHeard >= idleTimeoutMs) this.close(CLOSE.IDLE, 'idle');
   }
 
   private armTokenTimers(entry: SessionEntry): void {
@@ -442,7 +476,7 @@ export class ClientSocket implements Attachment, Outbox {
     // A timer armed for a token that updateToken has replaced since (possibly through another
     // socket, racing a resume) neither warns nor removes: it re-arms for the current token.
     const stale = (): boolean => entry.tokenExpireAt !== expireAt;
-    this.tokenTimers.push(
+    (this.tokenTimers ??= []).push(
       at(expireMs - this.ctx.config.tokenWarnBeforeMs, () => {
         if (this.session === entry && this.attached && !stale()) this.deliverEvent(entry, 'token-will-expire', { expireAt });
       }),
@@ -455,8 +489,7 @@ export class ClientSocket implements Attachment, Outbox {
   }
 
   private rearmTokenTimers(entry: SessionEntry): void {
-    for (const cancel of this.tokenTimers) cancel();
-    this.tokenTimers = [];
+    this.cancelTokenTimers();
     if (this.session === entry && this.attached) this.armTokenTimers(entry);
   }
 
@@ -479,8 +512,13 @@ export class ClientSocket implements Attachment, Outbox {
   /** Forgets the session and its timers (its room state is handled by whoever called this). */
   private release(): void {
     this.session = null;
-    for (const cancel of this.tokenTimers) cancel();
-    this.tokenTimers = [];
+    this.cancelTokenTimers();
+  }
+
+  private cancelTokenTimers(): void {
+    const timers = this.tokenTimers;
+    this.tokenTimers = undefined;
+    if (timers) for (const cancel of timers) cancel();
   }
 
   /** Closes an abusive socket at once and parks its session, as if the link had dropped. */
@@ -496,10 +534,7 @@ export class ClientSocket implements Attachment, Outbox {
 
   private onClose(): void {
     this.closed = true;
-    clearTimeout(this.joinTimer);
-    clearTimeout(this.idleTimer);
-    for (const cancel of this.tokenTimers) cancel();
-    this.tokenTimers = [];
+    this.cancelTokenTimers();
     this.held = [];
     this.holding = false;
     const s = this.session;
@@ -513,6 +548,16 @@ export class ClientSocket implements Attachment, Outbox {
     const frames = this.held;
     this.held = [];
     for (const f of frames) this.sendRaw(f);
+  }
+
+  /**
+   * A pong frame made from the ping's bytes (ping.ts), written at once rather than batched (a pong
+   * may overtake other frames), under the same send-buffer limit as every frame.
+   */
+  private sendPong(frame: Buffer): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.raw.write(frame);
+    if (this.raw.writableLength > this.ctx.config.sendBufferBytes) this.drop(CLOSE.SLOW_CONSUMER, 'send-buffer', 'not reading');
   }
 
   private sendError(code: number, reason: string): void {

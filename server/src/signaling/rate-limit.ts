@@ -63,14 +63,27 @@ export class TokenBucket {
   spend(n: number): number {
     this.refill();
     this.tokens -= n;
-    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.perSecond);
+    return debtMs(this.tokens, this.perSecond);
   }
 
   private refill(): void {
     const now = this.clock();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.perSecond) / 1000);
+    this.tokens = refilled(this.tokens, now - this.last, this.perSecond, this.burst);
     this.last = now;
   }
+}
+
+/**
+ * A bucket's tokens `ms` later: the refill of {@link TokenBucket}, for buckets kept as plain number
+ * fields of an object that has many (a client socket keeps three, with one clock).
+ */
+export function refilled(tokens: number, ms: number, perSecond: number, burst: number): number {
+  return Math.min(burst, tokens + (ms * perSecond) / 1000);
+}
+
+/** How many ms until a bucket holding `tokens` is out of debt (0: not in debt). */
+export function debtMs(tokens: number, perSecond: number): number {
+  return tokens >= 0 ? 0 : Math.ceil((-tokens * 1000) / perSecond);
 }
 
 /** Counts open sockets per address and in total, refusing beyond the caps. */

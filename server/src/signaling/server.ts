@@ -15,6 +15,8 @@ import { UncheckedUrlPlane } from '../media/unchecked.js';
 import { clientAddress, limitKey } from './client-address.js';
 import { RateLimiter, SocketCounter } from './rate-limit.js';
 import { SessionRegistry, type SessionEntry } from './sessions.js';
+import { Admission } from './admission.js';
+import { startSweep, sweepEveryMs } from './sweep.js';
 import { flushAll } from './write-batch.js';
 import { ClusterNode } from '../cluster/node.js';
 
@@ -52,6 +54,9 @@ export class SignalingServer {
   private readonly connections = new Set<ClientSocket>();
   private wss: WebSocketServer | undefined;
   private http: HttpServer | undefined;
+  private stopSweep: (() => void) | undefined;
+  /** Called when the last socket closed, while close() waits for that. */
+  private drained: (() => void) | undefined;
 
   constructor(config: ServerConfig) {
     this.config = resolveConfig(config);
@@ -87,8 +92,14 @@ export class SignalingServer {
   async listen(): Promise<{ url: string; port: number }> {
     await this.cluster?.start();
     await this.media.start();
-    const { host, port, path, maxPayloadBytes, trustProxy } = this.config;
-    const counter = new SocketCounter(this.config.maxSocketsPerAddress, this.config.maxSockets);
+    const { host, port, path, maxPayloadBytes, trustProxy, maxSockets, maxSocketsPerAddress } = this.config;
+    // Before the upgrade, per socket address (not behind a trusted proxy, where every connection
+    // is the proxy's); after it, per client address.
+    const proxied = trustProxy !== false && trustProxy !== 0;
+    const admission = new Admission(
+      new SocketCounter(proxied ? Number.MAX_SAFE_INTEGER : maxSocketsPerAddress, maxSockets),
+      new SocketCounter(maxSocketsPerAddress, maxSockets),
+    );
     // Our own HTTP server, so the time before the upgrade is bounded: a connection that sends no
     // or a slow upgrade request is not counted anywhere yet (Node's default keeps it ~90 s).
     const upgradeMs = this.config.upgradeTimeoutMs;
@@ -101,25 +112,26 @@ export class SignalingServer {
       },
     );
     this.http = http;
-    this.capUpgrades(http);
+    this.capUpgrades(http, admission);
     const wss = new WebSocketServer({
       server: http,
       // ws refuses a larger frame from its header, before buffering it (close 1009).
       maxPayload: maxPayloadBytes,
       perMessageDeflate: false,
+      // `connections` lists the sockets; ws's own list would cost a Set entry and a closure each.
+      clientTracking: false,
       ...(path ? { path } : {}),
       // Socket caps apply at the upgrade: a refused socket costs one HTTP answer, nothing more.
       verifyClient: (info, done) => {
         const address = clientAddress(info.req.socket.remoteAddress, info.req.headers['x-forwarded-for'], trustProxy);
         const key = limitKey(address);
-        const refusal = counter.refusal(key);
+        const refusal = admission.open.refusal(key);
         if (refusal !== null) {
           this.events.emit({ type: 'limit', limit: 'sockets', ip: address });
           return done(false, refusal.startsWith('too many') ? 429 : 503, refusal);
         }
         // Counted from here, so a burst of upgrades cannot slip past; the TCP socket's end frees it.
-        counter.open(key);
-        info.req.socket.once('close', () => counter.closed(key));
+        admission.opened(info.req.socket, key);
         done(true);
       },
     });
@@ -145,17 +157,21 @@ export class SignalingServer {
         new RateLimiter(this.config.tokenRefusalLimit.max, this.config.tokenRefusalLimit.windowMs),
       sessions: this.sessions,
       events: this.events,
+      onSocketClose: (conn, code) => {
+        this.connections.delete(conn);
+        this.events.emit({ type: 'socket-close', ip: conn.ip, code });
+        if (this.connections.size === 0) this.drained?.();
+      },
     };
     wss.on('connection', (ws, req) => {
       const ip = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
-      const conn = new ClientSocket(ws, req.socket as Socket, ip, ctx);
-      this.connections.add(conn);
+      this.connections.add(new ClientSocket(ws, req.socket as Socket, ip, ctx));
       this.events.emit({ type: 'socket-open', ip });
-      ws.once('close', (code) => {
-        this.connections.delete(conn);
-        this.events.emit({ type: 'socket-close', ip, code });
-      });
     });
+    // The sockets' join and idle deadlines: one timer for all of them.
+    this.stopSweep = startSweep(this.connections, sweepEveryMs(this.config.joinTimeoutMs, this.config.idleTimeoutMs), (e) =>
+      this.events.fault('socket sweep failed', e),
+    );
     const actual = (wss.address() as AddressInfo).port;
     const shownHost = host.includes(':') ? `[${host}]` : host;
     return { url: `ws://${shownHost}:${actual}${path ?? '/'}`, port: actual };
@@ -167,30 +183,15 @@ export class SignalingServer {
    * connection is the proxy's). Past a cap the connection is closed at once. Once upgraded, a
    * socket is counted by the upgrade's caps instead.
    */
-  private capUpgrades(http: HttpServer): void {
-    const { maxSockets, maxSocketsPerAddress, trustProxy } = this.config;
-    const proxied = trustProxy !== false && trustProxy !== 0;
-    const pending = new SocketCounter(proxied ? Number.MAX_SAFE_INTEGER : maxSocketsPerAddress, maxSockets);
-    const release = new WeakMap<Socket, () => void>();
+  private capUpgrades(http: HttpServer, admission: Admission): void {
     http.on('connection', (socket: Socket) => {
       const address = clientAddress(socket.remoteAddress, undefined, false);
-      const key = limitKey(address);
-      if (pending.refusal(key) !== null) {
-        this.events.emit({ type: 'limit', limit: 'sockets', ip: address });
-        socket.destroy();
-        return;
-      }
-      pending.open(key);
-      let counted = true;
-      const done = (): void => {
-        if (!counted) return;
-        counted = false;
-        pending.closed(key);
-      };
-      release.set(socket, done);
-      socket.once('close', done);
+      if (admission.accept(socket, limitKey(address))) return;
+      this.events.emit({ type: 'limit', limit: 'sockets', ip: address });
+      socket.destroy();
     });
-    http.on('upgrade', (req: { socket: Socket }) => release.get(req.socket)?.());
+    // Registered before ws's own 'upgrade' listener: released before the upgrade's caps count.
+    http.on('upgrade', (req: { socket: Socket }) => admission.upgraded(req.socket));
   }
 
   stats(): { sockets: number; sessions: number } {
@@ -200,17 +201,22 @@ export class SignalingServer {
   async close(): Promise<void> {
     const wss = this.wss;
     this.wss = undefined;
+    this.stopSweep?.();
+    this.stopSweep = undefined;
     if (wss) {
-      for (const c of this.connections) c.close(CLOSE.SHUTDOWN, 'server shutting down');
+      // No more upgrades (ws keeps no list of its sockets here: `connections` is the list).
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => {
+        if (this.connections.size === 0) return resolve();
         // Sockets that do not finish the closing handshake in time are cut.
         const t = setTimeout(() => {
-          for (const ws of wss.clients) ws.terminate();
+          for (const c of this.connections) c.terminate();
         }, 1000);
-        wss.close(() => {
+        this.drained = () => {
           clearTimeout(t);
           resolve();
-        });
+        };
+        for (const c of this.connections) c.close(CLOSE.SHUTDOWN, 'server shutting down');
       });
     }
     // ws does not close a server it was given: stop listening, cut connections never upgraded.

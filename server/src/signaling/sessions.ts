@@ -29,7 +29,7 @@ const ANSWERS = 128;
 
 export class SessionEntry {
   readonly ring = new EventRing(RING);
-  readonly answers = new Map<number, { from: Attachment; answer: Promise<Answer> }>();
+  private answersMade: Map<number, { from: Attachment; answer: Promise<Answer> }> | undefined;
   conn: Attachment | null;
   graceTimer: NodeJS.Timeout | undefined;
 
@@ -45,18 +45,24 @@ export class SessionEntry {
     this.conn = conn;
   }
 
+  /** Answers by request id, made at the first look: many sessions send no request for long. */
+  get answers(): Map<number, { from: Attachment; answer: Promise<Answer> }> {
+    return (this.answersMade ??= new Map());
+  }
+
   /**
    * The answer to request `id`. An id first seen on an earlier socket of the session is a resend
    * after a resume: it gets the first answer, not a second application. On the same socket an id
    * may be reused once answered (the protocol only asks ids to be unique among pending requests).
    */
   answer(id: number, from: Attachment, work: () => Promise<Answer>): Promise<Answer> {
-    const seen = this.answers.get(id);
+    const answers = this.answers;
+    const seen = answers.get(id);
     if (seen && seen.from !== from) return seen.answer;
     const answer = work();
-    this.answers.delete(id);
-    this.answers.set(id, { from, answer });
-    if (this.answers.size > ANSWERS) this.answers.delete(this.answers.keys().next().value as number);
+    answers.delete(id);
+    answers.set(id, { from, answer });
+    if (answers.size > ANSWERS) answers.delete(answers.keys().next().value as number);
     return answer;
   }
 }
