@@ -18,13 +18,14 @@ export class Admission {
     /** Upgraded sockets. */
     readonly open: SocketCounter,
   ) {
-    const self = this;
+    // One function for every socket: it finds its keys on the socket ('this' of the listener).
+    const upgraded = (socket: Socket): void => this.upgraded(socket);
     this.onClose = function (this: Counted) {
-      self.upgraded(this);
+      upgraded(this);
       const key = this[OPEN];
       if (key === undefined) return;
       this[OPEN] = undefined;
-      self.open.closed(key);
+      open.closed(key);
     };
   }
 

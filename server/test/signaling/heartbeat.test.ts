@@ -12,7 +12,12 @@ import { serve } from '../support/server.js';
 // The heartbeat's fast path (ping.ts) must answer exactly as the general path would, and the
 // sweep (sweep.ts) must keep the join and idle deadlines the per-socket timers kept.
 
-const PLAIN = ['{"v":1,"type":"ping","t":1764000000123}', '{"v":1,"type":"ping","t":0}', '{"v":1,"type":"ping","t":7}', `{"v":1,"type":"ping","t":${'9'.repeat(15)}}`];
+const PLAIN = [
+  '{"v":1,"type":"ping","t":1764000000123}',
+  '{"v":1,"type":"ping","t":0}',
+  '{"v":1,"type":"ping","t":7}',
+  `{"v":1,"type":"ping","t":${'9'.repeat(15)}}`,
+];
 const OTHER_PINGS = [
   '{"v":1,"type":"ping","t":1.5}',
   '{"v":1,"type":"ping","t":-3}',
@@ -85,7 +90,10 @@ describe('ping over the wire', () => {
     const small = await serve({ maxFrameBytes: 30 });
     const a = await RawClient.connect(small.url);
     a.sendRaw(PLAIN[0]!);
-    expect((await a.waitFor((f) => f.type === 'error')).error).toMatchObject({ code: CODES.PROTOCOL_ERROR, reason: expect.stringContaining('exceeds the limit') });
+    expect((await a.waitFor((f) => f.type === 'error')).error).toMatchObject({
+      code: CODES.PROTOCOL_ERROR,
+      reason: expect.stringContaining('exceeds the limit'),
+    });
     a.ws.terminate();
 
     const slow = await serve({ messageRate: { perSecond: 1, burst: 3 } });
@@ -178,7 +186,9 @@ describe('shutdown', () => {
         head += String(d);
         if (head.includes('\r\n\r\n')) resolve();
       });
-      mute.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+      mute.write(
+        'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
     });
     expect(head).toMatch(/^HTTP\/1\.1 101/);
     const cut = new Promise<void>((resolve) => mute.once('close', () => resolve()));
