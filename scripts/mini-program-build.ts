@@ -1,6 +1,7 @@
 // The esbuild options of the mini-program file (dist/VolcEngineRTC_MiniApp.js), shared by the build
 // and bench/bundle-size.ts so the bench measures exactly what ships.
 import { build, type BuildOptions } from 'esbuild';
+import { densePlugin } from './dense-constants.js';
 
 // Target ES2017: what the JavaScript engines of current WeChat clients (iOS JavaScriptCore,
 // Android V8) run natively, so the file works whether or not the devtools' "ES6 to ES5" option is on.
@@ -29,6 +30,7 @@ export async function publicValues(): Promise<string[]> {
  * One minified CommonJS file. Its entry assigns module.exports itself: from an ES module entry
  * esbuild would add its export helpers (__export, __toCommonJS: getters, an __esModule flag).
  * Members ending in '_' are private to the runtime (docs/runtime.md): renamed like local names.
+ * ERROR_CODES and EVENTS are built from their names (scripts/dense-constants.ts).
  */
 export async function miniProgramOptions(): Promise<BuildOptions> {
   const names = (await publicValues()).join(', ');
@@ -43,5 +45,6 @@ export async function miniProgramOptions(): Promise<BuildOptions> {
     format: 'cjs',
     minify: true,
     mangleProps: /_$/,
+    plugins: [densePlugin],
   };
 }

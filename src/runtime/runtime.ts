@@ -54,7 +54,8 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   private readonly given_: ClientOptions | undefined;
   /** Set by init (calls before it are refused with NOT_INITED). */
   options_!: ResolvedOptions;
-  private readonly inbox_ = new ServerEventInbox(this);
+  /** Takes the server events of the client's connections (it checks which). */
+  readonly inbox_ = new ServerEventInbox(this);
   private readonly reconnector_ = new Reconnector(this, this.inbox_);
   /** Counts of what reconnecting did, for tests and diagnostics. */
   readonly stats: ReconnectStats = this.reconnector_.stats;
@@ -72,14 +73,14 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     return this.session_ !== undefined && !!this.conn_ && this.conn_.isOpen;
   }
 
-  /** Through request_: a batch in flight when the socket drops is resent after the resume. */
+  /**
+   * Through request_: a batch in flight when the socket drops is resent after the resume. Reports
+   * lost with the socket are not the app's concern; any other failure is (on ERROR).
+   */
   sendReports_(items: ReportItem[]): Promise<unknown> {
-    return this.request_(this.session_, { type: 'report', items });
-  }
-
-  /** Reports lost with the socket are not the app's concern; anything else is. */
-  reportsFailed_(e: unknown): void {
-    if ((e as VolcEngineRTCError).code !== ERROR_CODES.CONNECTION_LOST) this.emitError(e as VolcEngineRTCError);
+    return this.request_(this.session_, { type: 'report', items }).catch((e: VolcEngineRTCError) => {
+      if (e.code !== ERROR_CODES.CONNECTION_LOST) this.emitError(e);
+    });
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -351,11 +352,6 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     this.reports_.pause_();
     if (conn) conn.close(reason);
     this.setConnState_('disconnected');
-  }
-
-  /** A server event on one of the client's connections (the inbox checks which). */
-  connEvent_(conn: Connection, name: string, data: unknown, seq: number | undefined): void {
-    this.inbox_.receive_(conn, name, data, seq);
   }
 
   // The socket died under us: reconnect and resume, unless the app turned that off.
