@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build, transform } from 'esbuild';
+import { bundledSource } from '../scripts/dense-constants.js';
 import { miniProgramOptions } from '../scripts/mini-program-build.js';
 
 const gzip = (b: Buffer | string) => gzipSync(b, { level: 9 }).length;
@@ -41,8 +42,8 @@ const marked = await build({
     {
       name: 'mark-sources',
       setup(b) {
-        b.onLoad({ filter: /\.ts$/ }, (a) => ({
-          contents: `/*! @@source ${relative(process.cwd(), a.path)} */\n${readFileSync(a.path, 'utf8')}`,
+        b.onLoad({ filter: /\.ts$/ }, async (a) => ({
+          contents: `/*! @@source ${relative(process.cwd(), a.path)} */\n${await bundledSource(a.path)}`,
           loader: 'ts',
         }));
       },

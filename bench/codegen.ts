@@ -1,11 +1,14 @@
 // How long codegen takes: `npm run codegen -- --check` as the cold process a maintainer or CI runs,
-// on an unchanged tree (answered from the stamp, codegen/stamp.ts) and in full (--full: what a
-// fresh clone without a stamp, or any edit, costs), and the warm in-process pipeline (parse +
-// reconcile + emit) without Node's start-up and the first-run warm-up.
+// on an unchanged tree answered from the local stamp (codegen/stamp.ts); with no stamp, answered
+// by the committed manifest without loading ts-morph (--no-stamp: a fresh clone, CI); on a scratch
+// copy whose page was edited (parse, emit with ts-morph, compile check, compare); and with --full
+// (always emits); next to `node -e 0`, interleaved. Then the warm in-process pipeline (parse +
+// reconcile, emit) without Node's start-up and the first-run warm-up.
 // Run: npx tsx bench/codegen.ts [coldRuns=5] [warmRuns=20]
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emit } from '../codegen/emit/index.js';
 import { build } from '../codegen/reconcile/index.js';
@@ -18,11 +21,22 @@ const WARM = Number(process.argv[3] ?? 20);
 const load = () => loadavg()[0]!.toFixed(1);
 const loadBefore = load();
 
-const timed = (argv: string[]): { ms: number; status: number | null } => {
+// CPU time (user + system) of the children waited for so far, in ms, from /proc/self/stat (Linux;
+// NaN elsewhere): less at the mercy of the other processes on the machine than wall time.
+const childCpu = (): number => {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * 10; // cutime + cstime, at 100 ticks a second
+  } catch {
+    return NaN;
+  }
+};
+const timed = (argv: string[]): { ms: number; cpu: number; status: number | null } => {
+  const c = childCpu();
   const t = performance.now();
   // A check that finds files stale has still done all its work: the time counts either way.
   const r = spawnSync(argv[0]!, argv.slice(1), { cwd: root, stdio: 'ignore' });
-  return { ms: performance.now() - t, status: r.status };
+  return { ms: performance.now() - t, cpu: childCpu() - c, status: r.status };
 };
 // The command npm runs (package.json's "codegen": node and its arguments), without npm's own start-up.
 const script = (JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts.codegen!;
@@ -30,15 +44,34 @@ const codegen = [...script.split(/\s+/).slice(1), '--check'];
 // One full check first: it writes the stamp when the tree is up to date (and warms the disk cache).
 const primed = timed([process.execPath, ...codegen]).status === 0;
 
-const floor: number[] = [];
-const stamped: number[] = [];
-const full: number[] = [];
+// A scratch copy of what codegen reads and writes, with one page edited so that the spec and the
+// generated client change (a method's description): the check emits, compiles and fails.
+const edited = mkdtempSync(join(tmpdir(), 'codegen-bench-'));
+for (const rel of ['spec', 'src/generated', 'protocol/src/generated']) cpSync(join(root, rel), join(edited, rel), { recursive: true });
+const page = join(edited, 'spec/docs/client.md');
+const text = readFileSync(page, 'utf8');
+writeFileSync(page, text.replace('初始化 client ，', '初始化 client（已编辑），'));
+if (readFileSync(page, 'utf8') === text) throw new Error('bench: could not edit the scratch page');
+
+type Runs = { ms: number[]; cpu: number[] };
+const runs = (): Runs => ({ ms: [], cpu: [] });
+const [floor, stamped, manifest, docEdit, full] = [runs(), runs(), runs(), runs(), runs()];
+let docEditStatus: number | null = null;
+const into = (r: Runs, argv: string[]) => {
+  const t = timed(argv);
+  r.ms.push(t.ms);
+  r.cpu.push(t.cpu);
+  return t.status;
+};
 for (let i = 0; i < COLD; i++) {
-  // Interleaved, so a change in the machine's load hits all three alike.
-  floor.push(timed([process.execPath, '-e', '0']).ms);
-  stamped.push(timed([process.execPath, ...codegen]).ms);
-  full.push(timed([process.execPath, ...codegen, '--full']).ms);
+  // Interleaved, so a change in the machine's load hits all of them alike.
+  into(floor, [process.execPath, '-e', '0']);
+  into(stamped, [process.execPath, ...codegen]);
+  into(manifest, [process.execPath, ...codegen, '--no-stamp']);
+  docEditStatus = into(docEdit, [process.execPath, ...codegen, '--root', edited]);
+  into(full, [process.execPath, ...codegen, '--full']);
 }
+rmSync(edited, { recursive: true, force: true });
 
 const overrides = readFileSync(`${root}/${OVERRIDES}`, 'utf8');
 const parse: number[] = [];
@@ -56,10 +89,12 @@ const cpu = cpus()[0]?.model ?? 'unknown CPU';
 console.log(`machine: ${cpus().length} cores, ${cpu}, Node ${process.version}; load average ${loadBefore} before, ${load()} after`);
 console.log(`command: node ${codegen.join(' ')} (package.json "codegen")`);
 if (!primed) console.log('(the tree is not up to date: no stamp, so the first figure is a full check too)');
-console.log(`npm run codegen -- --check (cold process), median of ${COLD}: ${median(stamped).toFixed(0)} ms (unchanged tree, from the stamp)`);
-console.log(
-  `npm run codegen -- --check --full (cold process), median of ${COLD}: ${median(full).toFixed(0)} ms (whole pipeline: a fresh clone or an edited tree)`,
-);
-console.log(`node -e 0 (cold process), median of ${COLD}: ${median(floor).toFixed(0)} ms`);
+const cold = (what: string, r: Runs, note: string) =>
+  console.log(`${what} (cold process), median of ${COLD}: ${median(r.ms).toFixed(0)} ms, CPU ${median(r.cpu).toFixed(0)} ms (${note})`);
+cold('npm run codegen -- --check', stamped, 'unchanged tree, from the stamp');
+cold('npm run codegen -- --check --no-stamp', manifest, 'unchanged tree, no stamp: parse + reconcile, the manifest vouches, no ts-morph');
+cold('npm run codegen -- --check, one page edited', docEdit, `parse + reconcile + emit with ts-morph + compile check; exit ${docEditStatus}`);
+cold('npm run codegen -- --check --full', full, 'parse + reconcile + emit with ts-morph, always');
+cold('node -e 0', floor, 'the floor: Node starting and exiting');
 console.log(`parse + reconcile (warm), median of ${WARM}: ${median(parse).toFixed(1)} ms`);
-console.log(`emit (warm), median of ${WARM}: ${median(gen).toFixed(1)} ms`);
+console.log(`emit with ts-morph (warm), median of ${WARM}: ${median(gen).toFixed(1)} ms`);

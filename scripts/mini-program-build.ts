@@ -1,6 +1,7 @@
 // The esbuild options of the mini-program file (dist/VolcEngineRTC_MiniApp.js), shared by the build
 // and bench/bundle-size.ts so the bench measures exactly what ships.
 import { build, type BuildOptions } from 'esbuild';
+import { densePlugin } from './dense-constants.js';
 
 // Target ES2017: what the JavaScript engines of current WeChat clients (iOS JavaScriptCore,
 // Android V8) run natively, so the file works whether or not the devtools' "ES6 to ES5" option is on.
@@ -14,10 +15,10 @@ export const COMMON = {
 
 /**
  * The most the mini-program file may weigh, gzip -9 bytes: the build fails above it
- * (MPRTC_GZIP_BUDGET overrides it for one run). Issue #15 asks for 10,000; the file is 10,383 now,
- * so the budget sits just above that and should come down to 10,000 with the next cut.
+ * (MPRTC_GZIP_BUDGET overrides it for one run). 10 KiB, issue #15's "10 KB" (the file is 10,212);
+ * read as 10,000 bytes it is not reached yet, and the budget should come down to that.
  */
-export const GZIP_BUDGET = 10_500;
+export const GZIP_BUDGET = 10 * 1024;
 
 /** The names src/index.ts exports as values (Client, ERROR_CODES, ...), read from an ES module build. */
 export async function publicValues(): Promise<string[]> {
@@ -29,6 +30,7 @@ export async function publicValues(): Promise<string[]> {
  * One minified CommonJS file. Its entry assigns module.exports itself: from an ES module entry
  * esbuild would add its export helpers (__export, __toCommonJS: getters, an __esModule flag).
  * Members ending in '_' are private to the runtime (docs/runtime.md): renamed like local names.
+ * ERROR_CODES and EVENTS are built from their names (scripts/dense-constants.ts).
  */
 export async function miniProgramOptions(): Promise<BuildOptions> {
   const names = (await publicValues()).join(', ');
@@ -43,5 +45,6 @@ export async function miniProgramOptions(): Promise<BuildOptions> {
     format: 'cjs',
     minify: true,
     mangleProps: /_$/,
+    plugins: [densePlugin],
   };
 }

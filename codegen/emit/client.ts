@@ -1,6 +1,13 @@
 // src/generated/client.ts: the public Client, an explicit overload pair for every method that
 // takes onSuccess / onFailure (Promise form, legacy callback form), delegating to the runtime.
-import { Scope, type CodeBlockWriter, type MethodDeclarationOverloadStructure, type OptionalKind, type SourceFile } from 'ts-morph';
+import {
+  Scope,
+  type CodeBlockWriter,
+  type MethodDeclarationOverloadStructure,
+  type MethodDeclarationStructure,
+  type OptionalKind,
+  type SourceFile,
+} from 'ts-morph';
 import type { Method, Spec } from '../spec/types.js';
 import { isListenerMethod, resolvedType, successParams } from './shape.js';
 import { contextFor, tsdoc, type LinkContext } from './tsdoc.js';
@@ -83,23 +90,9 @@ export function emitClient(file: SourceFile, spec: Spec): void {
     { isTypeOnly: true, moduleSpecifier: './types.js', namedImports: [...refs].sort() },
   ]);
 
-  const c = file.addClass({
-    name: cls.name,
-    isExported: true,
-    docs: [tsdoc(cls.description, contextFor(spec, [])) + '\n\n@public'],
-  });
-  // A `_` member, not `#rt`: the build renames it (ES2017 has no #private, esbuild would emulate
-  // it with a WeakMap and helpers). TypeScript keeps it private; no app should reach it.
-  c.addProperty({ name: 'rt_', scope: Scope.Private, isReadonly: true, type: 'ClientRuntime' });
-  c.addConstructor({
-    docs: [
-      "Creates a client. `options` is this SDK's extension (where the signaling server is, which transport to use); " +
-        "the vendor's `Client` takes none, and code written for it works unchanged.\n@param options - Where and how to connect.",
-    ],
-    parameters: [{ name: 'options', type: 'ClientOptions', hasQuestionToken: true }],
-    statements: ['this.rt_ = createRuntime(options);'],
-  });
-
+  // The members are described first and the class is added with all of them in one call: ts-morph
+  // parses the file again after every insertion (a call per method would parse it once per method).
+  const methods: OptionalKind<MethodDeclarationStructure>[] = [];
   const ctx: LinkContext = contextFor(spec, []);
   for (const m of cls.methods) {
     const mctx = { ...ctx, links: m.links };
@@ -108,7 +101,7 @@ export function emitClient(file: SourceFile, spec: Spec): void {
     if (isListenerMethod(m)) {
       const [ev, cb] = m.params;
       const generic = !!cb;
-      c.addMethod({
+      methods.push({
         name: m.name,
         docs: [
           description(m, mctx) +
@@ -128,12 +121,16 @@ export function emitClient(file: SourceFile, spec: Spec): void {
       continue;
     }
     if (!m.callbacks) {
-      c.addMethod({
+      methods.push({
         name: m.name,
         docs: [description(m, mctx) + paramDocs(m, mctx) + remarks(m, mctx) + '\n\n@public'],
         parameters: m.params.map((p) => ({ name: p.name, type: typeText(p.type), hasQuestionToken: p.optional })),
         returnType: 'void',
-        statements: (w) => callSync(w, m.params.map((p) => p.name)),
+        statements: (w) =>
+          callSync(
+            w,
+            m.params.map((p) => p.name),
+          ),
       });
       continue;
     }
@@ -159,7 +156,7 @@ export function emitClient(file: SourceFile, spec: Spec): void {
         returnType: formReturns,
       },
     ];
-    c.addMethod({
+    methods.push({
       name: m.name,
       overloads,
       parameters: [{ name: 'args', isRestParameter: true, type: 'unknown[]' }],
@@ -167,4 +164,23 @@ export function emitClient(file: SourceFile, spec: Spec): void {
       statements: (w) => w.write(`return callMethod(this.rt_, ${quote(m.name)}, args${successParams(m).length > 0 ? ', true' : ''});`),
     });
   }
+  file.addClass({
+    name: cls.name,
+    isExported: true,
+    docs: [tsdoc(cls.description, contextFor(spec, [])) + '\n\n@public'],
+    // A `_` member, not `#rt`: the build renames it (ES2017 has no #private, esbuild would emulate
+    // it with a WeakMap and helpers). TypeScript keeps it private; no app should reach it.
+    properties: [{ name: 'rt_', scope: Scope.Private, isReadonly: true, type: 'ClientRuntime' }],
+    ctors: [
+      {
+        docs: [
+          "Creates a client. `options` is this SDK's extension (where the signaling server is, which transport to use); " +
+            "the vendor's `Client` takes none, and code written for it works unchanged.\n@param options - Where and how to connect.",
+        ],
+        parameters: [{ name: 'options', type: 'ClientOptions', hasQuestionToken: true }],
+        statements: ['this.rt_ = createRuntime(options);'],
+      },
+    ],
+    methods,
+  });
 }

@@ -5,8 +5,10 @@ import { contextFor, tsdoc, type LinkContext } from './tsdoc.js';
 import { typeText } from './typetext.js';
 
 export function emitTypes(file: SourceFile, spec: Spec): void {
-  for (const t of [...spec.types].sort((a, b) => a.name.localeCompare(b.name))) {
-    const iface = file.addInterface({
+  // All in one insertion (ts-morph parses the file again after each), then the few index signatures.
+  const types = [...spec.types].sort((a, b) => a.name.localeCompare(b.name));
+  const interfaces = file.addInterfaces(
+    types.map((t) => ({
       name: t.name,
       isExported: true,
       docs: [tsdoc(t.description || `The ${t.name} object.`, contextFor(spec, t.links)) + `\n\n@public`],
@@ -16,16 +18,19 @@ export function emitTypes(file: SourceFile, spec: Spec): void {
         type: typeText(f.type),
         docs: [fieldDoc(t, f, contextFor(spec, t.links)) + (f.default !== undefined ? `\n\n@defaultValue ${defaultText(f.default)}` : '')],
       })),
-    });
-    // Open types accept what newer WeChat versions add without a release of ours.
+    })),
+  );
+  // Open types accept what newer WeChat versions add without a release of ours. After the fields:
+  // an interface structure would print its index signatures first.
+  types.forEach((t, i) => {
     if (t.open)
-      iface.addIndexSignature({
+      interfaces[i]!.addIndexSignature({
         keyName: 'key',
         keyType: 'string',
         returnType: 'unknown',
         docs: ['Fields the docs do not list (newer WeChat versions add some): passed through as they are.'],
       });
-  }
+  });
 }
 
 // Fields of an inline signature literal have no table row: the doc describes them all in the

@@ -42,7 +42,7 @@ function fail(where: string, message: string): never {
 /** The value to pass on (a fresh copy for objects); throws INVALID_PARAMS naming `where`. */
 export function check(value: unknown, rule: Rule, where: string): unknown {
   if (typeof rule === 'string') {
-    const good = rule === 'unknown' || (rule === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === rule);
+    const good = rule === 'unknown' || (rule === 'number' ? Number.isFinite(value) : typeof value === rule);
     return good ? value : fail(where, `expected a ${rule}, got ${describe(value)}`);
   }
   if ('oneOf' in rule) {

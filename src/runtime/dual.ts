@@ -32,7 +32,9 @@ function callApp(fn: unknown, ...a: unknown[]): void {
 
 /** Checks the arguments and runs the method: a bad argument, a throw or a rejection all reject. */
 function start(name: string, params: readonly ParamRule[], run: Run, positional: readonly unknown[]): Promise<unknown> {
-  return new Promise((resolve) => resolve(run(checkArgs(name, params, positional)))).catch((e: unknown) => Promise.reject(toRtcError(e, name)));
+  return new Promise((resolve) => resolve(run(checkArgs(name, params, positional)))).catch((e: unknown) => {
+    throw toRtcError(e, name);
+  });
 }
 
 /**

@@ -18,8 +18,11 @@ export function stopTimer(handle: TimerHandle | undefined): void {
 /** Last resort for failures nobody listens to: never lose them silently. */
 export function logError(...args: unknown[]): void {
   try {
-    if (typeof console !== 'undefined' && console) console.error(...args);
+    console!.error(...args);
   } catch {
-    // A host without a usable console: nothing more we can do.
+    // A host without a usable console (none declared, or not an object): nothing more we can do.
   }
 }
+
+/** Does nothing: for callbacks the runtime has to give but has no use for. */
+export const noop = (): void => undefined;

@@ -3,7 +3,7 @@
 import type { WireStream } from '@mprtc/protocol';
 import { EVENTS } from '../generated/events.js';
 import { PROTOCOL_ERROR } from './codes.js';
-import { isObject, rtcError } from './errors.js';
+import { isObject, isRtcError, rtcError } from './errors.js';
 
 export function isWireStream(v: unknown): v is WireStream {
   return isObject(v) && typeof v.uid === 'string' && typeof v.screen === 'boolean' && typeof v.audio === 'boolean' && typeof v.video === 'boolean';
@@ -47,6 +47,6 @@ export function asEventPayload(name: string, data: unknown): Record<string, unkn
     // The wire form of a stream (audio/video at the top) becomes the documented payload.
     return isWireStream(data) ? streamAdded(data) : undefined;
   }
-  if (name === EVENTS.DISCONNECT && (typeof data.code !== 'number' || typeof data.reason !== 'string')) return undefined;
+  if (name === EVENTS.DISCONNECT && !isRtcError(data)) return undefined;
   return data;
 }

@@ -1,6 +1,6 @@
 // Buffers what the app's <live-pusher>/<live-player> report and sends it in batches: one
 // 'report' request per batch instead of one frame per netstatus tick (those fire every second).
-import { startTimer, stopTimer, type TimerHandle } from './host.js';
+import { noop, startTimer, stopTimer, type TimerHandle } from './host.js';
 import type { ReportItem } from '@mprtc/protocol';
 
 /** Kept while not in a room; beyond this the oldest items are dropped. */
@@ -8,11 +8,10 @@ const MAX_BUFFERED = 500;
 
 /** Where batches go (the runtime). */
 export interface ReportSink {
-  /** Sends one batch; resolves when the server took it. */
+  /** Sends one batch; resolves when the server took it or the batch failed (the sink reports that). */
   sendReports_(items: ReportItem[]): Promise<unknown>;
   /** Whether a batch can be sent now (in a room). */
   reportsReady_(): boolean;
-  reportsFailed_(err: unknown): void;
   /** The client's options (set by init; nothing is buffered before it). */
   readonly options_: { reportFlushMs: number; reportBatchSize: number };
 }
@@ -25,21 +24,17 @@ export class ReportBuffer {
 
   add_(item: ReportItem): void {
     this.items_.push(item);
-    if (this.items_.length > MAX_BUFFERED) this.items_.splice(0, this.items_.length - MAX_BUFFERED);
+    this.items_.splice(0, this.items_.length - MAX_BUFFERED); // nothing while within the limit
     if (this.sink_.reportsReady_()) this.resume_();
   }
 
   /** Sends everything buffered now (in batches of batchSize); resolves when all were answered. */
   flush_(): Promise<void> {
-    stopTimer(this.timer_);
-    this.timer_ = undefined;
-    if (!this.sink_.reportsReady_() || this.items_.length === 0) return Promise.resolve();
+    this.pause_();
     const sends: Promise<unknown>[] = [];
-    while (this.items_.length) {
-      const batch = this.items_.splice(0, this.sink_.options_.reportBatchSize);
-      sends.push(this.sink_.sendReports_(batch).catch((e: unknown) => this.sink_.reportsFailed_(e)));
-    }
-    return Promise.all(sends).then(() => undefined);
+    // Not ready: the items wait for the next stay in the room.
+    if (this.sink_.reportsReady_()) while (this.items_.length) sends.push(this.sink_.sendReports_(this.items_.splice(0, this.sink_.options_.reportBatchSize)));
+    return Promise.all(sends).then(noop);
   }
 
   /** Called on join: items reported before it go out with the first batch. */

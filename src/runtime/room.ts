@@ -59,13 +59,13 @@ export async function subscribe(io: RoomIo, userId: string, options: SubOptions)
   checkId('subscribe', 'userId', userId);
   if (userId === s.userId_) throw invalid('subscribe(userId)', 'that is the local user');
   const screen = options.screen === true;
-  const sub = { uid: userId, screen, audio: options.audio !== false, video: options.video !== false, pausedAudio: false, pausedVideo: false };
+  const sub = { uid: userId, screen, audio: options.audio !== false, video: options.video !== false, pausedAudio_: false, pausedVideo_: false };
   const url = await sendSubscribe(io, s, sub);
   // The server keeps a muteRemote pause across a subscribe again; so does the client.
   const before = s.subscribed_(userId, screen);
   if (before) {
-    sub.pausedAudio = before.pausedAudio;
-    sub.pausedVideo = before.pausedVideo;
+    sub.pausedAudio_ = before.pausedAudio_;
+    sub.pausedVideo_ = before.pausedVideo_;
   }
   s.addSubscription_(sub);
   return url;
@@ -95,7 +95,7 @@ export async function muteRemote(io: RoomIo, userId: string, options: MuteRemote
   // Looked up again: an unsubscribe (or the stream's end) may have come meanwhile.
   const sub = s.subscribed_(userId, screen);
   if (sub) {
-    sub.pausedAudio = options.audio;
-    sub.pausedVideo = options.video;
+    sub.pausedAudio_ = options.audio;
+    sub.pausedVideo_ = options.video;
   }
 }

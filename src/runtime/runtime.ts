@@ -54,7 +54,8 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   private readonly given_: ClientOptions | undefined;
   /** Set by init (calls before it are refused with NOT_INITED). */
   options_!: ResolvedOptions;
-  private readonly inbox_ = new ServerEventInbox(this);
+  /** Takes the server events of the client's connections (it checks which). */
+  readonly inbox_ = new ServerEventInbox(this);
   private readonly reconnector_ = new Reconnector(this, this.inbox_);
   /** Counts of what reconnecting did, for tests and diagnostics. */
   readonly stats: ReconnectStats = this.reconnector_.stats;
@@ -72,14 +73,14 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     return this.session_ !== undefined && !!this.conn_ && this.conn_.isOpen;
   }
 
-  /** Through request_: a batch in flight when the socket drops is resent after the resume. */
+  /**
+   * Through request_: a batch in flight when the socket drops is resent after the resume. Reports
+   * lost with the socket are not the app's concern; any other failure is (on ERROR).
+   */
   sendReports_(items: ReportItem[]): Promise<unknown> {
-    return this.request_(this.session_, { type: 'report', items });
-  }
-
-  /** Reports lost with the socket are not the app's concern; anything else is. */
-  reportsFailed_(e: unknown): void {
-    if ((e as VolcEngineRTCError).code !== ERROR_CODES.CONNECTION_LOST) this.emitError(e as VolcEngineRTCError);
+    return this.request_(this.session_, { type: 'report', items }).catch((e: VolcEngineRTCError) => {
+      if (e.code !== ERROR_CODES.CONNECTION_LOST) this.emitError(e);
+    });
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -143,7 +144,6 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
       this.inbox_.release_(conn);
       if (this.conn_ !== conn) throw this.joinAborted_();
       this.dropConnection_('join failed');
-      this.phase_ = INITIALISED;
       throw err;
     }
   }
@@ -176,7 +176,6 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     if (this.phase_ === JOINING) {
       // The app wants out (a page unloading): abort the join rather than refuse and let it land.
       this.dropConnection_('leave during the join');
-      this.phase_ = INITIALISED;
       return;
     }
     await this.leaveRoom_();
@@ -343,19 +342,16 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     this.emit(EVENTS.CONNECTION_STATE_CHANGED, { state, prevState });
   }
 
+  /** Out of the room (or the join): a live client is initialised again, a destroyed one stays so. */
   private dropConnection_(reason: string): void {
     const conn = this.conn_;
     this.conn_ = undefined;
     this.session_ = undefined;
+    if (this.phase_ !== DESTROYED) this.phase_ = INITIALISED;
     this.reconnector_.stop_(rtcError(ERROR_CODES.NOT_IN_ROOM, `the room was left (${reason})`));
     this.reports_.pause_();
     if (conn) conn.close(reason);
     this.setConnState_('disconnected');
-  }
-
-  /** A server event on one of the client's connections (the inbox checks which). */
-  connEvent_(conn: Connection, name: string, data: unknown, seq: number | undefined): void {
-    this.inbox_.receive_(conn, name, data, seq);
   }
 
   // The socket died under us: reconnect and resume, unless the app turned that off.
@@ -363,10 +359,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     if (this.conn_ !== conn || this.phase_ !== IN_ROOM) return; // join and leave handle their own
     const o = this.options_;
     const s = this.session_;
-    if (!o.reconnect || !s) {
-      this.outOfRoom_(err);
-      return;
-    }
+    if (!o.reconnect || !s) return this.outOfRoom_(err);
     this.conn_ = undefined;
     this.reports_.pause_();
     this.reconnector_.start_(s, o.reconnect, err);
@@ -396,7 +389,6 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   outOfRoom_(why: { code: number; reason: string }): void {
     this.reconnector_.releaseCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, `connection lost: ${why.reason}`));
     this.dropConnection_(why.reason);
-    if (this.phase_ === IN_ROOM) this.phase_ = INITIALISED;
     this.emit(EVENTS.DISCONNECT, { code: why.code, reason: why.reason });
   }
 }

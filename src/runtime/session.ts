@@ -11,8 +11,8 @@ export interface Subscription {
   audio: boolean;
   video: boolean;
   /** muteRemote: true = paused */
-  pausedAudio: boolean;
-  pausedVideo: boolean;
+  pausedAudio_: boolean;
+  pausedVideo_: boolean;
 }
 
 /** A remote stream as the app was told of it (stream-added, mute-*, stream-removed). */

@@ -17,6 +17,7 @@ const FILES: Record<string, string> = {
   'spec/client.spec.json': '{}\n',
   'spec/spec.schema.json': '{"type":"object"}\n',
   'spec/overrides.schema.json': '{"type":"object"}\n',
+  'spec/generated.manifest.json': '{"format":1}\n',
   'src/generated/client.ts': 'export {};\n',
   'src/generated/nested/deep.ts': 'export {};\n',
   'protocol/src/generated/events.ts': 'export {};\n',

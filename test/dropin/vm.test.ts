@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/src/index.js';
+import { ERROR_CODES as GENERATED_CODES } from '../../src/generated/error-codes.js';
+import { EVENTS as GENERATED_EVENTS } from '../../src/generated/events.js';
 import { E2E_APP_ID, mintToken } from '../support/real-server.js';
 import { buildDropIn, loadCommonJs, removeTempDirs, miniProgramContext, miniProgramWx, nodeOnlyNames, startDropInServer, type Logged } from './support.js';
 
@@ -62,6 +64,9 @@ describe('dist/VolcEngineRTC_MiniApp.js in a mini-program-shaped context', () =>
     expect(EVENTS.STREAM_ADDED).toBe('stream-added');
     expect(EVENTS.UPDATE_URL).toBe('update-url');
     expect(typeof ERROR_CODES.ALREADY_PUBLISHED).toBe('number');
+    // Built from their names at load time (scripts/dense-constants.ts): the same keys, order and values.
+    expect(JSON.stringify(ERROR_CODES)).toBe(JSON.stringify(GENERATED_CODES));
+    expect(JSON.stringify(EVENTS)).toBe(JSON.stringify(GENERATED_EVENTS));
   });
 
   it('inits, joins, publishes, subscribes and leaves against the real server, in both API styles', async () => {

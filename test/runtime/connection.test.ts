@@ -21,7 +21,7 @@ function listener() {
   let lostResolve!: (e: { code: number; reason: string }) => void;
   const lost = new Promise<{ code: number; reason: string }>((r) => (lostResolve = r));
   const l: ConnectionListener = {
-    connEvent_: (_c, name, data) => events.push({ name, data }),
+    inbox_: { receive_: (_c, name, data) => events.push({ name, data }) },
     emitError: (e) => errors.push({ code: e.code, reason: e.reason }),
     connLost_: (_c, e) => lostResolve({ code: e.code, reason: e.reason }),
   };
@@ -92,7 +92,7 @@ describe('Connection', () => {
   it('our own close rejects pending requests but is not reported as a loss', async () => {
     server = await startFakeSignaling((f, peer) => (f.type === 'join' ? undefined : defaultScript(f, peer)));
     let lostCalls = 0;
-    const c = new Connection(server.url, factory, timings, { connEvent_: () => {}, emitError: () => {}, connLost_: () => lostCalls++ });
+    const c = new Connection(server.url, factory, timings, { inbox_: { receive_: () => {} }, emitError: () => {}, connLost_: () => lostCalls++ });
     await c.open();
     const pending = c.request(join);
     await server.nextFrame('join');

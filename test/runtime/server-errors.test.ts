@@ -76,7 +76,7 @@ describe('Connection', () => {
       peer.refuse(f, 424242, 'made up');
     });
     const errors: { code: number; reason: string; serverCode?: number }[] = [];
-    const l: ConnectionListener = { connEvent_: () => undefined, emitError: (e) => errors.push(e), connLost_: () => undefined };
+    const l: ConnectionListener = { inbox_: { receive_: () => undefined }, emitError: (e) => errors.push(e), connLost_: () => undefined };
     const c = new Connection(server.url, factory, timings, l);
     await c.open();
     const err = await c.request({ type: 'join', appId: 'a', token: 't', roomId: 'r', userId: 'u', visible: true }).catch((e: unknown) => e);
@@ -101,7 +101,7 @@ describe('requests over the protocol frame limit (64 KiB of UTF-8)', () => {
     server = await startFakeSignaling((f, peer) =>
       f.type === 'report' ? peer.send({ v: 1, type: 'response', id: f.id, ok: true, data: { accepted: 1 } }) : defaultScript(f, peer),
     );
-    const c = new Connection(server.url, factory, timings, { connEvent_: () => undefined, emitError: () => undefined, connLost_: () => undefined });
+    const c = new Connection(server.url, factory, timings, { inbox_: { receive_: () => undefined }, emitError: () => undefined, connLost_: () => undefined });
     await c.open();
     const report = (message: string) => c.request({ type: 'report', items: [{ kind: 'pusherState', at: 1, code: 1, message }] });
     // 30,000 characters, 90,000 bytes: over, though its length is not.

@@ -1,6 +1,6 @@
-// Limits hold across nodes: 60 clients spread over three `serve --redis` processes join one room
-// at the same instant, and exactly 20 visible get in; then all 20 publish at once, and exactly 8
-// do. Redis holds what the answers say.
+// Limits hold across nodes: 57 clients spread over three `serve --redis` processes (19 each, so
+// no node alone can fill the room) join one room at the same instant, and exactly 20 visible get
+// in; then all 20 publish at once, and exactly 8 do. Redis holds what the answers say.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CODES } from '../../src/codes.js';
 import { TestRedis } from '../../../test/support/redis.js';
@@ -27,17 +27,17 @@ describe.runIf(needs(['redis-server'], 'cluster race'))('limits across three nod
     await redis?.stop();
   });
 
-  it('60 joins at once: exactly 20 visible get in, the rest ROOM_FULL; 20 publish at once: exactly 8', async () => {
+  it('57 joins at once from three nodes: exactly 20 visible get in, the rest ROOM_FULL; 20 publish at once: exactly 8', async () => {
     const room = 'race';
-    const socks = await Promise.all(Array.from({ length: 60 }, (_, i) => RawClient.connect(nodes[i % 3]!.url)));
+    const socks = await Promise.all(Array.from({ length: 57 }, (_, i) => RawClient.connect(nodes[i % 3]!.url)));
     clients.push(...socks);
-    // Every socket is open before the first join is sent: the joins land together.
+    // Every socket is open before the first join is sent: the joins land together. Which node's
+    // joins win is up to the scheduler; with 19 per node, 20 winners span nodes either way, so the
+    // limit can only hold if the nodes count together.
     const answers = await Promise.all(socks.map((c, i) => c.join(room, `u${i}`)));
     const inside = answers.flatMap((a, i) => (a.ok ? [i] : []));
     expect(inside.length).toBe(20);
-    expect(answers.filter((a) => !a.ok).map((a) => a.error!.code)).toEqual(Array(40).fill(CODES.ROOM_FULL));
-    // The winners came from every node.
-    expect(new Set(inside.map((i) => i % 3)).size).toBeGreaterThan(1);
+    expect(answers.filter((a) => !a.ok).map((a) => a.error!.code)).toEqual(Array(37).fill(CODES.ROOM_FULL));
     const r = await view.room(room);
     expect(r!.visible).toEqual(inside.map((i) => `u${i}`).sort());
 

@@ -4,7 +4,7 @@
 import * as ERROR_CODES from '../codes.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
 import { rtcError } from '../errors.js';
-import { startTimer, stopTimer } from '../host.js';
+import { noop, startTimer, stopTimer } from '../host.js';
 import type { ResolvedReconnect } from '../options.js';
 import type { JoinAnswer } from '../payloads.js';
 import type { ServerEventInbox } from '../server-events.js';
@@ -68,7 +68,7 @@ export class Reconnector {
     this.stats.drops++;
     if (!this.waiting_) {
       this.waiting_ = new Promise((open, fail) => (this.release_ = (err) => (err ? fail(err) : open())));
-      this.waiting_.catch(() => undefined); // nobody may be waiting
+      this.waiting_.catch(noop); // nobody may be waiting
     }
     const run = {};
     this.run_ = run;
@@ -141,7 +141,7 @@ export class Reconnector {
     }
     const data = await this.host_.joinRequest_(conn, s.token_, s.roomId_, s.userId_);
     if (this.run_ !== run) {
-      await conn.request({ type: 'leave' }).catch(() => undefined);
+      await conn.request({ type: 'leave' }).catch(noop);
       return conn.close(CANCELLED);
     }
     this.stats.freshJoins++;

@@ -51,8 +51,8 @@ export async function restore(s: Session, io: RestoreIo): Promise<void> {
     try {
       const url = await sendSubscribe(io, s, sub);
       io.emit(EVENTS.UPDATE_URL, { uid: sub.uid, screen: sub.screen, url });
-      if (sub.pausedAudio || sub.pausedVideo) {
-        await io.request_(s, { type: 'muteRemote', userId: sub.uid, screen: sub.screen, audio: sub.pausedAudio, video: sub.pausedVideo });
+      if (sub.pausedAudio_ || sub.pausedVideo_) {
+        await io.request_(s, { type: 'muteRemote', userId: sub.uid, screen: sub.screen, audio: sub.pausedAudio_, video: sub.pausedVideo_ });
       }
     } catch (e) {
       if (gone(e)) return;

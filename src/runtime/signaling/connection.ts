@@ -5,7 +5,7 @@
 import * as ERROR_CODES from '../codes.js';
 import type { VolcEngineRTCError } from '../../generated/types.js';
 import { invalid, rtcError, toJson, toRtcError } from '../errors.js';
-import { startTimer, stopTimer, type TimerHandle } from '../host.js';
+import { noop, startTimer, stopTimer, type TimerHandle } from '../host.js';
 import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_DEPTH, PROTOCOL_VERSION, type PingFrame, type Request, type ResponseData } from '@mprtc/protocol';
 import type { Transport, TransportFactory } from '../transport/types.js';
 import { MAX_REASON_LENGTH, parseFrame, type ServerError } from './frames.js';
@@ -17,8 +17,8 @@ export interface ConnectionTimings {
 }
 
 export interface ConnectionListener {
-  /** A server event (peer-online, stream-added, disconnect, ...); seq numbers a session's events. */
-  connEvent_(conn: Connection, name: string, data: unknown, seq: number | undefined): void;
+  /** Takes the server's events (peer-online, stream-added, disconnect, ...); seq numbers a session's events. */
+  readonly inbox_: { receive_(conn: Connection, name: string, data: unknown, seq: number | undefined): void };
   /** Something went wrong that no request owns (an unsolicited error frame, a bad frame). */
   emitError(err: VolcEngineRTCError): void;
   /** The socket is gone, for whatever reason other than our own close(). Called once. */
@@ -33,12 +33,12 @@ interface Pending {
 
 type SocketPhase = 'new' | 'opening' | 'open' | 'closed';
 
-/** The server's refusal as the app sees it (frames.ts made the code a documented one). */
+/**
+ * The server's refusal as the app sees it (frames.ts made the code a documented one). Its
+ * serverCode, if any, comes along for debugging: the code the server sent when it was not documented.
+ */
 function fromServer(e: ServerError): VolcEngineRTCError {
-  const err = rtcError(e.code, e.reason);
-  // Kept for debugging only: the code the server sent when it was not a documented one.
-  if (e.serverCode !== undefined) (err as { serverCode?: number }).serverCode = e.serverCode;
-  return err;
+  return Object.assign(rtcError(e.code, e.reason), e);
 }
 
 /** True when no object or array in the JSON text nests deeper than `max` (strings skipped). */
@@ -107,7 +107,7 @@ export class Connection {
       this.transport_ = this.factory_(this.url_, {
         onOpen: () => this.opened_(),
         onMessage: (data) => this.received_(data),
-        onError: () => undefined, // the close that follows carries the outcome
+        onError: noop, // the close that follows carries the outcome
         onClose: (code, reason) => this.closedByPeer_(code, reason),
       });
     } catch (e) {
@@ -148,7 +148,7 @@ export class Connection {
 
   /** Closes by our own choice: pending requests are rejected, connLost_ is not called. */
   close(reason: string): void {
-    this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, reason), false);
+    this.shutdown_(ERROR_CODES.CONNECTION_LOST, reason, false);
   }
 
   private send_(text: string): boolean {
@@ -177,7 +177,7 @@ export class Connection {
   private heardFromServer_(): void {
     stopTimer(this.silenceTimer_);
     this.silenceTimer_ = startTimer(() => {
-      this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, `no heartbeat for ${this.timings_.heartbeatTimeoutMs} ms`), true);
+      this.shutdown_(ERROR_CODES.CONNECTION_LOST, `no heartbeat for ${this.timings_.heartbeatTimeoutMs} ms`, true);
     }, this.timings_.heartbeatTimeoutMs);
   }
 
@@ -197,7 +197,7 @@ export class Connection {
       // A response after its timeout finds nobody waiting (settle_ ignores it); pong only proves life.
       if (f.type === 'response') this.settle_(f.id, f.ok ? undefined : fromServer(f.error), f.ok ? f.data : undefined);
       else if (f.type === 'error') this.listener_.emitError(fromServer(f.error));
-      else if (f.type === 'event') this.listener_.connEvent_(this, f.event, f.data, f.seq);
+      else if (f.type === 'event') this.listener_.inbox_.receive_(this, f.event, f.data, f.seq);
     } catch (e) {
       this.listener_.emitError(toRtcError(e, 'handling a frame'));
     }
@@ -216,21 +216,22 @@ export class Connection {
     const reason = typeof rawReason === 'string' ? rawReason.slice(0, MAX_REASON_LENGTH) : '';
     const why = `${code}${reason ? ` ${reason}` : ''}`;
     if (this.phase_ === 'opening') this.notOpened_(why);
-    else this.shutdown_(rtcError(ERROR_CODES.CONNECTION_LOST, `connection closed (${why})`), true);
+    else this.shutdown_(ERROR_CODES.CONNECTION_LOST, `connection closed (${why})`, true);
   }
 
   private notOpened_(why: string): void {
-    this.shutdown_(rtcError(ERROR_CODES.CONNECTION_FAILED, `could not connect to ${this.url_} (${why})`), false);
+    this.shutdown_(ERROR_CODES.CONNECTION_FAILED, `could not connect to ${this.url_} (${why})`, false);
   }
 
-  private shutdown_(err: VolcEngineRTCError, report: boolean): void {
+  private shutdown_(code: number, reason: string, report: boolean): void {
     if (this.phase_ === 'closed') return;
     const wasOpen = this.phase_ === 'open';
     this.phase_ = 'closed';
     stopTimer(this.pingTimer_);
     stopTimer(this.silenceTimer_);
     // The opening fails with CONNECTION_FAILED (it never was a connection to lose), requests with err.
-    const openFailed = err.code === ERROR_CODES.CONNECTION_LOST ? rtcError(ERROR_CODES.CONNECTION_FAILED, err.reason) : err;
+    const err = rtcError(code, reason);
+    const openFailed = rtcError(ERROR_CODES.CONNECTION_FAILED, reason);
     for (const id of [...this.pending_.keys()]) this.settle_(id, id === OPENING ? openFailed : err);
     if (this.transport_) this.transport_.close(1000, 'bye');
     if (report && wasOpen) this.listener_.connLost_(this, err);

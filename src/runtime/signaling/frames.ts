@@ -42,7 +42,7 @@ export function parseFrame(text: string | undefined): Parsed {
   if (!isObject(v)) return { bad: 'a non-object frame' };
   const id = typeof v.id === 'number' ? v.id : undefined;
   // With the id of a request (if any): that request fails with it instead of waiting for its timeout.
-  const bad = (what: string): Parsed => (id !== undefined ? { bad: what, id } : { bad: what });
+  const bad = (what: string): Parsed => ({ bad: what, id });
   if (v.v !== PROTOCOL_VERSION) return bad(`protocol version ${describe(v.v)}, not ${PROTOCOL_VERSION}`);
   const frame = v as ServerFrame;
   switch (v.type) {

@@ -1,6 +1,7 @@
 // The standard WebSocket (browsers, Node 22+, or the `ws` package's class injected in Node 20).
 import { closeOnce, describeError, failLater, transport } from './guard.js';
 import type { Transport, TransportFactory } from './types.js';
+import { noop } from '../host.js';
 
 /** The part of the standard WebSocket the runtime uses. */
 export interface WebSocketLike {
@@ -30,7 +31,8 @@ export function webSocketTransport(Ctor: WebSocketConstructor): TransportFactory
     }
     ws.onopen = () => h.onOpen();
     ws.onmessage = (ev) => h.onMessage(typeof ev.data === 'string' ? ev.data : undefined);
-    ws.onerror = (ev) => h.onError(describeError(ev && (ev as { error?: unknown }).error !== undefined ? (ev as { error: unknown }).error : ev));
+    // An ErrorEvent (ws, undici) carries its message; a plain Event says only what it is.
+    ws.onerror = (ev) => h.onError(describeError(ev));
     ws.onclose = (ev) => h.onClose(ev.code, ev.reason);
     return transport(
       h,
@@ -40,5 +42,3 @@ export function webSocketTransport(Ctor: WebSocketConstructor): TransportFactory
     );
   };
 }
-
-const noop = (): void => undefined;

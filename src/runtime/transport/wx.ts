@@ -5,6 +5,7 @@
 // API namespace comes in, not its globals (require, module, console) into the whole runtime.
 import { closeOnce, describeError, failLater, transport } from './guard.js';
 import type { Transport, TransportFactory } from './types.js';
+import { noop } from '../host.js';
 
 /**
  * The part of WeChat's SocketTask the runtime uses, in WeChat's own option and result types
@@ -63,5 +64,3 @@ export function wxTransport(wx: WxLike): TransportFactory {
     );
   };
 }
-
-const noop = (): void => undefined;
