@@ -18,14 +18,10 @@ export class Admission {
     /** Upgraded sockets. */
     readonly open: SocketCounter,
   ) {
-    // One function for every socket: it finds its keys on the socket ('this' of the listener).
-    const upgraded = (socket: Socket): void => this.upgraded(socket);
+    // A function, not an arrow: the socket that closed is its `this`.
     this.onClose = function (this: Counted) {
-      upgraded(this);
-      const key = this[OPEN];
-      if (key === undefined) return;
-      this[OPEN] = undefined;
-      open.closed(key);
+      release(this, PENDING, pending);
+      release(this, OPEN, open);
     };
   }
 
@@ -40,10 +36,7 @@ export class Admission {
 
   /** The connection's upgrade request came: it no longer counts as not upgraded. */
   upgraded(socket: Socket): void {
-    const key = (socket as Counted)[PENDING];
-    if (key === undefined) return;
-    (socket as Counted)[PENDING] = undefined;
-    this.pending.closed(key);
+    release(socket, PENDING, this.pending);
   }
 
   /** The connection (one accept()ed) is upgraded to a socket, counted under `key` until it closes. */
@@ -51,4 +44,12 @@ export class Admission {
     this.open.open(key);
     (socket as Counted)[OPEN] = key;
   }
+}
+
+/** Uncounts the socket from `counter` if it is counted there (once). */
+function release(socket: Counted, which: typeof PENDING | typeof OPEN, counter: SocketCounter): void {
+  const key = socket[which];
+  if (key === undefined) return;
+  socket[which] = undefined;
+  counter.closed(key);
 }
