@@ -58,25 +58,25 @@ export function check(value: unknown, rule: Rule, where: string): unknown {
     copy[key] = value[key];
   }
   for (const key of Object.keys(rule.fields)) {
-    const v = field(hasOwn(value, key) ? value[key] : undefined, rule.fields[key]!, `${where}.${key}`, 'is required');
+    const v = field(hasOwn(value, key) ? value[key] : undefined, rule.fields[key]!, `${where}.${key}`);
     if (v !== undefined) copy[key] = v;
   }
   return copy;
 }
 
-/** A parameter or field: checked when given, else its default (or `missing` when it is required). */
-function field(value: unknown, f: FieldRule, where: string, missing: string): unknown {
+/** A parameter or field: checked when given, else its default (or refused when it is required). */
+function field(value: unknown, f: FieldRule, where: string): unknown {
   if (value !== undefined) {
     const max = f.max;
     if (max && !(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= max)) fail(where, `must be a whole number from 1 to ${max}`);
     return check(value, f.rule, where);
   }
-  if (!f.optional) fail(where, missing);
+  if (!f.optional) fail(where, 'is required');
   // An option object left out (default `{}`): a fresh copy with every field's default.
   return isObject(f.default) ? check(f.default, f.rule, where) : f.default;
 }
 
 /** The arguments to hand to the runtime (defaults applied, objects copied); throws INVALID_PARAMS. */
 export function checkArgs(method: string, rules: readonly ParamRule[], args: readonly unknown[]): unknown[] {
-  return rules.map((p, i) => field(args[i], p, `${method}(${p.name})`, 'is required'));
+  return rules.map((p, i) => field(args[i], p, `${method}(${p.name})`));
 }

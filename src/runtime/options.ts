@@ -164,7 +164,7 @@ export function configure(options: ClientOptions): void {
 export function withDefaults(options: unknown): unknown {
   const base = configured === undefined || configured === null ? {} : configured;
   if (!isObject(options)) return options === undefined || options === null ? base : options;
-  if (typeof base !== 'object' || base === null) return base;
+  if (typeof base !== 'object') return base; // not null: base is {} then
   const out = Object.assign({}, base) as Record<string, unknown>;
   for (const k of Object.keys(options)) if (options[k] !== undefined) out[k] = options[k];
   return out;

@@ -371,19 +371,16 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   }
 
   /**
-   * conn's join (with its answer) or resume for s is handled: the app hears the room as it stands
-   * (after a join), then the events that overtook the answer; buffered reports may go out.
+   * conn's join (with its answer) or resume for s is handled: conn is the room's connection (a
+   * reconnect's is adopted here), the app hears the room as it stands (after a join), then the
+   * events that overtook the answer; buffered reports may go out.
    */
   joined_(conn: Connection, s: Session, data?: JoinAnswer): void {
+    this.conn_ = conn;
+    this.setConnState_('connected');
     if (data) announceDifferences(s, data, this.inbox_);
     this.inbox_.flush_(conn);
     this.reports_.resume_();
-  }
-
-  /** A reconnect's connection is the room's now. */
-  adopt_(conn: Connection): void {
-    this.conn_ = conn;
-    this.setConnState_('connected');
   }
 
   outOfRoom_(why: { code: number; reason: string }): void {

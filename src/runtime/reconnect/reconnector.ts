@@ -29,9 +29,7 @@ export interface ReconnectHost extends RestoreIo {
   /** The join request on conn (events that overtake its answer are held by the inbox). */
   joinRequest_(conn: Connection, token: string, roomId: string, userId: string): Promise<JoinAnswer>;
   setConnState_(state: 'reconnecting'): void;
-  /** conn is the room's connection now: state 'connected'. */
-  adopt_(conn: Connection): void;
-  /** The join (with its answer) or resume on conn is handled: deliver what waited. */
+  /** The join (with its answer) or resume on conn is handled: conn is the room's connection (state 'connected'), deliver what waited. */
   joined_(conn: Connection, s: Session, data?: JoinAnswer): void;
   /** Out of the room with DISCONNECT {code, reason}. */
   outOfRoom_(why: { code: number; reason: string }): void;
@@ -127,8 +125,7 @@ export class Reconnector {
         await conn.request({ type: 'resume', sessionId, resumeToken, lastSeq: s.lastSeq_ });
         if (this.run_ !== run) return conn.close(CANCELLED);
         this.stats.resumes++;
-        this.adopt_(conn);
-        this.host_.joined_(conn, s);
+        this.adopt_(conn, s);
         this.releaseCalls_(); // calls in flight are resent, queued ones go out now
         return;
       } catch (e) {
@@ -149,15 +146,14 @@ export class Reconnector {
     this.releaseCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, 'not applied: the session was lost'));
     s.answer_ = data;
     s.lastSeq_ = 0;
-    this.adopt_(conn);
-    this.host_.joined_(conn, s, data);
+    this.adopt_(conn, s, data);
     void restore(s, this.host_);
   }
 
-  private adopt_(conn: Connection): void {
+  private adopt_(conn: Connection, s: Session, data?: JoinAnswer): void {
     this.run_ = undefined;
     this.trying_ = undefined;
-    this.host_.adopt_(conn);
+    this.host_.joined_(conn, s, data);
   }
 
   private giveUp_(run: object, err: VolcEngineRTCError): void {

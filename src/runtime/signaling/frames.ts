@@ -44,26 +44,26 @@ export function parseFrame(text: string | undefined): Parsed {
   // With the id of a request (if any): that request fails with it instead of waiting for its timeout.
   const bad = (what: string): Parsed => ({ bad: what, id });
   if (v.v !== PROTOCOL_VERSION) return bad(`protocol version ${describe(v.v)}, not ${PROTOCOL_VERSION}`);
-  const frame = v as ServerFrame;
   switch (v.type) {
     case 'response':
       if (id === undefined) return bad('a response without an id');
       if (v.ok === false && isRtcError(v.error)) v.error = serverError(v.error);
       else if (v.ok !== true) return bad('a malformed response');
-      return { frame };
+      break;
     case 'error':
       if (!isRtcError(v.error)) return bad('a malformed error frame');
       v.error = serverError(v.error);
-      return { frame };
+      break;
     case 'event':
       if (typeof v.event !== 'string') return bad('an event without a name');
       v.data = eventData(v.data);
       // seq numbers the session's events; a malformed one is dropped, not trusted for a resume.
       if (!(Number.isSafeInteger(v.seq) && (v.seq as number) > 0)) delete v.seq;
-      return { frame };
+      break;
     case 'pong':
-      return { frame };
+      break;
     default:
       return bad(`an unknown frame type ${describe(v.type)}`);
   }
+  return { frame: v as ServerFrame };
 }
