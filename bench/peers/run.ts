@@ -272,7 +272,7 @@ async function resumeBuffers(members: number, park: boolean): Promise<void> {
 
 function bundle(): void {
   const f = `${root}/dist/VolcEngineRTC_MiniApp.js`;
-  if (existsSync(f)) add('bundle', OURS.col, gzipSync(readFileSync(f), { level: 9 }).length / 1000);
+  if (existsSync(f)) add('bundle', OURS.col, gzipSync(readFileSync(f), { level: 9 }).length);
 }
 
 let codegenStatus = 'exit 0';
@@ -335,7 +335,7 @@ function table(idleCount: number): string {
       key: 'resumeRoomMiB',
       unit: (x) => `${x.toFixed(1)} MiB`,
     },
-    { name: 'bundle dist/VolcEngineRTC_MiniApp.js, gzip -9', key: 'bundle', unit: (x) => `${x.toFixed(1)} KB` },
+    { name: 'bundle dist/VolcEngineRTC_MiniApp.js, gzip -9', key: 'bundle', unit: (x) => `${x.toLocaleString('en-US')} B` },
     { name: '`npm run codegen -- --check`, cold process (floor: `node -e 0`)', key: 'codegen', unit: (x) => `${x.toFixed(2)} s` },
   ];
   const cell = (r: Row, col: string) => {
