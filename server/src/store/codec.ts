@@ -1,5 +1,6 @@
 // RoomRecord <-> JSON for Redis. Maps become arrays of values (keys are derived from them again),
 // in insertion order: members are listed to joiners earliest first.
+import { Privileges } from '../token/privileges.js';
 import { streamId, subscriptionId, type MemberRecord, type RoomKey, type RoomRecord, type StreamRecord, type SubscriptionRecord } from '../rooms/model.js';
 
 interface WireRoom {
@@ -20,8 +21,20 @@ export function encodeRoom(room: RoomRecord): string {
 export function decodeRoom(key: RoomKey, text: string): RoomRecord {
   const w = JSON.parse(text) as WireRoom;
   const room: RoomRecord = { appId: key.appId, roomId: key.roomId, members: new Map(), streams: new Map(), subscriptions: new Map() };
-  for (const m of w.m) room.members.set(m.userId, m);
+  for (const m of w.m) room.members.set(m.userId, member(m));
   for (const s of w.s) room.streams.set(streamId(s.userId, s.screen), s);
   for (const u of w.u) room.subscriptions.set(subscriptionId(u.subscriberId, u.userId, u.screen), u);
   return room;
+}
+
+/**
+ * A member as stored. Records written before the grants were two numbers carry the token's
+ * privileges as [privilege, expireAt] pairs: read those, so a node upgraded beside older ones
+ * neither grants nor refuses more than the token did.
+ */
+function member(m: MemberRecord & { privileges?: [number, number][] }): MemberRecord {
+  if (m.publishUntil !== undefined && m.subscribeUntil !== undefined) return m;
+  const granted = new Map(m.privileges ?? []);
+  const { privileges: _old, ...rest } = m;
+  return { ...rest, publishUntil: granted.get(Privileges.PublishStream) ?? null, subscribeUntil: granted.get(Privileges.SubscribeStream) ?? null };
 }

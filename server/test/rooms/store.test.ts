@@ -128,3 +128,33 @@ describe.runIf(needs(['redis-server'], 'RedisRoomStore'))('RedisRoomStore (real 
     expect(stores.reduce((n, s) => n + s.conflicts, 0)).toBeGreaterThan(0);
   });
 });
+
+describe('the Redis codec and records written before grants were two numbers', () => {
+  it("reads an older record's privilege pairs as the member's grants", async () => {
+    const { decodeRoom } = await import('../../src/store/codec.js');
+    const old = JSON.stringify({
+      m: [
+        {
+          userId: 'a',
+          sessionId: 's-a',
+          visible: true,
+          businessId: null,
+          joinedAt: 0,
+          tokenExpireAt: 0,
+          privileges: [
+            [0, 0],
+            [1, 0],
+            [4, 1700000000],
+          ],
+        },
+        { userId: 'b', sessionId: 's-b', visible: true, businessId: null, joinedAt: 0, tokenExpireAt: 0, privileges: [[4, 0]] },
+      ],
+      s: [],
+      u: [],
+    });
+    const room = decodeRoom({ appId: 'app', roomId: 'r' }, old);
+    expect(room.members.get('a')).toMatchObject({ publishUntil: 0, subscribeUntil: 1700000000 });
+    expect(room.members.get('a')).not.toHaveProperty('privileges');
+    expect(room.members.get('b')).toMatchObject({ publishUntil: null, subscribeUntil: 0 });
+  });
+});
