@@ -63,13 +63,13 @@ export class RoomService {
 
   async join(key: RoomKey, input: Omit<ops.JoinInput, 'now'>): Promise<Outcome<ops.JoinData>> {
     const r = await this.run(key, (room) => ops.join(room, { ...input, now: this.clock() }, this.limits));
-    if (r.ok) this.events?.emit({ type: 'joined', ...key, userId: input.userId, visible: input.visible, takeover: r.data.replacedSessionId !== null });
+    if (r.ok && this.events?.active) this.events.emit({ type: 'joined', ...key, userId: input.userId, visible: input.visible, takeover: r.data.replacedSessionId !== null });
     return r;
   }
 
   async leave(key: RoomKey, userId: string, sessionId: string, reason: ops.LeaveReason): Promise<Outcome<Record<string, never>>> {
     const r = await this.run(key, (room) => ops.leave(room, userId, sessionId, reason));
-    if (r.ok) this.events?.emit({ type: 'left', ...key, userId, reason });
+    if (r.ok && this.events?.active) this.events.emit({ type: 'left', ...key, userId, reason });
     return r;
   }
 
