@@ -63,7 +63,8 @@ export class RoomService {
 
   async join(key: RoomKey, input: Omit<ops.JoinInput, 'now'>): Promise<Outcome<ops.JoinData>> {
     const r = await this.run(key, (room) => ops.join(room, { ...input, now: this.clock() }, this.limits));
-    if (r.ok && this.events?.active) this.events.emit({ type: 'joined', ...key, userId: input.userId, visible: input.visible, takeover: r.data.replacedSessionId !== null });
+    if (r.ok && this.events?.active)
+      this.events.emit({ type: 'joined', ...key, userId: input.userId, visible: input.visible, takeover: r.data.replacedSessionId !== null });
     return r;
   }
 
