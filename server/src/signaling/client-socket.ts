@@ -564,7 +564,7 @@ export class ClientSocket implements Attachment, Outbox {
   private sendPong(frame: Buffer): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.raw.write(frame);
-    if (this.raw.writableLength > this.ctx.config.sendBufferBytes) this.drop(CLOSE.SLOW_CONSUMER, 'send-buffer', 'not reading');
+    this.checkSendBuffer();
   }
 
   private sendError(code: number, reason: string): void {
@@ -594,7 +594,11 @@ export class ClientSocket implements Attachment, Outbox {
       this.raw.destroy();
       return;
     }
-    // A client that does not read would otherwise have every answer and event queued for it.
+    this.checkSendBuffer();
+  }
+
+  /** A client that does not read would otherwise have every answer and event queued for it. */
+  private checkSendBuffer(): void {
     if (this.raw.writableLength > this.ctx.config.sendBufferBytes) this.drop(CLOSE.SLOW_CONSUMER, 'send-buffer', 'not reading');
   }
 }

@@ -36,46 +36,9 @@ export class RateLimiter {
 }
 
 /**
- * Token bucket: `burst` tokens, refilled at `perSecond`. One per socket, so a client may send a
- * burst (join, publish, a few subscribes at once) but not a sustained flood.
- */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    private readonly perSecond: number,
-    private readonly burst: number,
-    private readonly clock: () => number = Date.now,
-  ) {
-    this.tokens = burst;
-    this.last = clock();
-  }
-
-  take(): boolean {
-    this.refill();
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-
-  /** Takes `n` even past empty; returns how many ms until the bucket is out of debt (0: not in debt). */
-  spend(n: number): number {
-    this.refill();
-    this.tokens -= n;
-    return debtMs(this.tokens, this.perSecond);
-  }
-
-  private refill(): void {
-    const now = this.clock();
-    this.tokens = refilled(this.tokens, now - this.last, this.perSecond, this.burst);
-    this.last = now;
-  }
-}
-
-/**
- * A bucket's tokens `ms` later: the refill of {@link TokenBucket}, for buckets kept as plain number
- * fields of an object that has many (a client socket keeps three, with one clock).
+ * A token bucket's tokens `ms` later: `burst` at most, refilled at `perSecond`. Buckets are plain
+ * number fields of the object that has them (a client socket keeps three, on one clock), so a
+ * client may send a burst (join, publish, a few subscribes at once) but not a sustained flood.
  */
 export function refilled(tokens: number, ms: number, perSecond: number, burst: number): number {
   return Math.min(burst, tokens + (ms * perSecond) / 1000);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkTrustProxy, clientAddress, limitKey } from '../../src/signaling/client-address.js';
 import { depthWithin, peekId } from '../../src/signaling/frame-guard.js';
-import { RateLimiter, SocketCounter, TokenBucket } from '../../src/signaling/rate-limit.js';
+import { RateLimiter, SocketCounter, debtMs, refilled } from '../../src/signaling/rate-limit.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -232,14 +232,25 @@ describe('limiters', () => {
     expect(r.take('k')).toBe(true);
   });
 
-  it('TokenBucket: a burst, then the refill rate', () => {
-    let now = 0;
-    const t = new TokenBucket(10, 3, () => now);
-    expect([t.take(), t.take(), t.take(), t.take()]).toEqual([true, true, true, false]);
-    now = 100; // one token back
-    expect([t.take(), t.take()]).toEqual([true, false]);
-    now = 100_000; // never more than the burst
-    expect([t.take(), t.take(), t.take(), t.take()]).toEqual([true, true, true, false]);
+  it('token buckets (refilled, debtMs): a burst, then the refill rate', () => {
+    // A bucket of burst 3 refilled at 10 per second, taken from one token at a time.
+    let tokens = 3;
+    let last = 0;
+    const take = (now: number): boolean => {
+      tokens = refilled(tokens, now - last, 10, 3);
+      last = now;
+      if (tokens < 1) return false;
+      tokens -= 1;
+      return true;
+    };
+    expect([take(0), take(0), take(0), take(0)]).toEqual([true, true, true, false]);
+    // one token back after 100 ms
+    expect([take(100), take(100)]).toEqual([true, false]);
+    // never more than the burst
+    expect([take(100_000), take(100_000), take(100_000), take(100_000)]).toEqual([true, true, true, false]);
+    // spent past empty: the debt is paid back at the refill rate
+    expect(debtMs(0, 10)).toBe(0);
+    expect(debtMs(-2.5, 10)).toBe(250);
   });
 
   it('SocketCounter: per address and in total', () => {
