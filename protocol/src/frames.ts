@@ -69,7 +69,10 @@ export type ServerFrame =
   /** An unsolicited error: a frame that could not be matched to a request (no id, bad JSON). */
   | { v: typeof PROTOCOL_VERSION; type: 'error'; error: WireError }
   /** Events use the EVENTS values as names (peer-online, stream-added, ...). */
-  /** seq numbers a session's events (1, 2, ...) so a resume can ask for the ones it missed. */
+  /**
+   * seq lets a resume ask for the events it missed: increasing for a session, not consecutive
+   * (the server numbers the room's events; a session skips those it did not hear).
+   */
   | { v: typeof PROTOCOL_VERSION; type: 'event'; event: string; data: unknown; seq?: number }
   | { v: typeof PROTOCOL_VERSION; type: 'pong'; t: number };
 

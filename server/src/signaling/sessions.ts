@@ -1,12 +1,12 @@
 // A session outlives its socket by a grace period: a dropped socket parks it, a `resume` from a
-// new socket takes it back, and the others in the room never notice. Every event to a session is
-// numbered and the recent ones kept, so a resume replays what the old socket may never have
-// delivered; recent answers are kept by request id, so a request resent after a resume is
+// new socket takes it back, and the others in the room never notice. Every event is numbered and
+// kept in its room's log (room-log.ts) with who heard it, so a resume replays what the old socket
+// may never have delivered; recent answers are kept by request id, so a request resent after a resume is
 // answered again instead of applied twice.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { CODES, type Failure, type Result } from '../codes.js';
-import type { RoomKey } from '../rooms/model.js';
-import { EventRing, eventBody, frameOf } from './event-ring.js';
+import { roomKeyString, type RoomKey } from '../rooms/model.js';
+import { RoomLog } from './room-log.js';
 
 /**
  * A request's answer, kept for resent requests. It is the response frame's own shape (nested
@@ -22,13 +22,21 @@ export interface Attachment {
   evict(): void;
 }
 
-/** Events kept for a resume; a client further behind joins afresh. */
-const RING = 512;
+/** Events a room keeps for its members' resumes; a client further behind joins afresh. */
+const LOG = 512;
 /** Answers kept for resent requests (a client has at most a few in flight). */
 const ANSWERS = 128;
 
 export class SessionEntry {
-  readonly ring = new EventRing(RING);
+  /**
+   * The session's place in its room's log (set by the in-memory registry; a registry that keeps
+   * events elsewhere, cluster/, leaves it unset): its slot, the room seq when it got the slot,
+   * and the seq of the last event it was sent (0: none yet).
+   */
+  log: RoomLog | undefined;
+  slot = 0;
+  start = 0;
+  sent = 0;
   private answersMade: Map<number, { from: Attachment; answer: Promise<Answer> }> | undefined;
   conn: Attachment | null;
   graceTimer: NodeJS.Timeout | undefined;
@@ -73,11 +81,8 @@ export class SessionRegistry {
   private readonly live = new Map<string, SessionEntry>();
   /** Sessions replaced by a newer join, remembered for a grace period so a resume hears KICKED. */
   private readonly replaced = new Map<string, { token: string; timer: NodeJS.Timeout }>();
-  /**
-   * The last event serialized. A room event reaches each member with the same data object (the
-   * room ops build a fresh one per event and never change it), so it is serialized once.
-   */
-  private last: { event: string; data: unknown; body: string } | undefined;
+  /** Each room's event log, while the room has a session here. */
+  private readonly logs = new Map<string, RoomLog>();
 
   constructor(
     private readonly graceMs: number,
@@ -91,6 +96,12 @@ export class SessionRegistry {
 
   create(sessionId: string, key: RoomKey, userId: string, tokenExpireAt: number, conn: Attachment): SessionEntry {
     const entry = new SessionEntry(sessionId, resumeSecret(), key, userId, tokenExpireAt, conn);
+    const k = roomKeyString(key);
+    let log = this.logs.get(k);
+    if (!log) this.logs.set(k, (log = new RoomLog(LOG)));
+    entry.log = log;
+    entry.slot = log.seat();
+    entry.start = log.seq;
     this.live.set(sessionId, entry);
     return entry;
   }
@@ -99,14 +110,17 @@ export class SessionRegistry {
     return this.live.get(sessionId);
   }
 
-  /** Numbers the event, keeps it for a resume, and sends it if a socket holds the session. */
+  /**
+   * Keeps the event in the room's log for a resume, and sends it if a socket holds the session.
+   * A room event reaches its members in consecutive calls with the same data object (the room ops
+   * build a fresh one per event and never change it): one log entry, one frame string for all.
+   */
   event(sessionId: string, event: string, data: unknown): void {
     const e = this.live.get(sessionId);
-    if (!e) return;
-    let last = this.last;
-    if (!last || last.data !== data || last.event !== event) this.last = last = { event, data, body: eventBody(event, data) };
-    const seq = e.ring.push(last.body);
-    e.conn?.deliver(frameOf(last.body, seq));
+    if (!e?.log) return;
+    const frame = e.log.record(e.slot, Math.max(e.start, e.sent), event, data);
+    e.sent = e.log.seq;
+    e.conn?.deliver(frame);
   }
 
   /** The socket is gone: keep the session for the grace period (or end it now without one). */
@@ -132,6 +146,8 @@ export class SessionRegistry {
     if (!e) return undefined;
     this.live.delete(sessionId);
     clearTimeout(e.graceTimer);
+    if (e.log?.unseat(e.slot)) this.logs.delete(roomKeyString(e.key));
+    e.log = undefined;
     if (replaced && this.graceMs > 0) {
       const timer = setTimeout(() => this.replaced.delete(sessionId), this.graceMs);
       this.replaced.set(sessionId, { token: e.resumeToken, timer });
@@ -140,7 +156,8 @@ export class SessionRegistry {
   }
 
   /**
-   * A resume: the secret must match; the events after `lastSeq` must still be kept. In one
+   * A resume: the secret must match; the events after `lastSeq` the session may have heard must
+   * still be in the room's log (those before its start were never its own). In one
    * process the answer is at hand; a registry shared through Redis (cluster/) answers later.
    */
   take(sessionId: string, token: string, lastSeq: number, conn: Attachment): TakeResult | Promise<TakeResult> {
@@ -149,14 +166,17 @@ export class SessionRegistry {
     const e = this.live.get(sessionId);
     // One answer for unknown, ended and wrong-secret sessions: no oracle for guessing.
     if (!e || !same(e.resumeToken, token)) return { ok: false, code: CODES.NOT_IN_ROOM, reason: 'no session to resume; join again' };
-    if (lastSeq > e.ring.seq) return { ok: false, code: CODES.INVALID_PARAMS, reason: `lastSeq ${lastSeq} is ahead of the session (${e.ring.seq})` };
-    if (lastSeq + 1 < e.ring.oldest) return { ok: false, code: CODES.NOT_IN_ROOM, reason: 'too many events were missed; join again' };
+    if (lastSeq > e.sent) return { ok: false, code: CODES.INVALID_PARAMS, reason: `lastSeq ${lastSeq} is ahead of the session (${e.sent})` };
+    const from = Math.max(lastSeq, e.start) + 1;
+    const log = e.log!;
+    // Entries gone from the log may have been the session's: refused unless it heard nothing since.
+    if (from <= e.sent && from < log.oldest) return { ok: false, code: CODES.NOT_IN_ROOM, reason: 'too many events were missed; join again' };
     const previous = e.conn;
     clearTimeout(e.graceTimer);
     e.graceTimer = undefined;
     e.conn = conn;
     if (previous && previous !== conn) previous.evict();
-    return { ok: true, entry: e, replay: e.ring.framesAfter(lastSeq) };
+    return { ok: true, entry: e, replay: log.framesFor(e.slot, from, e.sent) };
   }
 
   dispose(): void {
@@ -164,6 +184,7 @@ export class SessionRegistry {
     for (const r of this.replaced.values()) clearTimeout(r.timer);
     this.live.clear();
     this.replaced.clear();
+    this.logs.clear();
   }
 }
 

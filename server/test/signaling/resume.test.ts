@@ -122,6 +122,121 @@ describe('resume within the grace period', () => {
   });
 });
 
+describe("the room's event log: each resume replays exactly what the session was sent", () => {
+  /** What a session was sent, as [event, data, seq]: what its replay from 0 must equal. */
+  const sent = (c: RawClient) => c.events().map((f) => [f.event, f.data, f.seq]);
+
+  it('numbers increase per session with gaps (the events it did not hear); one event has one seq for all', async () => {
+    const { url } = await serve({ resumeGraceMs: 5_000 });
+    const { alice, bob } = await pair(url);
+    const carol = await RawClient.connect(url);
+    await carol.join('room1', 'carol');
+    await alice.request('publish', { screen: false });
+    await bob.request('publish', { screen: false });
+    await carol.request('publish', { screen: false });
+    await Promise.all([alice.sync(), bob.sync(), carol.sync()]);
+    const seqs = (c: RawClient) => c.events().map((f) => f.seq as number);
+    for (const c of [alice, bob, carol]) {
+      const s = seqs(c);
+      expect(s).toEqual([...s].sort((x, y) => x - y));
+      expect(new Set(s).size).toBe(s.length);
+    }
+    // carol's stream-added reached alice and bob under one number.
+    const bySeq = (c: RawClient) => c.events('stream-added').find((f) => f.data.uid === 'carol')!.seq;
+    expect(bySeq(alice)).toBe(bySeq(bob));
+    // alice did not hear her own publish: bob's numbers have a gap there.
+    expect(seqs(bob).at(-1)! - seqs(bob)[0]!).toBeGreaterThan(seqs(bob).length - 1);
+  });
+
+  it('an actor is not replayed its own events; a member is not replayed what happened before it joined', async () => {
+    const { url } = await serve({ resumeGraceMs: 5_000 });
+    const { alice, bob, session } = await pair(url);
+    await alice.request('publish', { screen: false });
+    await alice.request('muteLocal', { audio: true, video: false });
+    const carol = await RawClient.connect(url);
+    const jc = await carol.join('room1', 'carol');
+    await bob.request('publish', { screen: false }); // heard by alice and carol
+    await Promise.all([alice.sync(), carol.sync()]);
+    alice.ws.terminate();
+    carol.ws.terminate();
+    await bob.request('muteLocal', { audio: true, video: false }); // while both are away
+    const ra = await resume(url, session, 0);
+    expect(ra.r).toMatchObject({ ok: true, data: { replayed: sent(alice).length + 1 } });
+    const missed = await ra.c.waitEvent('mute-audio');
+    expect(sent(ra.c)).toEqual([...sent(alice), ['mute-audio', { uid: 'bob', screen: false }, missed.seq]]);
+    expect(ra.c.events().map((f) => f.data.uid)).not.toContain('alice');
+    const rc = await resume(url, jc.data, 0);
+    expect(rc.r).toMatchObject({ ok: true, data: { replayed: sent(carol).length + 1 } });
+    await rc.c.waitEvent('mute-audio');
+    expect(sent(rc.c).slice(0, -1)).toEqual(sent(carol));
+    // Nothing of alice's (publish, mute) from before carol joined.
+    expect(rc.c.events().filter((f) => f.data.uid === 'alice')).toEqual([]);
+  });
+
+  it('a new session in a reused slot is not replayed the events of the session that had it', async () => {
+    const { url } = await serve({ resumeGraceMs: 5_000 });
+    const { alice, bob } = await pair(url);
+    const dave = await RawClient.connect(url);
+    await dave.join('room1', 'dave');
+    await alice.request('publish', { screen: false });
+    await bob.request('publish', { screen: false });
+    await dave.waitEvent('stream-added', (d) => d.uid === 'bob');
+    expect(dave.events()).toHaveLength(2);
+    expect((await dave.request('leave')).ok).toBe(true);
+    // erin takes dave's slot (the one freed last); nothing happens before she drops.
+    const erin = await RawClient.connect(url);
+    const je = await erin.join('room1', 'erin');
+    await erin.sync();
+    erin.ws.terminate();
+    const { c, r } = await resume(url, je.data, 0);
+    expect(r).toMatchObject({ ok: true, data: { replayed: 0 } });
+    await alice.request('muteLocal', { audio: true, video: false });
+    const got = await c.waitEvent('mute-audio');
+    expect(c.events()).toEqual([got]);
+  });
+
+  it('an event to one session (stream-failed) is replayed to it only', async () => {
+    const { url, media } = await serve({ resumeGraceMs: 5_000 });
+    const { alice, bob, session } = await pair(url);
+    const jb = await bob.request('leave').then(() => bob.join('room1', 'bob'));
+    await alice.waitEvent('peer-online', (d) => d.uid === 'bob');
+    await alice.request('publish', { screen: false });
+    await bob.waitEvent('stream-added');
+    alice.ws.terminate();
+    bob.ws.terminate();
+    media.emit({ type: 'push-stopped', key: { appId: APP_ID, roomId: 'room1', userId: 'alice', screen: false }, reason: 'gone' });
+    await settle();
+    const rb = await resume(url, jb.data, 0);
+    expect(rb.r.ok).toBe(true);
+    await rb.c.waitEvent('stream-removed');
+    expect(rb.c.events().map((f) => f.event)).toEqual(['stream-added', 'stream-removed']);
+    const ra = await resume(url, session, alice.lastSeq);
+    expect(ra.r).toMatchObject({ ok: true, data: { replayed: 1 } });
+    expect((await ra.c.waitEvent('stream-failed')).data).toMatchObject({ uid: 'alice', reason: 'gone' });
+  });
+
+  it('a session that heard nothing of what the log dropped still resumes; one that did must join again', async () => {
+    const { url } = await serve({ resumeGraceMs: 5_000, messageRate: { perSecond: 1e6, burst: 1_000_000 } });
+    const { alice, bob, session } = await pair(url);
+    await bob.request('publish', { screen: false });
+    await alice.waitEvent('stream-added');
+    const jb = (await bob.request('leave').then(() => bob.join('room1', 'bob'))).data;
+    await alice.waitEvent('peer-online', (d) => d.uid === 'bob' && alice.events('peer-online').length === 2);
+    const seen = alice.lastSeq;
+    await alice.request('publish', { screen: false });
+    await bob.waitEvent('stream-added');
+    const bobSeen = bob.lastSeq;
+    // alice toggles 600 times: 600 entries only bob heard, and bob is away.
+    bob.ws.terminate();
+    for (let i = 0; i < 600; i++) await alice.request('muteLocal', { audio: i % 2 === 0, video: false });
+    alice.ws.terminate();
+    const ra = await resume(url, session, seen);
+    expect(ra.r).toMatchObject({ ok: true, data: { replayed: 0 } });
+    const rb = await resume(url, jb, bobSeen);
+    expect(rb.r).toMatchObject({ ok: false, error: { code: CODES.NOT_IN_ROOM } });
+  });
+});
+
 describe('media during the grace period', () => {
   it('a parked session keeps its push and plays; they end only when the grace period does', async () => {
     const { url, media } = await serve({ resumeGraceMs: 300 });
