@@ -122,6 +122,8 @@ export class ReportStore {
    * up to now, are released after the retention period.
    */
   sessionEnded(appId: string, roomId: string, userId: string, now = Date.now()): void {
+    // Most sessions sent no report: nothing of theirs to release, and no entry to keep.
+    if (!this.byUser.has(`${appId}\n${userId}`)) return;
     const k = `${appId}\n${roomId}\n${userId}`;
     this.ended.delete(k); // re-inserted last: the map stays in order of ending
     this.ended.set(k, now);

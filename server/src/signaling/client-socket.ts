@@ -54,6 +54,7 @@ export interface ClientSocketContext {
 
 const ok = (data: unknown = {}): Answer => ({ ok: true, data });
 const no = (code: number, reason: string): Answer => ({ ok: false, error: { code, reason } });
+const answerOf = (o: Result<{ data: unknown }>): Answer => (o.ok ? ok(o.data) : no(o.code, o.reason));
 
 /** The ClientSocket a ws socket belongs to, for listeners shared by all sockets (no closures per socket). */
 const OWNER = Symbol('ClientSocket');
@@ -282,31 +283,32 @@ export class ClientSocket implements Attachment, Outbox {
       return this.send({ v: PROTOCOL_VERSION, type: 'response', id, ok: false, error });
     }
     this.pending++;
-    const run = async (): Promise<void> => {
-      this.pending--;
-      let answer: Answer;
-      try {
-        const s = this.session;
-        answer = await (sessionBound && s ? s.answer(id, this, work) : work());
-      } catch (e) {
-        // Redis away (a cluster node): a documented code to retry on; the node logs the outage once.
-        if (isUnavailable(e)) answer = no(CODES.SERVICE_UNAVAILABLE, 'the server cannot reach its shared state; try again shortly');
-        else {
-          reportFault(this.ctx.events, 'request failed', e);
-          answer = no(CODES.SERVER_ERROR, 'the server failed to handle the request');
-        }
+    // With nothing in flight the request starts now, not a microtask later. (Methods, not
+    // closures: the server runs through tsx, whose keepNames names every closure it creates.)
+    this.queue = this.queue === SETTLED ? this.run(id, sessionBound, work) : this.queue.then(() => this.run(id, sessionBound, work));
+  }
+
+  private async run(id: number, sessionBound: boolean, work: () => Promise<Answer>): Promise<void> {
+    this.pending--;
+    let answer: Answer;
+    try {
+      const s = this.session;
+      answer = await (sessionBound && s ? s.answer(id, this, work) : work());
+    } catch (e) {
+      // Redis away (a cluster node): a documented code to retry on; the node logs the outage once.
+      if (isUnavailable(e)) answer = no(CODES.SERVICE_UNAVAILABLE, 'the server cannot reach its shared state; try again shortly');
+      else {
+        reportFault(this.ctx.events, 'request failed', e);
+        answer = no(CODES.SERVER_ERROR, 'the server failed to handle the request');
       }
-      const frame = answer.ok
-        ? { v: PROTOCOL_VERSION, type: 'response', id, ok: true, data: answer.data }
-        : { v: PROTOCOL_VERSION, type: 'response', id, ok: false, error: answer.error };
-      this.sendRaw(JSON.stringify(frame), true);
-      this.flushHeld();
-      // Nothing queued behind this request: drop the chain (48 B per socket that made a request).
-      if (this.queue === step) this.queue = SETTLED;
-    };
-    // With nothing in flight the request starts now, not a microtask later.
-    const step: Promise<void> = this.queue === SETTLED ? run() : this.queue.then(run);
-    this.queue = step;
+    }
+    const frame = answer.ok
+      ? { v: PROTOCOL_VERSION, type: 'response', id, ok: true, data: answer.data }
+      : { v: PROTOCOL_VERSION, type: 'response', id, ok: false, error: answer.error };
+    this.sendRaw(JSON.stringify(frame), true);
+    this.flushHeld();
+    // Nothing queued behind this request: drop the chain (48 B per socket that made a request).
+    if (this.pending === 0) this.queue = SETTLED;
   }
 
   private async dispatch(req: Request): Promise<Answer> {
@@ -319,7 +321,6 @@ export class ClientSocket implements Attachment, Outbox {
     const j = this.session;
     if (!j) return no(CODES.NOT_IN_ROOM, `${req.type} needs a join first`);
     const { rooms } = this.ctx;
-    const answer = (o: Result<{ data: unknown }>): Answer => (o.ok ? ok(o.data) : no(o.code, o.reason));
     switch (req.type) {
       case 'leave': {
         const r = await rooms.leave(j.key, j.userId, j.sessionId, 'leave');
@@ -327,22 +328,22 @@ export class ClientSocket implements Attachment, Outbox {
         this.ctx.reports.sessionEnded(j.key.appId, j.key.roomId, j.userId);
         this.release();
         if (!this.closed) this.armJoinTimer();
-        return answer(r);
+        return answerOf(r);
       }
       case 'publish':
-        return answer(await rooms.publish(j.key, j.userId, j.sessionId, req.screen));
+        return answerOf(await rooms.publish(j.key, j.userId, j.sessionId, req.screen));
       case 'unpublish':
-        return answer(await rooms.unpublish(j.key, j.userId, j.sessionId, req.screen));
+        return answerOf(await rooms.unpublish(j.key, j.userId, j.sessionId, req.screen));
       case 'subscribe':
-        return answer(await rooms.subscribe(j.key, j.userId, j.sessionId, { userId: req.userId, screen: req.screen, audio: req.audio, video: req.video }));
+        return answerOf(await rooms.subscribe(j.key, j.userId, j.sessionId, { userId: req.userId, screen: req.screen, audio: req.audio, video: req.video }));
       case 'unsubscribe':
-        return answer(await rooms.unsubscribe(j.key, j.userId, j.sessionId, req.userId, req.screen));
+        return answerOf(await rooms.unsubscribe(j.key, j.userId, j.sessionId, req.userId, req.screen));
       case 'muteLocal':
-        return answer(await rooms.muteLocal(j.key, j.userId, j.sessionId, req.audio, req.video));
+        return answerOf(await rooms.muteLocal(j.key, j.userId, j.sessionId, req.audio, req.video));
       case 'muteRemote':
-        return answer(await rooms.muteRemote(j.key, j.userId, j.sessionId, { userId: req.userId, screen: req.screen, audio: req.audio, video: req.video }));
+        return answerOf(await rooms.muteRemote(j.key, j.userId, j.sessionId, { userId: req.userId, screen: req.screen, audio: req.audio, video: req.video }));
       case 'setVisibility':
-        return answer(await rooms.setVisibility(j.key, j.userId, j.sessionId, req.visible));
+        return answerOf(await rooms.setVisibility(j.key, j.userId, j.sessionId, req.visible));
       case 'updateToken':
         return this.updateToken(j, req.token);
       case 'report': {
