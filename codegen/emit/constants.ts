@@ -2,6 +2,7 @@
 // emitted into protocol/src/generated/ for the server, see ./index.ts).
 import { VariableDeclarationKind, type SourceFile } from 'ts-morph';
 import type { Spec } from '../spec/types.js';
+import { setLiteral } from './layout.js';
 import { contextFor, tsdoc } from './tsdoc.js';
 import { quote, refsOf, typeText } from './typetext.js';
 
@@ -28,25 +29,21 @@ export function emitEvents(file: SourceFile, spec: Spec): void {
 
 /** EVENTS and EventName alone: protocol/src/generated/events.ts (the server needs no payload types). */
 export function emitEventNames(file: SourceFile, spec: Spec): void {
-  file.addVariableStatement({
+  const events = file.addVariableStatement({
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: [(tsdoc(spec.eventsPage.description, contextFor(spec, spec.eventsPage.links)) || 'The events a `Client` emits.') + '\n\n@public'],
-    declarations: [
-      {
-        name: 'EVENTS',
-        initializer: (w) => {
-          w.write('{').newLine();
-          w.indent(() => {
-            for (const e of spec.events) {
-              w.writeLine(`/** ${tsdoc(e.description, contextFor(spec, e.links))}${ours(e.origin)} */`);
-              w.writeLine(`${e.name}: ${quote(e.value)},`);
-            }
-          });
-          w.write('} as const');
-        },
-      },
-    ],
+    declarations: [{ name: 'EVENTS', initializer: '{}' }],
+  });
+  setLiteral(events, (w) => {
+    w.write('{').newLine();
+    w.indent(() => {
+      for (const e of spec.events) {
+        w.writeLine(`/** ${tsdoc(e.description, contextFor(spec, e.links))}${ours(e.origin)} */`);
+        w.writeLine(`${e.name}: ${quote(e.value)},`);
+      }
+    });
+    w.write('} as const');
   });
   file.addTypeAlias({
     isExported: true,
@@ -57,28 +54,24 @@ export function emitEventNames(file: SourceFile, spec: Spec): void {
 }
 
 export function emitErrorCodes(file: SourceFile, spec: Spec): void {
-  file.addVariableStatement({
+  const codes = file.addVariableStatement({
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: [
       (tsdoc(spec.errorCodesPage.description, contextFor(spec, spec.errorCodesPage.links)) ||
         'The `code` of every `VolcEngineRTCError` the SDK reports, by name.') + '\n\n@public',
     ],
-    declarations: [
-      {
-        name: 'ERROR_CODES',
-        initializer: (w) => {
-          w.write('{').newLine();
-          w.indent(() => {
-            for (const c of spec.errorCodes) {
-              w.writeLine(`/** ${tsdoc(c.description, contextFor(spec, []))} Category: ${c.category}.${ours(c.origin)} */`);
-              w.writeLine(`${c.name}: ${c.code},`);
-            }
-          });
-          w.write('} as const');
-        },
-      },
-    ],
+    declarations: [{ name: 'ERROR_CODES', initializer: '{}' }],
+  });
+  setLiteral(codes, (w) => {
+    w.write('{').newLine();
+    w.indent(() => {
+      for (const c of spec.errorCodes) {
+        w.writeLine(`/** ${tsdoc(c.description, contextFor(spec, []))} Category: ${c.category}.${ours(c.origin)} */`);
+        w.writeLine(`${c.name}: ${c.code},`);
+      }
+    });
+    w.write('} as const');
   });
   file.addTypeAlias({
     isExported: true,

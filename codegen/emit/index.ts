@@ -48,7 +48,8 @@ export function emit(spec: Spec): Map<string, string> {
   for (const [name, fill] of FILES) {
     const file = project.createSourceFile(`/gen/${name}`, '');
     fill(file, spec);
-    file.formatText({ indentSize: 2, convertTabsToSpaces: true, semicolons: 'insert' as never });
+    // Written as the formatter would lay it out (./layout.ts): no formatText pass, which cost a
+    // cold emit ~0.15 s; test/codegen/emit-format.test.ts proves formatting would change nothing.
     out.set(name, HEADER + '\n' + file.getFullText().replace(/\s+$/, '') + '\n');
   }
   return out;

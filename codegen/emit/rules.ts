@@ -1,5 +1,5 @@
 // src/generated/rules.ts: the argument rules each method is checked against (src/runtime/args.ts).
-import { VariableDeclarationKind, type SourceFile, type CodeBlockWriter } from 'ts-morph';
+import type { CodeBlockWriter, SourceFile } from 'ts-morph';
 import type { ObjectType, Spec, TypeRef } from '../spec/types.js';
 import { isListenerMethod } from './shape.js';
 import { quote } from './typetext.js';
@@ -44,30 +44,8 @@ export function emitRules(file: SourceFile, spec: Spec): void {
   file.addImportDeclaration({ moduleSpecifier: './events.js', namedImports: ['EVENT_VALUES'] });
 
   const methods = spec.classes.flatMap((c) => c.methods);
-  file.addVariableStatement({
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    declarations: [
-      {
-        name: 'RULES',
-        initializer: (w) => {
-          w.write('{').newLine();
-          w.indent(() => {
-            for (const m of methods) {
-              w.write(`${m.name}: [`);
-              m.params.forEach((p, i) => {
-                if (i) w.write(', ');
-                if (i === 0 && isListenerMethod(m)) w.write(`{ name: 'event', rule: { type: 'EVENTS', oneOf: EVENT_VALUES }, optional: ${p.optional} }`);
-                else writeField(w, p.name, p.type, p.optional, defaultValue(p.default));
-              });
-              w.write('],').newLine();
-            }
-          });
-          w.write('} satisfies Record<string, readonly ParamRule[]>');
-        },
-      },
-    ],
-  });
+  // The object rules the methods' parameters use (a listener method's event has its own rule).
+  methods.forEach((m) => m.params.forEach((p, i) => (i === 0 && isListenerMethod(m) ? null : ruleOf(p.type))));
   // Object rules are declared before RULES uses them; resolve nested refs until none is new.
   const emitted: ObjectType[] = [];
   const seen = new Set<string>();
@@ -95,27 +73,37 @@ export function emitRules(file: SourceFile, spec: Spec): void {
     ordered.push(t);
   };
   emitted.forEach((t) => visit(t, new Set()));
-  file.insertVariableStatements(
-    2,
-    ordered.map((t) => ({
-      declarationKind: VariableDeclarationKind.Const,
-      declarations: [
-        {
-          name: `${t.name}Rule`,
-          type: 'ObjectRule',
-          initializer: (w: CodeBlockWriter) => {
-            w.write(`{ type: ${quote(t.name)}, open: ${t.open}, fields: {`).newLine();
-            w.indent(() => {
-              for (const f of t.fields) {
-                w.write(`${f.name}: `);
-                writeField(w, null, f.type, f.optional, defaultValue(f.default));
-                w.write(',').newLine();
-              }
-            });
-            w.write('} }');
-          },
-        },
-      ],
-    })),
-  );
+  // The object rules (dependencies first), then RULES: written as the formatter lays them out, in
+  // one insertion (ts-morph parses the file again after each).
+  file.addStatements((w) => {
+    w.newLine(); // after the imports
+    for (const t of ordered) {
+      w.writeLine(`const ${t.name}Rule: ObjectRule = {`);
+      w.indent(() => {
+        w.writeLine(`type: ${quote(t.name)}, open: ${t.open}, fields: {`);
+        w.indent(() => {
+          for (const f of t.fields) {
+            w.write(`${f.name}: `);
+            writeField(w, null, f.type, f.optional, defaultValue(f.default));
+            w.write(',').newLine();
+          }
+        });
+        w.writeLine('}');
+      });
+      w.writeLine('};');
+    }
+    w.writeLine('export const RULES = {');
+    w.indent(() => {
+      for (const m of methods) {
+        w.write(`${m.name}: [`);
+        m.params.forEach((p, i) => {
+          if (i) w.write(', ');
+          if (i === 0 && isListenerMethod(m)) w.write(`{ name: 'event', rule: { type: 'EVENTS', oneOf: EVENT_VALUES }, optional: ${p.optional} }`);
+          else writeField(w, p.name, p.type, p.optional, defaultValue(p.default));
+        });
+        w.write('],').newLine();
+      }
+    });
+    w.write('} satisfies Record<string, readonly ParamRule[]>;');
+  });
 }

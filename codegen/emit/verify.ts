@@ -65,9 +65,13 @@ export function verifyGenerated(files: ReadonlyMap<string, string>): VerifyProbl
   host.directoryExists = (d) => [...memory.keys()].some((f) => f.startsWith(d.endsWith('/') ? d : `${d}/`)) || d === libDir;
   host.getDirectories = () => [];
   host.realpath = (f) => f;
-  host.getSourceFile = (f, languageVersion) => {
+  host.getSourceFile = (f, target) => {
     const text = host.readFile(f);
-    return text === undefined ? undefined : ts.createSourceFile(f, text, languageVersion, true);
+    // Doc comments are parsed only where they carry types (JavaScript files), as tsc does: in
+    // these .ts files and the lib files they cannot change a diagnostic, and the lib files are
+    // mostly comments (0.26 -> 0.15 s of a cold compile check).
+    const options = { ...(typeof target === 'object' ? target : { languageVersion: target }), jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeErrors };
+    return text === undefined ? undefined : ts.createSourceFile(f, text, options, true);
   };
   host.getCurrentDirectory = () => '/';
   host.writeFile = () => {};
