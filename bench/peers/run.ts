@@ -9,7 +9,8 @@
 //            resume bundle codegen),
 //            --profile FILE [--variant ours|floor|sio+token|sio] (only the join+leave row, with a
 //            CPU profile of that server's measured window in FILE; summarise it with
-//            npx tsx bench/peers/profile.ts FILE)
+//            npx tsx bench/peers/profile.ts FILE); with --measure fanout, the fan-out with its
+//            audience stopped instead (ours|floor|sio+token)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -153,8 +154,33 @@ async function pairs(v: Variant, server: Child, url: string, profile?: string): 
   add('pairsPerS', v.col, (c1 - c0) / (P.pairsMs / 1000));
 }
 
-/** One sender, 19 receivers through the app-level client; optionally `invisible` more members held by a worker. */
-async function fanout(v: Variant, url: string, round: number): Promise<void> {
+/** Per column, what the fan-out's audience was checked to hear: members x events, each exactly once. */
+const audienceHeard: Record<string, { members: number; events: number }> = {};
+
+/** The worker holding the audience while it is stopped (SIGSTOP), to be continued whatever happens. */
+let stoppedPid: number | undefined;
+const stopAudience = (pid: number) => {
+  stoppedPid = pid;
+  process.kill(pid, 'SIGSTOP');
+};
+const continueAudience = () => {
+  if (stoppedPid === undefined) return;
+  process.kill(stoppedPid, 'SIGCONT');
+  stoppedPid = undefined;
+};
+process.on('exit', continueAudience);
+
+/**
+ * One sender, 19 receivers through the app-level client; then `invisible` more members held by a
+ * worker process, measured twice. "Audience stopped": the worker is stopped (SIGSTOP) while an
+ * event is timed, so its 1,000 sockets cost the bench machine no CPU then, as an audience of
+ * other devices costs the server machine nothing but the kernel's loopback delivery, which the
+ * server's write calls pay. Once the visible members heard the event, the worker continues and
+ * must confirm that every audience member heard it, exactly once, before the next event. "Audience
+ * reading": the old measure, the worker reading its 1,000 frames while the event is timed, on the
+ * same cores as the server and the receivers. The same for every server.
+ */
+async function fanout(v: Variant, url: string, round: number, server?: Child, profile?: string): Promise<void> {
   progress(`fan-out ${v.col}`);
   const room = `fan-${v.col}-${round}`;
   const sender = await openPeer(v.kind, url);
@@ -169,17 +195,19 @@ async function fanout(v: Variant, url: string, round: number): Promise<void> {
       }),
     ),
   );
-  // The toggle goes on across both runs: muting a muted stream announces nothing.
+  // The toggle goes on across the runs: muting a muted stream announces nothing.
   let toggles = 0;
   // With an audience, the next event waits until the audience heard this one: each event is
   // timed on its own, not queued behind the previous event's thousand deliveries.
   let audience = 0;
+  let heardEvents = 0;
   const w = workers[1]!;
-  const run = async (measure: string) => {
+  const run = async (measure: string, stopped = false) => {
     const warm = Math.floor(P.events / 10);
     for (let i = 0; i < P.events + warm; i++) {
       waiting = 19;
       const all = new Promise<void>((r) => (allIn = r));
+      if (stopped) stopAudience(w.proc.pid!);
       const t0 = now();
       const answered = sender.mute(toggles++ % 2 === 0);
       const late = setTimeout(() => progress(`${v.col}: event ${i} still missing at ${waiting} of 19 receivers after 10 s`), 10_000);
@@ -187,7 +215,14 @@ async function fanout(v: Variant, url: string, round: number): Promise<void> {
       clearTimeout(late);
       const t1 = now();
       await answered;
-      if (audience > 0) await w.call('heard', { count: audience });
+      continueAudience();
+      if (audience > 0) {
+        heardEvents++;
+        const deaf = setTimeout(() => progress(`${v.col}: event ${i} not yet heard by all ${audience} invisible members after 10 s`), 10_000);
+        const members = await w.call<number>('heard', { events: heardEvents });
+        clearTimeout(deaf);
+        if (members !== audience) throw new Error(`${v.col}: ${members} invisible members checked, ${audience} expected`);
+      }
       if (i >= warm) add(measure, v.col, t1 - t0);
     }
   };
@@ -196,8 +231,14 @@ async function fanout(v: Variant, url: string, round: number): Promise<void> {
     progress(`fan-out ${v.col}: ${P.invisible} invisible members join`);
     await w.call('hold', { kind: v.kind, url, count: P.invisible, room, visible: false, first: 0, heartbeat: false });
     audience = P.invisible;
-    await run('fanoutInvisible');
+    if (profile) await server!.call('profile-start');
+    await run('fanoutInvisible', true);
+    if (profile) await server!.call('profile-stop', { file: profile });
+    await run('fanoutInvisibleReading');
+    const a = (audienceHeard[v.col] ??= { members: audience, events: 0 });
+    a.events += heardEvents;
   } finally {
+    continueAudience();
     await w.call('drop');
     sender.close();
     for (const c of closers) await c();
@@ -325,7 +366,12 @@ function table(idleCount: number): string {
     { name: 'join+leave pairs per server CPU-second, 50 clients', key: 'pairsPerCpuS', unit: (x) => x.toFixed(0), higherIsBetter: true },
     { name: 'join+leave pairs per wall second, 50 clients', key: 'pairsPerS', unit: (x) => x.toFixed(0), higherIsBetter: true },
     { name: 'event to the last of 19 others, SDK receivers, median', key: 'fanout', unit: ms },
-    { name: `same room + ${P.invisible} invisible members, last visible, median`, key: 'fanoutInvisible', unit: ms },
+    { name: `same room + ${P.invisible} invisible members (audience stopped while timed), last visible, median`, key: 'fanoutInvisible', unit: ms },
+    {
+      name: `same room + ${P.invisible} invisible members reading on the bench machine meanwhile, last visible, median`,
+      key: 'fanoutInvisibleReading',
+      unit: ms,
+    },
     { name: `${idleCount} idle joined sockets, 5 s heartbeat: RSS per socket`, key: 'idleRss', unit: kib },
     { name: 'same: heap per socket', key: 'idleHeap', unit: kib },
     { name: 'same: server CPU (% of one core)', key: 'idleCpu', unit: (x) => `${x.toFixed(1)} %` },
@@ -363,6 +409,20 @@ async function main(): Promise<void> {
   console.log(`machine: ${machine()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${versions()}`);
   console.log(`load average (1/5/15 min) at start: ${loadStart}${SMOKE ? ' (smoke mode: tiny counts, figures meaningless)' : ''}`);
 
+  if (PROFILE && opt('--measure') === 'fanout') {
+    const v = ROOMERS.find((j) => j.col === (opt('--variant') ?? 'ours'))!;
+    const s = startServer(v.kind);
+    try {
+      workers = [spawnChild('worker.ts'), spawnChild('worker.ts')];
+      await fanout(v, await s.url, 0, s.child, PROFILE);
+    } finally {
+      await s.child.kill();
+      for (const w of workers) await w.kill();
+    }
+    const m = (k: string) => median(samples[k]![v.col]!).toFixed(3);
+    console.log(`${v.col}: fan-out ${m('fanout')} ms, with the audience stopped ${m('fanoutInvisible')} ms; profile of that window written to ${PROFILE}`);
+    return;
+  }
   if (PROFILE) {
     const v = JOINERS.find((j) => j.col === (opt('--variant') ?? 'ours'))!;
     const s = startServer(v.kind);
@@ -419,6 +479,11 @@ async function main(): Promise<void> {
     `rounds: ${P.rounds}, interleaved; ${P.joinNew} new-socket joins, ${P.joinKept} kept-socket joins, ${P.pairsMs} ms of join+leave, ${P.events} events per round and server`,
   );
   console.log(table(idleCount));
+  const heard = Object.entries(audienceHeard);
+  if (heard.length)
+    console.log(
+      `fan-out audience: every invisible member heard each event exactly once (checked after each event): ${heard.map(([col, a]) => `${col} ${a.members} x ${a.events}`).join(', ')}`,
+    );
   const room = samples.resumeRoomMiB?.ours?.[0];
   if (room !== undefined && P.budgetMembers === 10_000) {
     console.log(`resume buffer budget: ${room.toFixed(1)} MiB for 10,000 members, ${room <= BUDGET_MIB ? 'within' : 'OVER'} the ${BUDGET_MIB} MiB budget`);
@@ -427,7 +492,7 @@ async function main(): Promise<void> {
   if (codegenStatus !== 'exit 0') console.log(`note: \`codegen --check\` ended with ${codegenStatus} (generated files out of date in this tree)`);
   console.log(`load average at end: ${load()}; took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const json = opt('--json');
-  if (json) writeFileSync(json, JSON.stringify({ smoke: SMOKE, idle: idleCount, loadStart, loadEnd: load(), samples }, null, 1));
+  if (json) writeFileSync(json, JSON.stringify({ smoke: SMOKE, idle: idleCount, loadStart, loadEnd: load(), samples, audienceHeard }, null, 1));
 }
 
 main().then(

@@ -8,9 +8,9 @@ import { HEARTBEAT_MS } from './server-common.js';
 const held: Peer[] = [];
 const beats: NodeJS.Timeout[] = [];
 let pairs = 0;
-/** Room events the held peers heard, and who waits for a count of them (the fan-out pacing). */
-let heard = 0;
-let hearing: { count: number; resolve: () => void } | undefined;
+/** Per held peer, the mute events it heard (the fan-out), and who waits for every peer to reach a count. */
+let got: number[] = [];
+let hearing: { events: number; left: number; resolve: () => void } | undefined;
 let looping = false;
 let loops: Promise<void>[] = [];
 
@@ -34,12 +34,10 @@ serve(async (m) => {
         const n = m.first + i;
         const room = m.room ?? `${m.roomPrefix}${Math.floor(n / m.perRoom)}`;
         await p.join(room, `m${n}`, { visible: m.visible, token: true });
-        p.onEvent = () => {
-          heard++;
-          if (hearing && heard >= hearing.count) {
-            hearing.resolve();
-            hearing = undefined;
-          }
+        const k = got.push(0) - 1;
+        p.onEvent = (e) => {
+          if (e !== 'mute-audio' && e !== 'unmute-audio') return;
+          if (++got[k]! === hearing?.events && --hearing.left === 0) hearing.resolve();
         };
         held.push(p);
         if (m.heartbeat && kind !== 'sio') {
@@ -56,6 +54,8 @@ serve(async (m) => {
     case 'drop': {
       for (const t of beats.splice(0)) clearTimeout(t);
       for (const p of held.splice(0)) p.close();
+      got = [];
+      hearing = undefined;
       return null;
     }
     case 'pairs-start': {
@@ -75,11 +75,16 @@ serve(async (m) => {
       });
       return null;
     }
-    case 'heard':
-      // m: count. Resolves once the held peers heard that many events since the last 'heard'.
-      if (heard < m.count) await new Promise<void>((resolve) => (hearing = { count: m.count, resolve }));
-      heard -= m.count;
-      return null;
+    case 'heard': {
+      // m: events. Resolves once every held peer heard that many mute events since it joined;
+      // one that heard more (an event twice) is an error. Answers the number of peers checked.
+      const left = got.filter((n) => n < m.events).length;
+      if (left > 0) await new Promise<void>((resolve) => (hearing = { events: m.events, left, resolve }));
+      hearing = undefined;
+      const over = got.filter((n) => n > m.events).length;
+      if (over > 0) throw new Error(`${over} held peers heard more than ${m.events} mute events`);
+      return got.length;
+    }
     case 'count':
       return pairs;
     case 'pairs-stop':

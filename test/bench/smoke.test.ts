@@ -43,7 +43,11 @@ describe('benches in smoke mode', () => {
     expect(out).toMatch(/load average \(1\/5\/15 min\) at start: [\d.]+ [\d.]+ [\d.]+/);
     expect(out).toMatch(/load average at end: [\d.]+ [\d.]+ [\d.]+/);
     expect(out).toContain('| join+leave pairs per server CPU-second, 50 clients |');
-    const r = JSON.parse(readFileSync(json, 'utf8')) as { idle: number; samples: Record<string, Record<string, number[]>> };
+    const r = JSON.parse(readFileSync(json, 'utf8')) as {
+      idle: number;
+      samples: Record<string, Record<string, number[]>>;
+      audienceHeard: Record<string, { members: number; events: number }>;
+    };
     const s = r.samples;
     expect(r.idle).toBe(60);
     for (const col of ['ours', 'floor', 'sio+token', 'sio']) {
@@ -55,6 +59,10 @@ describe('benches in smoke mode', () => {
       // Every event reached all 19 receivers (a lost event would hang the round, not pass it).
       expect(s.fanout?.[col]).toHaveLength(20);
       expect(s.fanoutInvisible?.[col]).toHaveLength(20);
+      expect(s.fanoutInvisibleReading?.[col]).toHaveLength(20);
+      // The audience (50 in smoke mode) heard every event of both audience runs (20 + 2 warm-up
+      // each), each exactly once: the worker checks after every event and the run fails otherwise.
+      expect(r.audienceHeard[col]).toEqual({ members: 50, events: 44 });
       expect(finitePositive(s.fanout?.[col]), `fanout ${col}`).toBe(true);
       // Memory deltas of 60 sockets are noisy but an idle-socket row must exist and be a number.
       expect(Number.isFinite(s.idleRss?.[col]?.[0]), `idle RSS ${col}`).toBe(true);

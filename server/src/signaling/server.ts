@@ -17,7 +17,7 @@ import { RateLimiter, SocketCounter } from './rate-limit.js';
 import { SessionRegistry, type SessionEntry } from './sessions.js';
 import { Admission } from './admission.js';
 import { startSweep, sweepEveryMs } from './sweep.js';
-import { flushAll } from './write-batch.js';
+import { beforeAudience } from './write-batch.js';
 import { ClusterNode } from '../cluster/node.js';
 
 export interface RunningServer {
@@ -82,7 +82,7 @@ export class SignalingServer {
         const e = sessions.remove(sessionId, true);
         (e?.conn as ClientSocket | null | undefined)?.kick(code, reason);
       },
-      beforeAudience: flushAll,
+      beforeAudience,
     });
     this.rooms.events = this.events;
     this.offMediaEvents = observeMedia(this.media, this.events);

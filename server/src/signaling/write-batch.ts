@@ -19,11 +19,20 @@ export interface Outbox {
 /** Outboxes whose first frame this turn answers a request: the requester waits on it. */
 let answering: Outbox[] = [];
 let queued: Outbox[] = [];
+/**
+ * Outboxes first filled after beforeAudience(), while the same operation goes on: a room's
+ * invisible members. They are written after everyone else, AUDIENCE_SLICE sockets per turn, so a
+ * thousand of them never hold up the next turn's answers and visible members.
+ */
+let audience: Outbox[] = [];
+let audienceAt = 0;
+/** True from beforeAudience() to the end of the operation that called it (a microtask later). */
+let forAudience = false;
 let scheduled = false;
+const AUDIENCE_SLICE = 128;
 
-/** Writes every outbox's frames now (the turn's end does it otherwise). */
+/** Writes the answers' and the visible members' outboxes now (the turn's end does it otherwise). */
 export function flushAll(): void {
-  scheduled = false;
   const first = answering;
   const boxes = queued;
   answering = [];
@@ -31,11 +40,40 @@ export function flushAll(): void {
   for (const b of first) b.flush();
   // In the order of their first frame this turn: a room's visible members before its audience.
   for (const b of boxes) b.flush();
+  lastText = undefined;
+}
+
+/**
+ * Called by the room service before the first event of an operation that goes to an invisible
+ * member: what the visible members were sent is written at once, and the frames of the rest of
+ * this operation (its audience) wait behind everyone else's.
+ */
+export function beforeAudience(): void {
+  flushAll();
+  if (forAudience) return;
+  forAudience = true;
+  // The room service applies an operation's effects in one synchronous run: the audience ends with it.
+  queueMicrotask(() => (forAudience = false));
 }
 
 function flushAtTurnEnd(): void {
-  // flushAll may have run early this turn and another turn's batch be scheduled already.
-  if (scheduled) flushAll();
+  scheduled = false;
+  flushAll();
+  const end = Math.min(audienceAt + AUDIENCE_SLICE, audience.length);
+  for (let i = audienceAt; i < end; i++) audience[i]!.flush();
+  audienceAt = end;
+  lastText = undefined;
+  if (audienceAt < audience.length) schedule();
+  else {
+    audience = [];
+    audienceAt = 0;
+  }
+}
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(flushAtTurnEnd);
 }
 
 /** Adds a frame to the outbox; its batch is written at the end of this turn. */
@@ -45,15 +83,32 @@ export function enqueueFrame(box: Outbox, text: string, answer = false): void {
     return;
   }
   box.outgoing = [text];
-  (answer ? answering : queued).push(box);
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(flushAtTurnEnd);
-  }
+  (answer ? answering : forAudience ? audience : queued).push(box);
+  schedule();
 }
+
+/**
+ * The last lone frame written and its bytes. The recipients of one room event get the very same
+ * string (room-log.ts), one after another: it is framed once and the same Buffer written to each.
+ * Forgotten at the end of each flush, so no frame is kept alive past its turn.
+ */
+let lastText: string | undefined;
+let lastBuf: Buffer | undefined;
 
 /** Writes text frames to the socket in one write. */
 export function writeFrames(socket: Socket, frames: readonly string[]): void {
+  if (frames.length === 1) {
+    const text = frames[0]!;
+    if (text !== lastText || lastBuf === undefined) {
+      lastBuf = frame(frames);
+      lastText = text;
+    }
+    socket.write(lastBuf);
+  } else socket.write(frame(frames));
+}
+
+/** Text frames, unmasked, one after another in one buffer. */
+function frame(frames: readonly string[]): Buffer {
   let total = 0;
   const sizes: number[] = new Array(frames.length);
   for (let i = 0; i < frames.length; i++) {
@@ -79,7 +134,7 @@ export function writeFrames(socket: Socket, frames: readonly string[]): void {
     }
     at += buf.write(frames[i]!, at);
   }
-  socket.write(buf);
+  return buf;
 }
 
 const headerSize = (n: number): number => (n < 126 ? 2 : n < 0x10000 ? 4 : 10);

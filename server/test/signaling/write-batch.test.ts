@@ -5,26 +5,26 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { enqueueFrame, flushAll, writeFrames, type Outbox } from '../../src/signaling/write-batch.js';
+import { beforeAudience, enqueueFrame, flushAll, writeFrames, type Outbox } from '../../src/signaling/write-batch.js';
 
-let http: Server | undefined;
-let wss: WebSocketServer | undefined;
+const servers: { http: Server; wss: WebSocketServer }[] = [];
 const clients: WebSocket[] = [];
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.terminate();
-  wss?.close();
-  await new Promise<void>((r) => (http ? http.close(() => r()) : r()));
-  http = undefined;
-  wss = undefined;
+  for (const { http, wss } of servers.splice(0)) {
+    wss.close();
+    await new Promise<void>((r) => http.close(() => r()));
+  }
 });
 
 /** A ws server whose first connection hands over its TCP socket, and a client reading messages. */
 async function pair(): Promise<{ socket: Socket; received: string[]; next: (n: number) => Promise<string[]> }> {
-  http = createServer();
-  wss = new WebSocketServer({ server: http, perMessageDeflate: false });
-  const socket = new Promise<Socket>((resolve) => wss!.once('connection', (_ws, req) => resolve(req.socket as Socket)));
-  await new Promise<void>((r) => http!.listen(0, '127.0.0.1', () => r()));
+  const http = createServer();
+  const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
+  servers.push({ http, wss });
+  const socket = new Promise<Socket>((resolve) => wss.once('connection', (_ws, req) => resolve(req.socket as Socket)));
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
   const client = new WebSocket(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/`, { perMessageDeflate: false });
   clients.push(client);
   const received: string[] = [];
@@ -146,5 +146,109 @@ describe('answers first', () => {
     enqueueFrame(b, 'two');
     await new Promise((r) => setImmediate(r));
     expect(flushed).toEqual([['one'], ['two']]);
+  });
+});
+
+describe('one buffer for identical frames', () => {
+  it('frames a lone frame sent to several sockets once, and each socket still reads exactly its frames in order', async () => {
+    const sockets = await Promise.all([pair(), pair(), pair()]);
+    const written: Buffer[] = [];
+    const boxes = sockets.map(({ socket }) => {
+      const write = socket.write.bind(socket);
+      socket.write = ((chunk: Buffer, ...rest: never[]) => {
+        written.push(chunk);
+        return write(chunk, ...rest);
+      }) as Socket['write'];
+      const b: Outbox = {
+        outgoing: null,
+        flush() {
+          const f = b.outgoing;
+          b.outgoing = null;
+          if (f) writeFrames(socket, f);
+        },
+      };
+      return b;
+    });
+    const [a, b, c] = boxes as [Outbox, Outbox, Outbox];
+    // The same string to all three (one room event), built again per socket for the last one.
+    const event = JSON.stringify({ v: 1, type: 'event', event: 'mute-audio', data: { uid: 'u1' } });
+    enqueueFrame(a, event);
+    enqueueFrame(b, event);
+    enqueueFrame(c, `${event} `.trim());
+    await new Promise((r) => setImmediate(r));
+    expect(written).toHaveLength(3);
+    expect(written[1]).toBe(written[0]);
+    expect(written[2]).toBe(written[0]);
+    // A socket with two frames this turn gets both, framed for it; the others their own one.
+    enqueueFrame(a, 'second');
+    enqueueFrame(b, event);
+    enqueueFrame(b, 'b only');
+    enqueueFrame(c, 'c only');
+    expect(await sockets[0]!.next(2)).toEqual([event, 'second']);
+    expect(await sockets[1]!.next(3)).toEqual([event, event, 'b only']);
+    expect(await sockets[2]!.next(2)).toEqual([event, 'c only']);
+    expect(written[4]).not.toBe(written[0]);
+    expect(written[5]).not.toBe(written[0]);
+    for (const s of sockets) expect(s.received).toHaveLength(s === sockets[1] ? 3 : 2);
+  });
+});
+
+describe('the audience', () => {
+  const recorder =
+    (order: string[]) =>
+    (name: string): Outbox => {
+      const b: Outbox = {
+        outgoing: null,
+        flush() {
+          if (b.outgoing) order.push(`${name}:${b.outgoing.join(',')}`);
+          b.outgoing = null;
+        },
+      };
+      return b;
+    };
+
+  it('writes the visible members at beforeAudience, the audience after everyone else of later turns, a slice per turn', async () => {
+    const order: string[] = [];
+    const box = recorder(order);
+    const visible = [box('v1'), box('v2')];
+    const members = Array.from({ length: 300 }, (_, i) => box(`a${i}`));
+    for (const v of visible) enqueueFrame(v, 'e1');
+    beforeAudience();
+    // The visible members' frames are written before any audience frame is even queued.
+    expect(order).toEqual(['v1:e1', 'v2:e1']);
+    for (const m of members) enqueueFrame(m, 'e1');
+    // The operation is over: what follows is nobody's audience.
+    await Promise.resolve();
+    const requester = box('requester');
+    enqueueFrame(requester, 'answer', true);
+    await new Promise((r) => setImmediate(r));
+    // First turn: the answer, then the first slice of the audience, not all 300.
+    expect(order[2]).toBe('requester:answer');
+    const firstTurn = order.length - 3;
+    expect(firstTurn).toBeGreaterThan(0);
+    expect(firstTurn).toBeLessThan(300);
+    // The next event, a turn later: its visible member is written before the rest of the audience.
+    for (const v of visible) enqueueFrame(v, 'e2');
+    enqueueFrame(members[299]!, 'e2');
+    await new Promise((r) => setImmediate(r));
+    expect(order.indexOf('v1:e2')).toBe(3 + firstTurn);
+    while (order.length < 2 + 1 + 2 + 300) await new Promise((r) => setImmediate(r));
+    // Every audience member got its frames exactly once and in order; the last one both events in one write.
+    const audienceLines = order.filter((l) => l.startsWith('a'));
+    expect(audienceLines).toHaveLength(300);
+    expect(audienceLines.at(-1)).toBe('a299:e1,e2');
+    expect(new Set(audienceLines.map((l) => l.split(':')[0])).size).toBe(300);
+  });
+
+  it('a frame queued after the operation that called beforeAudience is not the audience', async () => {
+    const order: string[] = [];
+    const box = recorder(order);
+    const [audience, other] = [box('audience'), box('other')];
+    beforeAudience();
+    enqueueFrame(audience, 'x');
+    await Promise.resolve();
+    enqueueFrame(other, 'y');
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['other:y', 'audience:x']);
   });
 });
