@@ -67,27 +67,30 @@ export class Session {
     this.subs_.delete(keyOf(uid, screen));
   }
 
+  /**
+   * The server ends every subscription to a stream that ends (whatever ended it, the user leaving
+   * too): after STREAM_ADDED the app subscribes again. (A method, not a closure made per event.)
+   */
+  private forget_(key: string): void {
+    this.streams_.delete(key);
+    this.subs_.delete(key);
+  }
+
   /** Keeps the room view in step with an event the app is about to receive. */
   track_(name: EventName, p: Record<string, unknown>): void {
     const uid = p.uid as string;
     const screen = p.screen === true;
     const k = keyOf(uid, screen);
     const seen = this.streams_.get(k);
-    // The server ends every subscription to a stream that ends (whatever ended it, the user
-    // leaving too): after STREAM_ADDED the app subscribes again.
-    const forget = (key: string): void => {
-      this.streams_.delete(key);
-      this.subs_.delete(key);
-    };
     if (name === EVENTS.PEER_ONLINE) this.peers_.add(uid);
     else if (name === EVENTS.PEER_LEAVE) {
       this.peers_.delete(uid);
-      forget(keyOf(uid, false));
-      forget(keyOf(uid, true));
+      this.forget_(keyOf(uid, false));
+      this.forget_(keyOf(uid, true));
     } else if (name === EVENTS.STREAM_ADDED) {
       const st = p.streamPublishState as { audio?: unknown; video?: unknown };
       this.streams_.set(k, { uid, screen, audio: st.audio !== false, video: st.video !== false });
-    } else if (name === EVENTS.STREAM_REMOVED) forget(k);
+    } else if (name === EVENTS.STREAM_REMOVED) this.forget_(k);
     else if (seen && (name === EVENTS.MUTE_AUDIO || name === EVENTS.UNMUTE_AUDIO)) seen.audio = name === EVENTS.UNMUTE_AUDIO;
     else if (seen && (name === EVENTS.MUTE_VIDEO || name === EVENTS.UNMUTE_VIDEO)) seen.video = name === EVENTS.UNMUTE_VIDEO;
   }

@@ -135,6 +135,27 @@ describe('Connection', () => {
     c.close('done');
   });
 
+  it('counts silence from the last frame heard, however many frames came before', async () => {
+    // Pongs for a while (several heartbeat timeouts long, so the silence watch has to look again
+    // each time it is due), then none: lost, and not before a whole timeout after the last pong.
+    let answering = true;
+    let lastPongAt = 0;
+    server = await startFakeSignaling((f, peer) => {
+      if (f.type !== 'ping' || !answering) return;
+      peer.send({ v: 1, type: 'pong', t: f.t });
+      lastPongAt = Date.now();
+    });
+    const { l, lost } = listener();
+    const c = new Connection(server.url, factory, { requestTimeoutMs: 1000, heartbeatIntervalMs: 20, heartbeatTimeoutMs: 100 }, l);
+    await c.open();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(c.isOpen).toBe(true);
+    answering = false;
+    const err = await lost;
+    expect(err.reason).toMatch(/heartbeat/);
+    expect(Date.now() - lastPongAt).toBeGreaterThanOrEqual(95);
+  });
+
   it('fails to open with CONNECTION_FAILED when nothing listens', async () => {
     server = await startFakeSignaling();
     const url = server.url;

@@ -87,6 +87,8 @@ export class Connection {
   private readonly pending_ = new Map<number, Pending>();
   private pingTimer_: TimerHandle | undefined;
   private silenceTimer_: TimerHandle | undefined;
+  /** Silence until then is fine: every frame from the server moves it. */
+  private quietUntil_ = 0;
 
   constructor(
     private readonly url_: string,
@@ -174,11 +176,20 @@ export class Connection {
   }
 
   // Any frame proves the server alive; silence longer than the heartbeat timeout means it is not.
+  // A frame only notes the time (no timer re-armed per frame): the timer, when due, waits out
+  // what is left since the last one.
   private heardFromServer_(): void {
-    stopTimer(this.silenceTimer_);
+    const ms = this.timings_.heartbeatTimeoutMs;
+    this.quietUntil_ = Date.now() + ms;
+    if (this.silenceTimer_ === undefined) this.watchSilence_(ms);
+  }
+
+  private watchSilence_(ms: number): void {
     this.silenceTimer_ = startTimer(() => {
-      this.shutdown_(ERROR_CODES.CONNECTION_LOST, `no heartbeat for ${this.timings_.heartbeatTimeoutMs} ms`, true);
-    }, this.timings_.heartbeatTimeoutMs);
+      const left = this.quietUntil_ - Date.now();
+      if (left > 0) this.watchSilence_(left);
+      else this.shutdown_(ERROR_CODES.CONNECTION_LOST, `no heartbeat for ${this.timings_.heartbeatTimeoutMs} ms`, true);
+    }, ms);
   }
 
   // A frame must never throw into the host's socket callback (that would crash the page).

@@ -40,30 +40,33 @@ export function parseFrame(text: string | undefined): Parsed {
     return { bad: 'a non-JSON frame' };
   }
   if (!isObject(v)) return { bad: 'a non-object frame' };
-  const id = typeof v.id === 'number' ? v.id : undefined;
+  const why = problem(v);
   // With the id of a request (if any): that request fails with it instead of waiting for its timeout.
-  const bad = (what: string): Parsed => ({ bad: what, id });
-  if (v.v !== PROTOCOL_VERSION) return bad(`protocol version ${describe(v.v)}, not ${PROTOCOL_VERSION}`);
+  return why ? { bad: why, id: typeof v.id === 'number' ? v.id : undefined } : { frame: v as ServerFrame };
+}
+
+/** What is wrong with the frame's shape, if anything (a function, not a closure made per frame). */
+function problem(v: Record<string, unknown>): string | undefined {
+  if (v.v !== PROTOCOL_VERSION) return `protocol version ${describe(v.v)}, not ${PROTOCOL_VERSION}`;
   switch (v.type) {
     case 'response':
-      if (id === undefined) return bad('a response without an id');
+      if (typeof v.id !== 'number') return 'a response without an id';
       if (v.ok === false && isRtcError(v.error)) v.error = serverError(v.error);
-      else if (v.ok !== true) return bad('a malformed response');
-      break;
+      else if (v.ok !== true) return 'a malformed response';
+      return;
     case 'error':
-      if (!isRtcError(v.error)) return bad('a malformed error frame');
+      if (!isRtcError(v.error)) return 'a malformed error frame';
       v.error = serverError(v.error);
-      break;
+      return;
     case 'event':
-      if (typeof v.event !== 'string') return bad('an event without a name');
+      if (typeof v.event !== 'string') return 'an event without a name';
       v.data = eventData(v.data);
       // seq numbers the session's events; a malformed one is dropped, not trusted for a resume.
       if (!(Number.isSafeInteger(v.seq) && (v.seq as number) > 0)) delete v.seq;
-      break;
+      return;
     case 'pong':
-      break;
+      return;
     default:
-      return bad(`an unknown frame type ${describe(v.type)}`);
+      return `an unknown frame type ${describe(v.type)}`;
   }
-  return { frame: v as ServerFrame };
 }
