@@ -281,16 +281,27 @@ async function idle(v: Variant, count: number): Promise<void> {
 }
 
 /**
- * Heap the resume buffers take: `members` invisible members hear `toggles` mute events. With
+ * Memory the resume buffers take: `members` invisible members hear `toggles` mute events. With
  * `park`, their sockets drop first and the sessions wait within their grace period, as after a
- * network cut: events then only go into the buffers (the room-size budget case).
+ * network cut: events then only go into the buffers (the room-size budget case). Counted: the JS
+ * heap plus typed-array stores (the room log's bitmaps live outside the heap). A session's own
+ * place in the log (three numbers) is made at its join, before this window.
  */
 async function resumeBuffers(members: number, park: boolean): Promise<void> {
   const s = startServer('ours', [String(10 * 60_000)]);
   const url = await s.url;
   const w = workers[0]!;
   let sender: Peer | undefined;
+  const warm: Peer[] = [];
   try {
+    // Events first in another room (to one invisible member) until the server's heap no longer
+    // grows with them (it does for a few thousand: compiled code, caches): the window then counts
+    // the buffers. Not in the smoke run, whose figures mean nothing.
+    warm.push(await openPeer('ours', url), await openPeer('ours', url));
+    await warm[0]!.join('warm', 'sender');
+    await warm[1]!.join('warm', 'member', { visible: false });
+    await warm[0]!.publish();
+    for (let i = 0; i < (SMOKE ? 0 : 4 * P.toggles); i++) await warm[0]!.mute(i % 2 === 0);
     sender = await openPeer('ours', url);
     await sender.join('resume', 'sender');
     await sender.publish();
@@ -299,13 +310,16 @@ async function resumeBuffers(members: number, park: boolean): Promise<void> {
       await w.call('drop');
       await sleep(500);
     }
-    const m0 = await s.child.call<{ rss: number; heap: number }>('mem');
+    type Mem = { heap: number; arrayBuffers: number };
+    const used = (m: Mem) => m.heap + m.arrayBuffers;
+    const m0 = await s.child.call<Mem>('mem');
     for (let i = 0; i < P.toggles; i++) await sender.mute(i % 2 === 0);
-    const m1 = await s.child.call<{ rss: number; heap: number }>('mem');
-    if (park) add('resumeRoomMiB', OURS.col, (m1.heap - m0.heap) / 2 ** 20);
-    else add('resumeHeap', OURS.col, (m1.heap - m0.heap) / members / 1024);
+    const m1 = await s.child.call<Mem>('mem');
+    if (park) add('resumeRoomMiB', OURS.col, (used(m1) - used(m0)) / 2 ** 20);
+    else add('resumeHeap', OURS.col, (used(m1) - used(m0)) / members / 1024);
   } finally {
     sender?.close();
+    for (const p of warm) p.close();
     await w.call('drop');
     await s.child.kill();
   }
@@ -353,8 +367,11 @@ interface Row {
   higherIsBetter?: boolean;
 }
 
-/** What the resume buffers of a 10,000-member room may take (checked in the full run). */
-const BUDGET_MIB = 48;
+/**
+ * What the resume buffers of a 10,000-member room may take (checked in the full run): its log's
+ * 512 entries with a 10,000-bit row each (0.62 MiB) and their frames; measured 0.48-0.69 MiB.
+ */
+const BUDGET_MIB = 1.5;
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 const kib = (x: number) => `${x.toFixed(1)} KiB`;
 
@@ -375,11 +392,15 @@ function table(idleCount: number): string {
     { name: `${idleCount} idle joined sockets, 5 s heartbeat: RSS per socket`, key: 'idleRss', unit: kib },
     { name: 'same: heap per socket', key: 'idleHeap', unit: kib },
     { name: 'same: server CPU (% of one core)', key: 'idleCpu', unit: (x) => `${x.toFixed(1)} %` },
-    { name: `resume buffers: heap per member, ${P.toggles} mute events, ${P.resumeMembers} invisible members`, key: 'resumeHeap', unit: kib },
     {
-      name: `resume buffers of one ${P.budgetMembers}-member room, members dropped within grace, ${P.toggles} events: heap (budget ${BUDGET_MIB} MiB at 10,000)`,
+      name: `resume buffers: heap + typed arrays per member, ${P.toggles} mute events, ${P.resumeMembers} invisible members`,
+      key: 'resumeHeap',
+      unit: (x) => `${x.toFixed(2)} KiB`,
+    },
+    {
+      name: `resume buffers of one ${P.budgetMembers}-member room, members dropped within grace, ${P.toggles} events: heap + typed arrays (budget ${BUDGET_MIB} MiB at 10,000)`,
       key: 'resumeRoomMiB',
-      unit: (x) => `${x.toFixed(1)} MiB`,
+      unit: (x) => `${x.toFixed(2)} MiB`,
     },
     { name: 'bundle dist/VolcEngineRTC_MiniApp.js, gzip -9', key: 'bundle', unit: (x) => `${x.toLocaleString('en-US')} B` },
     { name: '`npm run codegen -- --check`, cold process (floor: `node -e 0`)', key: 'codegen', unit: (x) => `${x.toFixed(2)} s` },
@@ -486,7 +507,7 @@ async function main(): Promise<void> {
     );
   const room = samples.resumeRoomMiB?.ours?.[0];
   if (room !== undefined && P.budgetMembers === 10_000) {
-    console.log(`resume buffer budget: ${room.toFixed(1)} MiB for 10,000 members, ${room <= BUDGET_MIB ? 'within' : 'OVER'} the ${BUDGET_MIB} MiB budget`);
+    console.log(`resume buffer budget: ${room.toFixed(2)} MiB for 10,000 members, ${room <= BUDGET_MIB ? 'within' : 'OVER'} the ${BUDGET_MIB} MiB budget`);
     if (room > BUDGET_MIB) process.exitCode = 1;
   }
   if (codegenStatus !== 'exit 0') console.log(`note: \`codegen --check\` ended with ${codegenStatus} (generated files out of date in this tree)`);

@@ -27,7 +27,8 @@ export function serveControl(url: string, stop: () => Promise<void>): void {
       case 'mem': {
         for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
         const m = process.memoryUsage();
-        return { rss: m.rss, heap: m.heapUsed };
+        // arrayBuffers: typed-array stores live outside the JS heap (the room logs' bitmaps).
+        return { rss: m.rss, heap: m.heapUsed, arrayBuffers: m.arrayBuffers };
       }
       case 'profile-start':
         inspector = new Session();

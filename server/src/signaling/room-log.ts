@@ -46,7 +46,7 @@ export class RoomLog {
   seat(): number {
     this.seated++;
     const slot = this.free.pop() ?? this.slots++;
-    if (slot >= this.words * 32) this.widen(Math.max(this.words * 2, (slot >> 5) + 1));
+    if (slot >= this.words * 32) this.widen(Math.max(Math.ceil(this.words * 1.5), (slot >> 5) + 1));
     return slot;
   }
 
