@@ -15,10 +15,13 @@ export const eventFrame = (event: string, data: unknown, seq: number): string =>
  * The arrays double from 8 entries up to `size`, and the rows from 32 slots up, so a small or
  * quiet room does not pay for a full one.
  */
+/** The rows of a log without entries: a room that only joins and leaves allocates none. */
+const NO_BITS = new Uint32Array(0);
+
 export class RoomLog {
   private frames: string[] = [];
   /** `frames.length` rows of `words` words: bit s of a row = slot s heard that entry. */
-  private bits = new Uint32Array(0);
+  private bits = NO_BITS;
   private words = 1;
   /** The newest entry's event and data object: the next recipient of a room event shares it. */
   private newestEvent = '';
@@ -108,9 +111,11 @@ export class RoomLog {
   /** More slots per entry: each row is copied into a wider one. */
   private widen(words: number): void {
     const rows = this.frames.length;
-    const bits = new Uint32Array(rows * words);
-    for (let r = 0; r < rows; r++) bits.set(this.bits.subarray(r * this.words, (r + 1) * this.words), r * words);
-    this.bits = bits;
+    const was = this.words;
     this.words = words;
+    if (rows === 0) return;
+    const bits = new Uint32Array(rows * words);
+    for (let r = 0; r < rows; r++) bits.set(this.bits.subarray(r * was, (r + 1) * was), r * words);
+    this.bits = bits;
   }
 }
