@@ -5,6 +5,7 @@ import type { Root } from 'mdast';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
+import { cachedTree } from './tree-cache.js';
 
 export interface ParsedMarkdown {
   text: string;
@@ -34,7 +35,7 @@ function splitFrontMatter(text: string): { body: string; frontMatter: Record<str
 export function parseMarkdown(raw: string): ParsedMarkdown {
   const text = raw.replace(/\r\n?/g, '\n');
   const { body, frontMatter } = splitFrontMatter(text);
-  const tree = unified().use(remarkParse).use(remarkGfm).parse(body);
+  const tree = cachedTree(body, (b) => unified().use(remarkParse).use(remarkGfm).parse(b));
   return { text: body, tree, frontMatter, sha256: sha256(raw) };
 }
 

@@ -1,12 +1,15 @@
 // The caches that make a cold codegen run fast (docs/codegen.md, "Start-up"): the compiled
-// schema validators and the V8 code caches of TypeScript, ts-morph and of codegen's bundle, under
-// node_modules/.cache/mprtc-codegen. They
-// only ever save time: a damaged one is ignored and written again, and the answer is the same.
+// schema validators, the V8 code caches of TypeScript, ts-morph and of codegen's bundle, and the
+// Markdown trees of the pages, under node_modules/.cache/mprtc-codegen. They only ever save time:
+// a damaged one is ignored and written again, and the answer is the same.
+import { deepStrictEqual } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixtureRoot, ROOT } from './helpers.js';
+import { parseMarkdown } from '../../codegen/parse/markdown.js';
+import { cachedTree, keepTrees } from '../../codegen/parse/tree-cache.js';
+import { CLIENT, EVENTS, fixtureRoot, page, ROOT } from './helpers.js';
 
 const CACHE = join(ROOT, 'node_modules/.cache/mprtc-codegen');
 const dir = fixtureRoot('codegen-caches-');
@@ -18,20 +21,24 @@ const GARBAGE = 'not a validator (';
 
 describe('codegen caches', { timeout: 180_000 }, () => {
   it('a damaged validator or code cache is ignored and written again; the check answers the same', () => {
+    const started = Date.now();
     expect(launch().status).toBe(0); // generate the scratch tree (and fill the caches)
     const validators = cached(/^validate-.*\.cjs$/);
+    // The trees of this tree's pages: written or read (and touched) by that run.
+    const trees = cached(/^tree-.*\.json$/).filter((f) => statSync(join(CACHE, f)).mtimeMs >= started - 1000);
+    expect(trees.length).toBeGreaterThanOrEqual(4); // one per page
     // The bundle the run used is the one touched last (older ones may still be there).
     const bundle = cached(/^cli-.*\.cjs$/).sort((a, b) => statSync(join(CACHE, b)).mtimeMs - statSync(join(CACHE, a)).mtimeMs)[0]!;
     const codeCaches = [...cached(/^typescript-.*\.cache$/), ...cached(/^ts-morph-.*\.cache$/), bundle.replace(/\.cjs$/, '.cache')];
     expect(validators.length).toBeGreaterThanOrEqual(2); // the spec's schema and the overrides'
     // ts-morph, @ts-morph/common and the TypeScript it bundles (the emitter ran: nothing was generated yet).
     expect(cached(/^ts-morph-.*\.cache$/).length).toBeGreaterThanOrEqual(3);
-    for (const f of [...validators, ...codeCaches]) writeFileSync(join(CACHE, f), GARBAGE);
+    for (const f of [...validators, ...codeCaches, ...trees]) writeFileSync(join(CACHE, f), GARBAGE);
 
     const r = launch('--check', '--full');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    for (const f of [...validators, ...codeCaches]) expect(readFileSync(join(CACHE, f), 'utf8')).not.toBe(GARBAGE);
+    for (const f of [...validators, ...codeCaches, ...trees]) expect(readFileSync(join(CACHE, f), 'utf8')).not.toBe(GARBAGE);
 
     // The validators still find errors: a broken overrides file is reported, not waved through.
     const overrides = join(dir, 'spec/overrides.json');
@@ -39,5 +46,21 @@ describe('codegen caches', { timeout: 180_000 }, () => {
     const bad = launch('--check', '--full');
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('OVERRIDES_INVALID /: must NOT have additional properties "vendorDocsLink"');
+  });
+
+  it('the kept tree of a page is the tree parsing gives', () => {
+    for (const file of [CLIENT, EVENTS]) {
+      const { text: body, tree } = parseMarkdown(page(file)); // parsed: trees are kept only by the CLI
+      keepTrees(true);
+      try {
+        cachedTree(body, () => tree); // kept (unless a run kept it already)
+        const kept = cachedTree(body, () => {
+          throw new Error(`${file} was parsed again`);
+        });
+        deepStrictEqual(kept, tree);
+      } finally {
+        keepTrees(false);
+      }
+    }
   });
 });
