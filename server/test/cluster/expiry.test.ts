@@ -20,9 +20,11 @@ describe.runIf(needs(['redis-server'], 'cluster token expiry'))('token expiry ac
     await redis?.stop();
   });
 
-  async function resumedOnNode1(room: string, expireAt: number, renewTo?: number) {
+  /** `tokens` is asked once Redis and the nodes run: their start may take seconds on a loaded machine. */
+  async function resumedOnNode1(room: string, tokens: () => { expireAt: number; renewTo?: number }) {
     redis = await TestRedis.start();
     nodes = await Promise.all([0, 1].map(() => ServeNode.start(redis!.url, { graceMs: 15_000 })));
+    const { expireAt, renewTo } = tokens();
     const a = await RawClient.connect(nodes[0]!.url);
     const b = await RawClient.connect(nodes[1]!.url);
     raws.push(a, b);
@@ -41,8 +43,8 @@ describe.runIf(needs(['redis-server'], 'cluster token expiry'))('token expiry ac
   }
 
   it('the node a session resumed on removes it when its token expires', async () => {
-    const expireAt = Math.floor(Date.now() / 1000) + 4;
-    const { a2, b, res } = await resumedOnNode1('exp', expireAt);
+    let expireAt = 0;
+    const { a2, b, res } = await resumedOnNode1('exp', () => ({ expireAt: (expireAt = Math.floor(Date.now() / 1000) + 4) }));
     expect(res.data.tokenExpireAt).toBe(expireAt);
     const bye = await a2.waitEvent('disconnect');
     expect(bye.data.code).toBe(CODES.TOKEN_EXPIRED);
@@ -52,9 +54,13 @@ describe.runIf(needs(['redis-server'], 'cluster token expiry'))('token expiry ac
   });
 
   it('an expiry renewed on the first node holds on the second', async () => {
-    const soon = Math.floor(Date.now() / 1000) + 2;
-    const later = soon + 600;
-    const { a2, b, res } = await resumedOnNode1('renewed', soon, later);
+    let soon = 0;
+    let later = 0;
+    const { a2, b, res } = await resumedOnNode1('renewed', () => {
+      soon = Math.floor(Date.now() / 1000) + 2;
+      later = soon + 600;
+      return { expireAt: soon, renewTo: later };
+    });
     expect(res.data.tokenExpireAt).toBe(later);
     // Past the first token's expiry (and its one-second grace), the session still answers.
     while (Date.now() < (soon + 2) * 1000) await new Promise((r) => setTimeout(r, 200));
