@@ -89,6 +89,9 @@ describe('benches in smoke mode', () => {
     expect(out).toMatch(/--check --no-stamp \(cold process\), median of 1: \d+ ms, CPU \d+ ms/);
     expect(out).toMatch(/one page edited \(cold process\), median of 1: \d+ ms, CPU \d+ ms \(.*; exit 1\)/);
     expect(out).toMatch(/--check --full \(cold process\), median of 1: \d+ ms/);
+    // The same two without any of codegen's caches (a fresh clone).
+    expect(out).toMatch(/--check --no-stamp, no caches \(cold process\), median of 1: \d+ ms, CPU \d+ ms/);
+    expect(out).toMatch(/one page edited, no caches \(cold process\), median of 1: \d+ ms, CPU \d+ ms/);
     expect(out).toMatch(/parse \+ reconcile \(warm\), median of 2: [\d.]+ ms/);
     expect(out).toMatch(/emit with ts-morph \(warm\), median of 2: [\d.]+ ms/);
   }, 60_000);
