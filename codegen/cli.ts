@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     }
   }
   const { run } = await import('./reconcile/run.js');
-  (await import('./parse/tree-cache.js')).keepTrees();
+  (await import('./kept.js')).keepComputed();
   // run() compiles the emitted files (verify) only when one would change. The compile check uses
   // the TypeScript the parser has loaded already; the emitter (ts-morph) is loaded only if needed.
   const { verifyGenerated } = await import('./emit/verify.js');

@@ -5,7 +5,11 @@ import type { Root } from 'mdast';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
-import { cachedTree } from './tree-cache.js';
+import { fileURLToPath } from 'node:url';
+import { kept } from '../kept.js';
+
+const PARSER = fileURLToPath(import.meta.url);
+const isRoot = (v: unknown): boolean => typeof v === 'object' && v !== null && (v as Root).type === 'root' && Array.isArray((v as Root).children);
 
 export interface ParsedMarkdown {
   text: string;
@@ -35,7 +39,8 @@ function splitFrontMatter(text: string): { body: string; frontMatter: Record<str
 export function parseMarkdown(raw: string): ParsedMarkdown {
   const text = raw.replace(/\r\n?/g, '\n');
   const { body, frontMatter } = splitFrontMatter(text);
-  const tree = cachedTree(body, (b) => unified().use(remarkParse).use(remarkGfm).parse(b));
+  // Kept between CLI runs (codegen/kept.ts), named by the text, this module's source and the packages.
+  const tree = kept('tree', PARSER, body, () => unified().use(remarkParse).use(remarkGfm).parse(body), isRoot);
   return { text: body, tree, frontMatter, sha256: sha256(raw) };
 }
 

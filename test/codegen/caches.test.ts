@@ -1,14 +1,15 @@
 // The caches that make a cold codegen run fast (docs/codegen.md, "Start-up"): the compiled
-// schema validators, the V8 code caches of TypeScript, ts-morph and of codegen's bundle, and the
-// Markdown trees of the pages, under node_modules/.cache/mprtc-codegen. They only ever save time:
+// schema validators, the V8 code caches of TypeScript, ts-morph and of codegen's bundle, and what
+// codegen/kept.ts keeps (the pages' Markdown trees, the generated schemas), under
+// node_modules/.cache/mprtc-codegen. They only ever save time:
 // a damaged one is ignored and written again, and the answer is the same.
-import { deepStrictEqual } from 'node:assert';
+import assert, { deepStrictEqual } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMarkdown } from '../../codegen/parse/markdown.js';
-import { cachedTree, keepTrees } from '../../codegen/parse/tree-cache.js';
+import { keepComputed, kept } from '../../codegen/kept.js';
 import { CLIENT, EVENTS, fixtureRoot, page, ROOT } from './helpers.js';
 
 const CACHE = join(ROOT, 'node_modules/.cache/mprtc-codegen');
@@ -24,9 +25,11 @@ describe('codegen caches', { timeout: 180_000 }, () => {
     const started = Date.now();
     expect(launch().status).toBe(0); // generate the scratch tree (and fill the caches)
     const validators = cached(/^validate-.*\.cjs$/);
-    // The trees of this tree's pages: written or read (and touched) by that run.
-    const trees = cached(/^tree-.*\.json$/).filter((f) => statSync(join(CACHE, f)).mtimeMs >= started - 1000);
-    expect(trees.length).toBeGreaterThanOrEqual(4); // one per page
+    // What that run kept (written, or read and touched): the trees of the pages and both schemas.
+    const recent = (pattern: RegExp) => cached(pattern).filter((f) => statSync(join(CACHE, f)).mtimeMs >= started - 1000);
+    const trees = [...recent(/^tree-.*\.json$/), ...recent(/^schema-.*\.json$/)];
+    expect(recent(/^tree-.*\.json$/).length).toBeGreaterThanOrEqual(4); // one per page
+    expect(recent(/^schema-.*\.json$/).length).toBeGreaterThanOrEqual(2);
     // The bundle the run used is the one touched last (older ones may still be there).
     const bundle = cached(/^cli-.*\.cjs$/).sort((a, b) => statSync(join(CACHE, b)).mtimeMs - statSync(join(CACHE, a)).mtimeMs)[0]!;
     const codeCaches = [...cached(/^typescript-.*\.cache$/), ...cached(/^ts-morph-.*\.cache$/), bundle.replace(/\.cjs$/, '.cache')];
@@ -49,17 +52,18 @@ describe('codegen caches', { timeout: 180_000 }, () => {
   });
 
   it('the kept tree of a page is the tree parsing gives', () => {
+    const markdown = join(ROOT, 'codegen/parse/markdown.ts');
     for (const file of [CLIENT, EVENTS]) {
-      const { text: body, tree } = parseMarkdown(page(file)); // parsed: trees are kept only by the CLI
-      keepTrees(true);
+      const { text: body, tree } = parseMarkdown(page(file)); // parsed: only the CLI keeps trees
+      keepComputed(true);
       try {
-        cachedTree(body, () => tree); // kept (unless a run kept it already)
-        const kept = cachedTree(body, () => {
-          throw new Error(`${file} was parsed again`);
-        });
-        deepStrictEqual(kept, tree);
+        const valid = (v: unknown) => typeof v === 'object' && v !== null;
+        kept('tree', markdown, body, () => tree, valid); // kept (unless a run kept it already)
+        const again = kept('tree', markdown, body, () => assert.fail(`${file} was parsed again`), valid);
+        deepStrictEqual(again, tree);
+        expect(parseMarkdown(page(file)).tree).toEqual(tree); // and what parseMarkdown reads back
       } finally {
-        keepTrees(false);
+        keepComputed(false);
       }
     }
   });
