@@ -10,7 +10,8 @@
 //            --profile FILE [--variant ours|floor|sio+token|sio] (only the join+leave row, with a
 //            CPU profile of that server's measured window in FILE; summarise it with
 //            npx tsx bench/peers/profile.ts FILE); with --measure fanout, the fan-out with its
-//            audience stopped instead (ours|floor|sio+token)
+//            audience stopped instead (ours|floor|sio+token),
+//            --pin (the fan-out with the servers on CPU 0, the clients on the others; Linux)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -152,6 +153,25 @@ async function pairs(v: Variant, server: Child, url: string, profile?: string): 
   await w.call('pairs-stop');
   add('pairsPerCpuS', v.col, (c1 - c0) / ((cpu1 - cpu0) / 1000));
   add('pairsPerS', v.col, (c1 - c0) / (P.pairsMs / 1000));
+}
+
+/**
+ * --pin (Linux, taskset): during the fan-out the servers run on CPU 0 and the clients (this
+ * process, the workers) on the other CPUs, as a server's clients are other machines; afterwards
+ * every process may run anywhere again. Without it the scheduler may run the receivers on the
+ * server's CPU while the server writes to its audience.
+ */
+const PIN = args.includes('--pin');
+function pin(children: Child[], on: boolean): void {
+  if (!PIN) return;
+  const n = cpus().length;
+  const set = (list: string, pid: number) => {
+    const r = spawnSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`--pin: taskset -a -p -c ${list} ${pid} failed (${r.error?.message ?? `exit ${r.status}`})`);
+  };
+  const servers = children.filter((c) => !workers.includes(c));
+  for (const c of servers) set(on ? '0' : `0-${n - 1}`, c.proc.pid!);
+  for (const pid of [process.pid, ...workers.map((w) => w.proc.pid!)]) set(on ? `1-${n - 1}` : `0-${n - 1}`, pid);
 }
 
 /** Per column, what the fan-out's audience was checked to hear: members x events, each exactly once. */
@@ -306,14 +326,23 @@ async function resumeBuffers(members: number, park: boolean): Promise<void> {
     await sender.join('resume', 'sender');
     await sender.publish();
     await w.call('hold', { kind: 'ours', url, count: members, room: 'resume', visible: false, first: 0, heartbeat: false });
-    if (park) {
-      await w.call('drop');
-      await sleep(500);
-    }
     type Mem = { heap: number; arrayBuffers: number };
     const used = (m: Mem) => m.heap + m.arrayBuffers;
-    const m0 = await s.child.call<Mem>('mem');
+    let m0 = await s.child.call<Mem>('mem');
+    if (park) {
+      await w.call('drop');
+      // The server parks the dropped sessions over a while (more so under load): the window
+      // starts once its memory holds still (within 256 KiB over 0.5 s), or after 10 s.
+      for (let i = 0, last = used(m0); i < 20; i++) {
+        await sleep(500);
+        m0 = await s.child.call<Mem>('mem');
+        if (Math.abs(used(m0) - last) < 2 ** 18) break;
+        last = used(m0);
+      }
+    }
     for (let i = 0; i < P.toggles; i++) await sender.mute(i % 2 === 0);
+    // Live members: every frame read by the worker first, so none waits in a socket's buffers.
+    if (!park) await w.call('heard', { events: P.toggles });
     const m1 = await s.child.call<Mem>('mem');
     if (park) add('resumeRoomMiB', OURS.col, (used(m1) - used(m0)) / 2 ** 20);
     else add('resumeHeap', OURS.col, (used(m1) - used(m0)) / members / 1024);
@@ -369,7 +398,8 @@ interface Row {
 
 /**
  * What the resume buffers of a 10,000-member room may take (checked in the full run): its log's
- * 512 entries with a 10,000-bit row each (0.62 MiB) and their frames; measured 0.48-0.69 MiB.
+ * 512 entries with a 10,000-bit row each (0.62 MiB), their frames, 8 bytes per slot for the
+ * entries gone; measured 0.48-0.72 MiB.
  */
 const BUDGET_MIB = 1.5;
 const ms = (x: number) => `${x.toFixed(3)} ms`;
@@ -469,7 +499,14 @@ async function main(): Promise<void> {
       if (want('joinNew')) for (const v of rotate(JOINERS, round)) await joinNew(v, url[v.kind], round);
       if (want('joinKept')) for (const v of rotate(JOINERS, round)) await joinKept(v, url[v.kind], round);
       if (want('pairs')) for (const v of rotate(JOINERS, round)) await pairs(v, servers[v.kind].child, url[v.kind]);
-      if (want('fanout')) for (const v of rotate(ROOMERS, round)) await fanout(v, url[v.kind], round);
+      if (want('fanout')) {
+        pin([...Object.values(servers).map((x) => x.child), ...workers], true);
+        try {
+          for (const v of rotate(ROOMERS, round)) await fanout(v, url[v.kind], round);
+        } finally {
+          pin([...Object.values(servers).map((x) => x.child), ...workers], false);
+        }
+      }
     }
   } finally {
     for (const s of Object.values(servers)) await s.child.kill();
@@ -500,6 +537,7 @@ async function main(): Promise<void> {
     `rounds: ${P.rounds}, interleaved; ${P.joinNew} new-socket joins, ${P.joinKept} kept-socket joins, ${P.pairsMs} ms of join+leave, ${P.events} events per round and server`,
   );
   console.log(table(idleCount));
+  if (PIN && want('fanout')) console.log(`fan-out pinned (--pin): the servers on CPU 0, the clients on CPUs 1-${cpus().length - 1}`);
   const heard = Object.entries(audienceHeard);
   if (heard.length)
     console.log(

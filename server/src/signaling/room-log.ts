@@ -4,25 +4,30 @@ import { PROTOCOL_VERSION } from '@mprtc/protocol';
 /** An event frame, serialized once: every member that hears the event is sent this very string. */
 export const eventFrame = (event: string, data: unknown, seq: number): string => JSON.stringify({ v: PROTOCOL_VERSION, type: 'event', event, data, seq });
 
+/** The rows of a log without entries: a room that only joins and leaves allocates none. */
+const NO_BITS = new Uint32Array(0);
+const NO_GONE = new Float64Array(0);
+
 /**
  * A room's last `size` events, numbered by the room (1, 2, ...), with who heard each. Each session
  * of the room has a slot, a small number reused once the session ends; an entry keeps one bit per
  * slot (a row of 32-bit words in one array for the whole log), set for the sessions it was sent
  * to. A session's own numbers therefore increase with gaps (the events it did not hear), and a
- * resume replays exactly the entries whose bit it has. A slot reused by a newer session does not
- * inherit the older one's entries: a session only looks at entries after its `start`.
+ * resume replays exactly the entries whose bit it has. When an entry leaves the log, each slot
+ * that heard it remembers its seq, so a resume is refused exactly when something it was sent is
+ * gone. A slot reused by a newer session does not inherit the older one's entries: a session only
+ * looks at entries after its `start`.
  *
- * The arrays double from 8 entries up to `size`, and the rows from 32 slots up, so a small or
+ * The entries double from 8 up to `size`, and the rows grow from 32 slots by half, so a small or
  * quiet room does not pay for a full one.
  */
-/** The rows of a log without entries: a room that only joins and leaves allocates none. */
-const NO_BITS = new Uint32Array(0);
-
 export class RoomLog {
   private frames: string[] = [];
   /** `frames.length` rows of `words` words: bit s of a row = slot s heard that entry. */
   private bits = NO_BITS;
   private words = 1;
+  /** Per slot, the seq of the last entry it heard that has left the log (made at the first such). */
+  private gone = NO_GONE;
   /** The newest entry's event and data object: the next recipient of a room event shares it. */
   private newestEvent = '';
   private newestData: unknown = undefined;
@@ -72,9 +77,14 @@ export class RoomLog {
     return this.frames[(this.count - 1) % this.size]!;
   }
 
+  /** Whether an entry `slot` heard with seq >= from has left the log. */
+  goneSince(slot: number, from: number): boolean {
+    return slot < this.gone.length && this.gone[slot]! >= from;
+  }
+
   /**
-   * The frames `slot` heard with seq in [from, to], oldest first. The caller has checked that
-   * none of them is gone (from >= oldest, or nothing heard since) and that from > the session's start.
+   * The frames `slot` heard with seq in [from, to], oldest first (from > the session's start; the
+   * caller has checked with {@link goneSince} that none of them is gone).
    */
   framesFor(slot: number, from: number, to: number): string[] {
     const out: string[] = [];
@@ -94,8 +104,22 @@ export class RoomLog {
     // Before the log is full, seq - 1 < size: an entry's index is the same whatever the length.
     if (seq > this.frames.length && this.frames.length < this.size) this.grow(Math.min(this.size, Math.max(8, this.frames.length * 2)));
     const i = (seq - 1) % this.size;
+    if (seq > this.size) this.forget(i, seq - this.size);
     this.frames[i] = eventFrame(event, data, seq);
     this.bits.fill(0, i * this.words, (i + 1) * this.words);
+  }
+
+  /** Entry `seq` (row `i`) leaves the log: each slot that heard it notes its seq. */
+  private forget(i: number, seq: number): void {
+    if (this.gone.length < this.words * 32) {
+      const gone = new Float64Array(this.words * 32);
+      gone.set(this.gone);
+      this.gone = gone;
+    }
+    for (let w = 0; w < this.words; w++) {
+      // The set bits of the word, lowest first (b & -b isolates the lowest).
+      for (let b = this.bits[i * this.words + w]!; b !== 0; b &= b - 1) this.gone[w * 32 + 31 - Math.clz32(b & -b)] = seq;
+    }
   }
 
   /** More entries (only while the log is not full: indexes stay put). */

@@ -156,8 +156,8 @@ export class SessionRegistry {
   }
 
   /**
-   * A resume: the secret must match; the events after `lastSeq` the session may have heard must
-   * still be in the room's log (those before its start were never its own). In one
+   * A resume: the secret must match; the events the session was sent after `lastSeq` must still
+   * be in the room's log (those before its start were never its own). In one
    * process the answer is at hand; a registry shared through Redis (cluster/) answers later.
    */
   take(sessionId: string, token: string, lastSeq: number, conn: Attachment): TakeResult | Promise<TakeResult> {
@@ -169,8 +169,7 @@ export class SessionRegistry {
     if (lastSeq > e.sent) return { ok: false, code: CODES.INVALID_PARAMS, reason: `lastSeq ${lastSeq} is ahead of the session (${e.sent})` };
     const from = Math.max(lastSeq, e.start) + 1;
     const log = e.log!;
-    // Entries gone from the log may have been the session's: refused unless it heard nothing since.
-    if (from <= e.sent && from < log.oldest) return { ok: false, code: CODES.NOT_IN_ROOM, reason: 'too many events were missed; join again' };
+    if (log.goneSince(e.slot, from)) return { ok: false, code: CODES.NOT_IN_ROOM, reason: 'too many events were missed; join again' };
     const previous = e.conn;
     clearTimeout(e.graceTimer);
     e.graceTimer = undefined;

@@ -235,6 +235,23 @@ describe("the room's event log: each resume replays exactly what the session was
     const rb = await resume(url, jb, bobSeen);
     expect(rb.r).toMatchObject({ ok: false, error: { code: CODES.NOT_IN_ROOM } });
   });
+
+  it('one event after a long quiet spell, lost with the socket, is replayed (not a refusal)', async () => {
+    const { url } = await serve({ resumeGraceMs: 5_000, messageRate: { perSecond: 1e6, burst: 1_000_000 } });
+    const { alice, bob, session } = await pair(url);
+    await alice.request('publish', { screen: false });
+    await bob.request('publish', { screen: false });
+    await alice.waitEvent('stream-added');
+    const seen = alice.lastSeq;
+    // 600 entries alice does not hear (her own), then one she does; she resumes as if her socket
+    // had never delivered it.
+    for (let i = 0; i < 600; i++) await alice.request('muteLocal', { audio: i % 2 === 0, video: false });
+    await bob.request('muteLocal', { audio: true, video: false });
+    alice.ws.terminate();
+    const { c, r } = await resume(url, session, seen);
+    expect(r).toMatchObject({ ok: true, data: { replayed: 1 } });
+    expect((await c.waitEvent('mute-audio')).data).toEqual({ uid: 'bob', screen: false });
+  });
 });
 
 describe('media during the grace period', () => {

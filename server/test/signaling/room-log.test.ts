@@ -120,6 +120,22 @@ describe('RoomLog', () => {
     expect(b.replay(12)).toEqual([]);
   });
 
+  it('remembers, per slot, the last entry it heard that left the log', () => {
+    const log = new RoomLog(4);
+    const [a, b] = [member(log), member(log)];
+    a.hear('e', 1);
+    for (let i = 2; i <= 6; i++) b.hear('e', i);
+    // Entries 1 and 2 are gone: 1 was a's, 2 was b's.
+    expect(log.oldest).toBe(3);
+    expect(log.goneSince(a.slot, 1)).toBe(true);
+    expect(log.goneSince(a.slot, 2)).toBe(false);
+    expect(log.goneSince(b.slot, 2)).toBe(true);
+    expect(log.goneSince(b.slot, 3)).toBe(false);
+    // a heard nothing since 1: a resume from 1 replays nothing and needs nothing gone.
+    a.hear('e', 7);
+    expect(a.replay(1)).toEqual([whole('e', 7, 7)]);
+  });
+
   it('grows its entries and its slots while filled, keeping every bit', () => {
     const log = new RoomLog(100);
     const members: ReturnType<typeof member>[] = [];
