@@ -20,7 +20,7 @@ import type { Answer, Attachment, SessionEntry, SessionRegistry } from './sessio
 import { at, type Cancel } from './timers.js';
 import { isUnavailable } from '../store/errors.js';
 import { parseFrame, reportItems } from './validate.js';
-import { enqueueFrame, writeFrames, type Outbox } from './write-batch.js';
+import { enqueueFrame, noteRequest, writeFrames, type Outbox } from './write-batch.js';
 import type { Socket } from 'node:net';
 
 /** Close codes the server uses (4000-4999 are the application's). */
@@ -205,6 +205,7 @@ export class ClientSocket implements Attachment, Outbox {
           this.observed(null, async () => no(parsed.code, parsed.reason)),
         );
       case 'request': {
+        noteRequest();
         const sessionBound = parsed.request.type !== 'join' && parsed.request.type !== 'resume';
         return this.enqueue(
           parsed.id,

@@ -30,6 +30,18 @@ let audienceAt = 0;
 let forAudience = false;
 let scheduled = false;
 const AUDIENCE_SLICE = 128;
+/**
+ * Requests read this turn. The answer to the only one goes out at once: with nothing else read,
+ * there is nothing to batch it with, and its requester would otherwise also wait for the frames
+ * the request made for others. A busy turn (several requests) batches as above.
+ */
+let requests = 0;
+
+/** The signaling socket read a request this turn (pings are answered on their own). */
+export function noteRequest(): void {
+  requests++;
+  schedule();
+}
 
 /** Writes the answers' and the visible members' outboxes now (the turn's end does it otherwise). */
 export function flushAll(): void {
@@ -58,6 +70,7 @@ export function beforeAudience(): void {
 
 function flushAtTurnEnd(): void {
   scheduled = false;
+  requests = 0;
   flushAll();
   const end = Math.min(audienceAt + AUDIENCE_SLICE, audience.length);
   for (let i = audienceAt; i < end; i++) audience[i]!.flush();
@@ -83,6 +96,7 @@ export function enqueueFrame(box: Outbox, text: string, answer = false): void {
     return;
   }
   box.outgoing = [text];
+  if (answer && requests === 1) return box.flush();
   (answer ? answering : forAudience ? audience : queued).push(box);
   schedule();
 }

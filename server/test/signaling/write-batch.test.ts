@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { beforeAudience, enqueueFrame, flushAll, writeFrames, type Outbox } from '../../src/signaling/write-batch.js';
+import { beforeAudience, enqueueFrame, flushAll, noteRequest, writeFrames, type Outbox } from '../../src/signaling/write-batch.js';
 
 const servers: { http: Server; wss: WebSocketServer }[] = [];
 const clients: WebSocket[] = [];
@@ -129,6 +129,38 @@ describe('answers first', () => {
     enqueueFrame(requester, 'response', true);
     await new Promise((r) => setImmediate(r));
     expect(order).toEqual(['requester', 'peer1', 'peer2']);
+  });
+
+  it('writes the answer to the only request of a turn at once; in a busier turn answers wait for its end', async () => {
+    await new Promise((r) => setImmediate(r)); // a turn of our own
+    const written: string[] = [];
+    const box = (name: string): Outbox => {
+      const b: Outbox = {
+        outgoing: null,
+        flush() {
+          if (b.outgoing) written.push(`${name}:${b.outgoing.join('+')}`);
+          b.outgoing = null;
+        },
+      };
+      return b;
+    };
+    const [peer, requester, a, b] = [box('peer'), box('requester'), box('a'), box('b')];
+    noteRequest();
+    enqueueFrame(peer, 'peer-online');
+    enqueueFrame(requester, 'response', true);
+    // At once: before the turn ends, and before the frame the request made for the peer.
+    expect(written).toEqual(['requester:response']);
+    await new Promise((r) => setImmediate(r));
+    expect(written).toEqual(['requester:response', 'peer:peer-online']);
+    // Two requests read in one turn: both answers wait for the turn's end (one write per socket).
+    noteRequest();
+    noteRequest();
+    enqueueFrame(a, 'response', true);
+    enqueueFrame(b, 'response', true);
+    enqueueFrame(a, 'event', false);
+    expect(written).toHaveLength(2);
+    await new Promise((r) => setImmediate(r));
+    expect(written.slice(2)).toEqual(['a:response+event', 'b:response']);
   });
 
   it('flushAll writes at once, and the turn-end flush then finds nothing twice', async () => {
