@@ -4,7 +4,7 @@ import { PROTOCOL_VERSION } from '@mprtc/protocol';
 /** An event frame, serialized once: every member that hears the event is sent this very string. */
 export const eventFrame = (event: string, data: unknown, seq: number): string => JSON.stringify({ v: PROTOCOL_VERSION, type: 'event', event, data, seq });
 
-/** The rows of a log without entries: a room that only joins and leaves allocates none. */
+/** Shared empty arrays: a room that only joins and leaves allocates no rows, nor anything per slot. */
 const NO_BITS = new Uint32Array(0);
 const NO_GONE = new Float64Array(0);
 
