@@ -28,6 +28,11 @@ let audience: Outbox[] = [];
 let audienceAt = 0;
 /** True from beforeAudience() to the end of the operation that called it (a microtask later). */
 let forAudience = false;
+/**
+ * The outboxes beforeAudience() wrote during that operation: a later event of the same operation
+ * (a publisher's leave: stream-removed, then peer-leave) reaches them before the audience again.
+ */
+let wrote = new Set<Outbox>();
 let scheduled = false;
 const AUDIENCE_SLICE = 128;
 /**
@@ -52,7 +57,7 @@ export function flushAll(): void {
   for (const b of first) b.flush();
   // In the order of their first frame this turn: a room's visible members before its audience.
   for (const b of boxes) b.flush();
-  lastText = undefined;
+  forget();
 }
 
 /**
@@ -61,11 +66,16 @@ export function flushAll(): void {
  * this operation (its audience) wait behind everyone else's.
  */
 export function beforeAudience(): void {
+  for (const b of answering) wrote.add(b);
+  for (const b of queued) wrote.add(b);
   flushAll();
   if (forAudience) return;
   forAudience = true;
   // The room service applies an operation's effects in one synchronous run: the audience ends with it.
-  queueMicrotask(() => (forAudience = false));
+  queueMicrotask(() => {
+    forAudience = false;
+    wrote = new Set();
+  });
 }
 
 function flushAtTurnEnd(): void {
@@ -75,7 +85,7 @@ function flushAtTurnEnd(): void {
   const end = Math.min(audienceAt + AUDIENCE_SLICE, audience.length);
   for (let i = audienceAt; i < end; i++) audience[i]!.flush();
   audienceAt = end;
-  lastText = undefined;
+  forget();
   if (audienceAt < audience.length) schedule();
   else {
     audience = [];
@@ -97,7 +107,7 @@ export function enqueueFrame(box: Outbox, text: string, answer = false): void {
   }
   box.outgoing = [text];
   if (answer && requests === 1) return box.flush();
-  (answer ? answering : forAudience ? audience : queued).push(box);
+  (answer ? answering : forAudience && !wrote.has(box) ? audience : queued).push(box);
   schedule();
 }
 
@@ -108,6 +118,10 @@ export function enqueueFrame(box: Outbox, text: string, answer = false): void {
  */
 let lastText: string | undefined;
 let lastBuf: Buffer | undefined;
+function forget(): void {
+  lastText = undefined;
+  lastBuf = undefined;
+}
 
 /** Writes text frames to the socket in one write. */
 export function writeFrames(socket: Socket, frames: readonly string[]): void {

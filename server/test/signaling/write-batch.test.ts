@@ -272,6 +272,24 @@ describe('the audience', () => {
     expect(new Set(audienceLines.map((l) => l.split(':')[0])).size).toBe(300);
   });
 
+  it("an operation's second event reaches the members written at beforeAudience before its audience", async () => {
+    // A publisher leaves: stream-removed to the visible members, then to the audience; then
+    // peer-leave to the visible members (and none to the audience of an invisible leaver's room).
+    const order: string[] = [];
+    const box = recorder(order);
+    const visible = [box('v1'), box('v2')];
+    const members = Array.from({ length: 300 }, (_, i) => box(`a${i}`));
+    for (const v of visible) enqueueFrame(v, 'stream-removed');
+    beforeAudience();
+    for (const m of members) enqueueFrame(m, 'stream-removed');
+    for (const v of visible) enqueueFrame(v, 'peer-leave');
+    await Promise.resolve();
+    await new Promise((r) => setImmediate(r));
+    expect(order.slice(0, 4)).toEqual(['v1:stream-removed', 'v2:stream-removed', 'v1:peer-leave', 'v2:peer-leave']);
+    while (order.length < 4 + 300) await new Promise((r) => setImmediate(r));
+    expect(order.filter((l) => l.startsWith('a'))).toHaveLength(300);
+  });
+
   it('a frame queued after the operation that called beforeAudience is not the audience', async () => {
     const order: string[] = [];
     const box = recorder(order);
