@@ -19,7 +19,8 @@ const FORMAT = 1;
 const KEEP = 24;
 
 let enabled = false;
-let lock: Buffer | null | undefined;
+/** Files read once per run: the lockfile and the computing modules' sources. */
+const read = new Map<string, Buffer | null>();
 
 /** The CLI keeps what it computes; tests that parse hundreds of mutated pages in process do not. */
 export function keepComputed(on = true): void {
@@ -32,8 +33,8 @@ export function keepComputed(on = true): void {
  */
 export function kept<T>(kind: string, code: string, input: string, compute: () => T, valid: (v: unknown) => boolean): T {
   if (!enabled) return compute();
-  lock ??= readOrNull(LOCK);
-  const source = readOrNull(code);
+  const lock = readOnce(LOCK);
+  const source = readOnce(code);
   if (!lock || !source) return compute();
   const key = createHash('sha256').update(`${kind} ${FORMAT}\0`).update(lock).update('\0').update(source).update('\0').update(input).digest('hex');
   const file = join(CACHE, `${kind}-${key.slice(0, 32)}.json`);
@@ -60,12 +61,15 @@ export function kept<T>(kind: string, code: string, input: string, compute: () =
   return value;
 }
 
-function readOrNull(file: string): Buffer | null {
-  try {
-    return readFileSync(file);
-  } catch {
-    return null;
+function readOnce(file: string): Buffer | null {
+  if (!read.has(file)) {
+    try {
+      read.set(file, readFileSync(file));
+    } catch {
+      read.set(file, null);
+    }
   }
+  return read.get(file)!;
 }
 
 function prune(kind: string): void {

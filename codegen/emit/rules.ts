@@ -45,7 +45,11 @@ export function emitRules(file: SourceFile, spec: Spec): void {
 
   const methods = spec.classes.flatMap((c) => c.methods);
   // The object rules the methods' parameters use (a listener method's event has its own rule).
-  methods.forEach((m) => m.params.forEach((p, i) => (i === 0 && isListenerMethod(m) ? null : ruleOf(p.type))));
+  for (const m of methods) {
+    m.params.forEach((p, i) => {
+      if (!(i === 0 && isListenerMethod(m))) ruleOf(p.type);
+    });
+  }
   // Object rules are declared before RULES uses them; resolve nested refs until none is new.
   const emitted: ObjectType[] = [];
   const seen = new Set<string>();

@@ -1,11 +1,11 @@
 // Markdown -> mdast with positions. Front matter is blanked out (not removed) so that every
 // line number we report is the line a doc writer sees in their editor.
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type { Root } from 'mdast';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
-import { fileURLToPath } from 'node:url';
 import { kept } from '../kept.js';
 
 const PARSER = fileURLToPath(import.meta.url);
