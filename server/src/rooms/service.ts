@@ -200,10 +200,28 @@ export class RoomService {
     return expireAt === 0 ? this.nowSec() + NEVER_URL_TTL_S : expireAt;
   }
 
-  private async run<T>(key: RoomKey, op: (room: RoomRecord) => Outcome<T>): Promise<Outcome<T>> {
-    const outcome = await this.store.update(key, op);
+  private run<T>(key: RoomKey, op: (room: RoomRecord) => Outcome<T>): Promise<Outcome<T>> {
+    const store = this.store;
+    if (store.updateNow) {
+      // One process: the change and its effects happen now, and the caller's await is the only one.
+      let outcome: Outcome<T>;
+      try {
+        outcome = store.updateNow(key, op);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      this.applyAll(outcome.effects);
+      return Promise.resolve(outcome);
+    }
+    return store.update(key, op).then((outcome) => {
+      this.applyAll(outcome.effects);
+      return outcome;
+    });
+  }
+
+  private applyAll(effects: Effect[]): void {
     let audience = false;
-    for (const effect of outcome.effects) {
+    for (const effect of effects) {
       // A large audience costs time to serve: the people in the call are not kept waiting for it.
       if (!audience && effect.kind === 'event' && effect.audience) {
         audience = true;
@@ -211,7 +229,6 @@ export class RoomService {
       }
       this.apply(effect);
     }
-    return outcome;
   }
 
   private apply(e: Effect): void {

@@ -15,9 +15,10 @@ class BrokenFor extends InMemoryRoomStore {
   constructor(private readonly roomId: string) {
     super();
   }
-  override update<T>(key: RoomKey, fn: (room: RoomRecord) => T): Promise<T> {
-    if (key.roomId === this.roomId) return Promise.reject(new Error('store broke on rtmp://relay/live/x?e=1&sig=SIGNED-QUERY-0123'));
-    return super.update(key, fn);
+  // update() goes through updateNow() too.
+  override updateNow<T>(key: RoomKey, fn: (room: RoomRecord) => T): T {
+    if (key.roomId === this.roomId) throw new Error('store broke on rtmp://relay/live/x?e=1&sig=SIGNED-QUERY-0123');
+    return super.updateNow(key, fn);
   }
 }
 
