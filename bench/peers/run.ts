@@ -174,6 +174,14 @@ function pin(children: Child[], on: boolean): void {
   for (const pid of [process.pid, ...workers.map((w) => w.proc.pid!)]) set(on ? `1-${n - 1}` : `0-${n - 1}`, pid);
 }
 
+/**
+ * Idle time before each event of the paced fan-out rows. On this machine (a VM) a process that
+ * sat idle wakes slower: a request to a server idle for 5 ms took 0.46 ms to be read, one sent
+ * right after the previous event 0.15 ms. The audience rows wait for the audience between events
+ * anyway, so they are compared with a row without audience paced the same way.
+ */
+const PACE_MS = 5;
+
 /** Per column, what the fan-out's audience was checked to hear: members x events, each exactly once. */
 const audienceHeard: Record<string, { members: number; events: number }> = {};
 
@@ -191,14 +199,16 @@ const continueAudience = () => {
 process.on('exit', continueAudience);
 
 /**
- * One sender, 19 receivers through the app-level client; then `invisible` more members held by a
- * worker process, measured twice. "Audience stopped": the worker is stopped (SIGSTOP) while an
- * event is timed, so its 1,000 sockets cost the bench machine no CPU then, as an audience of
- * other devices costs the server machine nothing but the kernel's loopback delivery, which the
- * server's write calls pay. Once the visible members heard the event, the worker continues and
- * must confirm that every audience member heard it, exactly once, before the next event. "Audience
- * reading": the old measure, the worker reading its 1,000 frames while the event is timed, on the
- * same cores as the server and the receivers. The same for every server.
+ * One sender, 19 receivers through the app-level client, events back to back, then each after
+ * PACE_MS idle; then `invisible` more members held by a worker process, measured twice, paced
+ * (the audience's confirmation comes on top of the pause). "Audience stopped": the worker is
+ * stopped (SIGSTOP) while an event is timed, so its 1,000 sockets cost the bench machine no CPU
+ * then, as an audience of other devices costs the server machine nothing but the kernel's
+ * loopback delivery, which the server's write calls pay. Once the visible members heard the
+ * event, the worker continues and must confirm that every audience member heard it, exactly
+ * once, before the next event. "Audience reading": the old measure, the worker reading its 1,000
+ * frames while the event is timed, on the same cores as the server and the receivers. The same
+ * for every server.
  */
 async function fanout(v: Variant, url: string, round: number, server?: Child, profile?: string): Promise<void> {
   progress(`fan-out ${v.col}`);
@@ -222,12 +232,13 @@ async function fanout(v: Variant, url: string, round: number, server?: Child, pr
   let audience = 0;
   let heardEvents = 0;
   const w = workers[1]!;
-  const run = async (measure: string, stopped = false) => {
+  const run = async (measure: string, o: { paced?: boolean; stopped?: boolean } = {}) => {
     const warm = Math.floor(P.events / 10);
     for (let i = 0; i < P.events + warm; i++) {
       waiting = 19;
       const all = new Promise<void>((r) => (allIn = r));
-      if (stopped) stopAudience(w.proc.pid!);
+      if (o.paced) await sleep(PACE_MS);
+      if (o.stopped) stopAudience(w.proc.pid!);
       const t0 = now();
       const answered = sender.mute(toggles++ % 2 === 0);
       const late = setTimeout(() => progress(`${v.col}: event ${i} still missing at ${waiting} of 19 receivers after 10 s`), 10_000);
@@ -247,14 +258,15 @@ async function fanout(v: Variant, url: string, round: number, server?: Child, pr
     }
   };
   await run('fanout');
+  await run('fanoutPaced', { paced: true });
   try {
     progress(`fan-out ${v.col}: ${P.invisible} invisible members join`);
     await w.call('hold', { kind: v.kind, url, count: P.invisible, room, visible: false, first: 0, heartbeat: false });
     audience = P.invisible;
     if (profile) await server!.call('profile-start');
-    await run('fanoutInvisible', true);
+    await run('fanoutInvisible', { paced: true, stopped: true });
     if (profile) await server!.call('profile-stop', { file: profile });
-    await run('fanoutInvisibleReading');
+    await run('fanoutInvisibleReading', { paced: true });
     const a = (audienceHeard[v.col] ??= { members: audience, events: 0 });
     a.events += heardEvents;
   } finally {
@@ -413,6 +425,7 @@ function table(idleCount: number): string {
     { name: 'join+leave pairs per server CPU-second, 50 clients', key: 'pairsPerCpuS', unit: (x) => x.toFixed(0), higherIsBetter: true },
     { name: 'join+leave pairs per wall second, 50 clients', key: 'pairsPerS', unit: (x) => x.toFixed(0), higherIsBetter: true },
     { name: 'event to the last of 19 others, SDK receivers, median', key: 'fanout', unit: ms },
+    { name: `same, each event after ${PACE_MS} ms idle (paced as the rows below), median`, key: 'fanoutPaced', unit: ms },
     { name: `same room + ${P.invisible} invisible members (audience stopped while timed), last visible, median`, key: 'fanoutInvisible', unit: ms },
     {
       name: `same room + ${P.invisible} invisible members reading on the bench machine meanwhile, last visible, median`,

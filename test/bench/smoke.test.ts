@@ -58,6 +58,7 @@ describe('benches in smoke mode', () => {
     for (const col of ['ours', 'floor', 'sio+token']) {
       // Every event reached all 19 receivers (a lost event would hang the round, not pass it).
       expect(s.fanout?.[col]).toHaveLength(20);
+      expect(s.fanoutPaced?.[col]).toHaveLength(20);
       expect(s.fanoutInvisible?.[col]).toHaveLength(20);
       expect(s.fanoutInvisibleReading?.[col]).toHaveLength(20);
       // The audience (50 in smoke mode) heard every event of both audience runs (20 + 2 warm-up
