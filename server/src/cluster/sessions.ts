@@ -54,7 +54,7 @@ class ClusterEntry extends SessionEntry {
     super(sessionId, resumeToken, key, userId, tokenExpireAt, conn);
   }
 
-  override answer(id: number, from: Attachment, work: () => Promise<Answer>): Promise<Answer> {
+  override answer(id: number, from: Attachment, work: () => Answer | Promise<Answer>): Answer | Promise<Answer> {
     const earlier = this.inherited?.get(id);
     if (earlier !== undefined) {
       this.inherited!.delete(id);
@@ -63,11 +63,13 @@ class ClusterEntry extends SessionEntry {
     const seen = this.answers.get(id)?.answer;
     const p = super.answer(id, from, work);
     // Recorded before the connection sends it (this reaction runs first).
-    if (p !== seen)
+    if (p === seen) return p;
+    if (p instanceof Promise)
       p.then(
         (a) => this.record(this, id, a),
         () => undefined,
       );
+    else this.record(this, id, p);
     return p;
   }
 }

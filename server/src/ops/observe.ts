@@ -24,8 +24,8 @@ export function observed<A extends AnswerLike>(
   ip: string,
   req: { type: string } | null,
   who: () => Who | undefined,
-  work: () => Promise<A>,
-): () => Promise<A> {
+  work: () => A | Promise<A>,
+): () => A | Promise<A> {
   // Nobody listening (no logger, no metrics): the request runs as is, at no cost.
   if (!events || !events.active) return work;
   return async () => {

@@ -33,6 +33,9 @@ export interface RoomView {
   subscriptions: { subscriberId: string; userId: string; screen: boolean; audio: boolean; video: boolean; pausedAudio: boolean; pausedVideo: boolean }[];
 }
 
+/** A value now (one process), or once a shared store answered. */
+export type Maybe<T> = T | Promise<T>;
+
 /** Lifetime of URLs issued to a token that never expires: the client gets a fresh one on republish. */
 const NEVER_URL_TTL_S = 24 * 3600;
 
@@ -63,24 +66,26 @@ export class RoomService {
 
   // join and leave are the busiest: with nobody observing, they hand back run()'s own promise
   // (an async wrapper would add a promise and its microtask turns to every join and leave).
-  join(key: RoomKey, input: Omit<ops.JoinInput, 'now'>): Promise<Outcome<ops.JoinData>> {
+  join(key: RoomKey, input: Omit<ops.JoinInput, 'now'>): Maybe<Outcome<ops.JoinData>> {
     const r = this.run(key, (room) => ops.join(room, { ...input, now: this.clock() }, this.limits));
     const events = this.events;
     if (!events?.active) return r;
-    return r.then((o) => {
+    const told = (o: Outcome<ops.JoinData>): Outcome<ops.JoinData> => {
       if (o.ok) events.emit({ type: 'joined', ...key, userId: input.userId, visible: input.visible, takeover: o.data.replacedSessionId !== null });
       return o;
-    });
+    };
+    return r instanceof Promise ? r.then(told) : told(r);
   }
 
-  leave(key: RoomKey, userId: string, sessionId: string, reason: ops.LeaveReason): Promise<Outcome<Record<string, never>>> {
+  leave(key: RoomKey, userId: string, sessionId: string, reason: ops.LeaveReason): Maybe<Outcome<Record<string, never>>> {
     const r = this.run(key, (room) => ops.leave(room, userId, sessionId, reason));
     const events = this.events;
     if (!events?.active) return r;
-    return r.then((o) => {
+    const told = (o: Outcome<Record<string, never>>): Outcome<Record<string, never>> => {
       if (o.ok) events.emit({ type: 'left', ...key, userId, reason });
       return o;
-    });
+    };
+    return r instanceof Promise ? r.then(told) : told(r);
   }
 
   /**
@@ -114,7 +119,7 @@ export class RoomService {
     }
   }
 
-  unpublish(key: RoomKey, userId: string, sessionId: string, screen: boolean): Promise<Outcome<Record<string, never>>> {
+  unpublish(key: RoomKey, userId: string, sessionId: string, screen: boolean): Maybe<Outcome<Record<string, never>>> {
     return this.run(key, (room) => ops.unpublish(room, userId, sessionId, screen));
   }
 
@@ -135,19 +140,19 @@ export class RoomService {
     }
   }
 
-  unsubscribe(key: RoomKey, userId: string, sessionId: string, target: string, screen: boolean): Promise<Outcome<Record<string, never>>> {
+  unsubscribe(key: RoomKey, userId: string, sessionId: string, target: string, screen: boolean): Maybe<Outcome<Record<string, never>>> {
     return this.run(key, (room) => ops.unsubscribe(room, userId, sessionId, target, screen));
   }
 
-  muteLocal(key: RoomKey, userId: string, sessionId: string, audioOff: boolean, videoOff: boolean): Promise<Outcome<Record<string, never>>> {
+  muteLocal(key: RoomKey, userId: string, sessionId: string, audioOff: boolean, videoOff: boolean): Maybe<Outcome<Record<string, never>>> {
     return this.run(key, (room) => ops.muteLocal(room, userId, sessionId, audioOff, videoOff));
   }
 
-  muteRemote(key: RoomKey, userId: string, sessionId: string, input: ops.MuteRemoteInput): Promise<Outcome<Record<string, never>>> {
+  muteRemote(key: RoomKey, userId: string, sessionId: string, input: ops.MuteRemoteInput): Maybe<Outcome<Record<string, never>>> {
     return this.run(key, (room) => ops.muteRemote(room, userId, sessionId, input));
   }
 
-  setVisibility(key: RoomKey, userId: string, sessionId: string, visible: boolean): Promise<Outcome<Record<string, never>>> {
+  setVisibility(key: RoomKey, userId: string, sessionId: string, visible: boolean): Maybe<Outcome<Record<string, never>>> {
     return this.run(key, (room) => ops.setVisibility(room, userId, sessionId, visible, this.limits));
   }
 
@@ -200,18 +205,13 @@ export class RoomService {
     return expireAt === 0 ? this.nowSec() + NEVER_URL_TTL_S : expireAt;
   }
 
-  private run<T>(key: RoomKey, op: (room: RoomRecord) => Outcome<T>): Promise<Outcome<T>> {
+  /** One process: the change and its effects happen now, and the outcome is at hand (no wait). */
+  private run<T>(key: RoomKey, op: (room: RoomRecord) => Outcome<T>): Maybe<Outcome<T>> {
     const store = this.store;
     if (store.updateNow) {
-      // One process: the change and its effects happen now, and the caller's await is the only one.
-      let outcome: Outcome<T>;
-      try {
-        outcome = store.updateNow(key, op);
-      } catch (e) {
-        return Promise.reject(e);
-      }
+      const outcome = store.updateNow(key, op);
       this.applyAll(outcome.effects);
-      return Promise.resolve(outcome);
+      return outcome;
     }
     return store.update(key, op).then((outcome) => {
       this.applyAll(outcome.effects);

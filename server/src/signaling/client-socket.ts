@@ -9,7 +9,9 @@ import { reportFault, type ServerEvents } from '../ops/events.js';
 import { observed } from '../ops/observe.js';
 import type { ResolvedConfig } from '../config.js';
 import type { ReportStore } from '../reports/store.js';
-import type { RoomService } from '../rooms/service.js';
+import type { Outcome } from '../rooms/effects.js';
+import type { JoinData } from '../rooms/ops.js';
+import type { Maybe, RoomService } from '../rooms/service.js';
 import { verifyToken } from '../token/index.js';
 import { randomUUID } from 'node:crypto';
 import { limitKey } from './client-address.js';
@@ -217,7 +219,7 @@ export class ClientSocket implements Attachment, Outbox {
   }
 
   /** The work of one request, timed and told to the operators' event bus (never its token). */
-  private observed(req: Request | null, work: () => Promise<Answer>): () => Promise<Answer> {
+  private observed(req: Request | null, work: () => Maybe<Answer>): () => Maybe<Answer> {
     return observed(this.ctx.events, this.ip, req, () => (this.session ? { ...this.session.key, userId: this.session.userId } : undefined), work);
   }
 
@@ -277,32 +279,49 @@ export class ClientSocket implements Attachment, Outbox {
    * Requests run one at a time per socket, so answers and state changes keep the client's order.
    * A session's requests are answered once per id: one resent after a resume gets the same answer.
    */
-  private enqueue(id: number, sessionBound: boolean, work: () => Promise<Answer>): void {
+  private enqueue(id: number, sessionBound: boolean, work: () => Maybe<Answer>): void {
     if (this.pending >= this.ctx.config.maxPendingRequests) {
       // A client flooding requests gets refusals at once instead of an ever longer queue.
       const error = { code: CODES.RATE_LIMITED, reason: `more than ${this.ctx.config.maxPendingRequests} requests in flight` };
       return this.send({ v: PROTOCOL_VERSION, type: 'response', id, ok: false, error });
     }
     this.pending++;
-    // With nothing in flight the request starts now, not a microtask later. (Methods, not
-    // closures: the server runs through tsx, whose keepNames names every closure it creates.)
-    this.queue = this.queue === SETTLED ? this.run(id, sessionBound, work) : this.queue.then(() => this.run(id, sessionBound, work));
+    // With nothing in flight the request starts now, not a microtask later, and one that needs
+    // no wait (one process: a join, a leave, a mute) is answered before this frame's callback
+    // returns. (Methods, not closures: the server runs through tsx, whose keepNames names every
+    // closure it creates.)
+    if (this.queue !== SETTLED) this.queue = this.queue.then(() => this.run(id, sessionBound, work));
+    else {
+      const later = this.run(id, sessionBound, work);
+      if (later) this.queue = later;
+    }
   }
 
-  private async run(id: number, sessionBound: boolean, work: () => Promise<Answer>): Promise<void> {
+  /** Runs a request; a promise only when its answer has to be waited for. */
+  private run(id: number, sessionBound: boolean, work: () => Maybe<Answer>): Promise<void> | undefined {
     this.pending--;
-    let answer: Answer;
+    let answer: Maybe<Answer>;
     try {
       const s = this.session;
-      answer = await (sessionBound && s ? s.answer(id, this, work) : work());
+      answer = sessionBound && s ? s.answer(id, this, work) : work();
     } catch (e) {
-      // Redis away (a cluster node): a documented code to retry on; the node logs the outage once.
-      if (isUnavailable(e)) answer = no(CODES.SERVICE_UNAVAILABLE, 'the server cannot reach its shared state; try again shortly');
-      else {
-        reportFault(this.ctx.events, 'request failed', e);
-        answer = no(CODES.SERVER_ERROR, 'the server failed to handle the request');
-      }
+      answer = this.failed(e);
     }
+    if (!(answer instanceof Promise)) return this.answered(id, answer);
+    return answer.then(
+      (a) => this.answered(id, a),
+      (e: unknown) => this.answered(id, this.failed(e)),
+    );
+  }
+
+  private failed(e: unknown): Answer {
+    // Redis away (a cluster node): a documented code to retry on; the node logs the outage once.
+    if (isUnavailable(e)) return no(CODES.SERVICE_UNAVAILABLE, 'the server cannot reach its shared state; try again shortly');
+    reportFault(this.ctx.events, 'request failed', e);
+    return no(CODES.SERVER_ERROR, 'the server failed to handle the request');
+  }
+
+  private answered(id: number, answer: Answer): undefined {
     const frame = answer.ok
       ? { v: PROTOCOL_VERSION, type: 'response', id, ok: true, data: answer.data }
       : { v: PROTOCOL_VERSION, type: 'response', id, ok: false, error: answer.error };
@@ -310,30 +329,39 @@ export class ClientSocket implements Attachment, Outbox {
     this.flushHeld();
     // Nothing queued behind this request: drop the chain (48 B per socket that made a request).
     if (this.pending === 0) this.queue = SETTLED;
+    return undefined;
   }
 
-  /** Not async itself: a join's answer then settles one promise fewer (a microtask turn each). */
-  private dispatch(req: Request): Promise<Answer> {
+  private dispatch(req: Request): Maybe<Answer> {
+    if (req.type === 'leave') return this.leave();
     if (req.type !== 'join' && req.type !== 'resume') return this.inSession(req);
-    if (this.closed) return Promise.resolve(no(CODES.NOT_IN_ROOM, 'the connection is closing'));
-    if (this.session) return Promise.resolve(no(CODES.ALREADY_IN_ROOM, `already in room ${this.session.key.roomId}; leave first`));
+    if (this.closed) return no(CODES.NOT_IN_ROOM, 'the connection is closing');
+    if (this.session) return no(CODES.ALREADY_IN_ROOM, `already in room ${this.session.key.roomId}; leave first`);
     return req.type === 'join' ? this.join(req) : this.resume(req);
   }
 
-  private async inSession(req: Exclude<Request, { type: 'join' | 'resume' }>): Promise<Answer> {
+  private leave(): Maybe<Answer> {
+    // A closed socket's queued requests still belong to its session, which may live on.
+    const j = this.session;
+    if (!j) return no(CODES.NOT_IN_ROOM, 'leave needs a join first');
+    const r = this.ctx.rooms.leave(j.key, j.userId, j.sessionId, 'leave');
+    return r instanceof Promise ? r.then((o) => this.left(j, o)) : this.left(j, r);
+  }
+
+  private left(j: SessionEntry, r: Result<{ data: unknown }>): Answer {
+    this.ctx.sessions.remove(j.sessionId);
+    this.ctx.reports.sessionEnded(j.key.appId, j.key.roomId, j.userId);
+    this.release();
+    if (!this.closed) this.armJoinTimer();
+    return answerOf(r);
+  }
+
+  private async inSession(req: Exclude<Request, { type: 'join' | 'resume' | 'leave' }>): Promise<Answer> {
     // A closed socket's queued requests still belong to its session, which may live on.
     const j = this.session;
     if (!j) return no(CODES.NOT_IN_ROOM, `${req.type} needs a join first`);
     const { rooms } = this.ctx;
     switch (req.type) {
-      case 'leave': {
-        const r = await rooms.leave(j.key, j.userId, j.sessionId, 'leave');
-        this.ctx.sessions.remove(j.sessionId);
-        this.ctx.reports.sessionEnded(j.key.appId, j.key.roomId, j.userId);
-        this.release();
-        if (!this.closed) this.armJoinTimer();
-        return answerOf(r);
-      }
       case 'publish':
         return answerOf(await rooms.publish(j.key, j.userId, j.sessionId, req.screen));
       case 'unpublish':
@@ -358,7 +386,7 @@ export class ClientSocket implements Attachment, Outbox {
     }
   }
 
-  private async join(req: Extract<Request, { type: 'join' }>): Promise<Answer> {
+  private join(req: Extract<Request, { type: 'join' }>): Maybe<Answer> {
     const { config, rooms, sessions, joinLimiter, tokenRefusals } = this.ctx;
     if (!joinLimiter.take(limitKey(this.ip))) return no(CODES.RATE_LIMITED, 'too many joins from this address; try again later');
     const appKey = config.apps.get(req.appId);
@@ -380,9 +408,9 @@ export class ClientSocket implements Attachment, Outbox {
     const sessionId = randomUUID();
     const entry = sessions.create(sessionId, key, req.userId, v.token.expireAt, this);
     this.holding = true;
-    let r: Awaited<ReturnType<typeof rooms.join>>;
+    let r: Maybe<Outcome<JoinData>>;
     try {
-      r = await rooms.join(key, {
+      r = rooms.join(key, {
         userId: req.userId,
         sessionId,
         visible: req.visible,
@@ -391,10 +419,23 @@ export class ClientSocket implements Attachment, Outbox {
         privileges: v.token.privileges,
       });
     } catch (e) {
-      // A shared store that failed (Redis away): the session never was.
       sessions.remove(sessionId);
       throw e;
     }
+    if (!(r instanceof Promise)) return this.joined(entry, r);
+    return r.then(
+      (o) => this.joined(entry, o),
+      (e: unknown) => {
+        // A shared store that failed (Redis away): the session never was.
+        sessions.remove(sessionId);
+        throw e;
+      },
+    );
+  }
+
+  private joined(entry: SessionEntry, r: Outcome<JoinData>): Maybe<Answer> {
+    const { rooms, sessions } = this.ctx;
+    const { key, userId, sessionId, tokenExpireAt } = entry;
     if (!r.ok) {
       sessions.remove(sessionId);
       this.holding = false;
@@ -404,12 +445,13 @@ export class ClientSocket implements Attachment, Outbox {
     if (this.closed) {
       // The socket went away while joining: undo at once rather than leave a ghost behind.
       sessions.remove(sessionId);
-      await rooms.leave(key, req.userId, sessionId, 'timeout');
-      return no(CODES.NOT_IN_ROOM, 'the connection closed during join');
+      const gone = no(CODES.NOT_IN_ROOM, 'the connection closed during join');
+      const left = rooms.leave(key, userId, sessionId, 'timeout');
+      return left instanceof Promise ? left.then(() => gone) : gone;
     }
     this.session = entry;
     this.armTokenTimers(entry);
-    return ok({ sessionId, resumeToken: entry.resumeToken, peers: r.data.peers, streams: r.data.streams, tokenExpireAt: v.token.expireAt });
+    return ok({ sessionId, resumeToken: entry.resumeToken, peers: r.data.peers, streams: r.data.streams, tokenExpireAt });
   }
 
   /**

@@ -65,7 +65,9 @@ export class SignalingServer {
     const reportLimits = { perUser: c.reportsPerUser, bytesPerUser: c.reportBytesPerUser, bytesTotal: c.reportBytesTotal, retentionMs: c.reportRetentionMs };
     const onExpire = (e: SessionEntry): void => {
       // The grace period ran out: a real leave, the others hear peer-leave {reason: 'timeout'}.
-      this.rooms.leave(e.key, e.userId, e.sessionId, 'timeout').catch((err) => this.events.fault('leave after grace failed', err));
+      Promise.resolve()
+        .then(() => this.rooms.leave(e.key, e.userId, e.sessionId, 'timeout'))
+        .catch((err: unknown) => this.events.fault('leave after grace failed', err));
       this.reports.sessionEnded(e.key.appId, e.key.roomId, e.userId);
     };
     // Without redis nothing of the cluster is built: the in-memory path is as it was.

@@ -37,7 +37,7 @@ export class SessionEntry {
   slot = 0;
   start = 0;
   sent = 0;
-  private answersMade: Map<number, { from: Attachment; answer: Promise<Answer> }> | undefined;
+  private answersMade: Map<number, { from: Attachment; answer: Answer | Promise<Answer> }> | undefined;
   conn: Attachment | null;
   graceTimer: NodeJS.Timeout | undefined;
 
@@ -54,7 +54,7 @@ export class SessionEntry {
   }
 
   /** Answers by request id, made at the first look: many sessions send no request for long. */
-  get answers(): Map<number, { from: Attachment; answer: Promise<Answer> }> {
+  get answers(): Map<number, { from: Attachment; answer: Answer | Promise<Answer> }> {
     return (this.answersMade ??= new Map());
   }
 
@@ -63,7 +63,7 @@ export class SessionEntry {
    * after a resume: it gets the first answer, not a second application. On the same socket an id
    * may be reused once answered (the protocol only asks ids to be unique among pending requests).
    */
-  answer(id: number, from: Attachment, work: () => Promise<Answer>): Promise<Answer> {
+  answer(id: number, from: Attachment, work: () => Answer | Promise<Answer>): Answer | Promise<Answer> {
     const answers = this.answers;
     const seen = answers.get(id);
     if (seen && seen.from !== from) return seen.answer;
