@@ -11,7 +11,8 @@
 //            CPU profile of that server's measured window in FILE; summarise it with
 //            npx tsx bench/peers/profile.ts FILE); with --measure fanout, the fan-out with its
 //            audience stopped instead (ours|floor|sio+token),
-//            --pin (the fan-out with the servers on CPU 0, the clients on the others; Linux)
+//            --no-pin (the paced fan-out rows are otherwise run with the servers on CPU 0 and
+//            the clients on the other CPUs; Linux), --pin (every fan-out row so)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -156,22 +157,35 @@ async function pairs(v: Variant, server: Child, url: string, profile?: string): 
 }
 
 /**
- * --pin (Linux, taskset): during the fan-out the servers run on CPU 0 and the clients (this
- * process, the workers) on the other CPUs, as a server's clients are other machines; afterwards
- * every process may run anywhere again. Without it the scheduler may run the receivers on the
- * server's CPU while the server writes to its audience.
+ * The paced fan-out rows run with the servers on CPU 0 and the clients (this process, the
+ * workers) on the other CPUs (Linux, taskset), as a server's clients are other machines:
+ * otherwise the scheduler may wake the receivers on the CPU of a server still writing to its
+ * audience, and the audience rows time how the bench machine is shared. `--no-pin`: no pinning;
+ * `--pin`: every fan-out row pinned. Without taskset (or one CPU) nothing is pinned, and the
+ * output says so.
  */
-const PIN = args.includes('--pin');
-function pin(children: Child[], on: boolean): void {
-  if (!PIN) return;
+const PIN: 'none' | 'paced' | 'all' = args.includes('--no-pin') ? 'none' : args.includes('--pin') ? 'all' : 'paced';
+let pinNote = '';
+let serverChildren: Child[] = [];
+function pin(on: boolean): void {
   const n = cpus().length;
+  if (PIN === 'none' || pinNote.startsWith('not')) return;
+  if (n < 2) {
+    pinNote = 'not pinned: one CPU';
+    return;
+  }
   const set = (list: string, pid: number) => {
     const r = spawnSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
-    if (r.status !== 0) throw new Error(`--pin: taskset -a -p -c ${list} ${pid} failed (${r.error?.message ?? `exit ${r.status}`})`);
+    if (r.status !== 0) throw new Error(`taskset -a -p -c ${list} ${pid} failed (${r.error?.message ?? `exit ${r.status}`})`);
   };
-  const servers = children.filter((c) => !workers.includes(c));
-  for (const c of servers) set(on ? '0' : `0-${n - 1}`, c.proc.pid!);
-  for (const pid of [process.pid, ...workers.map((w) => w.proc.pid!)]) set(on ? `1-${n - 1}` : `0-${n - 1}`, pid);
+  try {
+    for (const c of serverChildren) set(on ? '0' : `0-${n - 1}`, c.proc.pid!);
+    for (const pid of [process.pid, ...workers.map((w) => w.proc.pid!)]) set(on ? `1-${n - 1}` : `0-${n - 1}`, pid);
+    pinNote = `the servers on CPU 0, the clients on CPUs 1-${n - 1}`;
+  } catch (e) {
+    if (PIN === 'all') throw e;
+    pinNote = `not pinned: ${(e as Error).message}`;
+  }
 }
 
 /**
@@ -258,8 +272,9 @@ async function fanout(v: Variant, url: string, round: number, server?: Child, pr
     }
   };
   await run('fanout');
-  await run('fanoutPaced', { paced: true });
   try {
+    if (PIN === 'paced') pin(true);
+    await run('fanoutPaced', { paced: true });
     progress(`fan-out ${v.col}: ${P.invisible} invisible members join`);
     await w.call('hold', { kind: v.kind, url, count: P.invisible, room, visible: false, first: 0, heartbeat: false });
     audience = P.invisible;
@@ -271,6 +286,7 @@ async function fanout(v: Variant, url: string, round: number, server?: Child, pr
     a.events += heardEvents;
   } finally {
     continueAudience();
+    if (PIN === 'paced') pin(false);
     await w.call('drop');
     sender.close();
     for (const c of closers) await c();
@@ -425,7 +441,7 @@ function table(idleCount: number): string {
     { name: 'join+leave pairs per server CPU-second, 50 clients', key: 'pairsPerCpuS', unit: (x) => x.toFixed(0), higherIsBetter: true },
     { name: 'join+leave pairs per wall second, 50 clients', key: 'pairsPerS', unit: (x) => x.toFixed(0), higherIsBetter: true },
     { name: 'event to the last of 19 others, SDK receivers, median', key: 'fanout', unit: ms },
-    { name: `same, each event after ${PACE_MS} ms idle (paced as the rows below), median`, key: 'fanoutPaced', unit: ms },
+    { name: `same, each event after ${PACE_MS} ms idle, server and clients on separate CPUs (as the rows below), median`, key: 'fanoutPaced', unit: ms },
     { name: `same room + ${P.invisible} invisible members (audience stopped while timed), last visible, median`, key: 'fanoutInvisible', unit: ms },
     {
       name: `same room + ${P.invisible} invisible members reading on the bench machine meanwhile, last visible, median`,
@@ -478,6 +494,7 @@ async function main(): Promise<void> {
     const s = startServer(v.kind);
     try {
       workers = [spawnChild('worker.ts'), spawnChild('worker.ts')];
+      serverChildren = [s.child];
       await fanout(v, await s.url, 0, s.child, PROFILE);
     } finally {
       await s.child.kill();
@@ -506,6 +523,7 @@ async function main(): Promise<void> {
   workers = [spawnChild('worker.ts'), spawnChild('worker.ts')];
   const servers = { ours: startServer('ours'), floor: startServer('floor'), sio: startServer('sio') };
   const url = { ours: await servers.ours.url, floor: await servers.floor.url, sio: await servers.sio.url };
+  serverChildren = Object.values(servers).map((x) => x.child);
   try {
     for (let round = 0; round < P.rounds; round++) {
       progress(`round ${round + 1} of ${P.rounds}`);
@@ -513,11 +531,11 @@ async function main(): Promise<void> {
       if (want('joinKept')) for (const v of rotate(JOINERS, round)) await joinKept(v, url[v.kind], round);
       if (want('pairs')) for (const v of rotate(JOINERS, round)) await pairs(v, servers[v.kind].child, url[v.kind]);
       if (want('fanout')) {
-        pin([...Object.values(servers).map((x) => x.child), ...workers], true);
+        if (PIN === 'all') pin(true);
         try {
           for (const v of rotate(ROOMERS, round)) await fanout(v, url[v.kind], round);
         } finally {
-          pin([...Object.values(servers).map((x) => x.child), ...workers], false);
+          if (PIN === 'all') pin(false);
         }
       }
     }
@@ -550,7 +568,7 @@ async function main(): Promise<void> {
     `rounds: ${P.rounds}, interleaved; ${P.joinNew} new-socket joins, ${P.joinKept} kept-socket joins, ${P.pairsMs} ms of join+leave, ${P.events} events per round and server`,
   );
   console.log(table(idleCount));
-  if (PIN && want('fanout')) console.log(`fan-out pinned (--pin): the servers on CPU 0, the clients on CPUs 1-${cpus().length - 1}`);
+  if (pinNote) console.log(`fan-out, ${PIN === 'all' ? 'every row' : 'the paced rows'}: ${pinNote}`);
   const heard = Object.entries(audienceHeard);
   if (heard.length)
     console.log(

@@ -71,11 +71,15 @@ export function beforeAudience(): void {
   flushAll();
   if (forAudience) return;
   forAudience = true;
-  // The room service applies an operation's effects in one synchronous run: the audience ends with it.
-  queueMicrotask(() => {
-    forAudience = false;
-    wrote = new Set();
-  });
+  // The room service applies an operation's effects in one synchronous run: the audience ends
+  // with it, at the latest once the current task's synchronous work is done.
+  queueMicrotask(afterAudience);
+}
+
+/** Called by the room service after an operation's audience events: later frames are not theirs. */
+export function afterAudience(): void {
+  forAudience = false;
+  if (wrote.size > 0) wrote = new Set();
 }
 
 function flushAtTurnEnd(): void {

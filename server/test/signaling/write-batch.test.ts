@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { beforeAudience, enqueueFrame, flushAll, noteRequest, writeFrames, type Outbox } from '../../src/signaling/write-batch.js';
+import { afterAudience, beforeAudience, enqueueFrame, flushAll, noteRequest, writeFrames, type Outbox } from '../../src/signaling/write-batch.js';
 
 const servers: { http: Server; wss: WebSocketServer }[] = [];
 const clients: WebSocket[] = [];
@@ -288,6 +288,19 @@ describe('the audience', () => {
     expect(order.slice(0, 4)).toEqual(['v1:stream-removed', 'v2:stream-removed', 'v1:peer-leave', 'v2:peer-leave']);
     while (order.length < 4 + 300) await new Promise((r) => setImmediate(r));
     expect(order.filter((l) => l.startsWith('a'))).toHaveLength(300);
+  });
+
+  it('afterAudience ends the audience at once, before the task is over', async () => {
+    const order: string[] = [];
+    const box = recorder(order);
+    const [audience, next] = [box('audience'), box('next-visible')];
+    beforeAudience();
+    enqueueFrame(audience, 'x');
+    afterAudience();
+    // Another operation in the same task (a second request read from the same chunk).
+    enqueueFrame(next, 'y');
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['next-visible:y', 'audience:x']);
   });
 
   it('a frame queued after the operation that called beforeAudience is not the audience', async () => {
