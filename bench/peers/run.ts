@@ -167,24 +167,36 @@ async function pairs(v: Variant, server: Child, url: string, profile?: string): 
 const PIN: 'none' | 'paced' | 'all' = args.includes('--no-pin') ? 'none' : args.includes('--pin') ? 'all' : 'paced';
 let pinNote = '';
 let serverChildren: Child[] = [];
+/** The CPUs this process may run on (taskset's list, e.g. "0-3" or "0,2"), read once. */
+let allowed: string | undefined;
 function pin(on: boolean): void {
-  const n = cpus().length;
   if (PIN === 'none' || pinNote.startsWith('not')) return;
-  if (n < 2) {
-    pinNote = 'not pinned: one CPU';
-    return;
-  }
   const set = (list: string, pid: number) => {
     const r = spawnSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
     if (r.status !== 0) throw new Error(`taskset -a -p -c ${list} ${pid} failed (${r.error?.message ?? `exit ${r.status}`})`);
   };
   try {
-    for (const c of serverChildren) set(on ? '0' : `0-${n - 1}`, c.proc.pid!);
-    for (const pid of [process.pid, ...workers.map((w) => w.proc.pid!)]) set(on ? `1-${n - 1}` : `0-${n - 1}`, pid);
-    pinNote = `the servers on CPU 0, the clients on CPUs 1-${n - 1}`;
+    if (allowed === undefined) {
+      const r = spawnSync('taskset', ['-c', '-p', String(process.pid)], { encoding: 'utf8' });
+      allowed = r.status === 0 ? (/list:\s*(\S+)/.exec(r.stdout)?.[1] ?? '') : '';
+      if (!allowed) throw new Error(`taskset: ${r.error?.message ?? 'no affinity list'}`);
+    }
+    const cpuList = allowed.split(',').flatMap((part) => {
+      const [a, b] = part.split('-').map(Number) as [number, number | undefined];
+      return Array.from({ length: (b ?? a) - a + 1 }, (_, i) => a + i);
+    });
+    if (cpuList.length < 2) throw new Error('one CPU');
+    const [first, ...rest] = cpuList as [number, ...number[]];
+    for (const c of serverChildren) set(on ? String(first) : allowed, c.proc.pid!);
+    for (const pid of [process.pid, ...workers.map((w) => w.proc.pid!)]) set(on ? rest.join(',') : allowed, pid);
+    pinNote = `the servers on CPU ${first}, the clients on CPUs ${rest.join(',')}`;
   } catch (e) {
     if (PIN === 'all') throw e;
     pinNote = `not pinned: ${(e as Error).message}`;
+    // Whatever was pinned before the failure may run anywhere again.
+    if (allowed)
+      for (const pid of [...serverChildren.map((c) => c.proc.pid!), process.pid, ...workers.map((w) => w.proc.pid!)])
+        spawnSync('taskset', ['-a', '-p', '-c', allowed, String(pid)], { stdio: 'ignore' });
   }
 }
 
