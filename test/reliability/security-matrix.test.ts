@@ -115,7 +115,13 @@ const rows: Row[] = [
     expect: { response: CODES.RATE_LIMITED },
     act: async (h) => {
       const c = await h.connect();
-      for (let i = 0; i < 10; i++) raw(c, { v: 1, id: 100 + i, type: 'publish' });
+      expect((await c.join('r', 'busy')).ok).toBe(true);
+      // One TCP write of publishes, which wait for their push URL (a refusal or a join would be
+      // answered before the next frame is read and never be in flight).
+      const socket = (c.ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+      socket.cork();
+      for (let i = 0; i < 10; i++) raw(c, { v: 1, id: 100 + i, type: 'publish', screen: false });
+      socket.uncork();
       return { c, answer: c.waitFor((f) => f.type === 'response' && f.id === 109) };
     },
   },

@@ -15,6 +15,8 @@ export interface SessionSink {
   kick(sessionId: string, code: number, reason: string): void;
   /** Called before an event's first audience delivery: send what the visible members got so far. */
   beforeAudience?(): void;
+  /** Called after the operation's last effect when beforeAudience was: what follows is not its audience's. */
+  afterAudience?(): void;
 }
 
 export interface MemberView {
@@ -229,6 +231,8 @@ export class RoomService {
       }
       this.apply(effect);
     }
+    // One process answers the next frame right away: it must not count as this audience.
+    if (audience) this.sink.afterAudience?.();
   }
 
   private apply(e: Effect): void {

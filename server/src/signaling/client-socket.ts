@@ -57,6 +57,7 @@ export interface ClientSocketContext {
 const ok = (data: unknown = {}): Answer => ({ ok: true, data });
 const no = (code: number, reason: string): Answer => ({ ok: false, error: { code, reason } });
 const answerOf = (o: Result<{ data: unknown }>): Answer => (o.ok ? ok(o.data) : no(o.code, o.reason));
+const answerNowOrLater = (o: Maybe<Result<{ data: unknown }>>): Maybe<Answer> => (o instanceof Promise ? o.then(answerOf) : answerOf(o));
 
 /** The ClientSocket a ws socket belongs to, for listeners shared by all sockets (no closures per socket). */
 const OWNER = Symbol('ClientSocket');
@@ -356,26 +357,26 @@ export class ClientSocket implements Attachment, Outbox {
     return answerOf(r);
   }
 
-  private async inSession(req: Exclude<Request, { type: 'join' | 'resume' | 'leave' }>): Promise<Answer> {
+  private inSession(req: Exclude<Request, { type: 'join' | 'resume' | 'leave' }>): Maybe<Answer> {
     // A closed socket's queued requests still belong to its session, which may live on.
     const j = this.session;
     if (!j) return no(CODES.NOT_IN_ROOM, `${req.type} needs a join first`);
     const { rooms } = this.ctx;
     switch (req.type) {
       case 'publish':
-        return answerOf(await rooms.publish(j.key, j.userId, j.sessionId, req.screen));
+        return rooms.publish(j.key, j.userId, j.sessionId, req.screen).then(answerOf);
       case 'unpublish':
-        return answerOf(await rooms.unpublish(j.key, j.userId, j.sessionId, req.screen));
+        return answerNowOrLater(rooms.unpublish(j.key, j.userId, j.sessionId, req.screen));
       case 'subscribe':
-        return answerOf(await rooms.subscribe(j.key, j.userId, j.sessionId, { userId: req.userId, screen: req.screen, audio: req.audio, video: req.video }));
+        return rooms.subscribe(j.key, j.userId, j.sessionId, { userId: req.userId, screen: req.screen, audio: req.audio, video: req.video }).then(answerOf);
       case 'unsubscribe':
-        return answerOf(await rooms.unsubscribe(j.key, j.userId, j.sessionId, req.userId, req.screen));
+        return answerNowOrLater(rooms.unsubscribe(j.key, j.userId, j.sessionId, req.userId, req.screen));
       case 'muteLocal':
-        return answerOf(await rooms.muteLocal(j.key, j.userId, j.sessionId, req.audio, req.video));
+        return answerNowOrLater(rooms.muteLocal(j.key, j.userId, j.sessionId, req.audio, req.video));
       case 'muteRemote':
-        return answerOf(await rooms.muteRemote(j.key, j.userId, j.sessionId, { userId: req.userId, screen: req.screen, audio: req.audio, video: req.video }));
+        return answerNowOrLater(rooms.muteRemote(j.key, j.userId, j.sessionId, { userId: req.userId, screen: req.screen, audio: req.audio, video: req.video }));
       case 'setVisibility':
-        return answerOf(await rooms.setVisibility(j.key, j.userId, j.sessionId, req.visible));
+        return answerNowOrLater(rooms.setVisibility(j.key, j.userId, j.sessionId, req.visible));
       case 'updateToken':
         return this.updateToken(j, req.token);
       case 'report': {

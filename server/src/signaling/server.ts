@@ -17,7 +17,7 @@ import { RateLimiter, SocketCounter } from './rate-limit.js';
 import { SessionRegistry, type SessionEntry } from './sessions.js';
 import { Admission } from './admission.js';
 import { startSweep, sweepEveryMs } from './sweep.js';
-import { beforeAudience } from './write-batch.js';
+import { afterAudience, beforeAudience } from './write-batch.js';
 import { ClusterNode } from '../cluster/node.js';
 
 export interface RunningServer {
@@ -85,6 +85,7 @@ export class SignalingServer {
         (e?.conn as ClientSocket | null | undefined)?.kick(code, reason);
       },
       beforeAudience,
+      afterAudience,
     });
     this.rooms.events = this.events;
     this.offMediaEvents = observeMedia(this.media, this.events);

@@ -489,12 +489,13 @@ describe('the order in which a room hears of a change', () => {
 });
 
 describe('beforeAudience', () => {
-  it('is called once per operation, after the visible members were told and before the first invisible one', async () => {
+  it('is called once per operation, after the visible members were told and before the first invisible one; afterAudience after its last effect', async () => {
     const log: string[] = [];
     const svc = new RoomService(new InMemoryRoomStore(), new RecordingMediaPlane(), DEFAULT_LIMITS, {
       event: (to, event) => log.push(`${event}>${to}`),
       kick: () => undefined,
       beforeAudience: () => log.push('flush'),
+      afterAudience: () => log.push('end'),
     });
     const member = (userId: string, visible: boolean) => ({ userId, sessionId: `s-${userId}`, visible, businessId: null, tokenExpireAt: 0, privileges: ALL });
     await svc.join(A, member('alice', true));
@@ -504,6 +505,6 @@ describe('beforeAudience', () => {
     log.length = 0;
     await svc.muteLocal(A, 'alice', 's-alice', true, false);
     await svc.publish(A, 'alice', 's-alice', false);
-    expect(log).toEqual(['stream-added>s-bob', 'flush', 'stream-added>s-aud']);
+    expect(log).toEqual(['stream-added>s-bob', 'flush', 'stream-added>s-aud', 'end']);
   });
 });
