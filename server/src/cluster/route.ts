@@ -27,8 +27,11 @@ export function route(result: unknown): OutItem[] | null {
   if (!o) return null;
   const items: OutItem[] = [];
   for (const e of o.effects) {
-    if (e.kind === 'event') items.push({ kind: 'e', sessionId: e.to, framePrefix: framePrefix(e.event, e.data) });
-    else if (e.kind === 'kick') items.push({ kind: 'k', sessionId: e.sessionId, code: e.code, reason: e.reason });
+    if (e.kind === 'event') {
+      const prefix = framePrefix(e.event, e.data);
+      if (e.audience) for (const to of e.to) items.push({ kind: 'e', sessionId: to, framePrefix: prefix });
+      else items.push({ kind: 'e', sessionId: e.to, framePrefix: prefix });
+    } else if (e.kind === 'kick') items.push({ kind: 'k', sessionId: e.sessionId, code: e.code, reason: e.reason });
   }
   return items;
 }

@@ -3,8 +3,9 @@ import type { StreamKey } from '../media/plane.js';
 
 /** What a room operation asks the world to do once its state change is committed. */
 export type Effect =
-  /** `audience`: to an invisible member; the visible ones are told first (toOthers in ops.ts). */
-  | { kind: 'event'; to: string; event: string; data: unknown; audience?: true }
+  | { kind: 'event'; to: string; event: string; data: unknown; audience?: undefined }
+  /** To a room's invisible members: applied after every other effect of the operation (toOthers in ops.ts). */
+  | { kind: 'event'; to: string[]; event: string; data: unknown; audience: true }
   /** The session was replaced by a newer join of the same user: tell it and close it. */
   | { kind: 'kick'; sessionId: string; code: number; reason: string }
   | { kind: 'endPush'; key: StreamKey; reason: string }

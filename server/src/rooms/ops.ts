@@ -21,15 +21,15 @@ const done = <T>(data: T, effects: Effect[]): Outcome<T> => ({ ok: true, data, e
 
 /** The visible members first: the people in the call hear of a change before its audience. */
 function toOthers(room: RoomRecord, exceptUserId: string, event: string, data: unknown, out: Effect[]): void {
-  let audience = false;
+  // One pass; the audience is one effect with all its sessions, so the visible members' events
+  // are applied (and written) before a thousand invisible ones cost anything.
+  let audience: string[] | undefined;
   for (const m of room.members.values()) {
-    if (!m.visible) audience = true;
-    else if (m.userId !== exceptUserId) out.push({ kind: 'event', to: m.sessionId, event, data });
+    if (m.userId === exceptUserId) continue;
+    if (m.visible) out.push({ kind: 'event', to: m.sessionId, event, data });
+    else (audience ??= []).push(m.sessionId);
   }
-  if (!audience) return;
-  for (const m of room.members.values()) {
-    if (!m.visible && m.userId !== exceptUserId) out.push({ kind: 'event', to: m.sessionId, event, data, audience: true });
-  }
+  if (audience) out.push({ kind: 'event', to: audience, event, data, audience: true });
 }
 
 const keyOf = (room: RoomRecord, s: { userId: string; screen: boolean }): StreamKey => ({

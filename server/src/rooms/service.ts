@@ -222,17 +222,28 @@ export class RoomService {
   }
 
   private applyAll(effects: Effect[]): void {
+    // A large audience costs time to serve: the people in the call are not kept waiting for it.
     let audience = false;
     for (const effect of effects) {
-      // A large audience costs time to serve: the people in the call are not kept waiting for it.
-      if (!audience && effect.kind === 'event' && effect.audience) {
-        audience = true;
-        this.sink.beforeAudience?.();
-      }
-      this.apply(effect);
+      if (effect.kind === 'event' && effect.audience) audience = true;
+      else this.apply(effect);
+    }
+    if (!audience) return;
+    this.sink.beforeAudience?.();
+    for (const effect of effects) {
+      if (effect.kind !== 'event' || !effect.audience) continue;
+      for (const to of effect.to) this.tell(to, effect.event, effect.data);
     }
     // One process answers the next frame right away: it must not count as this audience.
-    if (audience) this.sink.afterAudience?.();
+    this.sink.afterAudience?.();
+  }
+
+  private tell(to: string, event: string, data: unknown): void {
+    try {
+      this.sink.event(to, event, data);
+    } catch (err) {
+      reportFault(this.events, 'effect event failed', err);
+    }
   }
 
   private apply(e: Effect): void {
@@ -240,7 +251,8 @@ export class RoomService {
     try {
       switch (e.kind) {
         case 'event':
-          this.sink.event(e.to, e.event, e.data);
+          // (An audience's events are told one by one by applyAll, after everything else.)
+          if (!e.audience) this.sink.event(e.to, e.event, e.data);
           break;
         case 'kick':
           this.sink.kick(e.sessionId, e.code, e.reason);

@@ -506,5 +506,9 @@ describe('beforeAudience', () => {
     await svc.muteLocal(A, 'alice', 's-alice', true, false);
     await svc.publish(A, 'alice', 's-alice', false);
     expect(log).toEqual(['stream-added>s-bob', 'flush', 'stream-added>s-aud', 'end']);
+    // Two events in one operation (a publisher leaves): the visible members hear both first.
+    log.length = 0;
+    await svc.leave(A, 'alice', 's-alice', 'leave');
+    expect(log).toEqual(['stream-removed>s-bob', 'peer-leave>s-bob', 'flush', 'stream-removed>s-aud', 'peer-leave>s-aud', 'end']);
   });
 });
