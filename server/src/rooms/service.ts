@@ -69,7 +69,10 @@ export class RoomService {
   // join and leave are the busiest: with nobody observing, they hand back run()'s own promise
   // (an async wrapper would add a promise and its microtask turns to every join and leave).
   join(key: RoomKey, input: Omit<ops.JoinInput, 'now'>): Maybe<Outcome<ops.JoinData>> {
-    const r = this.run(key, (room) => ops.join(room, { ...input, now: this.clock() }, this.limits));
+    // The caller's object gets the time (a copy with it would be made on every join).
+    const full = input as ops.JoinInput;
+    full.now = this.clock();
+    const r = this.run(key, (room) => ops.join(room, full, this.limits));
     const events = this.events;
     if (!events?.active) return r;
     const told = (o: Outcome<ops.JoinData>): Outcome<ops.JoinData> => {

@@ -323,10 +323,11 @@ export class ClientSocket implements Attachment, Outbox {
   }
 
   private answered(id: number, answer: Answer): undefined {
-    const frame = answer.ok
-      ? { v: PROTOCOL_VERSION, type: 'response', id, ok: true, data: answer.data }
-      : { v: PROTOCOL_VERSION, type: 'response', id, ok: false, error: answer.error };
-    this.sendRaw(JSON.stringify(frame), true);
+    // The frame's fixed part is written out (id is a validated integer): only the answer is serialized.
+    const text = answer.ok
+      ? `{"v":${PROTOCOL_VERSION},"type":"response","id":${id},"ok":true${answer.data === undefined ? '' : `,"data":${JSON.stringify(answer.data)}`}}`
+      : `{"v":${PROTOCOL_VERSION},"type":"response","id":${id},"ok":false,"error":${JSON.stringify(answer.error)}}`;
+    this.sendRaw(text, true);
     this.flushHeld();
     // Nothing queued behind this request: drop the chain (48 B per socket that made a request).
     if (this.pending === 0) this.queue = SETTLED;
