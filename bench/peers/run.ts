@@ -493,6 +493,28 @@ function table(idleCount: number): string {
   return out.join('\n');
 }
 
+/**
+ * The audience's slowdown round by round: each round's audience row over the same round's paced
+ * row, measured seconds apart. A ratio of medians taken over all rounds mixes the machine's drift
+ * between rounds into it (on a shared machine, more than the effect measured).
+ */
+function audienceSlowdowns(): string | undefined {
+  const cols = ROOMERS.map((v) => v.col).filter((c) => samples.fanoutInvisible?.[c]?.length && samples.fanoutPaced?.[c]?.length);
+  if (!cols.length) return undefined;
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)} %`;
+  const parts = cols.map((c) => {
+    const paced = samples.fanoutPaced![c]!;
+    const heard = samples.fanoutInvisible![c]!;
+    const rounds = Math.min(paced.length, heard.length) / P.events;
+    const ratios = Array.from(
+      { length: rounds },
+      (_, r) => median(heard.slice(r * P.events, (r + 1) * P.events)) / median(paced.slice(r * P.events, (r + 1) * P.events)) - 1,
+    );
+    return `${c} ${ratios.map(pct).join(', ')} (median ${pct(median(ratios))})`;
+  });
+  return `fan-out audience slowdown per round (the audience row over the paced row of the same round): ${parts.join('; ')}`;
+}
+
 // ---- the run ----
 
 async function main(): Promise<void> {
@@ -581,6 +603,8 @@ async function main(): Promise<void> {
   );
   console.log(table(idleCount));
   if (pinNote) console.log(`fan-out, ${PIN === 'all' ? 'every row' : 'the paced rows'}: ${pinNote}`);
+  const slowdowns = audienceSlowdowns();
+  if (slowdowns) console.log(slowdowns);
   const heard = Object.entries(audienceHeard);
   if (heard.length)
     console.log(
