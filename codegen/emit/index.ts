@@ -34,16 +34,16 @@ function emitIndex(file: SourceFile, spec: Spec): void {
   ]);
 }
 
+/** How the emitted code is laid out (emit-format.test.ts formats with the same settings). */
+export const MANIPULATION_SETTINGS = {
+  indentationText: IndentationText.TwoSpaces,
+  quoteKind: QuoteKind.Single,
+  newLineKind: NewLineKind.LineFeed,
+  useTrailingCommas: true,
+};
+
 export function emit(spec: Spec): Map<string, string> {
-  const project = new Project({
-    useInMemoryFileSystem: true,
-    manipulationSettings: {
-      indentationText: IndentationText.TwoSpaces,
-      quoteKind: QuoteKind.Single,
-      newLineKind: NewLineKind.LineFeed,
-      useTrailingCommas: true,
-    },
-  });
+  const project = new Project({ useInMemoryFileSystem: true, manipulationSettings: MANIPULATION_SETTINGS });
   const out = new Map<string, string>();
   for (const [name, fill] of FILES) {
     const file = project.createSourceFile(`/gen/${name}`, '');
