@@ -42,6 +42,19 @@ async function pair(): Promise<{ socket: Socket; received: string[]; next: (n: n
   return { socket: await socket, received, next };
 }
 
+/** An outbox that hands each batch it is asked to flush (null when it has none) to `flushed`. */
+function outbox(flushed: (frames: string[] | null) => void): Outbox {
+  const b: Outbox = {
+    outgoing: null,
+    flush() {
+      const frames = b.outgoing;
+      b.outgoing = null;
+      flushed(frames);
+    },
+  };
+  return b;
+}
+
 describe('writeFrames', () => {
   it('frames every length class and multi-byte text so that ws reads the same messages in order', async () => {
     const { socket, next } = await pair();
@@ -70,14 +83,7 @@ describe('enqueueFrame', () => {
       writes++;
       return write(...a);
     }) as Socket['write'];
-    const box: Outbox = {
-      outgoing: null,
-      flush() {
-        const f = box.outgoing;
-        box.outgoing = null;
-        if (f) writeFrames(socket, f);
-      },
-    };
+    const box = outbox((f) => f && writeFrames(socket, f));
     for (let i = 0; i < 5; i++) enqueueFrame(box, `frame ${i}`);
     expect(writes).toBe(0);
     expect(await next(5)).toEqual(['frame 0', 'frame 1', 'frame 2', 'frame 3', 'frame 4']);
@@ -90,16 +96,7 @@ describe('enqueueFrame', () => {
 
   it('flushes outboxes in the order of their first frame of the turn', async () => {
     const order: string[] = [];
-    const box = (name: string): Outbox => {
-      const b: Outbox = {
-        outgoing: null,
-        flush() {
-          order.push(`${name}:${b.outgoing?.length ?? 0}`);
-          b.outgoing = null;
-        },
-      };
-      return b;
-    };
+    const box = (name: string) => outbox((f) => order.push(`${name}:${f?.length ?? 0}`));
     const [a, b, c] = [box('a'), box('b'), box('c')];
     enqueueFrame(b, '1');
     enqueueFrame(a, '1');
@@ -113,16 +110,7 @@ describe('enqueueFrame', () => {
 describe('answers first', () => {
   it('writes outboxes whose first frame of the turn is an answer before the others', async () => {
     const order: string[] = [];
-    const box = (name: string): Outbox => {
-      const b: Outbox = {
-        outgoing: null,
-        flush() {
-          if (b.outgoing) order.push(name);
-          b.outgoing = null;
-        },
-      };
-      return b;
-    };
+    const box = (name: string) => outbox((f) => f && order.push(name));
     const [peer1, peer2, requester] = [box('peer1'), box('peer2'), box('requester')];
     enqueueFrame(peer1, 'peer-online');
     enqueueFrame(peer2, 'peer-online');
@@ -134,16 +122,7 @@ describe('answers first', () => {
   it('writes the answer to the only request of a turn at once; in a busier turn answers wait for its end', async () => {
     await new Promise((r) => setImmediate(r)); // a turn of our own
     const written: string[] = [];
-    const box = (name: string): Outbox => {
-      const b: Outbox = {
-        outgoing: null,
-        flush() {
-          if (b.outgoing) written.push(`${name}:${b.outgoing.join('+')}`);
-          b.outgoing = null;
-        },
-      };
-      return b;
-    };
+    const box = (name: string) => outbox((f) => f && written.push(`${name}:${f.join('+')}`));
     const [peer, requester, a, b] = [box('peer'), box('requester'), box('a'), box('b')];
     noteRequest();
     enqueueFrame(peer, 'peer-online');
@@ -165,13 +144,7 @@ describe('answers first', () => {
 
   it('flushAll writes at once, and the turn-end flush then finds nothing twice', async () => {
     const flushed: string[][] = [];
-    const b: Outbox = {
-      outgoing: null,
-      flush() {
-        if (b.outgoing) flushed.push(b.outgoing);
-        b.outgoing = null;
-      },
-    };
+    const b = outbox((f) => f && flushed.push(f));
     enqueueFrame(b, 'one');
     flushAll();
     expect(flushed).toEqual([['one']]);
@@ -191,15 +164,7 @@ describe('one buffer for identical frames', () => {
         written.push(chunk);
         return write(chunk, ...rest);
       }) as Socket['write'];
-      const b: Outbox = {
-        outgoing: null,
-        flush() {
-          const f = b.outgoing;
-          b.outgoing = null;
-          if (f) writeFrames(socket, f);
-        },
-      };
-      return b;
+      return outbox((f) => f && writeFrames(socket, f));
     });
     const [a, b, c] = boxes as [Outbox, Outbox, Outbox];
     // The same string to all three (one room event), built again per socket for the last one.
@@ -226,18 +191,7 @@ describe('one buffer for identical frames', () => {
 });
 
 describe('the audience', () => {
-  const recorder =
-    (order: string[]) =>
-    (name: string): Outbox => {
-      const b: Outbox = {
-        outgoing: null,
-        flush() {
-          if (b.outgoing) order.push(`${name}:${b.outgoing.join(',')}`);
-          b.outgoing = null;
-        },
-      };
-      return b;
-    };
+  const recorder = (order: string[]) => (name: string) => outbox((f) => f && order.push(`${name}:${f.join(',')}`));
 
   it('writes the visible members at beforeAudience, the audience after everyone else of later turns, a slice per turn', async () => {
     const order: string[] = [];
