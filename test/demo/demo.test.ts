@@ -37,14 +37,14 @@ describe('npm start', () => {
     await expect.poll(d.out, { timeout: 45_000, interval: 100 }).toContain('Ctrl-C to stop.');
     // What a terminal does: SIGINT to the whole foreground process group (relay and ffmpeg too).
     process.kill(-d.proc.pid!, 'SIGINT');
-    expect(await d.exit).toBe(0);
+    expect(await d.exit, `demo output:\n${d.out()}\n${d.err()}`).toBe(0);
     expect(d.out()).toContain('stopped cleanly');
     expect(d.err()).toBe('');
   });
 
   it('without ffmpeg: the walk-through passes and says media was skipped', { timeout: 60_000 }, async () => {
     const d = demo([], { ...process.env, PATH: bins });
-    expect(await d.exit).toBe(0);
+    expect(await d.exit, `demo output:\n${d.out()}\n${d.err()}`).toBe(0);
     expect(d.out()).toContain('media was skipped (ffmpeg not installed: sudo apt-get install ffmpeg)');
   });
 
@@ -59,7 +59,7 @@ describe('npm start', () => {
       expect(ffmpeg).toBeDefined();
       symlinkSync(ffmpeg!, join(bins, 'ffmpeg')); // ffmpeg alone on PATH, as a build without ffprobe
       const d = demo([], { ...process.env, PATH: bins });
-      expect(await d.exit).toBe(0);
+      expect(await d.exit, `demo output:\n${d.out()}\n${d.err()}`).toBe(0);
       expect(d.out()).toContain('ffprobe not found');
       expect(d.out()).toContain('media was pushed but not read back (no ffprobe)');
     },
