@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 import { build } from 'esbuild';
-import { COMMON, GZIP_BUDGET, miniProgramOptions } from './mini-program-build.js';
+import { COMMON, GZIP_BUDGET, miniProgramCode } from './mini-program-build.js';
 
 //   --bundles-only   skip declarations and the API report (the drop-in tests build this way)
 //   --outdir DIR     write the bundles to DIR instead of dist/
@@ -47,7 +47,7 @@ const budget = Number(process.env.MPRTC_GZIP_BUDGET ?? GZIP_BUDGET);
 const common = { ...COMMON, entryPoints: ['src/index.ts'] };
 mkdirSync(outdir, { recursive: true });
 const cjs = join(outdir, 'VolcEngineRTC_MiniApp.js');
-await build({ ...(await miniProgramOptions()), outfile: cjs });
+writeFileSync(cjs, await miniProgramCode());
 await build({ ...common, format: 'cjs', outfile: join(outdir, 'VolcEngineRTC_MiniApp.debug.js') });
 await build({ ...common, format: 'esm', outfile: join(outdir, 'index.mjs') });
 // The root package.json says "type": "module", which would make Node load the .js files as ES

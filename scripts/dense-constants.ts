@@ -3,6 +3,9 @@
 // 100001, 200001, ... in each group), so the file carries the names only and builds the objects
 // at load time. The dense text is evaluated here and must give exactly the module's exports (same
 // keys, order and values); if the spec ever breaks the pattern, the module is bundled as it is.
+// The error codes' names are written in lower case and upper-cased at load: in a file of mostly
+// lower-case code gzip spends fewer bits on a lower-case letter (about 95 bytes gzip -9 less). The
+// event names stay upper case: measured, lower case made the file larger.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,12 +24,13 @@ const DENSE: Record<string, Dense> = {
   'error-codes.ts': (m) => {
     const groups: string[][] = [];
     for (const [name, code] of Object.entries(m.ERROR_CODES as Record<string, number>)) (groups[Math.floor(code / 1e5) - 1] ??= []).push(name);
+    const names = Array.from(groups, (g = []) => g.join(' ')).join('|');
     return {
       names: ['ERROR_CODES'],
       body:
         'const ERROR_CODES = {};\n' +
-        `${JSON.stringify(Array.from(groups, (g = []) => g.join(' ')).join('|'))}` +
-        ".split('|').forEach((group, i) => group.split(' ').forEach((name, j) => (ERROR_CODES[name] = (i + 1) * 1e5 + j + 1)));\n",
+        `${JSON.stringify(names.toLowerCase())}` +
+        ".split('|').forEach((group, i) => group.split(' ').forEach((name, j) => (ERROR_CODES[name.toUpperCase()] = (i + 1) * 1e5 + j + 1)));\n",
     };
   },
 };
