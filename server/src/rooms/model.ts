@@ -49,8 +49,14 @@ export interface SubscriptionRecord {
 export interface RoomRecord {
   appId: string;
   roomId: string;
-  /** In join order (Map keeps insertion order): the join response lists the earliest first. */
+  /** In join order (Map keeps insertion order). Changed only through addMember, removeMember and setMemberVisible. */
   members: Map<string, MemberRecord>;
+  /**
+   * The visible members (the same records), in the order they became visible: the join response
+   * lists the earliest first. Its size is the room's visible count, and members.size minus it the
+   * invisible count, so a join or a leave never walks the audience to check the limits.
+   */
+  visible: Map<string, MemberRecord>;
   /** keyed by streamId(userId, screen) */
   streams: Map<string, StreamRecord>;
   /** keyed by subscriptionId(subscriberId, userId, screen) */
@@ -68,7 +74,26 @@ export const subscriptionId = (subscriberId: string, userId: string, screen: boo
 export const roomKeyString = (k: RoomKey): string => `${k.appId}/${k.roomId}`;
 
 export function emptyRoom(key: RoomKey): RoomRecord {
-  return { appId: key.appId, roomId: key.roomId, members: new Map(), streams: new Map(), subscriptions: new Map() };
+  return { appId: key.appId, roomId: key.roomId, members: new Map(), visible: new Map(), streams: new Map(), subscriptions: new Map() };
+}
+
+/** Adds a member last (after removing an earlier record of the same user), keeping the visible index. */
+export function addMember(room: RoomRecord, m: MemberRecord): void {
+  removeMember(room, m.userId);
+  room.members.set(m.userId, m);
+  if (m.visible) room.visible.set(m.userId, m);
+}
+
+export function removeMember(room: RoomRecord, userId: string): void {
+  room.members.delete(userId);
+  room.visible.delete(userId);
+}
+
+/** A member turning visible comes last in the visible index; one turning invisible leaves it. */
+export function setMemberVisible(room: RoomRecord, m: MemberRecord, visible: boolean): void {
+  m.visible = visible;
+  if (visible) room.visible.set(m.userId, m);
+  else room.visible.delete(m.userId);
 }
 
 /** Others learn of a stream only while its push is not failed and it carries audio or video (both off = removed). */

@@ -5,7 +5,18 @@ import type { StreamKey } from '../media/plane.js';
 import { Privileges, checkGrant } from '../token/index.js';
 import type { Effect, Outcome } from './effects.js';
 import type { Limits } from './limits.js';
-import { isAnnounced, streamId, subscriptionId, type MemberRecord, type RoomRecord, type StreamRecord } from './model.js';
+import {
+  addMember,
+  isAnnounced,
+  removeMember,
+  setMemberVisible,
+  streamId,
+  subscriptionId,
+  type MemberRecord,
+  type RoomRecord,
+  type StreamRecord,
+  type SubscriptionRecord,
+} from './model.js';
 
 export interface WireStreamState {
   uid: string;
@@ -68,25 +79,37 @@ function dropStream(room: RoomRecord, s: StreamRecord, reason: string, out: Effe
   if (isAnnounced(s)) toOthers(room, s.userId, 'stream-removed', { uid: s.userId, screen: s.screen }, out);
 }
 
+/**
+ * The user's subscriptions, found through the room's streams (at most two per publisher): every
+ * subscription is to a stream of the room (dropStream ends them with it), and the whole list of
+ * subscriptions grows with the audience, which a leave must not walk.
+ */
+function subscriptionsOf(room: RoomRecord, subscriberId: string): [string, SubscriptionRecord][] {
+  const found: [string, SubscriptionRecord][] = [];
+  for (const s of room.streams.values()) {
+    const id = subscriptionId(subscriberId, s.userId, s.screen);
+    const sub = room.subscriptions.get(id);
+    if (sub) found.push([id, sub]);
+  }
+  return found;
+}
+
 /** Drops everything a user has in the room except the membership itself. */
 function dropUserMedia(room: RoomRecord, userId: string, reason: string, out: Effect[]): void {
   for (const s of [...room.streams.values()]) if (s.userId === userId) dropStream(room, s, reason, out);
-  for (const [id, sub] of room.subscriptions) {
-    if (sub.subscriberId === userId) {
-      room.subscriptions.delete(id);
-      out.push({ kind: 'endPlay', key: keyOf(room, sub), subscriberId: userId });
-    }
+  for (const [id, sub] of subscriptionsOf(room, userId)) {
+    room.subscriptions.delete(id);
+    out.push({ kind: 'endPlay', key: keyOf(room, sub), subscriberId: userId });
   }
 }
 
-function counts(room: RoomRecord, exceptUserId?: string): { visible: number; invisible: number } {
-  let visible = 0;
-  let invisible = 0;
-  for (const m of room.members.values()) {
-    if (m.userId === exceptUserId) continue;
-    if (m.visible) visible++;
-    else invisible++;
-  }
+/** The room's visible and invisible members but one, from the visible index (no walk). */
+function counts(room: RoomRecord, exceptUserId: string): { visible: number; invisible: number } {
+  let visible = room.visible.size;
+  let invisible = room.members.size - visible;
+  const except = room.members.get(exceptUserId);
+  if (except?.visible) visible--;
+  else if (except) invisible--;
   return { visible, invisible };
 }
 
@@ -132,9 +155,9 @@ export function join(room: RoomRecord, input: JoinInput, limits: Limits): Outcom
   if (previous) {
     out.push({ kind: 'kick', sessionId: previous.sessionId, code: CODES.KICKED, reason: 'the same user joined this room from another connection' });
     dropUserMedia(room, previous.userId, 'kicked', out);
-    room.members.delete(previous.userId);
+    removeMember(room, previous.userId);
   }
-  room.members.set(input.userId, {
+  addMember(room, {
     userId: input.userId,
     sessionId: input.sessionId,
     visible: input.visible,
@@ -149,9 +172,9 @@ export function join(room: RoomRecord, input: JoinInput, limits: Limits): Outcom
   if (!input.visible && wasVisible) toOthers(room, input.userId, 'peer-leave', { uid: input.userId, reason: 'invisible' }, out);
 
   const peers: string[] = [];
-  for (const m of room.members.values()) {
+  for (const m of room.visible.values()) {
     if (peers.length >= limits.maxPeersInJoin) break;
-    if (m.visible && m.userId !== input.userId) peers.push(m.userId);
+    if (m.userId !== input.userId) peers.push(m.userId);
   }
   const streams: WireStreamState[] = [];
   for (const s of room.streams.values()) {
@@ -166,7 +189,7 @@ export function leave(room: RoomRecord, userId: string, sessionId: string, reaso
   if (!m) return fail('NOT_IN_ROOM', 'not in a room');
   const out: Effect[] = [];
   dropUserMedia(room, userId, reason, out);
-  room.members.delete(userId);
+  removeMember(room, userId);
   if (m.visible) toOthers(room, userId, 'peer-leave', { uid: userId, reason }, out);
   return done({}, out);
 }
@@ -323,7 +346,7 @@ export function setVisibility(room: RoomRecord, userId: string, sessionId: strin
   if (!visible) {
     for (const s of [...room.streams.values()]) if (s.userId === userId) dropStream(room, s, 'invisible', out);
   }
-  m.visible = visible;
+  setMemberVisible(room, m, visible);
   if (visible) toOthers(room, userId, 'peer-online', { uid: userId }, out);
   else toOthers(room, userId, 'peer-leave', { uid: userId, reason: 'invisible' }, out);
   return done({}, out);
@@ -391,8 +414,7 @@ export function renewToken(room: RoomRecord, userId: string, sessionId: string, 
   if (push !== undefined)
     for (const s of room.streams.values()) if (s.userId === userId) urls.push({ key: keyOf(room, s), subscriberId: null, expireAt: push });
   const play = until(Privileges.SubscribeStream);
-  if (play !== undefined)
-    for (const sub of room.subscriptions.values()) if (sub.subscriberId === userId) urls.push({ key: keyOf(room, sub), subscriberId: userId, expireAt: play });
+  if (play !== undefined) for (const [, sub] of subscriptionsOf(room, userId)) urls.push({ key: keyOf(room, sub), subscriberId: userId, expireAt: play });
   return done({ urls }, []);
 }
 

@@ -1,12 +1,23 @@
 // RoomRecord <-> JSON for Redis. Maps become arrays of values (keys are derived from them again),
 // in insertion order: members are listed to joiners earliest first.
 import { Privileges } from '../token/privileges.js';
-import { streamId, subscriptionId, type MemberRecord, type RoomKey, type RoomRecord, type StreamRecord, type SubscriptionRecord } from '../rooms/model.js';
+import {
+  emptyRoom,
+  streamId,
+  subscriptionId,
+  type MemberRecord,
+  type RoomKey,
+  type RoomRecord,
+  type StreamRecord,
+  type SubscriptionRecord,
+} from '../rooms/model.js';
 
 interface WireRoom {
   m: MemberRecord[];
   s: StreamRecord[];
   u: SubscriptionRecord[];
+  /** The visible members' ids in the order they became visible; absent in records of older versions. */
+  v?: string[];
 }
 
 export function encodeRoom(room: RoomRecord): string {
@@ -14,17 +25,32 @@ export function encodeRoom(room: RoomRecord): string {
     m: [...room.members.values()],
     s: [...room.streams.values()],
     u: [...room.subscriptions.values()],
+    v: [...room.visible.keys()],
   };
   return JSON.stringify(w);
 }
 
 export function decodeRoom(key: RoomKey, text: string): RoomRecord {
   const w = JSON.parse(text) as WireRoom;
-  const room: RoomRecord = { appId: key.appId, roomId: key.roomId, members: new Map(), streams: new Map(), subscriptions: new Map() };
+  const room = emptyRoom(key);
   for (const m of w.m) room.members.set(m.userId, member(m));
   for (const s of w.s) room.streams.set(streamId(s.userId, s.screen), s);
   for (const u of w.u) room.subscriptions.set(subscriptionId(u.subscriberId, u.userId, u.screen), u);
+  visibleIndex(room, w.v ?? []);
   return room;
+}
+
+/**
+ * The visible index, rebuilt from the members themselves (they are the truth): in the stored order,
+ * then any visible member that order lacks in join order. A record written by an older version
+ * has no order (an older node rewriting a record drops it): its visible members come in join order.
+ */
+function visibleIndex(room: RoomRecord, order: string[]): void {
+  for (const id of order) {
+    const m = room.members.get(id);
+    if (m?.visible) room.visible.set(id, m);
+  }
+  for (const m of room.members.values()) if (m.visible && !room.visible.has(m.userId)) room.visible.set(m.userId, m);
 }
 
 /**

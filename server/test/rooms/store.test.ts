@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CODES } from '../../src/codes.js';
 import { DEFAULT_LIMITS } from '../../src/rooms/limits.js';
+import { addMember, removeMember, setMemberVisible } from '../../src/rooms/model.js';
 import * as ops from '../../src/rooms/ops.js';
 import { InMemoryRoomStore, type RoomStore } from '../../src/rooms/store.js';
 import { RedisRoomStore } from '../../src/store/room-store.js';
@@ -25,9 +26,9 @@ function contract(make: () => Promise<RoomStore>): void {
     const store = await make();
     const key = { appId: 'a', roomId: 'r' };
     expect(await store.read(key, (r) => r)).toBeUndefined();
-    await store.update(key, (r) => void r.members.set('u', member('u')));
+    await store.update(key, (r) => void addMember(r, member('u')));
     expect(await store.read(key, (r) => r?.members.size)).toBe(1);
-    await store.update(key, (r) => void r.members.delete('u'));
+    await store.update(key, (r) => void removeMember(r, 'u'));
     expect(await store.read(key, (r) => r)).toBeUndefined();
     // An update that adds nobody leaves no empty room behind.
     await store.update({ appId: 'a', roomId: 'ghost' }, () => 1);
@@ -36,23 +37,29 @@ function contract(make: () => Promise<RoomStore>): void {
 
   it('keys rooms by app and room id, and lists them per app', async () => {
     const store = await make();
-    await store.update({ appId: 'a', roomId: 'r' }, (r) => void r.members.set('u', member('u')));
-    await store.update({ appId: 'b', roomId: 'r' }, (r) => void r.members.set('v', member('v')));
+    await store.update({ appId: 'a', roomId: 'r' }, (r) => void addMember(r, member('u')));
+    await store.update({ appId: 'b', roomId: 'r' }, (r) => void addMember(r, member('v')));
     expect(await store.read({ appId: 'a', roomId: 'r' }, (r) => [...r!.members.keys()])).toEqual(['u']);
     expect(await store.list('b')).toEqual([{ appId: 'b', roomId: 'r' }]);
     expect((await store.list()).length).toBe(2);
   });
 
-  it('keeps records whole: member order, privileges, streams and subscriptions', async () => {
+  it('keeps records whole: member order, visible order, privileges, streams and subscriptions', async () => {
     const store = await make();
     const key = { appId: 'a', roomId: 'r:{x}%' };
     await store.update(key, (r) => {
-      for (const u of ['z', 'a', 'm']) r.members.set(u, member(u));
+      for (const u of ['z', 'a', 'm', 'i']) addMember(r, member(u));
+      // z turns invisible and visible again: it is now the last to have become visible; i stays invisible.
+      setMemberVisible(r, r.members.get('z')!, false);
+      setMemberVisible(r, r.members.get('z')!, true);
+      setMemberVisible(r, r.members.get('i')!, false);
       r.streams.set('z|0', { userId: 'z', screen: false, audio: true, video: false, failed: true, retry: true, pushUrl: 'rtmp://x' });
       r.subscriptions.set('a>z|0', { subscriberId: 'a', userId: 'z', screen: false, audio: true, video: true, pausedAudio: true, pausedVideo: false });
     });
     const back = await store.read(key, (r) => r);
-    expect([...back!.members.keys()]).toEqual(['z', 'a', 'm']);
+    expect([...back!.members.keys()]).toEqual(['z', 'a', 'm', 'i']);
+    expect([...back!.visible.keys()]).toEqual(['a', 'm', 'z']);
+    expect(back!.visible.get('a')).toBe(back!.members.get('a'));
     expect(back!.members.get('a')).toMatchObject({ publishUntil: 0, subscribeUntil: null });
     expect(back!.streams.get('z|0')).toEqual({ userId: 'z', screen: false, audio: true, video: false, failed: true, retry: true, pushUrl: 'rtmp://x' });
     expect(back!.subscriptions.get('a>z|0')!.pausedAudio).toBe(true);
@@ -77,7 +84,7 @@ function contract(make: () => Promise<RoomStore>): void {
   it('runs concurrent updates of one room one at a time (no lost update)', async () => {
     const store = await make();
     const key = { appId: 'a', roomId: 'count' };
-    await Promise.all(Array.from({ length: 40 }, (_, i) => store.update(key, (r) => void r.members.set(`u${i}`, member(`u${i}`)))));
+    await Promise.all(Array.from({ length: 40 }, (_, i) => store.update(key, (r) => void addMember(r, member(`u${i}`)))));
     expect(await store.read(key, (r) => r?.members.size)).toBe(40);
   });
 }
