@@ -33,24 +33,23 @@ export function encodeRoom(room: RoomRecord): string {
 export function decodeRoom(key: RoomKey, text: string): RoomRecord {
   const w = JSON.parse(text) as WireRoom;
   const room = emptyRoom(key);
-  for (const m of w.m) room.members.set(m.userId, member(m));
+  let visible = 0;
+  for (const stored of w.m) {
+    const m = member(stored);
+    room.members.set(m.userId, m);
+    if (m.visible) visible++;
+  }
   for (const s of w.s) room.streams.set(streamId(s.userId, s.screen), s);
   for (const u of w.u) room.subscriptions.set(subscriptionId(u.subscriberId, u.userId, u.screen), u);
-  visibleIndex(room, w.v ?? []);
-  return room;
-}
-
-/**
- * The visible index, rebuilt from the members themselves (they are the truth): in the stored order,
- * then any visible member that order lacks in join order. A record written by an older version
- * has no order (an older node rewriting a record drops it): its visible members come in join order.
- */
-function visibleIndex(room: RoomRecord, order: string[]): void {
-  for (const id of order) {
+  // The visible index, from the members themselves (they are the truth): in the stored order, then
+  // any visible member it lacks in join order. A record written by an older version has no order
+  // (an older node rewriting a record drops it): its visible members come in join order.
+  for (const id of w.v ?? []) {
     const m = room.members.get(id);
     if (m?.visible) room.visible.set(id, m);
   }
-  for (const m of room.members.values()) if (m.visible && !room.visible.has(m.userId)) room.visible.set(m.userId, m);
+  if (room.visible.size < visible) for (const m of room.members.values()) if (m.visible && !room.visible.has(m.userId)) room.visible.set(m.userId, m);
+  return room;
 }
 
 /**

@@ -295,6 +295,27 @@ describe('the limits at their boundary with a full audience', () => {
   }
 });
 
+describe('the visible index read back from a record', () => {
+  it('takes the stored order where it names visible members, and adds the visible members it lacks in join order', () => {
+    const key = { appId: 'app', roomId: 'odd' };
+    const room = emptyRoom(key);
+    for (const [u, visible] of [
+      ['p', true],
+      ['x', false],
+      ['q', true],
+      ['r', true],
+    ] as const)
+      expect(ops.join(room, { userId: u, sessionId: `s-${u}`, visible, businessId: null, tokenExpireAt: 0, privileges: ALL, now: 0 }, LIMITS).ok).toBe(true);
+    const w = JSON.parse(encodeRoom(room)) as { v: string[] };
+    expect(w.v).toEqual(['p', 'q', 'r']);
+    // An order naming an invisible member, a stranger and one member twice, and missing two.
+    w.v = ['q', 'x', 'ghost', 'q'];
+    const back = decodeRoom(key, JSON.stringify(w));
+    expect([...back.visible.keys()]).toEqual(['q', 'p', 'r']);
+    expect(recount(back)).toEqual({ visible: back.visible.size, invisible: back.members.size - back.visible.size });
+  });
+});
+
 describe("a member's subscriptions, found through the room's streams", () => {
   const key = { appId: 'app', roomId: 'subs' };
   const limits = { ...DEFAULT_LIMITS, maxVisible: 4 };
