@@ -36,9 +36,10 @@ let wrote = new Set<Outbox>();
 let scheduled = false;
 const AUDIENCE_SLICE = 128;
 /**
- * Requests read this turn. The answer to the only one goes out at once: with nothing else read,
- * there is nothing to batch it with, and its requester would otherwise also wait for the frames
- * the request made for others. A busy turn (several requests) batches as above.
+ * Requests read this turn. The answer to the only one goes out at once, and with it the frames
+ * its request made for others (queued by then): with nothing else read, there is nothing to batch
+ * them with, and waiting for the turn's end cost the room's members ~90 us per event (the rest of
+ * the read callbacks and the microtasks first). A busy turn (several requests) batches as above.
  */
 let requests = 0;
 
@@ -110,7 +111,10 @@ export function enqueueFrame(box: Outbox, text: string, answer = false): void {
     return;
   }
   box.outgoing = [text];
-  if (answer && requests === 1) return box.flush();
+  if (answer && requests === 1) {
+    box.flush();
+    return flushAll();
+  }
   (answer ? answering : forAudience && !wrote.has(box) ? audience : queued).push(box);
   schedule();
 }

@@ -119,7 +119,7 @@ describe('answers first', () => {
     expect(order).toEqual(['requester', 'peer1', 'peer2']);
   });
 
-  it('writes the answer to the only request of a turn at once; in a busier turn answers wait for its end', async () => {
+  it('writes the answer to the only request of a turn at once, then what it made for others; in a busier turn answers wait for its end', async () => {
     await new Promise((r) => setImmediate(r)); // a turn of our own
     const written: string[] = [];
     const box = (name: string) => outbox((f) => f && written.push(`${name}:${f.join('+')}`));
@@ -127,19 +127,22 @@ describe('answers first', () => {
     noteRequest();
     enqueueFrame(peer, 'peer-online');
     enqueueFrame(requester, 'response', true);
-    // At once: before the turn ends, and before the frame the request made for the peer.
-    expect(written).toEqual(['requester:response']);
-    await new Promise((r) => setImmediate(r));
+    // At once, before the turn ends: the answer first, then the frame the request made for the peer.
     expect(written).toEqual(['requester:response', 'peer:peer-online']);
+    // A frame queued later in the turn waits for its end as before.
+    enqueueFrame(peer, 'peer-left');
+    expect(written).toHaveLength(2);
+    await new Promise((r) => setImmediate(r));
+    expect(written).toEqual(['requester:response', 'peer:peer-online', 'peer:peer-left']);
     // Two requests read in one turn: both answers wait for the turn's end (one write per socket).
     noteRequest();
     noteRequest();
     enqueueFrame(a, 'response', true);
     enqueueFrame(b, 'response', true);
     enqueueFrame(a, 'event', false);
-    expect(written).toHaveLength(2);
+    expect(written).toHaveLength(3);
     await new Promise((r) => setImmediate(r));
-    expect(written.slice(2)).toEqual(['a:response+event', 'b:response']);
+    expect(written.slice(3)).toEqual(['a:response+event', 'b:response']);
   });
 
   it('flushAll writes at once, and the turn-end flush then finds nothing twice', async () => {
