@@ -226,81 +226,100 @@ process.on('exit', continueAudience);
 
 /**
  * One sender, 19 receivers through the app-level client, events back to back, then each after
- * PACE_MS idle; then `invisible` more members held by a worker process, measured twice, paced
- * (the audience's confirmation comes on top of the pause). "Audience stopped": the worker is
- * stopped (SIGSTOP) while an event is timed, so its 1,000 sockets cost the bench machine no CPU
- * then, as an audience of other devices costs the server machine nothing but the kernel's
- * loopback delivery, which the server's write calls pay. Once the visible members heard the
- * event, the worker continues and must confirm that every audience member heard it, exactly
- * once, before the next event. "Audience reading": the old measure, the worker reading its 1,000
- * frames while the event is timed, on the same cores as the server and the receivers. The same
- * for every server.
+ * PACE_MS idle. Then a twin room (its own sender and 19 receivers) gets `invisible` more members,
+ * held by a worker process, and events go to the two rooms in turn (A B, B A, ...), each paced
+ * and timed the same way: the audience's slowdown is the twin room's time over the first room's,
+ * from events a few milliseconds apart, so the machine's drift (on a shared VM, more than the
+ * effect measured) falls on both alike. "Audience stopped": the worker is stopped (SIGSTOP) while
+ * an event is timed, so its 1,000 sockets cost the bench machine no CPU then, as an audience of
+ * other devices costs the server machine nothing but the kernel's loopback delivery, which the
+ * server's write calls pay. Once the visible members heard the event, the worker continues and
+ * must confirm that every audience member heard it, exactly once, before the next event.
+ * "Audience reading": the old measure, the worker reading its 1,000 frames while the event is
+ * timed, on the same cores as the server and the receivers. The same for every server.
  */
 async function fanout(v: Variant, url: string, round: number, server?: Child, profile?: string): Promise<void> {
   progress(`fan-out ${v.col}`);
-  const room = `fan-${v.col}-${round}`;
-  const sender = await openPeer(v.kind, url);
-  await sender.join(room, 'sender', { token: true });
-  await sender.publish();
   let waiting = 0;
   let allIn: () => void = () => undefined;
-  const closers = await Promise.all(
-    Array.from({ length: 19 }, (_, i) =>
-      sdkReceiver(v.kind, url, room, `r${i}`, () => {
-        if (--waiting === 0) allIn();
-      }),
-    ),
-  );
-  // The toggle goes on across the runs: muting a muted stream announces nothing.
-  let toggles = 0;
+  const closers: (() => Promise<void>)[] = [];
+  const senders: Peer[] = [];
+  /** A sender and 19 receivers in a new room; the toggle goes on across the runs (muting a muted stream announces nothing). */
+  const openRoom = async (room: string) => {
+    const sender = await openPeer(v.kind, url);
+    senders.push(sender);
+    await sender.join(room, 'sender', { token: true });
+    await sender.publish();
+    closers.push(
+      ...(await Promise.all(
+        Array.from({ length: 19 }, (_, i) =>
+          sdkReceiver(v.kind, url, room, `r${i}`, () => {
+            if (--waiting === 0) allIn();
+          }),
+        ),
+      )),
+    );
+    let toggles = 0;
+    return { room, mute: () => sender.mute(toggles++ % 2 === 0) };
+  };
   // With an audience, the next event waits until the audience heard this one: each event is
   // timed on its own, not queued behind the previous event's thousand deliveries.
   let audience = 0;
   let heardEvents = 0;
   const w = workers[1]!;
-  const run = async (measure: string, o: { paced?: boolean; stopped?: boolean } = {}) => {
-    const warm = Math.floor(P.events / 10);
-    for (let i = 0; i < P.events + warm; i++) {
-      waiting = 19;
-      const all = new Promise<void>((r) => (allIn = r));
-      if (o.paced) await sleep(PACE_MS);
-      if (o.stopped) stopAudience(w.proc.pid!);
-      const t0 = now();
-      const answered = sender.mute(toggles++ % 2 === 0);
-      const late = setTimeout(() => progress(`${v.col}: event ${i} still missing at ${waiting} of 19 receivers after 10 s`), 10_000);
-      await all;
-      clearTimeout(late);
-      const t1 = now();
-      await answered;
-      continueAudience();
-      if (audience > 0) {
-        heardEvents++;
-        const deaf = setTimeout(() => progress(`${v.col}: event ${i} not yet heard by all ${audience} invisible members after 10 s`), 10_000);
-        const members = await w.call<number>('heard', { events: heardEvents });
-        clearTimeout(deaf);
-        if (members !== audience) throw new Error(`${v.col}: ${members} invisible members checked, ${audience} expected`);
-      }
-      if (i >= warm) add(measure, v.col, t1 - t0);
+  type Room = Awaited<ReturnType<typeof openRoom>>;
+  const event = async (r: Room, measure: string, counted: boolean, o: { paced?: boolean; stopped?: boolean; heard?: boolean }) => {
+    waiting = 19;
+    const all = new Promise<void>((res) => (allIn = res));
+    if (o.paced) await sleep(PACE_MS);
+    if (o.stopped) stopAudience(w.proc.pid!);
+    const t0 = now();
+    const answered = r.mute();
+    const late = setTimeout(() => progress(`${v.col}: an event in ${r.room} still missing at ${waiting} of 19 receivers after 10 s`), 10_000);
+    await all;
+    clearTimeout(late);
+    const t1 = now();
+    await answered;
+    continueAudience();
+    if (o.heard) {
+      heardEvents++;
+      const deaf = setTimeout(() => progress(`${v.col}: an event not yet heard by all ${audience} invisible members after 10 s`), 10_000);
+      const members = await w.call<number>('heard', { events: heardEvents });
+      clearTimeout(deaf);
+      if (members !== audience) throw new Error(`${v.col}: ${members} invisible members checked, ${audience} expected`);
     }
+    if (counted) add(measure, v.col, t1 - t0);
   };
-  await run('fanout');
+  const warm = Math.floor(P.events / 10);
+  const run = async (r: Room, measure: string, o: { paced?: boolean; stopped?: boolean; heard?: boolean } = {}) => {
+    for (let i = 0; i < P.events + warm; i++) await event(r, measure, i >= warm, o);
+  };
   try {
+    const a = await openRoom(`fan-${v.col}-${round}`);
+    await run(a, 'fanout');
     if (PIN === 'paced') pin(true);
-    await run('fanoutPaced', { paced: true });
+    await run(a, 'fanoutPaced', { paced: true });
+    const b = await openRoom(`fan-${v.col}-${round}-audience`);
     progress(`fan-out ${v.col}: ${P.invisible} invisible members join`);
-    await w.call('hold', { kind: v.kind, url, count: P.invisible, room, visible: false, first: 0, heartbeat: false });
+    await w.call('hold', { kind: v.kind, url, count: P.invisible, room: b.room, visible: false, first: 0, heartbeat: false });
     audience = P.invisible;
     if (profile) await server!.call('profile-start');
-    await run('fanoutInvisible', { paced: true, stopped: true });
+    // In turn, the order flipped every pair, so neither room always follows the other.
+    const twin = { paced: true, stopped: true };
+    for (let i = 0; i < P.events + warm; i++) {
+      const pair = [() => event(a, 'fanoutTwin', i >= warm, twin), () => event(b, 'fanoutInvisible', i >= warm, { ...twin, heard: true })];
+      if (i % 2 === 1) pair.reverse();
+      for (const e of pair) await e();
+    }
     if (profile) await server!.call('profile-stop', { file: profile });
-    await run('fanoutInvisibleReading', { paced: true });
-    const a = (audienceHeard[v.col] ??= { members: audience, events: 0 });
-    a.events += heardEvents;
+    await run(b, 'fanoutInvisibleReading', { paced: true, heard: true });
+    const heard = (audienceHeard[v.col] ??= { members: audience, events: 0 });
+    heard.events += heardEvents;
   } finally {
     continueAudience();
     if (PIN === 'paced') pin(false);
     await w.call('drop');
-    sender.close();
+    for (const s of senders) s.close();
     for (const c of closers) await c();
   }
 }
@@ -454,9 +473,14 @@ function table(idleCount: number): string {
     { name: 'join+leave pairs per wall second, 50 clients', key: 'pairsPerS', unit: (x) => x.toFixed(0), higherIsBetter: true },
     { name: 'event to the last of 19 others, SDK receivers, median', key: 'fanout', unit: ms },
     { name: `same, each event after ${PACE_MS} ms idle, server and clients on separate CPUs (as the rows below), median`, key: 'fanoutPaced', unit: ms },
-    { name: `same room + ${P.invisible} invisible members (audience stopped while timed), last visible, median`, key: 'fanoutInvisible', unit: ms },
     {
-      name: `same room + ${P.invisible} invisible members reading on the bench machine meanwhile, last visible, median`,
+      name: `twin room, paced the same, its events in turn with the next row's (the audience's baseline; audience stopped while timed), median`,
+      key: 'fanoutTwin',
+      unit: ms,
+    },
+    { name: `twin room + ${P.invisible} invisible members (audience stopped while timed), last visible, median`, key: 'fanoutInvisible', unit: ms },
+    {
+      name: `twin room + ${P.invisible} invisible members reading on the bench machine meanwhile, last visible, median`,
       key: 'fanoutInvisibleReading',
       unit: ms,
     },
@@ -494,25 +518,28 @@ function table(idleCount: number): string {
 }
 
 /**
- * The audience's slowdown round by round: each round's audience row over the same round's paced
- * row, measured seconds apart. A ratio of medians taken over all rounds mixes the machine's drift
- * between rounds into it (on a shared machine, more than the effect measured).
+ * The audience's slowdown: the audience room's median over its twin's, from events sent in turn
+ * to the two rooms, per round and over all rounds. (The paced row is measured before the audience
+ * joins, seconds earlier: on a shared machine the drift between the two is larger than the effect
+ * measured, so it is not the baseline.)
  */
-function audienceSlowdowns(): string | undefined {
-  const cols = ROOMERS.map((v) => v.col).filter((c) => samples.fanoutInvisible?.[c]?.length && samples.fanoutPaced?.[c]?.length);
+function audienceSlowdowns(): { text: string; all: Record<string, number> } | undefined {
+  const cols = ROOMERS.map((v) => v.col).filter((c) => samples.fanoutInvisible?.[c]?.length && samples.fanoutTwin?.[c]?.length);
   if (!cols.length) return undefined;
-  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)} %`;
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
+  const all: Record<string, number> = {};
   const parts = cols.map((c) => {
-    const paced = samples.fanoutPaced![c]!;
+    const twin = samples.fanoutTwin![c]!;
     const heard = samples.fanoutInvisible![c]!;
-    const rounds = Math.min(paced.length, heard.length) / P.events;
+    const rounds = Math.min(twin.length, heard.length) / P.events;
     const ratios = Array.from(
       { length: rounds },
-      (_, r) => median(heard.slice(r * P.events, (r + 1) * P.events)) / median(paced.slice(r * P.events, (r + 1) * P.events)) - 1,
+      (_, r) => median(heard.slice(r * P.events, (r + 1) * P.events)) / median(twin.slice(r * P.events, (r + 1) * P.events)) - 1,
     );
-    return `${c} ${ratios.map(pct).join(', ')} (median ${pct(median(ratios))})`;
+    all[c] = median(heard) / median(twin) - 1;
+    return `${c} ${pct(all[c])} (rounds: ${ratios.map(pct).join(', ')})`;
   });
-  return `fan-out audience slowdown per round (the audience row over the paced row of the same round): ${parts.join('; ')}`;
+  return { text: `fan-out audience slowdown (the audience room over its twin, events in turn): ${parts.join('; ')}`, all };
 }
 
 // ---- the run ----
@@ -604,7 +631,7 @@ async function main(): Promise<void> {
   console.log(table(idleCount));
   if (pinNote) console.log(`fan-out, ${PIN === 'all' ? 'every row' : 'the paced rows'}: ${pinNote}`);
   const slowdowns = audienceSlowdowns();
-  if (slowdowns) console.log(slowdowns);
+  if (slowdowns) console.log(slowdowns.text);
   const heard = Object.entries(audienceHeard);
   if (heard.length)
     console.log(
@@ -618,7 +645,11 @@ async function main(): Promise<void> {
   if (codegenStatus !== 'exit 0') console.log(`note: \`codegen --check\` ended with ${codegenStatus} (generated files out of date in this tree)`);
   console.log(`load average at end: ${load()}; took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const json = opt('--json');
-  if (json) writeFileSync(json, JSON.stringify({ smoke: SMOKE, idle: idleCount, loadStart, loadEnd: load(), samples, audienceHeard }, null, 1));
+  if (json)
+    writeFileSync(
+      json,
+      JSON.stringify({ smoke: SMOKE, idle: idleCount, loadStart, loadEnd: load(), samples, audienceHeard, audienceSlowdown: slowdowns?.all }, null, 1),
+    );
 }
 
 main().then(
