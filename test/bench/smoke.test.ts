@@ -47,6 +47,7 @@ describe('benches in smoke mode', () => {
       idle: number;
       samples: Record<string, Record<string, number[]>>;
       audienceHeard: Record<string, { members: number; events: number }>;
+      audienceSlowdown?: Record<string, number>;
     };
     const s = r.samples;
     expect(r.idle).toBe(60);
@@ -59,7 +60,10 @@ describe('benches in smoke mode', () => {
       // Every event reached all 19 receivers (a lost event would hang the round, not pass it).
       expect(s.fanout?.[col]).toHaveLength(20);
       expect(s.fanoutPaced?.[col]).toHaveLength(20);
+      expect(s.fanoutTwin?.[col]).toHaveLength(20);
       expect(s.fanoutInvisible?.[col]).toHaveLength(20);
+      // The slowdown is the audience room's median over its twin's, events sent in turn.
+      expect(Number.isFinite(r.audienceSlowdown?.[col]), `audience slowdown ${col}`).toBe(true);
       expect(s.fanoutInvisibleReading?.[col]).toHaveLength(20);
       // The audience (50 in smoke mode) heard every event of both audience runs (20 + 2 warm-up
       // each), each exactly once: the worker checks after every event and the run fails otherwise.
