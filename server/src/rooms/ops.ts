@@ -32,15 +32,32 @@ const done = <T>(data: T, effects: Effect[]): Outcome<T> => ({ ok: true, data, e
 
 /** The visible members first: the people in the call hear of a change before its audience. */
 function toOthers(room: RoomRecord, exceptUserId: string, event: string, data: unknown, out: Effect[]): void {
-  // One pass; the audience is one effect with all its sessions, so the visible members' events
-  // are applied (and written) before a thousand invisible ones cost anything.
-  let audience: string[] | undefined;
-  for (const m of room.members.values()) {
-    if (m.userId === exceptUserId) continue;
-    if (m.visible) out.push({ kind: 'event', to: m.sessionId, event, data });
-    else (audience ??= []).push(m.sessionId);
-  }
-  if (audience) out.push({ kind: 'event', to: audience, event, data, audience: true });
+  for (const m of room.visible.values()) if (m.userId !== exceptUserId) out.push({ kind: 'event', to: m.sessionId, event, data });
+  const actor = room.members.get(exceptUserId);
+  const invisible = room.members.size - room.visible.size - (actor && !actor.visible ? 1 : 0);
+  if (invisible > 0) out.push(toAudience(room, exceptUserId, event, data));
+}
+
+/**
+ * The audience's effect lists its sessions when first read: the room service reads it once the
+ * visible members' frames are written (walking a thousand members first cost them ~70 us). Within
+ * an operation only the actor's own membership changes, and the actor is left out either way, so
+ * the list is the one the operation saw.
+ */
+function toAudience(room: RoomRecord, exceptUserId: string, event: string, data: unknown): Effect {
+  let to: string[] | undefined;
+  return {
+    kind: 'event',
+    get to(): string[] {
+      if (to) return to;
+      to = [];
+      for (const m of room.members.values()) if (!m.visible && m.userId !== exceptUserId) to.push(m.sessionId);
+      return to;
+    },
+    event,
+    data,
+    audience: true,
+  };
 }
 
 const keyOf = (room: RoomRecord, s: { userId: string; screen: boolean }): StreamKey => ({
