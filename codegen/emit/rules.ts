@@ -34,9 +34,10 @@ export function emitRules(file: SourceFile, spec: Spec): void {
         return "'unknown'";
     }
   };
+  // Keys end in '_' like every runtime-private member (docs/runtime.md); what is false is left out.
   const writeField = (w: CodeBlockWriter, name: string | null, t: TypeRef, optional: boolean, def: string | undefined) => {
-    const parts = [name === null ? null : `name: ${quote(name)}`, `rule: ${ruleOf(t)}`, `optional: ${optional}`];
-    if (def !== undefined) parts.push(`default: ${def}`);
+    const parts = [name === null ? null : `name_: ${quote(name)}`, `rule_: ${ruleOf(t)}`, optional ? 'optional_: true' : null];
+    if (def !== undefined) parts.push(`default_: ${def}`);
     w.write(`{ ${parts.filter(Boolean).join(', ')} }`);
   };
 
@@ -84,7 +85,7 @@ export function emitRules(file: SourceFile, spec: Spec): void {
     for (const t of ordered) {
       w.writeLine(`const ${t.name}Rule: ObjectRule = {`);
       w.indent(() => {
-        w.writeLine(`type: ${quote(t.name)}, open: ${t.open}, fields: {`);
+        w.writeLine(`type_: ${quote(t.name)},${t.open ? ' open_: true,' : ''} fields_: {`);
         w.indent(() => {
           for (const f of t.fields) {
             w.write(`${f.name}: `);
@@ -102,7 +103,8 @@ export function emitRules(file: SourceFile, spec: Spec): void {
         w.write(`${m.name}: [`);
         m.params.forEach((p, i) => {
           if (i) w.write(', ');
-          if (i === 0 && isListenerMethod(m)) w.write(`{ name: 'event', rule: { type: 'EVENTS', oneOf: EVENT_VALUES }, optional: ${p.optional} }`);
+          const optional = p.optional ? ', optional_: true' : '';
+          if (i === 0 && isListenerMethod(m)) w.write(`{ name_: 'event', rule_: { type_: 'EVENTS', oneOf_: EVENT_VALUES }${optional} }`);
           else writeField(w, p.name, p.type, p.optional, defaultValue(p.default));
         });
         w.write('],').newLine();

@@ -17,10 +17,10 @@ const RUNTIME_STUBS: Record<string, string> = {
     export type ClientRuntime = ClientRuntimeMethods & { emitError(err: unknown): void };
     export declare function createRuntime(options?: ClientOptions): ClientRuntime;`,
   '/src/runtime/args.ts': `
-    export type Rule = string | { type: string; oneOf: readonly (string | number)[] } | ObjectRule;
-    export interface FieldRule { rule: Rule; optional: boolean; default?: unknown }
-    export interface ParamRule extends FieldRule { name: string }
-    export interface ObjectRule { type: string; open: boolean; fields: Readonly<Record<string, FieldRule>> }`,
+    export type Rule = string | { type_: string; oneOf_: readonly (string | number)[] } | ObjectRule;
+    export interface FieldRule { rule_: Rule; optional_?: true; default_?: unknown }
+    export interface ParamRule extends FieldRule { name_: string }
+    export interface ObjectRule { type_: string; open_?: true; fields_: Readonly<Record<string, FieldRule>> }`,
 };
 
 export interface VerifyProblem {

@@ -5,62 +5,62 @@ import type { ObjectRule, ParamRule } from '../runtime/args.js';
 import { EVENT_VALUES } from './events.js';
 
 const MuteLocalOptionsRule: ObjectRule = {
-  type: 'MuteLocalOptions', open: false, fields: {
-    audio: { rule: 'boolean', optional: false },
-    video: { rule: 'boolean', optional: false },
+  type_: 'MuteLocalOptions', fields_: {
+    audio: { rule_: 'boolean' },
+    video: { rule_: 'boolean' },
   }
 };
 const MuteRemoteOptionsRule: ObjectRule = {
-  type: 'MuteRemoteOptions', open: false, fields: {
-    audio: { rule: 'boolean', optional: false },
-    video: { rule: 'boolean', optional: false },
-    screen: { rule: 'boolean', optional: true, default: false },
+  type_: 'MuteRemoteOptions', fields_: {
+    audio: { rule_: 'boolean' },
+    video: { rule_: 'boolean' },
+    screen: { rule_: 'boolean', optional_: true, default_: false },
   }
 };
 const SubOptionsRule: ObjectRule = {
-  type: 'SubOptions', open: false, fields: {
-    video: { rule: 'boolean', optional: true, default: true },
-    audio: { rule: 'boolean', optional: true, default: true },
-    screen: { rule: 'boolean', optional: true, default: false },
+  type_: 'SubOptions', fields_: {
+    video: { rule_: 'boolean', optional_: true, default_: true },
+    audio: { rule_: 'boolean', optional_: true, default_: true },
+    screen: { rule_: 'boolean', optional_: true, default_: false },
   }
 };
 const UnsubscribeOptionsRule: ObjectRule = {
-  type: 'UnsubscribeOptions', open: false, fields: {
-    screen: { rule: 'boolean', optional: true, default: false },
+  type_: 'UnsubscribeOptions', fields_: {
+    screen: { rule_: 'boolean', optional_: true, default_: false },
   }
 };
 const WxMediaStateRule: ObjectRule = {
-  type: 'WxMediaState', open: true, fields: {
-    videoBitrate: { rule: 'number', optional: true },
-    audioBitrate: { rule: 'number', optional: true },
-    videoFPS: { rule: 'number', optional: true },
-    videoGOP: { rule: 'number', optional: true },
-    netSpeed: { rule: 'number', optional: true },
-    netJitter: { rule: 'number', optional: true },
-    videoWidth: { rule: 'number', optional: true },
-    videoHeight: { rule: 'number', optional: true },
+  type_: 'WxMediaState', open_: true, fields_: {
+    videoBitrate: { rule_: 'number', optional_: true },
+    audioBitrate: { rule_: 'number', optional_: true },
+    videoFPS: { rule_: 'number', optional_: true },
+    videoGOP: { rule_: 'number', optional_: true },
+    netSpeed: { rule_: 'number', optional_: true },
+    netJitter: { rule_: 'number', optional_: true },
+    videoWidth: { rule_: 'number', optional_: true },
+    videoHeight: { rule_: 'number', optional_: true },
   }
 };
 export const RULES = {
-  init: [{ name: 'appId', rule: 'string', optional: false }],
+  init: [{ name_: 'appId', rule_: 'string' }],
   destroy: [],
-  setBusinessId: [{ name: 'businessId', rule: 'string', optional: false }],
-  join: [{ name: 'token', rule: 'string', optional: false }, { name: 'roomId', rule: 'string', optional: false }, { name: 'userId', rule: 'string', optional: false }],
+  setBusinessId: [{ name_: 'businessId', rule_: 'string' }],
+  join: [{ name_: 'token', rule_: 'string' }, { name_: 'roomId', rule_: 'string' }, { name_: 'userId', rule_: 'string' }],
   leave: [],
   publish: [],
   unpublish: [],
-  subscribe: [{ name: 'userId', rule: 'string', optional: false }, { name: 'options', rule: SubOptionsRule, optional: true, default: {} }],
-  unsubscribe: [{ name: 'userId', rule: 'string', optional: false }, { name: 'options', rule: UnsubscribeOptionsRule, optional: true, default: {} }],
-  muteLocal: [{ name: 'options', rule: MuteLocalOptionsRule, optional: false }],
-  muteRemote: [{ name: 'userId', rule: 'string', optional: false }, { name: 'options', rule: MuteRemoteOptionsRule, optional: false }],
-  setUserVisibility: [{ name: 'enable', rule: 'boolean', optional: false }],
-  on: [{ name: 'event', rule: { type: 'EVENTS', oneOf: EVENT_VALUES }, optional: false }, { name: 'callback', rule: 'function', optional: false }],
-  off: [{ name: 'event', rule: { type: 'EVENTS', oneOf: EVENT_VALUES }, optional: false }, { name: 'callback', rule: 'function', optional: true }],
-  reportPusherStateChange: [{ name: 'code', rule: 'number', optional: false }, { name: 'message', rule: 'string', optional: false }],
-  reportPusherNetStatusChange: [{ name: 'info', rule: WxMediaStateRule, optional: false }],
-  reportPlayerStateChange: [{ name: 'uid', rule: 'string', optional: false }, { name: 'code', rule: 'number', optional: false }, { name: 'message', rule: 'string', optional: false }],
-  reportPlayerNetStatusChange: [{ name: 'uid', rule: 'string', optional: false }, { name: 'info', rule: WxMediaStateRule, optional: false }],
-  updateToken: [{ name: 'token', rule: 'string', optional: false }],
-  once: [{ name: 'event', rule: { type: 'EVENTS', oneOf: EVENT_VALUES }, optional: false }, { name: 'callback', rule: 'function', optional: false }],
-  removeAllListeners: [{ name: 'event', rule: { type: 'EVENTS', oneOf: EVENT_VALUES }, optional: true }],
+  subscribe: [{ name_: 'userId', rule_: 'string' }, { name_: 'options', rule_: SubOptionsRule, optional_: true, default_: {} }],
+  unsubscribe: [{ name_: 'userId', rule_: 'string' }, { name_: 'options', rule_: UnsubscribeOptionsRule, optional_: true, default_: {} }],
+  muteLocal: [{ name_: 'options', rule_: MuteLocalOptionsRule }],
+  muteRemote: [{ name_: 'userId', rule_: 'string' }, { name_: 'options', rule_: MuteRemoteOptionsRule }],
+  setUserVisibility: [{ name_: 'enable', rule_: 'boolean' }],
+  on: [{ name_: 'event', rule_: { type_: 'EVENTS', oneOf_: EVENT_VALUES } }, { name_: 'callback', rule_: 'function' }],
+  off: [{ name_: 'event', rule_: { type_: 'EVENTS', oneOf_: EVENT_VALUES } }, { name_: 'callback', rule_: 'function', optional_: true }],
+  reportPusherStateChange: [{ name_: 'code', rule_: 'number' }, { name_: 'message', rule_: 'string' }],
+  reportPusherNetStatusChange: [{ name_: 'info', rule_: WxMediaStateRule }],
+  reportPlayerStateChange: [{ name_: 'uid', rule_: 'string' }, { name_: 'code', rule_: 'number' }, { name_: 'message', rule_: 'string' }],
+  reportPlayerNetStatusChange: [{ name_: 'uid', rule_: 'string' }, { name_: 'info', rule_: WxMediaStateRule }],
+  updateToken: [{ name_: 'token', rule_: 'string' }],
+  once: [{ name_: 'event', rule_: { type_: 'EVENTS', oneOf_: EVENT_VALUES } }, { name_: 'callback', rule_: 'function' }],
+  removeAllListeners: [{ name_: 'event', rule_: { type_: 'EVENTS', oneOf_: EVENT_VALUES }, optional_: true }],
 } satisfies Record<string, readonly ParamRule[]>;

@@ -44,7 +44,7 @@ function start(name: string, params: readonly ParamRule[], run: Run, positional:
  */
 function callbacksAt(params: readonly ParamRule[], args: readonly unknown[]): number {
   const i = args.findIndex((a) => typeof a === 'function');
-  return i >= 0 && i < params.length && params.slice(i).every((p) => p.optional && p.rule !== 'function') ? i : params.length;
+  return i >= 0 && i < params.length && params.slice(i).every((p) => p.optional_ && p.rule_ !== 'function') ? i : params.length;
 }
 
 const fnOrNothing = (f: unknown): boolean => f === undefined || typeof f === 'function';

@@ -91,21 +91,19 @@ export interface ResolvedOptions {
 }
 
 /** An optional whole number from 1 to max, `def` when left out. */
-const whole = (def: number, max = 3_600_000): FieldRule => ({ rule: 'number', optional: true, default: def, max });
+const whole = (def: number, max = 3_600_000): FieldRule => ({ rule_: 'number', optional_: true, default_: def, max_: max });
 
 // Checked like the API's option objects (args.ts): unknown keys, types, defaults, on a copy.
 const RECONNECT: ObjectRule = {
-  type: 'ReconnectOptions',
-  open: false,
-  fields: { maxAttempts: whole(10, 100), baseDelayMs: whole(500), maxDelayMs: whole(5000) },
+  type_: 'ReconnectOptions',
+  fields_: { maxAttempts: whole(10, 100), baseDelayMs: whole(500), maxDelayMs: whole(5000) },
 };
 const OPTIONS: ObjectRule = {
-  type: 'ClientOptions',
-  open: false,
-  fields: {
-    server: { rule: 'string', optional: true },
-    transport: { rule: 'unknown', optional: true },
-    reconnect: { rule: 'unknown', optional: true },
+  type_: 'ClientOptions',
+  fields_: {
+    server: { rule_: 'string', optional_: true },
+    transport: { rule_: 'unknown', optional_: true },
+    reconnect: { rule_: 'unknown', optional_: true },
     requestTimeoutMs: whole(10_000),
     heartbeatIntervalMs: whole(5_000),
     heartbeatTimeoutMs: whole(15_000),

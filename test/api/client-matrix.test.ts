@@ -41,12 +41,12 @@ const syncMethods = methods.filter((m) => !m.callbacks);
 
 function sample(rule: Rule): unknown {
   if (typeof rule === 'string') return { string: 'u1', number: 1, boolean: true, function: () => {}, unknown: 'x' }[rule];
-  if ('oneOf' in rule) return rule.oneOf[0];
+  if ('oneOf_' in rule) return rule.oneOf_[0];
   const o: Record<string, unknown> = {};
-  for (const [k, f] of Object.entries(rule.fields)) if (!f.optional) o[k] = sample(f.rule);
+  for (const [k, f] of Object.entries(rule.fields_)) if (!f.optional_) o[k] = sample(f.rule_);
   return o;
 }
-const validArgs = (m: Method) => (RULES as Record<string, { rule: Rule }[]>)[m.name]!.map((p) => sample(p.rule));
+const validArgs = (m: Method) => (RULES as Record<string, { rule_: Rule }[]>)[m.name]!.map((p) => sample(p.rule_));
 const call = (c: InstanceType<typeof Client>, name: string, args: unknown[]): unknown =>
   (c as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...args);
 const tick = () => new Promise((r) => setTimeout(r, 0));

@@ -8,12 +8,8 @@ import { rtcError } from '../../src/runtime/errors.js';
 
 const INVALID_PARAMS = 100001;
 const params: ParamRule[] = [
-  { name: 'id', rule: 'string', optional: false },
-  {
-    name: 'options',
-    rule: { type: 'Opts', open: false, fields: { audio: { rule: 'boolean', optional: true, default: true } } },
-    optional: false,
-  },
+  { name_: 'id', rule_: 'string' },
+  { name_: 'options', rule_: { type_: 'Opts', fields_: { audio: { rule_: 'boolean', optional_: true, default_: true } } } },
 ];
 
 interface Method {
@@ -156,7 +152,7 @@ describe('callback form', () => {
   });
 
   it('starts the callbacks early when a function stands where only optional options are left', async () => {
-    const optional: ParamRule[] = [params[0]!, { ...params[1]!, optional: true, default: {} }];
+    const optional: ParamRule[] = [params[0]!, { ...params[1]!, optional_: true, default_: {} }];
     const m = { ...method(async () => 'url'), params_: optional };
     const ok = vi.fn();
     await expect(viaAsync(sink(), m, ['u', ok])).resolves.toBe('url');
@@ -236,7 +232,7 @@ describe('sync methods', () => {
   it('run with checked arguments, and report bad ones to the error sink instead of throwing', () => {
     const s = sink();
     const run = vi.fn();
-    const m = { name_: 'report', params_: [{ name: 'code', rule: 'number', optional: false }] as ParamRule[], run_: run };
+    const m = { name_: 'report', params_: [{ name_: 'code', rule_: 'number' }] as ParamRule[], run_: run };
     viaSync(s, m, [1001]);
     expect(run).toHaveBeenCalledWith([1001]);
     expect(() => viaSync(s, m, ['x'])).not.toThrow();

@@ -39,10 +39,11 @@ describe('emitter', () => {
 
   it('derives argument rules, defaults and closed/open objects from the spec', () => {
     const rules = files.get('rules.ts')!;
-    expect(rules).toMatch(/video: \{ rule: 'boolean', optional: true, default: true \}/);
-    expect(rules).toMatch(/type: 'WxMediaState', open: true/);
-    expect(rules).toMatch(/type: 'SubOptions', open: false/);
-    expect(rules).toContain("on: [{ name: 'event', rule: { type: 'EVENTS', oneOf: EVENT_VALUES }");
+    expect(rules).toMatch(/video: \{ rule_: 'boolean', optional_: true, default_: true \}/);
+    expect(rules).toMatch(/audio: \{ rule_: 'boolean' \}/); // required: no optional_
+    expect(rules).toMatch(/type_: 'WxMediaState', open_: true, fields_/);
+    expect(rules).toMatch(/type_: 'SubOptions', fields_/); // closed: no open_
+    expect(rules).toContain("on: [{ name_: 'event', rule_: { type_: 'EVENTS', oneOf_: EVENT_VALUES } }");
   });
 
   it('emits the constants and the event map from the spec', () => {

@@ -52,6 +52,8 @@ describe('dist/VolcEngineRTC_MiniApp.js in a mini-program-shaped context', () =>
     expect(bundle.split('\n').length).toBeLessThan(10);
     // The runtime's private members (named with a trailing '_') are renamed like local names.
     expect(bundle.match(/\.[A-Za-z]\w*_\b/g) ?? []).toEqual([]);
+    // ...but never inside a string: `'oneOf_' in rule` would look for a key the minifier renamed.
+    expect(bundle.match(/["'`][A-Za-z]\w*_["'`]/g) ?? []).toEqual([]);
   });
 
   it('loads with only wx, timers and console, and exports what vendor code destructures', () => {
