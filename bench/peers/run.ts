@@ -11,8 +11,9 @@
 //            CPU profile of that server's measured window in FILE; summarise it with
 //            npx tsx bench/peers/profile.ts FILE); with --measure fanout, the fan-out with its
 //            audience stopped instead (ours|floor|sio+token),
-//            --no-pin (the paced fan-out rows are otherwise run with the servers on CPU 0 and
-//            the clients on the other CPUs; Linux), --pin (every fan-out row so)
+//            --no-pin (the kept-socket join and the paced fan-out rows are otherwise run with
+//            the servers on CPU 0 and the clients on the other CPUs; Linux), --pin (every
+//            fan-out row so)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -157,10 +158,11 @@ async function pairs(v: Variant, server: Child, url: string, profile?: string): 
 }
 
 /**
- * The paced fan-out rows run with the servers on CPU 0 and the clients (this process, the
- * workers) on the other CPUs (Linux, taskset), as a server's clients are other machines:
- * otherwise the scheduler may wake the receivers on the CPU of a server still writing to its
- * audience, and the audience rows time how the bench machine is shared. `--no-pin`: no pinning;
+ * The kept-socket join and the paced fan-out rows run with the servers on CPU 0 and the clients
+ * (this process, the workers) on the other CPUs (Linux, taskset), as a server's clients are other
+ * machines: otherwise the scheduler may wake the receivers on the CPU of a server still writing
+ * to its audience, and the audience rows time how the bench machine is shared; and a round
+ * trip's minimum depends on whether client and server shared a CPU. `--no-pin`: no pinning;
  * `--pin`: every fan-out row pinned. Without taskset (or one CPU) nothing is pinned, and the
  * output says so.
  */
@@ -589,7 +591,16 @@ async function main(): Promise<void> {
     for (let round = 0; round < P.rounds; round++) {
       progress(`round ${round + 1} of ${P.rounds}`);
       if (want('joinNew')) for (const v of rotate(JOINERS, round)) await joinNew(v, url[v.kind], round);
-      if (want('joinKept')) for (const v of rotate(JOINERS, round)) await joinKept(v, url[v.kind], round);
+      if (want('joinKept')) {
+        // Pinned as the paced fan-out rows: a round trip's minimum otherwise depends on whether
+        // the scheduler put client and server on one CPU (a direct hand-off) or on two.
+        if (PIN !== 'none') pin(true);
+        try {
+          for (const v of rotate(JOINERS, round)) await joinKept(v, url[v.kind], round);
+        } finally {
+          if (PIN !== 'none') pin(false);
+        }
+      }
       if (want('pairs')) for (const v of rotate(JOINERS, round)) await pairs(v, servers[v.kind].child, url[v.kind]);
       if (want('fanout')) {
         if (PIN === 'all') pin(true);
@@ -629,7 +640,7 @@ async function main(): Promise<void> {
     `rounds: ${P.rounds}, interleaved; ${P.joinNew} new-socket joins, ${P.joinKept} kept-socket joins, ${P.pairsMs} ms of join+leave, ${P.events} events per round and server`,
   );
   console.log(table(idleCount));
-  if (pinNote) console.log(`fan-out, ${PIN === 'all' ? 'every row' : 'the paced rows'}: ${pinNote}`);
+  if (pinNote) console.log(`kept-socket join and fan-out, ${PIN === 'all' ? 'every row' : 'the paced rows'}: ${pinNote}`);
   const slowdowns = audienceSlowdowns();
   if (slowdowns) console.log(slowdowns.text);
   const heard = Object.entries(audienceHeard);
