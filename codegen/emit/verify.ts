@@ -8,13 +8,13 @@ import { ts, type TS } from '../typescript.js';
 const RUNTIME_STUBS: Record<string, string> = {
   '/src/runtime/dual.ts': `
     import type { ClientRuntimeMethods } from '../generated/runtime-contract.js';
-    type Rt = ClientRuntimeMethods & { emitError(err: unknown): void };
+    type Rt = ClientRuntimeMethods & { emitError_(err: unknown): void };
     export declare function callMethod<K extends keyof ClientRuntimeMethods>(rt: Rt, name: K, args: readonly unknown[], takesValue?: boolean): ReturnType<ClientRuntimeMethods[K]>;
     export declare function callMethodSync(rt: Rt, name: keyof ClientRuntimeMethods, args: readonly unknown[]): void;`,
   '/src/runtime/index.ts': `
     import type { ClientRuntimeMethods } from '../generated/runtime-contract.js';
     export interface ClientOptions { server?: string }
-    export type ClientRuntime = ClientRuntimeMethods & { emitError(err: unknown): void };
+    export type ClientRuntime = ClientRuntimeMethods & { emitError_(err: unknown): void };
     export declare function createRuntime(options?: ClientOptions): ClientRuntime;`,
   '/src/runtime/args.ts': `
     export type Rule = string | { type_: string; oneOf_: readonly (string | number)[] } | ObjectRule;

@@ -12,7 +12,7 @@ import { invalid, toRtcError } from './errors.js';
 import { startTimer } from './host.js';
 
 export interface ErrorSink {
-  emitError(err: VolcEngineRTCError): void;
+  emitError_(err: VolcEngineRTCError): void;
 }
 
 /** Runs the runtime method with the checked arguments. */
@@ -74,7 +74,7 @@ export function callAsync(
     (value) => {
       if (typeof onSuccess === 'function') callApp(onSuccess, ...(takesValue ? [value] : []));
     },
-    (err: VolcEngineRTCError) => (typeof onFailure === 'function' ? callApp(onFailure, err) : sink.emitError(err)),
+    (err: VolcEngineRTCError) => (typeof onFailure === 'function' ? callApp(onFailure, err) : sink.emitError_(err)),
   );
   return work;
 }
@@ -86,7 +86,7 @@ export function callSync(sink: ErrorSink, name: string, params: readonly ParamRu
     // event may pass more than we read.
     run(checkArgs(name, params, args));
   } catch (e) {
-    sink.emitError(toRtcError(e, name));
+    sink.emitError_(toRtcError(e, name));
   }
 }
 

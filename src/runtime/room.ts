@@ -9,7 +9,7 @@ import type { Connection } from './signaling/connection.js';
 import { checkId } from './validate.js';
 
 /** A request within one stay in the room (waits while reconnecting, fails once it is left). */
-export type RoomRequest = (s: Session, req: Parameters<Connection['request']>[0]) => Promise<unknown>;
+export type RoomRequest = (s: Session, req: Parameters<Connection['request_']>[0]) => Promise<unknown>;
 
 /** What the room calls need of the runtime (the runtime itself). */
 export interface RoomIo {

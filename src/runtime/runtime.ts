@@ -30,7 +30,7 @@ export type { ReconnectStats } from './reconnect/reconnector.js';
 
 export interface RuntimeHooks {
   /** Emits ERROR to the app's listeners; with none, writes it to console.error. */
-  emitError(err: VolcEngineRTCError): void;
+  emitError_(err: VolcEngineRTCError): void;
 }
 
 export type ClientRuntime = ClientRuntimeMethods & RuntimeHooks;
@@ -70,7 +70,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
 
   /** In a room with a live socket: also while leaving or destroying, so leave can flush. */
   reportsReady_(): boolean {
-    return this.session_ !== undefined && !!this.conn_ && this.conn_.isOpen;
+    return this.session_ !== undefined && !!this.conn_ && this.conn_.isOpen_;
   }
 
   /**
@@ -79,7 +79,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
    */
   sendReports_(items: ReportItem[]): Promise<unknown> {
     return this.request_(this.session_, { type: 'report', items }).catch((e: VolcEngineRTCError) => {
-      if (e.code !== ERROR_CODES.CONNECTION_LOST) this.emitError(e);
+      if (e.code !== ERROR_CODES.CONNECTION_LOST) this.emitError_(e);
     });
   }
 
@@ -131,7 +131,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     this.conn_ = conn;
     this.setConnState_('connecting');
     try {
-      await conn.open();
+      await conn.open_();
       this.setConnState_('connected');
       const data = await this.joinRequest_(conn, token, roomId, userId);
       if (this.conn_ !== conn) throw this.joinAborted_();
@@ -160,7 +160,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     this.inbox_.hold_(conn);
     const req: Extract<Request, { type: 'join' }> = { type: 'join', appId: this.appId_, token, roomId, userId, visible: this.visible_ };
     if (this.businessId_ !== undefined) req.businessId = this.businessId_;
-    const data = asJoinAnswer(await conn.request(req));
+    const data = asJoinAnswer(await conn.request_(req));
     if (!data) throw rtcError(ERROR_CODES.PROTOCOL_ERROR, 'join: the server sent a malformed answer');
     return data;
   }
@@ -192,7 +192,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
       this.leaving_ = undefined;
     };
     // Out whatever the server answers (done runs either way).
-    const leave = (): unknown => conn && conn.isOpen && conn.request({ type: 'leave' });
+    const leave = (): unknown => conn && conn.isOpen_ && conn.request_({ type: 'leave' });
     return (this.leaving_ = this.reports_.flush_().then(leave).then(done, done));
   }
 
@@ -258,7 +258,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
 
   // A destroyed client takes no listeners (ERROR says so); off and removeAllListeners always work.
   override on<E extends EventName>(event: E, callback: Listener<E>, once = false): void {
-    if (this.phase_ === DESTROYED) return this.emitError(refuse(DESTROYED, once ? 'once' : 'on', [])!);
+    if (this.phase_ === DESTROYED) return this.emitError_(refuse(DESTROYED, once ? 'once' : 'on', [])!);
     super.on(event, callback, once);
   }
 
@@ -266,7 +266,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     this.on(event, callback, true);
   }
 
-  emitError(err: VolcEngineRTCError): void {
+  emitError_(err: VolcEngineRTCError): void {
     if (this.has(EVENTS.ERROR)) this.emit(EVENTS.ERROR, err);
     else logError('[mprtc] unhandled error', err.code, err.reason);
   }
@@ -299,7 +299,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
       toJson(item, method);
       this.reports_.add_(item);
     } catch (err) {
-      this.emitError(err as VolcEngineRTCError);
+      this.emitError_(err as VolcEngineRTCError);
     }
   }
 
@@ -316,7 +316,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
    * reconnecting it waits; one in flight when the socket dropped is sent again after the resume
    * with the same id, so the server answers it once (it never applies it twice).
    */
-  async request_<T extends Parameters<Connection['request']>[0]>(s: Session | undefined, req: T): Promise<unknown> {
+  async request_<T extends Parameters<Connection['request_']>[0]>(s: Session | undefined, req: T): Promise<unknown> {
     const id = nextRequestId();
     const left = (): VolcEngineRTCError => rtcError(ERROR_CODES.NOT_IN_ROOM, `${req.type}: the room was left meanwhile`);
     for (;;) {
@@ -325,7 +325,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
       const conn = this.conn_;
       if (!s || this.session_ !== s || !conn) throw left();
       try {
-        const data = await conn.request(req, id);
+        const data = await conn.request_(req, id);
         if (this.session_ !== s) throw left();
         return data;
       } catch (e) {
@@ -350,7 +350,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     if (this.phase_ !== DESTROYED) this.phase_ = INITIALISED;
     this.reconnector_.stop_(rtcError(ERROR_CODES.NOT_IN_ROOM, `the room was left (${reason})`));
     this.reports_.pause_();
-    if (conn) conn.close(reason);
+    if (conn) conn.close_(reason);
     this.setConnState_('disconnected');
   }
 

@@ -21,7 +21,7 @@ export interface ServerEventHost {
   /** The server's DISCONNECT event. */
   serverDisconnect_(why: { code: number; reason: string }): void;
   emit: Emit;
-  emitError(err: VolcEngineRTCError): void;
+  emitError_(err: VolcEngineRTCError): void;
 }
 
 export class ServerEventInbox {
@@ -67,7 +67,7 @@ export class ServerEventInbox {
     if (name === EVENTS.ERROR || name === EVENTS.CONNECTION_STATE_CHANGED || EVENT_VALUES.indexOf(name as EventName) < 0) return;
     const payload = asEventPayload(name, data);
     if (!payload) {
-      this.host_.emitError(rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent a malformed "${name}" event`));
+      this.host_.emitError_(rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent a malformed "${name}" event`));
       return;
     }
     if (name === EVENTS.DISCONNECT) {

@@ -18,7 +18,7 @@ vi.mock('../../src/runtime/index.js', () => ({
       {},
       {
         get(_t, name: string) {
-          if (name === 'emitError') return (e: unknown) => double.errors.push(e);
+          if (name === 'emitError_') return (e: unknown) => double.errors.push(e);
           if (name === 'then') return undefined;
           return (...args: unknown[]) => {
             double.calls.push({ method: name, args });

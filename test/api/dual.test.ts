@@ -39,7 +39,7 @@ function method(run: (a: unknown[]) => Promise<string>, successTakesValue = true
 
 const sink = () => ({
   errors: [] as unknown[],
-  emitError(e: unknown) {
+  emitError_(e: unknown) {
     this.errors.push(e);
   },
 });

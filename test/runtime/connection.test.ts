@@ -22,7 +22,7 @@ function listener() {
   const lost = new Promise<{ code: number; reason: string }>((r) => (lostResolve = r));
   const l: ConnectionListener = {
     inbox_: { receive_: (_c, name, data) => events.push({ name, data }) },
-    emitError: (e) => errors.push({ code: e.code, reason: e.reason }),
+    emitError_: (e) => errors.push({ code: e.code, reason: e.reason }),
     connLost_: (_c, e) => lostResolve({ code: e.code, reason: e.reason }),
   };
   return { l, events, errors, lost };
@@ -39,64 +39,64 @@ describe('Connection', () => {
       if (held.length === 2) for (const h of [...held].reverse()) peer.send({ v: 1, type: 'response', id: h.id, ok: true, data: { url: `u-${String(h.n)}` } });
     });
     const c = new Connection(server.url, factory, timings, listener().l);
-    await c.open();
+    await c.open_();
     const [a, b] = await Promise.all([
-      c.request({ type: 'subscribe', userId: 'x', screen: false, audio: true, video: true }),
-      c.request({ type: 'subscribe', userId: 'y', screen: false, audio: true, video: true }),
+      c.request_({ type: 'subscribe', userId: 'x', screen: false, audio: true, video: true }),
+      c.request_({ type: 'subscribe', userId: 'y', screen: false, audio: true, video: true }),
     ]);
     expect(a).toEqual({ url: 'u-x' });
     expect(b).toEqual({ url: 'u-y' });
     const frame = server.peers[0]!.frames.find((f) => f.type === 'subscribe')!;
     expect(frame.v).toBe(1);
     expect(typeof frame.id).toBe('number');
-    c.close('done');
+    c.close_('done');
   });
 
   it('rejects with the code the server refused with', async () => {
     server = await startFakeSignaling((f, peer) => (f.type === 'join' ? peer.refuse(f, 400001, 'bad token') : defaultScript(f, peer)));
     const c = new Connection(server.url, factory, timings, listener().l);
-    await c.open();
-    await expect(c.request(join)).rejects.toMatchObject({ code: 400001, reason: 'bad token' });
-    c.close('done');
+    await c.open_();
+    await expect(c.request_(join)).rejects.toMatchObject({ code: 400001, reason: 'bad token' });
+    c.close_('done');
   });
 
   it('times out a request the server never answers, and ignores the late answer', async () => {
     server = await startFakeSignaling((f, peer) => (f.type === 'join' ? undefined : defaultScript(f, peer)));
     const { l, errors } = listener();
     const c = new Connection(server.url, factory, { ...timings, requestTimeoutMs: 100 }, l);
-    await c.open();
-    await expect(c.request(join)).rejects.toMatchObject({ code: ERROR_CODES.REQUEST_TIMEOUT });
+    await c.open_();
+    await expect(c.request_(join)).rejects.toMatchObject({ code: ERROR_CODES.REQUEST_TIMEOUT });
     const { frame, peer } = { frame: server.peers[0]!.frames.find((f) => f.type === 'join')!, peer: server.peers[0]! };
     peer.reply(frame, { sessionId: 'late', peers: [], streams: [], tokenExpireAt: 0 });
     // The connection still works and the late answer reached nobody.
-    await expect(c.request({ type: 'leave' })).resolves.toEqual({});
+    await expect(c.request_({ type: 'leave' })).resolves.toEqual({});
     expect(errors).toEqual([]);
-    c.close('done');
+    c.close_('done');
   });
 
   it('rejects every pending request with CONNECTION_LOST when the socket dies, and reports the loss once', async () => {
     server = await startFakeSignaling((f, peer) => (f.type === 'join' || f.type === 'publish' ? undefined : defaultScript(f, peer)));
     const { l, lost } = listener();
     const c = new Connection(server.url, factory, timings, l);
-    await c.open();
-    const a = c.request(join);
-    const b = c.request({ type: 'publish', screen: false });
+    await c.open_();
+    const a = c.request_(join);
+    const b = c.request_({ type: 'publish', screen: false });
     await server.nextFrame('publish');
     server.peers[0]!.socket.terminate();
     await expect(a).rejects.toMatchObject({ code: ERROR_CODES.CONNECTION_LOST });
     await expect(b).rejects.toMatchObject({ code: ERROR_CODES.CONNECTION_LOST });
     expect((await lost).code).toBe(ERROR_CODES.CONNECTION_LOST);
-    await expect(c.request({ type: 'leave' })).rejects.toMatchObject({ code: ERROR_CODES.CONNECTION_LOST });
+    await expect(c.request_({ type: 'leave' })).rejects.toMatchObject({ code: ERROR_CODES.CONNECTION_LOST });
   });
 
   it('our own close rejects pending requests but is not reported as a loss', async () => {
     server = await startFakeSignaling((f, peer) => (f.type === 'join' ? undefined : defaultScript(f, peer)));
     let lostCalls = 0;
-    const c = new Connection(server.url, factory, timings, { inbox_: { receive_: () => {} }, emitError: () => {}, connLost_: () => lostCalls++ });
-    await c.open();
-    const pending = c.request(join);
+    const c = new Connection(server.url, factory, timings, { inbox_: { receive_: () => {} }, emitError_: () => {}, connLost_: () => lostCalls++ });
+    await c.open_();
+    const pending = c.request_(join);
     await server.nextFrame('join');
-    c.close('bye');
+    c.close_('bye');
     await expect(pending).rejects.toMatchObject({ code: ERROR_CODES.CONNECTION_LOST });
     expect(lostCalls).toBe(0);
   });
@@ -108,12 +108,12 @@ describe('Connection', () => {
     });
     const { l, lost } = listener();
     const c = new Connection(server.url, factory, { requestTimeoutMs: 1000, heartbeatIntervalMs: 30, heartbeatTimeoutMs: 150 }, l);
-    await c.open();
+    await c.open_();
     const err = await lost;
     expect(err.code).toBe(ERROR_CODES.CONNECTION_LOST);
     expect(err.reason).toMatch(/heartbeat/);
     expect(pings).toBeGreaterThan(0);
-    expect(c.isOpen).toBe(false);
+    expect(c.isOpen_).toBe(false);
   });
 
   it('stays open while the server answers heartbeats', async () => {
@@ -126,13 +126,13 @@ describe('Connection', () => {
       { requestTimeoutMs: 1000, heartbeatIntervalMs: 20, heartbeatTimeoutMs: 100 },
       { ...l, connLost_: () => lostCalls++ },
     );
-    await c.open();
+    await c.open_();
     // Wait for several heartbeat rounds, then check the connection survived them.
     for (let i = 0; i < 6; i++) await server.nextFrame('ping');
-    expect(c.isOpen).toBe(true);
+    expect(c.isOpen_).toBe(true);
     expect(lostCalls).toBe(0);
-    await expect(c.request({ type: 'leave' })).resolves.toEqual({});
-    c.close('done');
+    await expect(c.request_({ type: 'leave' })).resolves.toEqual({});
+    c.close_('done');
   });
 
   it('counts silence from the last frame heard, however many frames came before', async () => {
@@ -147,9 +147,9 @@ describe('Connection', () => {
     });
     const { l, lost } = listener();
     const c = new Connection(server.url, factory, { requestTimeoutMs: 1000, heartbeatIntervalMs: 20, heartbeatTimeoutMs: 100 }, l);
-    await c.open();
+    await c.open_();
     await new Promise((r) => setTimeout(r, 400));
-    expect(c.isOpen).toBe(true);
+    expect(c.isOpen_).toBe(true);
     answering = false;
     const err = await lost;
     expect(err.reason).toMatch(/heartbeat/);
@@ -162,14 +162,14 @@ describe('Connection', () => {
     await server.close();
     server = undefined;
     const c = new Connection(url, factory, timings, listener().l);
-    await expect(c.open()).rejects.toMatchObject({ code: ERROR_CODES.CONNECTION_FAILED });
+    await expect(c.open_()).rejects.toMatchObject({ code: ERROR_CODES.CONNECTION_FAILED });
   });
 
   it('surfaces unsolicited error frames and bad frames, and keeps serving', async () => {
     server = await startFakeSignaling();
     const { l, errors, events } = listener();
     const c = new Connection(server.url, factory, timings, l);
-    await c.open();
+    await c.open_();
     const peer = server.peers[0]!;
     peer.send({ v: 1, type: 'error', error: { code: 200005, reason: 'your frame was bad' } });
     peer.sendRaw('not json');
@@ -177,7 +177,7 @@ describe('Connection', () => {
     peer.send({ v: 99, type: 'event', event: 'peer-online', data: { uid: 'x' } });
     peer.send({ v: 1, type: 'mystery' });
     peer.send({ v: 1, type: 'event', event: 'peer-online', data: { uid: 'y' } });
-    await expect(c.request({ type: 'leave' })).resolves.toEqual({});
+    await expect(c.request_({ type: 'leave' })).resolves.toEqual({});
     expect(errors.map((e) => e.code)).toEqual([
       200005,
       ERROR_CODES.PROTOCOL_ERROR,
@@ -187,7 +187,7 @@ describe('Connection', () => {
     ]);
     expect(errors[3]!.reason).toMatch(/version 99/);
     expect(events).toEqual([{ name: 'peer-online', data: { uid: 'y' } }]);
-    c.close('done');
+    c.close_('done');
   });
 
   it('fails the request a wrong-version answer belongs to', async () => {
@@ -195,8 +195,8 @@ describe('Connection', () => {
       f.type === 'join' ? peer.send({ v: 2, type: 'response', id: f.id, ok: true, data: {} }) : defaultScript(f, peer),
     );
     const c = new Connection(server.url, factory, timings, listener().l);
-    await c.open();
-    await expect(c.request(join)).rejects.toMatchObject({ code: ERROR_CODES.PROTOCOL_ERROR });
-    c.close('done');
+    await c.open_();
+    await expect(c.request_(join)).rejects.toMatchObject({ code: ERROR_CODES.PROTOCOL_ERROR });
+    c.close_('done');
   });
 });

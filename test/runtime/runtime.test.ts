@@ -537,15 +537,15 @@ describe('events', () => {
     expect(await rt.publish()).toMatch(/^rtmp:/);
   });
 
-  it('emitError goes to ERROR listeners, or to console.error when there are none', async () => {
+  it('emitError_ goes to ERROR listeners, or to console.error when there are none', async () => {
     const rt = createRuntime({});
     clients.push(rt);
     const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    rt.emitError({ code: 1, reason: 'nobody listens' });
+    rt.emitError_({ code: 1, reason: 'nobody listens' });
     expect(log).toHaveBeenCalledTimes(1);
     const got: unknown[] = [];
     rt.on(EVENTS.ERROR, (e) => got.push(e));
-    rt.emitError({ code: 2, reason: 'heard' });
+    rt.emitError_({ code: 2, reason: 'heard' });
     expect(got).toEqual([{ code: 2, reason: 'heard' }]);
     expect(log).toHaveBeenCalledTimes(1);
   });

@@ -76,15 +76,15 @@ describe('Connection', () => {
       peer.refuse(f, 424242, 'made up');
     });
     const errors: { code: number; reason: string; serverCode?: number }[] = [];
-    const l: ConnectionListener = { inbox_: { receive_: () => undefined }, emitError: (e) => errors.push(e), connLost_: () => undefined };
+    const l: ConnectionListener = { inbox_: { receive_: () => undefined }, emitError_: (e) => errors.push(e), connLost_: () => undefined };
     const c = new Connection(server.url, factory, timings, l);
-    await c.open();
-    const err = await c.request({ type: 'join', appId: 'a', token: 't', roomId: 'r', userId: 'u', visible: true }).catch((e: unknown) => e);
+    await c.open_();
+    const err = await c.request_({ type: 'join', appId: 'a', token: 't', roomId: 'r', userId: 'u', visible: true }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: ERROR_CODES.SERVER_ERROR, serverCode: 424242, reason: expect.stringContaining('made up') });
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: ERROR_CODES.SERVER_ERROR, serverCode: 31337 });
     expect(errors[0]!.reason.length).toBeLessThanOrEqual(MAX_REASON_LENGTH + 64);
-    c.close('done');
+    c.close_('done');
   });
 });
 
@@ -101,9 +101,9 @@ describe('requests over the protocol frame limit (64 KiB of UTF-8)', () => {
     server = await startFakeSignaling((f, peer) =>
       f.type === 'report' ? peer.send({ v: 1, type: 'response', id: f.id, ok: true, data: { accepted: 1 } }) : defaultScript(f, peer),
     );
-    const c = new Connection(server.url, factory, timings, { inbox_: { receive_: () => undefined }, emitError: () => undefined, connLost_: () => undefined });
-    await c.open();
-    const report = (message: string) => c.request({ type: 'report', items: [{ kind: 'pusherState', at: 1, code: 1, message }] });
+    const c = new Connection(server.url, factory, timings, { inbox_: { receive_: () => undefined }, emitError_: () => undefined, connLost_: () => undefined });
+    await c.open_();
+    const report = (message: string) => c.request_({ type: 'report', items: [{ kind: 'pusherState', at: 1, code: 1, message }] });
     // 30,000 characters, 90,000 bytes: over, though its length is not.
     await expect(report('€'.repeat(30_000))).rejects.toMatchObject({ code: ERROR_CODES.INVALID_PARAMS, reason: expect.stringMatching(/65536 bytes/) });
     await expect(report('x'.repeat(70_000))).rejects.toMatchObject({ code: ERROR_CODES.INVALID_PARAMS });
@@ -113,12 +113,12 @@ describe('requests over the protocol frame limit (64 KiB of UTF-8)', () => {
     // Nesting past the server's default depth (32) is refused the same way; brackets in strings do not count.
     let deep: unknown = 1;
     for (let i = 0; i < 40; i++) deep = { d: deep };
-    await expect(c.request({ type: 'report', items: [{ kind: 'pusherNet', at: 1, info: deep as Record<string, unknown> }] })).rejects.toMatchObject({
+    await expect(c.request_({ type: 'report', items: [{ kind: 'pusherNet', at: 1, info: deep as Record<string, unknown> }] })).rejects.toMatchObject({
       code: ERROR_CODES.INVALID_PARAMS,
       reason: expect.stringMatching(/deeper than 32/),
     });
     await expect(report('[[[[{{{{'.repeat(100))).resolves.toEqual({ accepted: 1 });
-    expect(c.isOpen).toBe(true);
-    c.close('done');
+    expect(c.isOpen_).toBe(true);
+    c.close_('done');
   });
 });

@@ -87,7 +87,7 @@ export class Reconnector {
     if (this.wake_) this.wake_();
     const trying = this.trying_;
     this.trying_ = undefined;
-    if (trying) trying.close(CANCELLED);
+    if (trying) trying.close_(CANCELLED);
     this.inbox_.release_();
     this.releaseCalls_(err);
   }
@@ -102,12 +102,12 @@ export class Reconnector {
       this.stats.attempts++;
       this.trying_ = conn;
       try {
-        await conn.open();
-        if (this.run_ !== run) return conn.close(CANCELLED);
+        await conn.open_();
+        if (this.run_ !== run) return conn.close_(CANCELLED);
         return await this.resumeOrJoin_(conn, s, run);
       } catch (e) {
         this.inbox_.release_(conn);
-        conn.close(CANCELLED);
+        conn.close_(CANCELLED);
         if (this.run_ !== run) return;
         last = e as VolcEngineRTCError;
         if (!RETRYABLE.has(last.code)) return this.giveUp_(run, last);
@@ -122,8 +122,8 @@ export class Reconnector {
     if (resumeToken !== undefined) {
       try {
         this.inbox_.hold_(conn);
-        await conn.request({ type: 'resume', sessionId, resumeToken, lastSeq: s.lastSeq_ });
-        if (this.run_ !== run) return conn.close(CANCELLED);
+        await conn.request_({ type: 'resume', sessionId, resumeToken, lastSeq: s.lastSeq_ });
+        if (this.run_ !== run) return conn.close_(CANCELLED);
         this.stats.resumes++;
         this.adopt_(conn, s);
         this.releaseCalls_(); // calls in flight are resent, queued ones go out now
@@ -138,8 +138,8 @@ export class Reconnector {
     }
     const data = await this.host_.joinRequest_(conn, s.token_, s.roomId_, s.userId_);
     if (this.run_ !== run) {
-      await conn.request({ type: 'leave' }).catch(noop);
-      return conn.close(CANCELLED);
+      await conn.request_({ type: 'leave' }).catch(noop);
+      return conn.close_(CANCELLED);
     }
     this.stats.freshJoins++;
     // A new session: what the calls in flight or queued meant belonged to the old one.

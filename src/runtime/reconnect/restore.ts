@@ -15,7 +15,7 @@ export interface RestoreIo {
   /** The session the client is in now: another one (or none) means it left meanwhile. */
   readonly session_: Session | undefined;
   emit: Emit;
-  emitError(err: VolcEngineRTCError): void;
+  emitError_(err: VolcEngineRTCError): void;
 }
 
 /**
@@ -30,7 +30,7 @@ export async function restore(s: Session, io: RestoreIo): Promise<void> {
   };
   const failed = (what: string, e: unknown): void => {
     const err = toRtcError(e, what);
-    io.emitError(rtcError(err.code, `${what} after the reconnect failed: ${err.reason}`));
+    io.emitError_(rtcError(err.code, `${what} after the reconnect failed: ${err.reason}`));
   };
   if (s.publishing_) {
     try {

@@ -20,8 +20,8 @@ export interface ConnectionListener {
   /** Takes the server's events (peer-online, stream-added, disconnect, ...); seq numbers a session's events. */
   readonly inbox_: { receive_(conn: Connection, name: string, data: unknown, seq: number | undefined): void };
   /** Something went wrong that no request owns (an unsolicited error frame, a bad frame). */
-  emitError(err: VolcEngineRTCError): void;
-  /** The socket is gone, for whatever reason other than our own close(). Called once. */
+  emitError_(err: VolcEngineRTCError): void;
+  /** The socket is gone, for whatever reason other than our own close_(). Called once. */
   connLost_(conn: Connection, err: VolcEngineRTCError): void;
 }
 
@@ -97,12 +97,12 @@ export class Connection {
     private readonly listener_: ConnectionListener,
   ) {}
 
-  get isOpen(): boolean {
+  get isOpen_(): boolean {
     return this.phase_ === 'open';
   }
 
   /** Opens the socket (once: a Connection is single-use); rejects with CONNECTION_FAILED if it does not open in time. */
-  async open(): Promise<void> {
+  async open_(): Promise<void> {
     this.phase_ = 'opening';
     const opened = this.wait_<void>(OPENING, () => this.notOpened_(`no answer in ${this.timings_.requestTimeoutMs} ms`));
     try {
@@ -129,7 +129,7 @@ export class Connection {
    * Sends a request; `id` is given when resending one whose answer was lost with a socket (ids
    * never repeat, nextRequestId, so none is pending twice).
    */
-  async request<T extends Request['type']>(req: Extract<Request, { type: T }>, id = nextRequestId()): Promise<ResponseData[T]> {
+  async request_<T extends Request['type']>(req: Extract<Request, { type: T }>, id = nextRequestId()): Promise<ResponseData[T]> {
     if (this.phase_ !== 'open') throw rtcError(ERROR_CODES.CONNECTION_LOST, `${req.type}: not connected`);
     // Serialised before anything is pending: a value JSON cannot carry (a BigInt, a cycle) is the
     // caller's bad input, refused with nothing left behind, not a socket failure.
@@ -149,7 +149,7 @@ export class Connection {
   }
 
   /** Closes by our own choice: pending requests are rejected, connLost_ is not called. */
-  close(reason: string): void {
+  close_(reason: string): void {
     this.shutdown_(ERROR_CODES.CONNECTION_LOST, reason, false);
   }
 
@@ -201,16 +201,16 @@ export class Connection {
       if ('bad' in parsed) {
         const err = rtcError(ERROR_CODES.PROTOCOL_ERROR, `the server sent ${parsed.bad}`);
         if (parsed.id !== undefined && this.pending_.has(parsed.id)) this.settle_(parsed.id, err);
-        else this.listener_.emitError(err);
+        else this.listener_.emitError_(err);
         return;
       }
       const f = parsed.frame;
       // A response after its timeout finds nobody waiting (settle_ ignores it); pong only proves life.
       if (f.type === 'response') this.settle_(f.id, f.ok ? undefined : fromServer(f.error), f.ok ? f.data : undefined);
-      else if (f.type === 'error') this.listener_.emitError(fromServer(f.error));
+      else if (f.type === 'error') this.listener_.emitError_(fromServer(f.error));
       else if (f.type === 'event') this.listener_.inbox_.receive_(this, f.event, f.data, f.seq);
     } catch (e) {
-      this.listener_.emitError(toRtcError(e, 'handling a frame'));
+      this.listener_.emitError_(toRtcError(e, 'handling a frame'));
     }
   }
 
