@@ -38,12 +38,12 @@ export class Emitter {
     else this.lists_.delete(event);
   }
 
-  has(event: EventName): boolean {
+  has_(event: EventName): boolean {
     return this.lists_.has(event);
   }
 
   /** Calls a snapshot of the listeners: on/off inside a listener affect the next emit only. */
-  emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+  emit_<E extends EventName>(event: E, payload: EventPayloads[E]): void {
     const list = this.lists_.get(event);
     if (!list) return;
     for (const e of [...list]) {

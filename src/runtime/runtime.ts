@@ -267,7 +267,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   }
 
   emitError_(err: VolcEngineRTCError): void {
-    if (this.has(EVENTS.ERROR)) this.emit(EVENTS.ERROR, err);
+    if (this.has_(EVENTS.ERROR)) this.emit_(EVENTS.ERROR, err);
     else logError('[mprtc] unhandled error', err.code, err.reason);
   }
 
@@ -339,7 +339,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
     if (state === this.connState_) return;
     const prevState = this.connState_;
     this.connState_ = state;
-    this.emit(EVENTS.CONNECTION_STATE_CHANGED, { state, prevState });
+    this.emit_(EVENTS.CONNECTION_STATE_CHANGED, { state, prevState });
   }
 
   /** Out of the room (or the join): a live client is initialised again, a destroyed one stays so. */
@@ -386,7 +386,7 @@ class Runtime extends Emitter implements ClientRuntime, ConnectionListener, Serv
   outOfRoom_(why: { code: number; reason: string }): void {
     this.reconnector_.releaseCalls_(rtcError(ERROR_CODES.CONNECTION_LOST, `connection lost: ${why.reason}`));
     this.dropConnection_(why.reason);
-    this.emit(EVENTS.DISCONNECT, { code: why.code, reason: why.reason });
+    this.emit_(EVENTS.DISCONNECT, { code: why.code, reason: why.reason });
   }
 }
 

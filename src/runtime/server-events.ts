@@ -20,7 +20,7 @@ export interface ServerEventHost {
   readonly session_: Session | undefined;
   /** The server's DISCONNECT event. */
   serverDisconnect_(why: { code: number; reason: string }): void;
-  emit: Emit;
+  emit_: Emit;
   emitError_(err: VolcEngineRTCError): void;
 }
 
@@ -85,6 +85,6 @@ export class ServerEventInbox {
     const p = payload as Record<string, unknown>;
     if (typeof p.uid === 'string' && p.uid !== s.userId_) s.track_(name, p);
     // The payload's shape was checked (asEventPayload) or built here.
-    this.host_.emit(name, payload as EventPayloads[E]);
+    this.host_.emit_(name, payload as EventPayloads[E]);
   }
 }

@@ -91,13 +91,13 @@ describe('Emitter', () => {
       EVENTS.TOKEN_WILL_EXPIRE,
       (p) => {
         seen.push(p.expireAt);
-        e.emit(EVENTS.TOKEN_WILL_EXPIRE, { expireAt: p.expireAt + 1 });
+        e.emit_(EVENTS.TOKEN_WILL_EXPIRE, { expireAt: p.expireAt + 1 });
       },
       true,
     );
-    e.emit(EVENTS.TOKEN_WILL_EXPIRE, { expireAt: 1 });
+    e.emit_(EVENTS.TOKEN_WILL_EXPIRE, { expireAt: 1 });
     expect(seen).toEqual([1]);
-    expect(e.has(EVENTS.TOKEN_WILL_EXPIRE)).toBe(false);
+    expect(e.has_(EVENTS.TOKEN_WILL_EXPIRE)).toBe(false);
   });
 
   it('the same function is kept once; off(event, fn) removes it; a throwing listener does not stop the next', () => {
@@ -112,14 +112,14 @@ describe('Emitter', () => {
     const log = console.error;
     console.error = () => undefined;
     try {
-      e.emit(EVENTS.PEER_ONLINE, { uid: 'a' });
-      e.emit(EVENTS.PEER_ONLINE, { uid: 'b' });
+      e.emit_(EVENTS.PEER_ONLINE, { uid: 'a' });
+      e.emit_(EVENTS.PEER_ONLINE, { uid: 'b' });
     } finally {
       console.error = log;
     }
     expect(seen).toEqual(['fn', 'fn']); // registered by on first: stays an on listener
     e.off(EVENTS.PEER_ONLINE, fn);
     e.removeAllListeners(EVENTS.PEER_ONLINE);
-    expect(e.has(EVENTS.PEER_ONLINE)).toBe(false);
+    expect(e.has_(EVENTS.PEER_ONLINE)).toBe(false);
   });
 });

@@ -14,7 +14,7 @@ export interface RestoreIo {
   request_: RoomRequest;
   /** The session the client is in now: another one (or none) means it left meanwhile. */
   readonly session_: Session | undefined;
-  emit: Emit;
+  emit_: Emit;
   emitError_(err: VolcEngineRTCError): void;
 }
 
@@ -35,7 +35,7 @@ export async function restore(s: Session, io: RestoreIo): Promise<void> {
   if (s.publishing_) {
     try {
       const url = await sendPublish(io, s);
-      io.emit(EVENTS.UPDATE_URL, { uid: s.userId_, screen: false, url });
+      io.emit_(EVENTS.UPDATE_URL, { uid: s.userId_, screen: false, url });
       if (s.audioOff_ || s.videoOff_) await io.request_(s, { type: 'muteLocal', audio: s.audioOff_, video: s.videoOff_ });
     } catch (e) {
       if (gone(e)) return;
@@ -50,7 +50,7 @@ export async function restore(s: Session, io: RestoreIo): Promise<void> {
     }
     try {
       const url = await sendSubscribe(io, s, sub);
-      io.emit(EVENTS.UPDATE_URL, { uid: sub.uid, screen: sub.screen, url });
+      io.emit_(EVENTS.UPDATE_URL, { uid: sub.uid, screen: sub.screen, url });
       if (sub.pausedAudio_ || sub.pausedVideo_) {
         await io.request_(s, { type: 'muteRemote', userId: sub.uid, screen: sub.screen, audio: sub.pausedAudio_, video: sub.pausedVideo_ });
       }
