@@ -1,4 +1,5 @@
 // The state of one room: plain records, so a shared store (Redis) can serialise them.
+import { StableMap } from './stable-map.js';
 
 export interface MemberRecord {
   userId: string;
@@ -49,8 +50,11 @@ export interface SubscriptionRecord {
 export interface RoomRecord {
   appId: string;
   roomId: string;
-  /** In join order (Map keeps insertion order). Changed only through addMember, removeMember and setMemberVisible. */
-  members: Map<string, MemberRecord>;
+  /**
+   * In join order. Changed only through addMember, removeMember and setMemberVisible. A StableMap:
+   * a user who leaves and joins again and again must not slow its room down (see stable-map.ts).
+   */
+  members: StableMap<MemberRecord>;
   /**
    * The visible members (the same records), in the order they became visible: the join response
    * lists the earliest first. Its size is the room's visible count, and members.size minus it the
@@ -74,7 +78,7 @@ export const subscriptionId = (subscriberId: string, userId: string, screen: boo
 export const roomKeyString = (k: RoomKey): string => `${k.appId}/${k.roomId}`;
 
 export function emptyRoom(key: RoomKey): RoomRecord {
-  return { appId: key.appId, roomId: key.roomId, members: new Map(), visible: new Map(), streams: new Map(), subscriptions: new Map() };
+  return { appId: key.appId, roomId: key.roomId, members: new StableMap(), visible: new Map(), streams: new Map(), subscriptions: new Map() };
 }
 
 /** Adds a member last (after removing an earlier record of the same user), keeping the visible index. */

@@ -1,4 +1,5 @@
 import { emptyRoom, roomKeyString, type RoomKey, type RoomRecord } from './model.js';
+import { StableMap } from './stable-map.js';
 
 /**
  * Where room state lives. Every change goes through `update`, which gives the callback exclusive
@@ -17,9 +18,10 @@ export interface RoomStore {
   list(appId?: string): Promise<RoomKey[]>;
 }
 
-/** One process, one Map. JavaScript runs fn to completion, so no lock is needed. */
+/** One process, one map. JavaScript runs fn to completion, so no lock is needed. */
 export class InMemoryRoomStore implements RoomStore {
-  private readonly rooms = new Map<string, RoomRecord>();
+  /** A StableMap: a room emptied and created again and again (a call one user keeps rejoining) stays cheap among many. */
+  private readonly rooms = new StableMap<RoomRecord>();
 
   update<T>(key: RoomKey, fn: (room: RoomRecord) => T): Promise<T> {
     try {
