@@ -50,7 +50,9 @@ const marked = await build({
     },
   ],
 });
-const text = marked.outputFiles![0]!.text;
+// The build minifies its bundle a second time (miniProgramCode): so does this, marks kept.
+const again = await transform(marked.outputFiles![0]!.text, { minify: true, target: options.target, format: 'cjs', legalComments: 'inline' });
+const text = again.code;
 const clean = text.replace(/\/\*! @@source [^*]*\*\/\n?/g, '');
 const whole = gzip(clean);
 const parts = text.split(/\/\*! @@source ([^*]*) \*\/\n?/);
