@@ -6,6 +6,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { CODES, type Failure, type Result } from '../codes.js';
 import { roomKeyString, type RoomKey } from '../rooms/model.js';
+import { StableMap } from '../rooms/stable-map.js';
 import { RoomLog } from './room-log.js';
 
 /**
@@ -81,8 +82,11 @@ export class SessionRegistry {
   private readonly live = new Map<string, SessionEntry>();
   /** Sessions replaced by a newer join, remembered for a grace period so a resume hears KICKED. */
   private readonly replaced = new Map<string, { token: string; timer: NodeJS.Timeout }>();
-  /** Each room's event log, while the room has a session here. */
-  private readonly logs = new Map<string, RoomLog>();
+  /**
+   * Each room's event log, while the room has a session here. A StableMap: a small room that
+   * empties and fills again and again must not slow its own lookups (see rooms/stable-map.ts).
+   */
+  private readonly logs = new StableMap<RoomLog>();
 
   constructor(
     private readonly graceMs: number,
