@@ -14,7 +14,7 @@ export const UNIT = [
   'server/test/codes.test.ts',
   'server/test/token/**/*.test.ts',
   'server/test/signaling/**/*.test.ts',
-  'server/test/rooms/service.test.ts',
+  'server/test/rooms/{service,stable-map,audience-list}.test.ts',
   'server/test/media/{gate,grants,grants-extend,names,signing}.test.ts',
   'server/test/media-external/{names,hook-endpoint,srs-hooks}.test.ts',
   'server/test/ops/{admin,auth,faults,hostile,metrics}.test.ts',
