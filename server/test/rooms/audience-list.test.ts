@@ -6,17 +6,10 @@ import { DEFAULT_LIMITS } from '../../src/rooms/limits.js';
 import { emptyRoom, type RoomRecord } from '../../src/rooms/model.js';
 import * as ops from '../../src/rooms/ops.js';
 import type { Effect } from '../../src/rooms/effects.js';
-
-const ALL = new Map([
-  [0, 0],
-  [1, 0],
-  [2, 0],
-  [3, 0],
-  [4, 0],
-]);
+import { ALL_PRIVILEGES } from '../support/privileges.js';
 
 function join(room: RoomRecord, userId: string, visible: boolean) {
-  return ops.join(room, { userId, sessionId: `s-${userId}`, visible, businessId: null, now: 0, tokenExpireAt: 0, privileges: ALL }, DEFAULT_LIMITS);
+  return ops.join(room, { userId, sessionId: `s-${userId}`, visible, businessId: null, now: 0, tokenExpireAt: 0, privileges: ALL_PRIVILEGES }, DEFAULT_LIMITS);
 }
 
 /** Counts the walks of the room's members (the audience lives only there). */

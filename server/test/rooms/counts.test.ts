@@ -18,17 +18,11 @@ import { keys } from '../../src/store/keys.js';
 import { RedisRoomStore } from '../../src/store/room-store.js';
 import { needs } from '../../../test/support/binaries.js';
 import { TestRedis } from '../../../test/support/redis.js';
+import { ALL_PRIVILEGES } from '../support/privileges.js';
 
 const LIMITS: Limits = { maxVisible: 3, maxPublishers: 2, maxInvisible: 4, maxPeersInJoin: 2 };
 /** More users than the limits hold together. */
 const USERS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
-const ALL = new Map([
-  [0, 0],
-  [1, 0],
-  [2, 0],
-  [3, 0],
-  [4, 0],
-]);
 
 type Op =
   | { kind: 'join'; who: number; visible: boolean }
@@ -130,7 +124,7 @@ async function run(store: RoomStore, key: RoomKey, list: Op[]): Promise<void> {
         const c = others(user);
         const fits = o.visible ? c.visible < LIMITS.maxVisible : c.invisible < LIMITS.maxInvisible;
         const sessionId = `s${++model.sessions}`;
-        const input = { userId: user, sessionId, visible: o.visible, businessId: null, tokenExpireAt: 0, privileges: ALL, now: model.sessions };
+        const input = { userId: user, sessionId, visible: o.visible, businessId: null, tokenExpireAt: 0, privileges: ALL_PRIVILEGES, now: model.sessions };
         const r = await store.update(key, (room) => ops.join(room, input, LIMITS));
         count(r);
         if (!fits) {
@@ -241,7 +235,7 @@ describe('room counts and the visible index (in memory)', () => {
 describe('the limits at their boundary with a full audience', () => {
   const key = { appId: 'app', roomId: 'full' };
   const join = (room: RoomRecord, userId: string, visible: boolean, sessionId = `s-${userId}`) =>
-    ops.join(room, { userId, sessionId, visible, businessId: null, tokenExpireAt: 0, privileges: ALL, now: 0 }, DEFAULT_LIMITS);
+    ops.join(room, { userId, sessionId, visible, businessId: null, tokenExpireAt: 0, privileges: ALL_PRIVILEGES, now: 0 }, DEFAULT_LIMITS);
   const fill = (): RoomRecord => {
     const room = emptyRoom(key);
     for (let i = 0; i < DEFAULT_LIMITS.maxInvisible; i++) expect(join(room, `i${i}`, false).ok).toBe(true);
@@ -305,7 +299,9 @@ describe('the visible index read back from a record', () => {
       ['q', true],
       ['r', true],
     ] as const)
-      expect(ops.join(room, { userId: u, sessionId: `s-${u}`, visible, businessId: null, tokenExpireAt: 0, privileges: ALL, now: 0 }, LIMITS).ok).toBe(true);
+      expect(
+        ops.join(room, { userId: u, sessionId: `s-${u}`, visible, businessId: null, tokenExpireAt: 0, privileges: ALL_PRIVILEGES, now: 0 }, LIMITS).ok,
+      ).toBe(true);
     const w = JSON.parse(encodeRoom(room)) as { v: string[] };
     expect(w.v).toEqual(['p', 'q', 'r']);
     // An order naming an invisible member, a stranger and one member twice, and missing two.
@@ -320,7 +316,7 @@ describe("a member's subscriptions, found through the room's streams", () => {
   const key = { appId: 'app', roomId: 'subs' };
   const limits = { ...DEFAULT_LIMITS, maxVisible: 4 };
   const join = (room: RoomRecord, userId: string, visible: boolean, sessionId = `s-${userId}`) =>
-    ops.join(room, { userId, sessionId, visible, businessId: null, tokenExpireAt: 0, privileges: ALL, now: 0 }, limits);
+    ops.join(room, { userId, sessionId, visible, businessId: null, tokenExpireAt: 0, privileges: ALL_PRIVILEGES, now: 0 }, limits);
   /** Two publishers (one with its screen too), a visible viewer and an audience of 50, each subscribed to the three streams. */
   const setup = (): RoomRecord => {
     const room = emptyRoom(key);
@@ -361,7 +357,7 @@ describe("a member's subscriptions, found through the room's streams", () => {
 
   it("lists the subscriber's play URLs when its token is renewed", () => {
     const room = setup();
-    const r = ops.renewToken(room, 'a3', 's-a3', 0, ALL);
+    const r = ops.renewToken(room, 'a3', 's-a3', 0, ALL_PRIVILEGES);
     expect(r.ok && r.data.urls.map((u) => [u.subscriberId, u.key.userId, u.key.screen])).toEqual([
       ['a3', 'p', false],
       ['a3', 'p', true],
@@ -398,7 +394,7 @@ describe.runIf(needs(['redis-server'], 'room counts in Redis'))('room counts thr
     const key = { appId: 'app', roomId: 'older' };
     const room = emptyRoom(key);
     const join = (r: RoomRecord, userId: string, visible: boolean) =>
-      ops.join(r, { userId, sessionId: `s-${userId}`, visible, businessId: null, tokenExpireAt: 0, privileges: ALL, now: 0 }, LIMITS);
+      ops.join(r, { userId, sessionId: `s-${userId}`, visible, businessId: null, tokenExpireAt: 0, privileges: ALL_PRIVILEGES, now: 0 }, LIMITS);
     for (const [u, visible] of [
       ['x', false],
       ['p', true],

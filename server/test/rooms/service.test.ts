@@ -4,18 +4,12 @@ import { DEFAULT_LIMITS, type Limits } from '../../src/rooms/limits.js';
 import { RoomService } from '../../src/rooms/service.js';
 import { InMemoryRoomStore } from '../../src/rooms/store.js';
 import { RecordingMediaPlane } from '../support/fake-media.js';
+import { ALL_PRIVILEGES } from '../support/privileges.js';
 
 // Room rules through the service, against an in-memory store and a recording media plane (the
 // layer below). Events are recorded per session.
 
 const A = { appId: 'app-a', roomId: 'r1' };
-const ALL = new Map([
-  [0, 0],
-  [1, 0],
-  [2, 0],
-  [3, 0],
-  [4, 0],
-]);
 const nowSec = () => Math.floor(Date.now() / 1000);
 
 let media: RecordingMediaPlane;
@@ -51,7 +45,7 @@ async function join(
     visible: over.visible ?? true,
     businessId: null,
     tokenExpireAt: over.tokenExpireAt ?? 0,
-    privileges: over.privileges ?? ALL,
+    privileges: over.privileges ?? ALL_PRIVILEGES,
   });
   return r;
 }
@@ -497,7 +491,14 @@ describe('beforeAudience', () => {
       beforeAudience: () => log.push('flush'),
       afterAudience: () => log.push('end'),
     });
-    const member = (userId: string, visible: boolean) => ({ userId, sessionId: `s-${userId}`, visible, businessId: null, tokenExpireAt: 0, privileges: ALL });
+    const member = (userId: string, visible: boolean) => ({
+      userId,
+      sessionId: `s-${userId}`,
+      visible,
+      businessId: null,
+      tokenExpireAt: 0,
+      privileges: ALL_PRIVILEGES,
+    });
     await svc.join(A, member('alice', true));
     await svc.join(A, member('bob', true));
     expect(log).toEqual(['peer-online>s-alice']);
