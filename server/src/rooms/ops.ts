@@ -33,9 +33,7 @@ const done = <T>(data: T, effects: Effect[]): Outcome<T> => ({ ok: true, data, e
 /** The visible members first: the people in the call hear of a change before its audience. */
 function toOthers(room: RoomRecord, exceptUserId: string, event: string, data: unknown, out: Effect[]): void {
   for (const m of room.visible.values()) if (m.userId !== exceptUserId) out.push({ kind: 'event', to: m.sessionId, event, data });
-  const actor = room.members.get(exceptUserId);
-  const invisible = room.members.size - room.visible.size - (actor && !actor.visible ? 1 : 0);
-  if (invisible > 0) out.push(toAudience(room, exceptUserId, event, data));
+  if (counts(room, exceptUserId).invisible > 0) out.push(toAudience(room, exceptUserId, event, data));
 }
 
 /**
