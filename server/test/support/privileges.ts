@@ -2,4 +2,4 @@
 // test is not about privileges.
 import { Privileges } from '../../src/token/index.js';
 
-export const ALL_PRIVILEGES: ReadonlyMap<number, number> = new Map(Object.values(Privileges).map((p) => [p, 0]));
+export const ALL_PRIVILEGES: Map<number, number> = new Map(Object.values(Privileges).map((p) => [p, 0]));
