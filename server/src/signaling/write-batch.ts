@@ -38,8 +38,8 @@ const AUDIENCE_SLICE = 128;
 /**
  * Requests read this turn. The answer to the only one goes out at once, and with it the frames
  * its request made for others (queued by then): with nothing else read, there is nothing to batch
- * them with, and waiting for the turn's end cost the room's members ~90 us per event (the rest of
- * the read callbacks and the microtasks first). A busy turn (several requests) batches as above.
+ * them with, and waiting for the turn's end cost the room's members ~20 us per event (the rest of
+ * the read callbacks and the microtasks first; bench/README.md). A busy turn (several requests) batches as above.
  */
 let requests = 0;
 
