@@ -50,9 +50,18 @@ interface Hold {
   release: () => void;
 }
 
+/**
+ * A proxy whose target reset the connection (the plane closing while a relay still calls)
+ * answers 502, as a real one would, instead of leaving an unhandled rejection behind.
+ */
+function badGateway(res: import('node:http').ServerResponse): void {
+  if (!res.headersSent) res.writeHead(502, { connection: 'close' });
+  res.end();
+}
+
 /** Between nginx and the plane's callbacks: forwards everything, can hold back one answer. */
 class HookProxy {
-  private readonly server = createServer((req, res) => void this.forward(req, res));
+  private readonly server = createServer((req, res) => void this.forward(req, res).catch(() => badGateway(res)));
   private holds: { call: string; decided: (status: number) => void; released: Promise<void>; release: () => void }[] = [];
   private target = '';
 
@@ -104,7 +113,7 @@ interface Drop {
 /** Between the plane and nginx's rtmp_control: forwards and records every drop and its answer. */
 class ControlProxy {
   readonly drops: Drop[] = [];
-  private readonly server = createServer((req, res) => void this.forward(req, res));
+  private readonly server = createServer((req, res) => void this.forward(req, res).catch(() => badGateway(res)));
   private target = '';
 
   async start(target: string): Promise<string> {
