@@ -227,8 +227,11 @@ const continueAudience = () => {
 process.on('exit', continueAudience);
 
 /**
- * One sender, 19 receivers through the app-level client, events back to back, then each after
- * PACE_MS idle. Then a twin room (its own sender and 19 receivers) gets `invisible` more members,
+ * One sender, 19 receivers through the app-level client in a room on each server. First the
+ * servers' events go in turn, one event each (A B C, C B A, ...), back to back, then each after
+ * PACE_MS idle: this VM's speed drifts by a third within a minute, and events a millisecond apart
+ * share the drift, where whole rounds a minute apart do not. Then, one server after the other, a
+ * twin room (its own sender and 19 receivers) gets `invisible` more members,
  * held by a worker process, and events go to the two rooms in turn (A B, B A, ...), each paced
  * and timed the same way: the audience's slowdown is the twin room's time over the first room's,
  * from events a few milliseconds apart, so the machine's drift (on a shared VM, more than the
@@ -240,29 +243,27 @@ process.on('exit', continueAudience);
  * "Audience reading": the old measure, the worker reading its 1,000 frames while the event is
  * timed, on the same cores as the server and the receivers. The same for every server.
  */
-async function fanout(v: Variant, url: string, round: number, server?: Child, profile?: string): Promise<void> {
-  progress(`fan-out ${v.col}`);
-  let waiting = 0;
-  let allIn: () => void = () => undefined;
+async function fanout(vs: Variant[], url: Record<Kind, string>, round: number, server?: Child, profile?: string): Promise<void> {
   const closers: (() => Promise<void>)[] = [];
   const senders: Peer[] = [];
   /** A sender and 19 receivers in a new room; the toggle goes on across the runs (muting a muted stream announces nothing). */
-  const openRoom = async (room: string) => {
-    const sender = await openPeer(v.kind, url);
+  const openRoom = async (v: Variant, room: string) => {
+    const sender = await openPeer(v.kind, url[v.kind]);
     senders.push(sender);
     await sender.join(room, 'sender', { token: true });
     await sender.publish();
+    const r = { v, room, waiting: 0, allIn: () => undefined as void, mute: () => sender.mute(toggles++ % 2 === 0) };
+    let toggles = 0;
     closers.push(
       ...(await Promise.all(
         Array.from({ length: 19 }, (_, i) =>
-          sdkReceiver(v.kind, url, room, `r${i}`, () => {
-            if (--waiting === 0) allIn();
+          sdkReceiver(v.kind, url[v.kind], room, `r${i}`, () => {
+            if (--r.waiting === 0) r.allIn();
           }),
         ),
       )),
     );
-    let toggles = 0;
-    return { room, mute: () => sender.mute(toggles++ % 2 === 0) };
+    return r;
   };
   // With an audience, the next event waits until the audience heard this one: each event is
   // timed on its own, not queued behind the previous event's thousand deliveries.
@@ -270,14 +271,15 @@ async function fanout(v: Variant, url: string, round: number, server?: Child, pr
   let heardEvents = 0;
   const w = workers[1]!;
   type Room = Awaited<ReturnType<typeof openRoom>>;
-  const event = async (r: Room, measure: string, counted: boolean, o: { paced?: boolean; stopped?: boolean; heard?: boolean }) => {
-    waiting = 19;
-    const all = new Promise<void>((res) => (allIn = res));
+  type Opts = { paced?: boolean; stopped?: boolean; heard?: boolean };
+  const event = async (r: Room, measure: string, counted: boolean, o: Opts) => {
+    r.waiting = 19;
+    const all = new Promise<void>((res) => (r.allIn = res));
     if (o.paced) await sleep(PACE_MS);
     if (o.stopped) stopAudience(w.proc.pid!);
     const t0 = now();
     const answered = r.mute();
-    const late = setTimeout(() => progress(`${v.col}: an event in ${r.room} still missing at ${waiting} of 19 receivers after 10 s`), 10_000);
+    const late = setTimeout(() => progress(`${r.v.col}: an event in ${r.room} still missing at ${r.waiting} of 19 receivers after 10 s`), 10_000);
     await all;
     clearTimeout(late);
     const t1 = now();
@@ -285,38 +287,52 @@ async function fanout(v: Variant, url: string, round: number, server?: Child, pr
     continueAudience();
     if (o.heard) {
       heardEvents++;
-      const deaf = setTimeout(() => progress(`${v.col}: an event not yet heard by all ${audience} invisible members after 10 s`), 10_000);
+      const deaf = setTimeout(() => progress(`${r.v.col}: an event not yet heard by all ${audience} invisible members after 10 s`), 10_000);
       const members = await w.call<number>('heard', { events: heardEvents });
       clearTimeout(deaf);
-      if (members !== audience) throw new Error(`${v.col}: ${members} invisible members checked, ${audience} expected`);
+      if (members !== audience) throw new Error(`${r.v.col}: ${members} invisible members checked, ${audience} expected`);
     }
-    if (counted) add(measure, v.col, t1 - t0);
+    if (counted) add(measure, r.v.col, t1 - t0);
   };
   const warm = Math.floor(P.events / 10);
-  const run = async (r: Room, measure: string, o: { paced?: boolean; stopped?: boolean; heard?: boolean } = {}) => {
-    for (let i = 0; i < P.events + warm; i++) await event(r, measure, i >= warm, o);
+  /** The rooms' events in turn, the order flipped every time, so no room always follows another. */
+  const inTurn = async (rooms: [Room, string, Opts?][]) => {
+    for (let i = 0; i < P.events + warm; i++) {
+      for (const [r, measure, o] of i % 2 === 0 ? rooms : [...rooms].reverse()) await event(r, measure, i >= warm, o ?? {});
+    }
   };
   try {
-    const a = await openRoom(`fan-${v.col}-${round}`);
-    await run(a, 'fanout');
-    if (PIN === 'paced') pin(true);
-    await run(a, 'fanoutPaced', { paced: true });
-    const b = await openRoom(`fan-${v.col}-${round}-audience`);
-    progress(`fan-out ${v.col}: ${P.invisible} invisible members join`);
-    await w.call('hold', { kind: v.kind, url, count: P.invisible, room: b.room, visible: false, first: 0, heartbeat: false });
-    audience = P.invisible;
-    if (profile) await server!.call('profile-start');
-    // In turn, the order flipped every pair, so neither room always follows the other.
-    const twin = { paced: true, stopped: true };
-    for (let i = 0; i < P.events + warm; i++) {
-      const pair = [() => event(a, 'fanoutTwin', i >= warm, twin), () => event(b, 'fanoutInvisible', i >= warm, { ...twin, heard: true })];
-      if (i % 2 === 1) pair.reverse();
-      for (const e of pair) await e();
+    const first: Room[] = [];
+    for (const v of vs) {
+      progress(`fan-out ${v.col}: a room of 20`);
+      first.push(await openRoom(v, `fan-${v.col}-${round}`));
     }
-    if (profile) await server!.call('profile-stop', { file: profile });
-    await run(b, 'fanoutInvisibleReading', { paced: true, heard: true });
-    const heard = (audienceHeard[v.col] ??= { members: audience, events: 0 });
-    heard.events += heardEvents;
+    progress(`fan-out: ${vs.map((v) => v.col).join(', ')} in turn`);
+    await inTurn(first.map((r) => [r, 'fanout']));
+    if (PIN === 'paced') pin(true);
+    await inTurn(first.map((r) => [r, 'fanoutPaced', { paced: true }]));
+    if (PIN === 'paced') pin(false);
+    for (const a of first) {
+      const b = await openRoom(a.v, `fan-${a.v.col}-${round}-audience`);
+      progress(`fan-out ${a.v.col}: ${P.invisible} invisible members join`);
+      await w.call('hold', { kind: a.v.kind, url: url[a.v.kind], count: P.invisible, room: b.room, visible: false, first: 0, heartbeat: false });
+      audience = P.invisible;
+      heardEvents = 0;
+      if (PIN === 'paced') pin(true);
+      if (profile) await server!.call('profile-start');
+      const twin = { paced: true, stopped: true };
+      await inTurn([
+        [a, 'fanoutTwin', twin],
+        [b, 'fanoutInvisible', { ...twin, heard: true }],
+      ]);
+      if (profile) await server!.call('profile-stop', { file: profile });
+      await inTurn([[b, 'fanoutInvisibleReading', { paced: true, heard: true }]]);
+      if (PIN === 'paced') pin(false);
+      const heard = (audienceHeard[a.v.col] ??= { members: audience, events: 0 });
+      heard.events += heardEvents;
+      await w.call('drop');
+      audience = 0;
+    }
   } finally {
     continueAudience();
     if (PIN === 'paced') pin(false);
@@ -558,7 +574,7 @@ async function main(): Promise<void> {
     try {
       workers = [spawnChild('worker.ts'), spawnChild('worker.ts')];
       serverChildren = [s.child];
-      await fanout(v, await s.url, 0, s.child, PROFILE);
+      await fanout([v], { [v.kind]: await s.url } as Record<Kind, string>, 0, s.child, PROFILE);
     } finally {
       await s.child.kill();
       for (const w of workers) await w.kill();
@@ -605,7 +621,7 @@ async function main(): Promise<void> {
       if (want('fanout')) {
         if (PIN === 'all') pin(true);
         try {
-          for (const v of rotate(ROOMERS, round)) await fanout(v, url[v.kind], round);
+          await fanout(rotate(ROOMERS, round), url, round);
         } finally {
           if (PIN === 'all') pin(false);
         }
