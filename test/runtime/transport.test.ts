@@ -68,8 +68,27 @@ function record(factory: TransportFactory, target: string) {
   return { transport, log };
 }
 
+/**
+ * The `ws` package's socket with only the standard interface showing, as a browser's or Node
+ * 22's WebSocket has it: no EventEmitter `on`, so the transport listens through `onmessage`.
+ */
+class StandardOnly {
+  constructor(url: string) {
+    const ws = new WebSocket(url);
+    return new Proxy(ws, {
+      get: (t, k) => {
+        if (k === 'on') return undefined;
+        const v: unknown = Reflect.get(t, k, t);
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+      set: (t, k, v) => Reflect.set(t, k, v, t),
+    });
+  }
+}
+
 const kinds: [string, () => TransportFactory][] = [
-  ['standard WebSocket', () => webSocketTransport(WebSocket as unknown as WebSocketConstructor)],
+  ['ws package WebSocket', () => webSocketTransport(WebSocket as unknown as WebSocketConstructor)],
+  ['standard WebSocket', () => webSocketTransport(StandardOnly as unknown as WebSocketConstructor)],
   ['wx.connectSocket', () => wxTransport(createTestWx())],
 ];
 
@@ -127,6 +146,26 @@ describe.each(kinds)('%s transport', (_name, make) => {
     const { log } = record(make(), 'ws://');
     await log.closed;
     expect(log.events).not.toContain('open');
+  });
+});
+
+describe('standard WebSocket transport over the ws package', () => {
+  it("listens to the socket's own 'message' event, not onmessage (no MessageEvent built per frame)", async () => {
+    const made: WebSocket[] = [];
+    class Counted extends WebSocket {
+      constructor(u: string) {
+        super(u);
+        made.push(this);
+      }
+    }
+    const { transport, log } = record(webSocketTransport(Counted as unknown as WebSocketConstructor), url);
+    await log.opened;
+    expect(made).toHaveLength(1);
+    expect(made[0]!.onmessage).toBeNull();
+    expect(made[0]!.listenerCount('message')).toBe(1);
+    transport.send('hello');
+    expect(await log.message()).toBe('echo:hello');
+    transport.close(1000, 'done');
   });
 });
 
