@@ -308,10 +308,13 @@ export class ClientSocket implements Attachment, Outbox {
     } catch (e) {
       answer = this.failed(e);
     }
-    if (!(answer instanceof Promise)) return this.answered(id, answer);
+    // A join's or resume's answer goes before what the request made for others (the joiner waits
+    // on it to start); any other request's after it, so the room hears a change first (write-batch.ts).
+    const othersFirst = sessionBound;
+    if (!(answer instanceof Promise)) return this.answered(id, answer, othersFirst);
     return answer.then(
-      (a) => this.answered(id, a),
-      (e: unknown) => this.answered(id, this.failed(e)),
+      (a) => this.answered(id, a, othersFirst),
+      (e: unknown) => this.answered(id, this.failed(e), othersFirst),
     );
   }
 
@@ -322,12 +325,12 @@ export class ClientSocket implements Attachment, Outbox {
     return no(CODES.SERVER_ERROR, 'the server failed to handle the request');
   }
 
-  private answered(id: number, answer: Answer): undefined {
+  private answered(id: number, answer: Answer, othersFirst: boolean): undefined {
     // The frame's fixed part is written out (id is a validated integer): only the answer is serialized.
     const text = answer.ok
       ? `{"v":${PROTOCOL_VERSION},"type":"response","id":${id},"ok":true${answer.data === undefined ? '' : `,"data":${JSON.stringify(answer.data)}`}}`
       : `{"v":${PROTOCOL_VERSION},"type":"response","id":${id},"ok":false,"error":${JSON.stringify(answer.error)}}`;
-    this.sendRaw(text, true);
+    this.sendRaw(text, true, othersFirst);
     this.flushHeld();
     // Nothing queued behind this request: drop the chain (48 B per socket that made a request).
     if (this.pending === 0) this.queue = SETTLED;
@@ -625,9 +628,9 @@ export class ClientSocket implements Attachment, Outbox {
   }
 
   /** `answer`: a response, written first at the end of the turn (its requester is waiting). */
-  private sendRaw(text: string, answer = false): void {
+  private sendRaw(text: string, answer = false, othersFirst = false): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    enqueueFrame(this, text, answer);
+    enqueueFrame(this, text, answer, othersFirst);
   }
 
   flush(): void {

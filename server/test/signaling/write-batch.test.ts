@@ -145,6 +145,21 @@ describe('answers first', () => {
     expect(written.slice(3)).toEqual(['a:response+event', 'b:response']);
   });
 
+  it("writes the only request's answer after what it made for others when asked to (othersFirst: a mute, not a join)", async () => {
+    await new Promise((r) => setImmediate(r)); // a turn of our own
+    const written: string[] = [];
+    const box = (name: string) => outbox((f) => f && written.push(`${name}:${f.join('+')}`));
+    const [peer1, peer2, requester] = [box('peer1'), box('peer2'), box('requester')];
+    noteRequest();
+    enqueueFrame(peer1, 'mute-audio');
+    enqueueFrame(peer2, 'mute-audio');
+    enqueueFrame(requester, 'response', true, true);
+    // At once, before the turn ends, and the room first.
+    expect(written).toEqual(['peer1:mute-audio', 'peer2:mute-audio', 'requester:response']);
+    await new Promise((r) => setImmediate(r));
+    expect(written).toHaveLength(3);
+  });
+
   it('flushAll writes at once, and the turn-end flush then finds nothing twice', async () => {
     const flushed: string[][] = [];
     const b = outbox((f) => f && flushed.push(f));
