@@ -13,7 +13,9 @@
 //            audience stopped instead (ours|floor|sio+token),
 //            --no-pin (the kept-socket join and the paced fan-out rows are otherwise run with
 //            the servers on CPU 0 and the clients on the other CPUs; Linux), --pin (every
-//            fan-out row so)
+//            fan-out row so), --ours-b DIR (the fan-out rows also with our server from another
+//            checkout, e.g. a git worktree of main, as the column ours-b, its events in turn
+//            with the others': an A/B of a server change on the same drift)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -91,6 +93,9 @@ const SIO_T: Variant = { col: 'sio+token', kind: 'sio', token: true };
 const SIO: Variant = { col: 'sio', kind: 'sio', token: false };
 const JOINERS = [OURS, FLOOR, SIO_T, SIO];
 const ROOMERS = [OURS, FLOOR, SIO_T];
+/** --ours-b DIR: our server from another checkout, for an A/B of a change (fan-out only). */
+const OURS_B_DIR = opt('--ours-b');
+const OURS_B: Variant = { col: 'ours-b', kind: 'ours', token: true };
 const rotate = <T>(xs: T[], n: number): T[] => xs.map((_, i) => xs[(i + n) % xs.length]!);
 /** Progress on stderr, so a long run shows where it is and the table stays clean on stdout. */
 const progress = (what: string) => process.stderr.write(`  [${new Date().toISOString().slice(11, 19)}] ${what}\n`);
@@ -101,8 +106,8 @@ const add = (measure: string, col: string, ...v: number[]) => {
   ((samples[measure] ??= {})[col] ??= []).push(...v);
 };
 
-function startServer(kind: Kind, extra: string[] = [], nodeArgs: string[] = []): { child: Child; url: Promise<string> } {
-  const child = spawnChild(`server-${kind}.ts`, extra, nodeArgs);
+function startServer(kind: Kind, extra: string[] = [], nodeArgs: string[] = [], dir?: string): { child: Child; url: Promise<string> } {
+  const child = spawnChild(dir ? `${dir}/bench/peers/server-${kind}.ts` : `server-${kind}.ts`, extra, nodeArgs);
   return { child, url: child.call<string>('url') };
 }
 
@@ -243,12 +248,12 @@ process.on('exit', continueAudience);
  * "Audience reading": the old measure, the worker reading its 1,000 frames while the event is
  * timed, on the same cores as the server and the receivers. The same for every server.
  */
-async function fanout(vs: Variant[], url: Record<Kind, string>, round: number, server?: Child, profile?: string): Promise<void> {
+async function fanout(vs: Variant[], url: Record<string, string>, round: number, server?: Child, profile?: string): Promise<void> {
   const closers: (() => Promise<void>)[] = [];
   const senders: Peer[] = [];
   /** A sender and 19 receivers in a new room; the toggle goes on across the runs (muting a muted stream announces nothing). */
   const openRoom = async (v: Variant, room: string) => {
-    const sender = await openPeer(v.kind, url[v.kind]);
+    const sender = await openPeer(v.kind, url[v.col]!);
     senders.push(sender);
     await sender.join(room, 'sender', { token: true });
     await sender.publish();
@@ -257,7 +262,7 @@ async function fanout(vs: Variant[], url: Record<Kind, string>, round: number, s
     closers.push(
       ...(await Promise.all(
         Array.from({ length: 19 }, (_, i) =>
-          sdkReceiver(v.kind, url[v.kind], room, `r${i}`, () => {
+          sdkReceiver(v.kind, url[v.col]!, room, `r${i}`, () => {
             if (--r.waiting === 0) r.allIn();
           }),
         ),
@@ -315,7 +320,7 @@ async function fanout(vs: Variant[], url: Record<Kind, string>, round: number, s
     for (const a of first) {
       const b = await openRoom(a.v, `fan-${a.v.col}-${round}-audience`);
       progress(`fan-out ${a.v.col}: ${P.invisible} invisible members join`);
-      await w.call('hold', { kind: a.v.kind, url: url[a.v.kind], count: P.invisible, room: b.room, visible: false, first: 0, heartbeat: false });
+      await w.call('hold', { kind: a.v.kind, url: url[a.v.col], count: P.invisible, room: b.room, visible: false, first: 0, heartbeat: false });
       audience = P.invisible;
       heardEvents = 0;
       if (PIN === 'paced') pin(true);
@@ -560,6 +565,16 @@ function audienceSlowdowns(): { text: string; all: Record<string, number> } | un
   return { text: `fan-out audience slowdown (the audience room over its twin, events in turn): ${parts.join('; ')}`, all };
 }
 
+/** --ours-b: each fan-out row's medians for ours and ours-b, over the floor and one over the other. */
+function abSummary(dir: string): string {
+  const rows = ['fanout', 'fanoutPaced', 'fanoutTwin', 'fanoutInvisible'].filter((k) => samples[k]?.['ours-b']?.length);
+  const lines = rows.map((k) => {
+    const [o, b, f] = ['ours', 'ours-b', 'floor'].map((c) => median(samples[k]![c] ?? []));
+    return `  ${k}: ours ${o!.toFixed(3)} ms (${(o! / f!).toFixed(2)}x floor), ours-b ${b!.toFixed(3)} ms (${(b! / f!).toFixed(2)}x floor); ours / ours-b ${(o! / b!).toFixed(3)}`;
+  });
+  return [`A/B, ours-b = the server of ${dir}:`, ...lines].join('\n');
+}
+
 // ---- the run ----
 
 async function main(): Promise<void> {
@@ -574,7 +589,7 @@ async function main(): Promise<void> {
     try {
       workers = [spawnChild('worker.ts'), spawnChild('worker.ts')];
       serverChildren = [s.child];
-      await fanout([v], { [v.kind]: await s.url } as Record<Kind, string>, 0, s.child, PROFILE);
+      await fanout([v], { [v.col]: await s.url }, 0, s.child, PROFILE);
     } finally {
       await s.child.kill();
       for (const w of workers) await w.kill();
@@ -602,7 +617,11 @@ async function main(): Promise<void> {
   workers = [spawnChild('worker.ts'), spawnChild('worker.ts')];
   const servers = { ours: startServer('ours'), floor: startServer('floor'), sio: startServer('sio') };
   const url = { ours: await servers.ours.url, floor: await servers.floor.url, sio: await servers.sio.url };
-  serverChildren = Object.values(servers).map((x) => x.child);
+  const oursB = OURS_B_DIR ? startServer('ours', [], [], OURS_B_DIR) : undefined;
+  /** The fan-out's rooms, by column. */
+  const roomUrl: Record<string, string> = { ours: url.ours, floor: url.floor, 'sio+token': url.sio, ...(oursB ? { 'ours-b': await oursB.url } : {}) };
+  const roomers = oursB ? [OURS, OURS_B, FLOOR, SIO_T] : ROOMERS;
+  serverChildren = [...Object.values(servers), ...(oursB ? [oursB] : [])].map((x) => x.child);
   try {
     for (let round = 0; round < P.rounds; round++) {
       progress(`round ${round + 1} of ${P.rounds}`);
@@ -621,7 +640,7 @@ async function main(): Promise<void> {
       if (want('fanout')) {
         if (PIN === 'all') pin(true);
         try {
-          await fanout(rotate(ROOMERS, round), url, round);
+          await fanout(rotate(roomers, round), roomUrl, round);
         } finally {
           if (PIN === 'all') pin(false);
         }
@@ -629,6 +648,7 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const s of Object.values(servers)) await s.child.kill();
+    await oursB?.child.kill();
   }
   const idleCount = Math.min(P.idle, 19_800);
   if (want('idle')) {
@@ -657,6 +677,7 @@ async function main(): Promise<void> {
   );
   console.log(table(idleCount));
   if (pinNote) console.log(`kept-socket join and fan-out, ${PIN === 'all' ? 'every row' : 'the paced rows'}: ${pinNote}`);
+  if (OURS_B_DIR) console.log(abSummary(OURS_B_DIR));
   const slowdowns = audienceSlowdowns();
   if (slowdowns) console.log(slowdowns.text);
   const heard = Object.entries(audienceHeard);
