@@ -204,15 +204,14 @@ export class ClientSocket implements Attachment, Outbox {
         if (parsed.id === null) return this.sendError(parsed.code, parsed.reason);
         return this.enqueue(
           parsed.id,
-          false,
+          null,
           this.observed(null, async () => no(parsed.code, parsed.reason)),
         );
       case 'request': {
         noteRequest();
-        const sessionBound = parsed.request.type !== 'join' && parsed.request.type !== 'resume';
         return this.enqueue(
           parsed.id,
-          sessionBound,
+          parsed.request.type,
           this.observed(parsed.request, () => this.dispatch(parsed.request)),
         );
       }
@@ -263,7 +262,7 @@ export class ClientSocket implements Attachment, Outbox {
     this.ctx.events?.emit({ type: 'limit', limit, ip: this.ip });
     const id = peekId(bytes);
     if (id === null) return this.sendError(CODES.PROTOCOL_ERROR, reason);
-    return this.enqueue(id, false, async () => no(CODES.PROTOCOL_ERROR, reason));
+    return this.enqueue(id, null, async () => no(CODES.PROTOCOL_ERROR, reason));
   }
 
   /** A frame over the message rate: refused at once, unparsed; a client that keeps on is closed. */
@@ -279,8 +278,9 @@ export class ClientSocket implements Attachment, Outbox {
   /**
    * Requests run one at a time per socket, so answers and state changes keep the client's order.
    * A session's requests are answered once per id: one resent after a resume gets the same answer.
+   * `type`: the request's (null: a frame refused unparsed).
    */
-  private enqueue(id: number, sessionBound: boolean, work: () => Maybe<Answer>): void {
+  private enqueue(id: number, type: Request['type'] | null, work: () => Maybe<Answer>): void {
     if (this.pending >= this.ctx.config.maxPendingRequests) {
       // A client flooding requests gets refusals at once instead of an ever longer queue.
       const error = { code: CODES.RATE_LIMITED, reason: `more than ${this.ctx.config.maxPendingRequests} requests in flight` };
@@ -291,26 +291,27 @@ export class ClientSocket implements Attachment, Outbox {
     // no wait (one process: a join, a leave, a mute) is answered before this frame's callback
     // returns. (Methods, not closures: the server runs through tsx, whose keepNames names every
     // closure it creates.)
-    if (this.queue !== SETTLED) this.queue = this.queue.then(() => this.run(id, sessionBound, work));
+    if (this.queue !== SETTLED) this.queue = this.queue.then(() => this.run(id, type, work));
     else {
-      const later = this.run(id, sessionBound, work);
+      const later = this.run(id, type, work);
       if (later) this.queue = later;
     }
   }
 
   /** Runs a request; a promise only when its answer has to be waited for. */
-  private run(id: number, sessionBound: boolean, work: () => Maybe<Answer>): Promise<void> | undefined {
+  private run(id: number, type: Request['type'] | null, work: () => Maybe<Answer>): Promise<void> | undefined {
     this.pending--;
     let answer: Maybe<Answer>;
     try {
       const s = this.session;
-      answer = sessionBound && s ? s.answer(id, this, work) : work();
+      answer = s && type !== null && type !== 'join' && type !== 'resume' ? s.answer(id, this, work) : work();
     } catch (e) {
       answer = this.failed(e);
     }
-    // A join's or resume's answer goes before what the request made for others (the joiner waits
-    // on it to start); any other request's after it, so the room hears a change first (write-batch.ts).
-    const othersFirst = sessionBound;
+    // A join's, resume's or leave's answer goes before what the request made for others: the
+    // client waits on it to go on (to start, or to join elsewhere). Any other request's (a mute, a
+    // publish) goes after, so the room hears the change first (write-batch.ts).
+    const othersFirst = type !== null && type !== 'join' && type !== 'resume' && type !== 'leave';
     if (!(answer instanceof Promise)) return this.answered(id, answer, othersFirst);
     return answer.then(
       (a) => this.answered(id, a, othersFirst),

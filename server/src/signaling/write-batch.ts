@@ -40,9 +40,9 @@ const AUDIENCE_SLICE = 128;
  * its request made for others (queued by then): with nothing else read, there is nothing to batch
  * them with, and waiting for the turn's end cost the room's members ~20 us per event (the rest of
  * the read callbacks and the microtasks first; bench/README.md). A busy turn (several requests) batches as above.
- * Which goes first is the caller's choice (`othersFirst`): a join's answer, which the joiner waits
- * on, before the room's announcements; a mute's after the room heard it (the last of 19 members
- * hears it one answer's write and read sooner, the muter waits that much longer).
+ * Which goes first is the caller's choice (`othersFirst`): a join's or leave's answer, which the
+ * client waits on to go on, before the room's announcements; a mute's after the room heard it (the
+ * last of 19 members hears it one answer's write and read sooner, the muter waits that much longer).
  */
 let requests = 0;
 
