@@ -15,7 +15,8 @@
 //            the servers on CPU 0 and the clients on the other CPUs; Linux), --pin (every
 //            fan-out row so), --ours-b DIR (the fan-out rows also with our server from another
 //            checkout, e.g. a git worktree of main, as the column ours-b, its events in turn
-//            with the others': an A/B of a server change on the same drift)
+//            with the others': an A/B of a server change on the same drift; the join+leave
+//            pairs too, in the rounds' rotation)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -93,7 +94,7 @@ const SIO_T: Variant = { col: 'sio+token', kind: 'sio', token: true };
 const SIO: Variant = { col: 'sio', kind: 'sio', token: false };
 const JOINERS = [OURS, FLOOR, SIO_T, SIO];
 const ROOMERS = [OURS, FLOOR, SIO_T];
-/** --ours-b DIR: our server from another checkout, for an A/B of a change (fan-out only). */
+/** --ours-b DIR: our server from another checkout, for an A/B of a change (fan-out and join+leave pairs). */
 const OURS_B_DIR = opt('--ours-b');
 const OURS_B: Variant = { col: 'ours-b', kind: 'ours', token: true };
 const rotate = <T>(xs: T[], n: number): T[] => xs.map((_, i) => xs[(i + n) % xs.length]!);
@@ -567,10 +568,12 @@ function audienceSlowdowns(): { text: string; all: Record<string, number> } | un
 
 /** --ours-b: each fan-out row's medians for ours and ours-b, over the floor and one over the other. */
 function abSummary(dir: string): string {
-  const rows = ['fanout', 'fanoutPaced', 'fanoutTwin', 'fanoutInvisible'].filter((k) => samples[k]?.['ours-b']?.length);
+  const rows = ['pairsPerCpuS', 'fanout', 'fanoutPaced', 'fanoutTwin', 'fanoutInvisible'].filter((k) => samples[k]?.['ours-b']?.length);
   const lines = rows.map((k) => {
     const [o, b, f] = ['ours', 'ours-b', 'floor'].map((c) => median(samples[k]![c] ?? []));
-    return `  ${k}: ours ${o!.toFixed(3)} ms (${(o! / f!).toFixed(2)}x floor), ours-b ${b!.toFixed(3)} ms (${(b! / f!).toFixed(2)}x floor); ours / ours-b ${(o! / b!).toFixed(3)}`;
+    const unit = k === 'pairsPerCpuS' ? '' : ' ms';
+    const all = (c: string) => (k === 'pairsPerCpuS' ? ` [${samples[k]![c]!.map((x) => x.toFixed(0)).join(', ')}]` : '');
+    return `  ${k}: ours ${o!.toFixed(3)}${unit}${all('ours')} (${(o! / f!).toFixed(2)}x floor), ours-b ${b!.toFixed(3)}${unit}${all('ours-b')} (${(b! / f!).toFixed(2)}x floor); ours / ours-b ${(o! / b!).toFixed(3)}`;
   });
   return [`A/B, ours-b = the server of ${dir}:`, ...lines].join('\n');
 }
@@ -636,7 +639,12 @@ async function main(): Promise<void> {
           if (PIN !== 'none') pin(false);
         }
       }
-      if (want('pairs')) for (const v of rotate(JOINERS, round)) await pairs(v, servers[v.kind].child, url[v.kind]);
+      if (want('pairs')) {
+        for (const v of rotate(oursB ? [...JOINERS, OURS_B] : JOINERS, round)) {
+          if (v === OURS_B) await pairs(v, oursB!.child, roomUrl['ours-b']!);
+          else await pairs(v, servers[v.kind].child, url[v.kind]);
+        }
+      }
       if (want('fanout')) {
         if (PIN === 'all') pin(true);
         try {
