@@ -301,17 +301,18 @@ export class ClientSocket implements Attachment, Outbox {
   /** Runs a request; a promise only when its answer has to be waited for. */
   private run(id: number, type: Request['type'] | null, work: () => Maybe<Answer>): Promise<void> | undefined {
     this.pending--;
+    const sessionBound = type !== null && type !== 'join' && type !== 'resume';
     let answer: Maybe<Answer>;
     try {
       const s = this.session;
-      answer = s && type !== null && type !== 'join' && type !== 'resume' ? s.answer(id, this, work) : work();
+      answer = sessionBound && s ? s.answer(id, this, work) : work();
     } catch (e) {
       answer = this.failed(e);
     }
     // A join's, resume's or leave's answer goes before what the request made for others: the
     // client waits on it to go on (to start, or to join elsewhere). Any other request's (a mute, a
     // publish) goes after, so the room hears the change first (write-batch.ts).
-    const othersFirst = type !== null && type !== 'join' && type !== 'resume' && type !== 'leave';
+    const othersFirst = sessionBound && type !== 'leave';
     if (!(answer instanceof Promise)) return this.answered(id, answer, othersFirst);
     return answer.then(
       (a) => this.answered(id, a, othersFirst),
@@ -628,7 +629,10 @@ export class ClientSocket implements Attachment, Outbox {
     this.sendRaw(JSON.stringify(frame));
   }
 
-  /** `answer`: a response, written first at the end of the turn (its requester is waiting). */
+  /**
+   * `answer`: a response, written first at the end of the turn (its requester is waiting);
+   * `othersFirst`: when it answers the turn's only request, after the frames that request made.
+   */
   private sendRaw(text: string, answer = false, othersFirst = false): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     enqueueFrame(this, text, answer, othersFirst);
