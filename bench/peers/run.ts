@@ -566,7 +566,7 @@ function audienceSlowdowns(): { text: string; all: Record<string, number> } | un
   return { text: `fan-out audience slowdown (the audience room over its twin, events in turn): ${parts.join('; ')}`, all };
 }
 
-/** --ours-b: each fan-out row's medians for ours and ours-b, over the floor and one over the other. */
+/** --ours-b: the medians of ours and ours-b on each row both ran (join+leave, fan-out), over the floor and one over the other. */
 function abSummary(dir: string): string {
   const rows = ['pairsPerCpuS', 'fanout', 'fanoutPaced', 'fanoutTwin', 'fanoutInvisible'].filter((k) => samples[k]?.['ours-b']?.length);
   const lines = rows.map((k) => {
