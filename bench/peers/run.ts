@@ -42,8 +42,9 @@ const P = SMOKE
       rounds: 1,
       joinNew: 10,
       joinKept: 40,
-      pairsWarmMs: 150,
+      pairsWarmMs: 100,
       pairsMs: 400,
+      pairsSlices: 2,
       events: 20,
       invisible: 50,
       idle: Number(opt('--idle') ?? 100),
@@ -58,8 +59,9 @@ const P = SMOKE
       rounds: 3,
       joinNew: 60,
       joinKept: 400,
-      pairsWarmMs: 500,
+      pairsWarmMs: 250,
       pairsMs: 3000,
+      pairsSlices: 4,
       events: 150,
       invisible: 1000,
       idle: Number(opt('--idle') ?? 19_800),
@@ -147,20 +149,55 @@ async function joinKept(v: Variant, url: string, round: number): Promise<void> {
 /** Client processes, started once: forking one through tsx costs about as much as a round. */
 let workers: Child[] = [];
 
-async function pairs(v: Variant, server: Child, url: string, profile?: string): Promise<void> {
+/** A server of the join+leave row: its column, process (for its CPU time) and URL. */
+interface PairsEntry {
+  v: Variant;
+  server: Child;
+  url: string;
+}
+
+/**
+ * 50 clients per server in rooms of 5 loop join/leave; pairs done over the server's CPU time.
+ * Every server's clients are connected at once, and the servers take turns in slices (A B C D,
+ * D C B A, ...), each a short warm-up and then 1/pairsSlices of pairsMs counted, as the fan-out's
+ * events go in turn: whole windows seconds apart met this VM's drift one server at a time. A
+ * round's figure per server: its pairs over its CPU time over all its slices.
+ */
+async function pairs(entries: PairsEntry[], profile?: string): Promise<void> {
   const w = workers[0]!;
-  await w.call('pairs-start', { kind: v.kind, url, clients: 50, perRoom: 5, token: v.token });
-  await sleep(P.pairsWarmMs);
-  if (profile) await server.call('profile-start');
-  const c0 = await w.call<number>('count');
-  const cpu0 = await server.call<number>('cpu');
-  await sleep(P.pairsMs);
-  const c1 = await w.call<number>('count');
-  const cpu1 = await server.call<number>('cpu');
-  if (profile) await server.call('profile-stop', { file: profile });
-  await w.call('pairs-stop');
-  add('pairsPerCpuS', v.col, (c1 - c0) / ((cpu1 - cpu0) / 1000));
-  add('pairsPerS', v.col, (c1 - c0) / (P.pairsMs / 1000));
+  // A profile covers one window of one server.
+  const slices = profile ? 1 : P.pairsSlices;
+  const sliceMs = P.pairsMs / slices;
+  const total = new Map<Variant, { pairs: number; cpuMs: number }>();
+  try {
+    for (const e of entries) {
+      await w.call('pairs-open', { set: e.v.col, kind: e.v.kind, url: e.url, clients: 50, perRoom: 5, token: e.v.token });
+      total.set(e.v, { pairs: 0, cpuMs: 0 });
+    }
+    for (let i = 0; i < slices; i++) {
+      for (const e of i % 2 === 0 ? entries : [...entries].reverse()) {
+        await w.call('pairs-run', { set: e.v.col });
+        await sleep(P.pairsWarmMs);
+        if (profile) await e.server.call('profile-start');
+        const c0 = await w.call<number>('pairs-count', { set: e.v.col });
+        const cpu0 = await e.server.call<number>('cpu');
+        await sleep(sliceMs);
+        const c1 = await w.call<number>('pairs-count', { set: e.v.col });
+        const cpu1 = await e.server.call<number>('cpu');
+        if (profile) await e.server.call('profile-stop', { file: profile });
+        await w.call('pairs-pause', { set: e.v.col });
+        const t = total.get(e.v)!;
+        t.pairs += c1 - c0;
+        t.cpuMs += cpu1 - cpu0;
+      }
+    }
+  } finally {
+    for (const e of entries) await w.call('pairs-close', { set: e.v.col });
+  }
+  for (const [v, t] of total) {
+    add('pairsPerCpuS', v.col, t.pairs / (t.cpuMs / 1000));
+    add('pairsPerS', v.col, t.pairs / ((slices * sliceMs) / 1000));
+  }
 }
 
 /**
@@ -606,7 +643,7 @@ async function main(): Promise<void> {
     const s = startServer(v.kind);
     try {
       workers = [spawnChild('worker.ts')];
-      await pairs(v, s.child, await s.url, PROFILE);
+      await pairs([{ v, server: s.child, url: await s.url }], PROFILE);
     } finally {
       await s.child.kill();
       await workers[0]?.kill();
@@ -640,10 +677,10 @@ async function main(): Promise<void> {
         }
       }
       if (want('pairs')) {
-        for (const v of rotate(oursB ? [...JOINERS, OURS_B] : JOINERS, round)) {
-          if (v === OURS_B) await pairs(v, oursB!.child, roomUrl['ours-b']!);
-          else await pairs(v, servers[v.kind].child, url[v.kind]);
-        }
+        const entries = rotate(oursB ? [...JOINERS, OURS_B] : JOINERS, round).map((v) =>
+          v === OURS_B ? { v, server: oursB!.child, url: roomUrl['ours-b']! } : { v, server: servers[v.kind].child, url: url[v.kind] },
+        );
+        await pairs(entries);
       }
       if (want('fanout')) {
         if (PIN === 'all') pin(true);

@@ -7,12 +7,35 @@ import { HEARTBEAT_MS } from './server-common.js';
 
 const held: Peer[] = [];
 const beats: NodeJS.Timeout[] = [];
-let pairs = 0;
 /** Per held peer, the mute events it heard (the fan-out), and who waits for every peer to reach a count. */
 let got: number[] = [];
 let hearing: { events: number; left: number; resolve: () => void } | undefined;
-let looping = false;
-let loops: Promise<void>[] = [];
+/**
+ * Join+leave loops by name (one per server): 50 clients each, kept connected between the slices of
+ * a measure, so the servers' slices can go in turn; `looping` false pauses a set out of its rooms.
+ */
+interface LoopSet {
+  peers: Peer[];
+  perRoom: number;
+  token: boolean;
+  looping: boolean;
+  loops: Promise<void>[];
+  pairs: number;
+}
+const sets = new Map<string, LoopSet>();
+
+/** Starts (or resumes) a set's loops: each client joins and leaves its room until paused. */
+function runLoops(s: LoopSet): void {
+  s.looping = true;
+  s.loops = s.peers.map(async (p, i) => {
+    const room = `pairs${Math.floor(i / s.perRoom)}`;
+    while (s.looping) {
+      await p.join(room, `p${i}`, { token: s.token });
+      await p.leave();
+      s.pairs++;
+    }
+  });
+}
 
 /** Runs `n` tasks with at most `width` at once. */
 async function pool(n: number, width: number, task: (i: number) => Promise<void>): Promise<void> {
@@ -58,21 +81,32 @@ serve(async (m) => {
       hearing = undefined;
       return null;
     }
-    case 'pairs-start': {
-      // m: kind, url, clients, perRoom, token. Each client joins and leaves its room in a loop.
-      const kind = m.kind as Kind;
-      const peers = await Promise.all(Array.from({ length: m.clients }, () => openPeer(kind, m.url)));
-      looping = true;
-      pairs = 0;
-      loops = peers.map(async (p, i) => {
-        const room = `pairs${Math.floor(i / m.perRoom)}`;
-        while (looping) {
-          await p.join(room, `p${i}`, { token: m.token });
-          await p.leave();
-          pairs++;
-        }
-        p.close();
-      });
+    case 'pairs-open': {
+      // m: set, kind, url, clients, perRoom, token. Connects the set's clients; nothing loops yet.
+      const peers = await Promise.all(Array.from({ length: m.clients }, () => openPeer(m.kind as Kind, m.url)));
+      sets.set(m.set, { peers, perRoom: m.perRoom, token: m.token, looping: false, loops: [], pairs: 0 });
+      return null;
+    }
+    case 'pairs-run':
+      runLoops(sets.get(m.set)!);
+      return null;
+    case 'pairs-pause': {
+      // Each client finishes its pair (it is out of its room then) and waits.
+      const s = sets.get(m.set)!;
+      s.looping = false;
+      await Promise.all(s.loops);
+      return s.pairs;
+    }
+    case 'pairs-count':
+      return sets.get(m.set)!.pairs;
+    case 'pairs-close': {
+      const s = sets.get(m.set);
+      sets.delete(m.set);
+      if (s) {
+        s.looping = false;
+        await Promise.all(s.loops);
+        for (const p of s.peers) p.close();
+      }
       return null;
     }
     case 'heard': {
@@ -85,13 +119,6 @@ serve(async (m) => {
       if (over > 0) throw new Error(`${over} held peers heard more than ${m.events} mute events`);
       return got.length;
     }
-    case 'count':
-      return pairs;
-    case 'pairs-stop':
-      looping = false;
-      await Promise.all(loops);
-      loops = [];
-      return pairs;
     case 'stop':
       setImmediate(() => process.exit(0));
       return null;
