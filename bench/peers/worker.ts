@@ -37,6 +37,12 @@ function runLoops(s: LoopSet): void {
   });
 }
 
+/** Stops a set's loops once each client has finished its pair (it is out of its room then). */
+async function pause(s: LoopSet): Promise<void> {
+  s.looping = false;
+  await Promise.all(s.loops);
+}
+
 /** Runs `n` tasks with at most `width` at once. */
 async function pool(n: number, width: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -90,21 +96,16 @@ serve(async (m) => {
     case 'pairs-run':
       runLoops(sets.get(m.set)!);
       return null;
-    case 'pairs-pause': {
-      // Each client finishes its pair (it is out of its room then) and waits.
-      const s = sets.get(m.set)!;
-      s.looping = false;
-      await Promise.all(s.loops);
-      return s.pairs;
-    }
+    case 'pairs-pause':
+      await pause(sets.get(m.set)!);
+      return null;
     case 'pairs-count':
       return sets.get(m.set)!.pairs;
     case 'pairs-close': {
       const s = sets.get(m.set);
       sets.delete(m.set);
       if (s) {
-        s.looping = false;
-        await Promise.all(s.loops);
+        await pause(s);
         for (const p of s.peers) p.close();
       }
       return null;
