@@ -5,6 +5,8 @@
 //   content = u16 len(msg) | msg | u16 len(sig) | sig
 //   msg     = u32 nonce | u32 issuedAt | u32 expireAt | str roomId | str userId
 //             | u16 count | count x (u16 privilege | u32 expireAt)
+import { isUtf8 } from 'node:buffer';
+
 export const VERSION = '001';
 export const APP_ID_LENGTH = 24;
 
@@ -40,39 +42,6 @@ class Writer {
   }
 }
 
-/** Thrown by Reader on truncated input; caught by decode. */
-class Truncated extends Error {}
-
-class Reader {
-  private at = 0;
-  constructor(private readonly buf: Buffer) {}
-  private need(n: number): void {
-    if (this.at + n > this.buf.length) throw new Truncated('truncated');
-  }
-  u16(): number {
-    this.need(2);
-    const v = this.buf.readUInt16LE(this.at);
-    this.at += 2;
-    return v;
-  }
-  i32(): number {
-    this.need(4);
-    const v = this.buf.readInt32LE(this.at);
-    this.at += 4;
-    return v;
-  }
-  bytes(): Buffer {
-    const n = this.u16();
-    this.need(n);
-    const v = this.buf.subarray(this.at, this.at + n);
-    this.at += n;
-    return v;
-  }
-  get rest(): number {
-    return this.buf.length - this.at;
-  }
-}
-
 export function packMessage(body: TokenBody): Buffer {
   const w = new Writer();
   w.i32(body.nonce);
@@ -98,45 +67,40 @@ export function packContent(msg: Buffer, signature: Buffer): Buffer {
 
 /** Splits content into msg and signature; null when the framing is wrong. */
 export function unpackContent(content: Buffer): { msg: Buffer; signature: Buffer } | null {
-  try {
-    const r = new Reader(content);
-    const msg = r.bytes();
-    const signature = r.bytes();
-    return r.rest === 0 ? { msg, signature } : null;
-  } catch (e) {
-    if (e instanceof Truncated) return null;
-    throw e;
-  }
+  const len = content.length;
+  if (len < 2) return null;
+  const sigAt = 2 + content.readUInt16LE(0);
+  if (sigAt + 2 > len || sigAt + 2 + content.readUInt16LE(sigAt) !== len) return null;
+  return { msg: content.subarray(2, sigAt), signature: content.subarray(sigAt + 2) };
 }
 
-/** Parses msg; null when it is truncated, has trailing bytes or non-UTF-8 ids. */
+/**
+ * Parses msg; null when it is truncated, has trailing bytes or non-UTF-8 ids. Read by offsets
+ * (no reader object, no exception for a short one): every join decodes a token.
+ */
 export function unpackMessage(msg: Buffer): TokenBody | null {
-  try {
-    const r = new Reader(msg);
-    const nonce = r.i32();
-    const issuedAt = r.i32();
-    const expireAt = r.i32();
-    const roomId = decodeUtf8(r.bytes());
-    const userId = decodeUtf8(r.bytes());
-    const count = r.u16();
-    const privileges = new Map<number, number>();
-    for (let i = 0; i < count; i++) {
-      const privilege = r.u16();
-      privileges.set(privilege, r.i32());
-    }
-    if (r.rest !== 0 || roomId === null || userId === null) return null;
-    return { nonce, issuedAt, expireAt, roomId, userId, privileges };
-  } catch (e) {
-    if (e instanceof Truncated) return null;
-    throw e;
-  }
+  const len = msg.length;
+  if (len < 14) return null;
+  const nonce = msg.readInt32LE(0);
+  const issuedAt = msg.readInt32LE(4);
+  const expireAt = msg.readInt32LE(8);
+  const roomAt = 14;
+  const roomEnd = roomAt + msg.readUInt16LE(12);
+  if (roomEnd + 2 > len) return null;
+  const userAt = roomEnd + 2;
+  const userEnd = userAt + msg.readUInt16LE(roomEnd);
+  if (userEnd + 2 > len) return null;
+  const count = msg.readUInt16LE(userEnd);
+  if (userEnd + 2 + count * 6 !== len) return null;
+  const roomId = utf8Of(msg, roomAt, roomEnd);
+  const userId = utf8Of(msg, userAt, userEnd);
+  if (roomId === null || userId === null) return null;
+  const privileges = new Map<number, number>();
+  for (let at = userEnd + 2; at < len; at += 6) privileges.set(msg.readUInt16LE(at), msg.readInt32LE(at + 2));
+  return { nonce, issuedAt, expireAt, roomId, userId, privileges };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-function decodeUtf8(b: Buffer): string | null {
-  try {
-    return utf8.decode(b);
-  } catch {
-    return null;
-  }
+/** The bytes [from, to) as a string; null when they are not UTF-8. */
+function utf8Of(b: Buffer, from: number, to: number): string | null {
+  return isUtf8(b.subarray(from, to)) ? b.toString('utf8', from, to) : null;
 }
