@@ -13,8 +13,8 @@ import type { Outcome } from '../rooms/effects.js';
 import type { JoinData } from '../rooms/ops.js';
 import type { Maybe, RoomService } from '../rooms/service.js';
 import { verifyToken } from '../token/index.js';
-import { randomUUID } from 'node:crypto';
 import { limitKey } from './client-address.js';
+import { randomText } from './random-text.js';
 import { depthWithin, peekId } from './frame-guard.js';
 import { isPlainPing, pongFrame } from './ping.js';
 import { debtMs, refilled, type RateLimiter } from './rate-limit.js';
@@ -412,7 +412,8 @@ export class ClientSocket implements Attachment, Outbox {
     }
 
     const key = { appId: req.appId, roomId: req.roomId };
-    const sessionId = randomUUID();
+    // 128 random bits: unique across the nodes of a cluster (it is no secret; the resume token is).
+    const sessionId = randomText(16);
     const entry = sessions.create(sessionId, key, req.userId, v.token.expireAt, this);
     this.holding = true;
     let r: Maybe<Outcome<JoinData>>;

@@ -3,10 +3,11 @@
 // kept in its room's log (room-log.ts) with who heard it, so a resume replays what the old socket
 // may never have delivered; recent answers are kept by request id, so a request resent after a resume is
 // answered again instead of applied twice.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { CODES, type Failure, type Result } from '../codes.js';
 import { roomKeyString, type RoomKey } from '../rooms/model.js';
 import { StableMap } from '../rooms/stable-map.js';
+import { randomText } from './random-text.js';
 import { RoomLog } from './room-log.js';
 
 /**
@@ -191,17 +192,8 @@ export class SessionRegistry {
   }
 }
 
-/** Random bytes fetched 4 KiB at a time: one system call per 170 resume secrets, not one each. */
-let pool = Buffer.alloc(0);
-let used = 0;
-function resumeSecret(): string {
-  if (used + 24 > pool.length) {
-    pool = randomBytes(4096);
-    used = 0;
-  }
-  used += 24;
-  return pool.toString('base64url', used - 24, used);
-}
+/** A resume secret: 192 random bits. */
+const resumeSecret = (): string => randomText(24);
 
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
