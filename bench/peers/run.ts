@@ -178,13 +178,13 @@ async function pairs(entries: PairsEntry[], profile?: string): Promise<void> {
       for (const e of i % 2 === 0 ? entries : [...entries].reverse()) {
         await w.call('pairs-run', { set: e.v.col });
         await sleep(P.pairsWarmMs);
-        if (profile) await e.server.call('profile-start');
+        if (profile) await e.server.call('profile-start', { heap: profile.endsWith('.heapprofile') });
         const c0 = await w.call<number>('pairs-count', { set: e.v.col });
         const cpu0 = await e.server.call<number>('cpu');
         await sleep(sliceMs);
         const c1 = await w.call<number>('pairs-count', { set: e.v.col });
         const cpu1 = await e.server.call<number>('cpu');
-        if (profile) await e.server.call('profile-stop', { file: profile });
+        if (profile) await e.server.call('profile-stop', { file: profile, heap: profile.endsWith('.heapprofile') });
         await w.call('pairs-pause', { set: e.v.col });
         const t = total.get(e.v)!;
         t.pairs += c1 - c0;

@@ -12,8 +12,8 @@ export const APP_KEY = 'bench-key';
 export const HEARTBEAT_MS = 5000;
 
 let inspector: Session | undefined;
-const post = (method: string): Promise<any> =>
-  new Promise((resolve, reject) => inspector!.post(method, (err, result) => (err ? reject(err) : resolve(result))));
+const post = (method: string, params: object = {}): Promise<any> =>
+  new Promise((resolve, reject) => inspector!.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
 
 export function serveControl(url: string, stop: () => Promise<void>): void {
   serve(async (m) => {
@@ -33,11 +33,16 @@ export function serveControl(url: string, stop: () => Promise<void>): void {
       case 'profile-start':
         inspector = new Session();
         inspector.connect();
-        await post('Profiler.enable');
-        await post('Profiler.start');
+        if (m.heap) {
+          // Every allocation sampled, also those a GC collected since (what the GC's time goes to).
+          await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+        } else {
+          await post('Profiler.enable');
+          await post('Profiler.start');
+        }
         return null;
       case 'profile-stop': {
-        const { profile } = await post('Profiler.stop');
+        const { profile } = await post(m.heap ? 'HeapProfiler.stopSampling' : 'Profiler.stop');
         inspector!.disconnect();
         writeFileSync(m.file, JSON.stringify(profile));
         return m.file;
