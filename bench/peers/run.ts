@@ -9,7 +9,8 @@
 //            resume bundle codegen),
 //            --profile FILE [--variant ours|floor|sio+token|sio] (only the join+leave row, with a
 //            CPU profile of that server's measured window in FILE; summarise it with
-//            npx tsx bench/peers/profile.ts FILE); with --measure fanout, the fan-out with its
+//            npx tsx bench/peers/profile.ts FILE; a FILE ending in .heapprofile gets a sampling
+//            allocation profile instead, for Chrome DevTools); with --measure fanout, the fan-out with its
 //            audience stopped instead (ours|floor|sio+token),
 //            --no-pin (the kept-socket join and the paced fan-out rows are otherwise run with
 //            the servers on CPU 0 and the clients on the other CPUs; Linux), --pin (every
