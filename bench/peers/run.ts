@@ -395,7 +395,7 @@ type Mem = { rss: number; heap: number };
  * the ratio: 0.93x to 1.37x socket.io from run to run.)
  */
 async function idle(vs: Variant[], count: number): Promise<void> {
-  const all = vs.map((v) => ({ v, server: startServer(v.kind), holder: spawnChild('worker.ts') }));
+  const all = vs.map((v) => ({ v, server: startServer(v.kind, [], [], v === OURS_B ? OURS_B_DIR : undefined), holder: spawnChild('worker.ts') }));
   const each = <T>(f: (x: (typeof all)[number], i: number) => Promise<T>): Promise<T[]> => Promise.all(all.map(f));
   try {
     const urls = await each((x) => x.server.url);
@@ -606,11 +606,11 @@ function audienceSlowdowns(): { text: string; all: Record<string, number> } | un
 
 /** --ours-b: the medians of ours and ours-b on each row both ran (join+leave, fan-out), over the floor and one over the other. */
 function abSummary(dir: string): string {
-  const rows = ['pairsPerCpuS', 'fanout', 'fanoutPaced', 'fanoutTwin', 'fanoutInvisible'].filter((k) => samples[k]?.['ours-b']?.length);
+  const rows = ['pairsPerCpuS', 'fanout', 'fanoutPaced', 'fanoutTwin', 'fanoutInvisible', 'idleCpu'].filter((k) => samples[k]?.['ours-b']?.length);
   const lines = rows.map((k) => {
     const [o, b, f] = ['ours', 'ours-b', 'floor'].map((c) => median(samples[k]![c] ?? []));
-    const unit = k === 'pairsPerCpuS' ? '' : ' ms';
-    const all = (c: string) => (k === 'pairsPerCpuS' ? ` [${samples[k]![c]!.map((x) => x.toFixed(0)).join(', ')}]` : '');
+    const unit = k === 'pairsPerCpuS' ? '' : k === 'idleCpu' ? ' %' : ' ms';
+    const all = (c: string) => (k === 'pairsPerCpuS' || k === 'idleCpu' ? ` [${samples[k]![c]!.map((x) => x.toFixed(0)).join(', ')}]` : '');
     return `  ${k}: ours ${o!.toFixed(3)}${unit}${all('ours')} (${(o! / f!).toFixed(2)}x floor), ours-b ${b!.toFixed(3)}${unit}${all('ours-b')} (${(b! / f!).toFixed(2)}x floor); ours / ours-b ${(o! / b!).toFixed(3)}`;
   });
   return [`A/B, ours-b = the server of ${dir}:`, ...lines].join('\n');
@@ -702,7 +702,7 @@ async function main(): Promise<void> {
     const idleRounds = Number(opt('--idle-rounds') ?? 1);
     for (let r = 0; r < idleRounds; r++) {
       progress(`${idleCount} idle sockets on each server at once${idleRounds > 1 ? ` (round ${r + 1} of ${idleRounds})` : ''}`);
-      await idle([OURS, FLOOR, SIO_T], idleCount);
+      await idle(OURS_B_DIR ? [OURS, OURS_B, FLOOR, SIO_T] : [OURS, FLOOR, SIO_T], idleCount);
     }
   }
   if (want('resume')) {

@@ -19,6 +19,7 @@ import { depthWithin, peekId } from './frame-guard.js';
 import { isPlainPing, pongFrame } from './ping.js';
 import { debtMs, refilled, type RateLimiter } from './rate-limit.js';
 import type { Answer, Attachment, SessionEntry, SessionRegistry } from './sessions.js';
+import type { Deadlines } from './sweep.js';
 import { at, type Cancel } from './timers.js';
 import { isUnavailable } from '../store/errors.js';
 import { parseFrame, reportItems } from './validate.js';
@@ -48,6 +49,8 @@ export interface ClientSocketContext {
   /** Token refusals per `${appId}\n${userId}`: a guesser spends the budget of the id it targets. */
   tokenRefusals: RateLimiter;
   sessions: SessionRegistry;
+  /** The sockets' join and idle deadlines, for the server's sweep (sweep.ts). */
+  deadlines: Deadlines;
   /** The operators' event bus (logs, metrics): each answered request is told to it. */
   events?: ServerEvents;
   /** The ws socket closed (after the socket's own cleanup): the server forgets it. */
@@ -86,6 +89,8 @@ export class ClientSocket implements Attachment, Outbox {
   private closed = false;
   /** Since when the socket is out of a room (connected, or left): the join deadline counts from it. */
   private joinFrom: number;
+  /** The socket's place in the sweep's deadlines (sweep.ts), which get a copy of both deadlines. */
+  private readonly slot: number;
   /** When the last frame came: the idle deadline counts from it. */
   private lastHeard: number;
   private tokenTimers: Cancel[] | undefined;
@@ -111,7 +116,9 @@ export class ClientSocket implements Attachment, Outbox {
   ) {
     this.frameTokens = this.strikeTokens = ctx.config.messageRate.burst;
     this.byteTokens = ctx.config.byteRate.burst;
-    this.refilledAt = this.joinFrom = this.lastHeard = Date.now();
+    const now = Date.now();
+    this.refilledAt = this.joinFrom = this.lastHeard = now;
+    this.slot = ctx.deadlines.add(this, now + ctx.config.idleTimeoutMs, now + ctx.config.joinTimeoutMs);
     (ws as Owned)[OWNER] = this;
     ws.on('message', ClientSocket.onWsMessage);
     ws.on('close', ClientSocket.onWsClose);
@@ -125,6 +132,7 @@ export class ClientSocket implements Attachment, Outbox {
   private static onWsClose(this: WebSocket, code: number): void {
     const conn = (this as Owned)[OWNER];
     clearTimeout(conn.readTimer);
+    conn.ctx.deadlines.remove(conn.slot);
     conn.onClose();
     conn.ctx.onSocketClose?.(conn, code);
   }
@@ -186,6 +194,7 @@ export class ClientSocket implements Attachment, Outbox {
     if (this.shed) return;
     // Every frame counts as a sign of life.
     this.lastHeard = now;
+    this.ctx.deadlines.setIdleDue(this.slot, now + this.ctx.config.idleTimeoutMs);
     if (this.frameTokens < 1) return this.overRate(bytes);
     this.frameTokens -= 1;
     if (isBinary) return this.sendError(CODES.PROTOCOL_ERROR, 'binary frames are not part of the protocol');
@@ -193,9 +202,10 @@ export class ClientSocket implements Attachment, Outbox {
     // yet still answered on its id when a cheap look finds one.
     const { maxFrameBytes, maxFrameDepth } = this.ctx.config;
     if (bytes.length > maxFrameBytes) return this.refuseUnparsed(bytes, 'frame-size', `frame of ${bytes.length} bytes exceeds the limit of ${maxFrameBytes}`);
-    if (!depthWithin(bytes, maxFrameDepth)) return this.refuseUnparsed(bytes, 'frame-depth', `frame nests objects or arrays deeper than ${maxFrameDepth}`);
-    // The heartbeat as the SDK writes it is answered from its bytes; any other ping is parsed.
+    // The heartbeat as the SDK writes it is answered from its bytes (one object deep, and
+    // maxFrameDepth is at least 1); any other ping is parsed.
     if (isPlainPing(bytes)) return this.sendPong(pongFrame(bytes));
+    if (!depthWithin(bytes, maxFrameDepth)) return this.refuseUnparsed(bytes, 'frame-depth', `frame nests objects or arrays deeper than ${maxFrameDepth}`);
     const parsed = parseFrame(bytes.toString('utf8'));
     switch (parsed.kind) {
       case 'ping':
@@ -458,6 +468,7 @@ export class ClientSocket implements Attachment, Outbox {
       return left instanceof Promise ? left.then(() => gone) : gone;
     }
     this.session = entry;
+    this.ctx.deadlines.setJoinDue(this.slot, Infinity);
     this.armTokenTimers(entry);
     return ok({ sessionId, resumeToken: entry.resumeToken, peers: r.data.peers, streams: r.data.streams, tokenExpireAt });
   }
@@ -503,6 +514,7 @@ export class ClientSocket implements Attachment, Outbox {
       return no(CODES.NOT_IN_ROOM, 'the connection closed during resume');
     }
     this.session = entry;
+    this.ctx.deadlines.setJoinDue(this.slot, Infinity);
     this.holding = true;
     this.held = this.held ? [...r.replay, ...this.held] : r.replay;
     this.armTokenTimers(entry);
@@ -514,6 +526,7 @@ export class ClientSocket implements Attachment, Outbox {
   /** Out of a room again (a leave): the join deadline counts from now. */
   private armJoinTimer(): void {
     this.joinFrom = Date.now();
+    this.ctx.deadlines.setJoinDue(this.slot, this.joinFrom + this.ctx.config.joinTimeoutMs);
   }
 
   /**
@@ -573,6 +586,9 @@ export class ClientSocket implements Attachment, Outbox {
   /** Forgets the session and its timers (its room state is handled by whoever called this). */
   private release(): void {
     this.session = null;
+    // Out of the room: the join deadline applies again (a leave moves it on; a kick, an expiry or an
+    // eviction closes the socket anyway).
+    this.ctx.deadlines.setJoinDue(this.slot, this.joinFrom + this.ctx.config.joinTimeoutMs);
     this.cancelTokenTimers();
   }
 

@@ -16,7 +16,7 @@ import { clientAddress, limitKey } from './client-address.js';
 import { RateLimiter, SocketCounter } from './rate-limit.js';
 import { SessionRegistry, type SessionEntry } from './sessions.js';
 import { Admission } from './admission.js';
-import { startSweep, sweepEveryMs } from './sweep.js';
+import { Deadlines, startSweep, sweepEveryMs } from './sweep.js';
 import { afterAudience, beforeAudience } from './write-batch.js';
 import { ClusterNode } from '../cluster/node.js';
 
@@ -52,6 +52,8 @@ export class SignalingServer {
   /** With `redis`: this node of the cluster (rooms and sessions shared through Redis). */
   readonly cluster: ClusterNode | null;
   private readonly connections = new Set<ClientSocket>();
+  /** The sockets' join and idle deadlines, swept by one timer. */
+  private readonly deadlines = new Deadlines();
   private wss: WebSocketServer | undefined;
   private http: HttpServer | undefined;
   private stopSweep: (() => void) | undefined;
@@ -159,6 +161,7 @@ export class SignalingServer {
         this.cluster?.limiter('token-refusals', this.config.tokenRefusalLimit) ??
         new RateLimiter(this.config.tokenRefusalLimit.max, this.config.tokenRefusalLimit.windowMs),
       sessions: this.sessions,
+      deadlines: this.deadlines,
       events: this.events,
       onSocketClose: (conn, code) => {
         this.connections.delete(conn);
@@ -172,7 +175,7 @@ export class SignalingServer {
       this.events.emit({ type: 'socket-open', ip });
     });
     // The sockets' join and idle deadlines: one timer for all of them.
-    this.stopSweep = startSweep(this.connections, sweepEveryMs(this.config.joinTimeoutMs, this.config.idleTimeoutMs), (e) =>
+    this.stopSweep = startSweep(this.deadlines, sweepEveryMs(this.config.joinTimeoutMs, this.config.idleTimeoutMs), (e) =>
       this.events.fault('socket sweep failed', e),
     );
     const actual = (wss.address() as AddressInfo).port;

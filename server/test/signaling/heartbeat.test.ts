@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { CODES } from '../../src/codes.js';
 import { isPlainPing, pongFrame } from '../../src/signaling/ping.js';
 import { startServer } from '../../src/signaling/server.js';
-import { startSweep, sweepEveryMs } from '../../src/signaling/sweep.js';
+import { Deadlines, startSweep, sweepEveryMs } from '../../src/signaling/sweep.js';
 import { parseFrame } from '../../src/signaling/validate.js';
 import { APP_ID, APP_KEY, RawClient } from '../support/client.js';
 import { serve } from '../support/server.js';
@@ -141,20 +141,24 @@ describe('join and idle deadlines (the sweep)', () => {
     }
   });
 
-  it('sweeps every socket even when one throws, reports the failure, and stops', async () => {
+  it('sweeps every socket with a deadline passed even when one throws, reports the failure, and stops', async () => {
     const seen: number[] = [];
     const faults: unknown[] = [];
     let passes = 0;
-    const sockets = [
-      { sweep: () => seen.push(1) },
+    const deadlines = new Deadlines();
+    const past = Date.now() - 1;
+    deadlines.add({ sweep: () => seen.push(1) }, past, Infinity);
+    deadlines.add(
       {
         sweep: () => {
           throw new Error('boom');
         },
       },
-      { sweep: () => (seen.push(3), passes++) },
-    ];
-    const stop = startSweep(sockets, 10, (e) => faults.push(e));
+      Infinity,
+      past,
+    );
+    deadlines.add({ sweep: () => (seen.push(3), passes++) }, past, past);
+    const stop = startSweep(deadlines, 10, (e) => faults.push(e));
     while (passes < 2) await new Promise((r) => setTimeout(r, 5));
     stop();
     const after = seen.length;
@@ -163,6 +167,32 @@ describe('join and idle deadlines (the sweep)', () => {
     expect(seen.slice(0, 4)).toEqual([1, 3, 1, 3]);
     expect(faults.length).toBeGreaterThanOrEqual(2);
     expect(faults[0]).toMatchObject({ message: 'boom' });
+  });
+
+  it('looks only at sockets with a deadline at or before now, in any number of slots, reused once freed', () => {
+    const deadlines = new Deadlines();
+    const looked: number[] = [];
+    const slots = Array.from({ length: 300 }, (_, i) => deadlines.add({ sweep: () => looked.push(i) }, 1000 + i, i % 7 === 0 ? 500 + i : Infinity));
+    deadlines.sweep(400, () => undefined);
+    expect(looked).toEqual([]);
+    // Join deadlines (every 7th socket) from 500 on, idle ones from 1000 on.
+    deadlines.sweep(1000, () => undefined);
+    expect(looked).toEqual(Array.from({ length: 300 }, (_, i) => i).filter((i) => i === 0 || i % 7 === 0));
+    looked.length = 0;
+    // Heard again, joined: both deadlines move on; a removed socket is never looked at again.
+    deadlines.setIdleDue(slots[7]!, 5000);
+    deadlines.setJoinDue(slots[7]!, Infinity);
+    deadlines.remove(slots[14]!);
+    deadlines.sweep(1010, () => undefined);
+    expect(looked).toContain(0);
+    expect(looked).not.toContain(7);
+    expect(looked).not.toContain(14);
+    expect(deadlines.size).toBe(299);
+    // A freed slot goes to the next socket.
+    expect(deadlines.add({ sweep: () => looked.push(-1) }, 0, Infinity)).toBe(slots[14]);
+    looked.length = 0;
+    deadlines.sweep(1, () => undefined);
+    expect(looked).toEqual([-1]);
   });
 
   it('runs often enough: at most a second, an eighth of the shorter timeout', () => {
