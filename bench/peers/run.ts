@@ -4,7 +4,7 @@
 //   npm run bench:peers                 full run (a few minutes)
 //   npm run bench:peers -- --smoke      seconds; what CI runs through test/bench/smoke.test.ts
 //   options: --idle N (idle sockets per server, default 19800), --idle-rounds N (the idle
-//            measure N times; medians), --json FILE (results as JSON), --rounds N,
+//            measure N times, default 3, smoke 1; medians), --json FILE (results as JSON), --rounds N,
 //            --only pairs,fanout,... (a subset of the measures: joinNew joinKept pairs fanout idle
 //            resume bundle codegen),
 //            --profile FILE [--variant ours|floor|sio+token|sio] (only the join+leave row, with a
@@ -17,7 +17,7 @@
 //            fan-out row so), --ours-b DIR (the fan-out rows also with our server from another
 //            checkout, e.g. a git worktree of main, as the column ours-b, its events in turn
 //            with the others': an A/B of a server change on the same drift; the join+leave
-//            pairs too, in the rounds' rotation)
+//            pairs too, in the rounds' rotation, and the idle sockets, held with the others')
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -698,8 +698,9 @@ async function main(): Promise<void> {
   }
   const idleCount = Math.min(P.idle, 19_800);
   if (want('idle')) {
-    // One window is at the mercy of the machine's other load: --idle-rounds N takes N.
-    const idleRounds = Number(opt('--idle-rounds') ?? 1);
+    // One window of two identical servers at once differed by up to 15 %: a full run takes the
+    // median of three (fresh servers each), --idle-rounds N of N.
+    const idleRounds = Number(opt('--idle-rounds') ?? (SMOKE ? 1 : 3));
     for (let r = 0; r < idleRounds; r++) {
       progress(`${idleCount} idle sockets on each server at once${idleRounds > 1 ? ` (round ${r + 1} of ${idleRounds})` : ''}`);
       await idle(OURS_B_DIR ? [OURS, OURS_B, FLOOR, SIO_T] : [OURS, FLOOR, SIO_T], idleCount);
