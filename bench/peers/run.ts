@@ -97,7 +97,7 @@ const SIO_T: Variant = { col: 'sio+token', kind: 'sio', token: true };
 const SIO: Variant = { col: 'sio', kind: 'sio', token: false };
 const JOINERS = [OURS, FLOOR, SIO_T, SIO];
 const ROOMERS = [OURS, FLOOR, SIO_T];
-/** --ours-b DIR: our server from another checkout, for an A/B of a change (fan-out and join+leave pairs). */
+/** --ours-b DIR: our server from another checkout, for an A/B of a change (fan-out, join+leave pairs, idle sockets). */
 const OURS_B_DIR = opt('--ours-b');
 const OURS_B: Variant = { col: 'ours-b', kind: 'ours', token: true };
 const rotate = <T>(xs: T[], n: number): T[] => xs.map((_, i) => xs[(i + n) % xs.length]!);
@@ -604,7 +604,7 @@ function audienceSlowdowns(): { text: string; all: Record<string, number> } | un
   return { text: `fan-out audience slowdown (the audience room over its twin, events in turn): ${parts.join('; ')}`, all };
 }
 
-/** --ours-b: the medians of ours and ours-b on each row both ran (join+leave, fan-out), over the floor and one over the other. */
+/** --ours-b: the medians of ours and ours-b on each row both ran (join+leave, fan-out, idle CPU), over the floor and one over the other. */
 function abSummary(dir: string): string {
   const rows = ['pairsPerCpuS', 'fanout', 'fanoutPaced', 'fanoutTwin', 'fanoutInvisible', 'idleCpu'].filter((k) => samples[k]?.['ours-b']?.length);
   const lines = rows.map((k) => {

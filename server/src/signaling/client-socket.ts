@@ -587,8 +587,9 @@ export class ClientSocket implements Attachment, Outbox {
   private release(): void {
     this.session = null;
     // Out of the room: the join deadline applies again (a leave moves it on; a kick, an expiry or an
-    // eviction closes the socket anyway).
-    this.ctx.deadlines.setJoinDue(this.slot, this.joinFrom + this.ctx.config.joinTimeoutMs);
+    // eviction closes the socket anyway). A closed socket's queued leave lands here too: its slot
+    // may be another socket's by then.
+    if (!this.closed) this.ctx.deadlines.setJoinDue(this.slot, this.joinFrom + this.ctx.config.joinTimeoutMs);
     this.cancelTokenTimers();
   }
 
