@@ -7,12 +7,16 @@ import { serve } from '../support/server.js';
 // hear. A join's or leave's answer first (the client waits on it to go on), a mute's after the
 // room's frames (write-batch.ts). Observed on the server's own socket writes, in this process.
 
-/** The text frames the server wrote (unmasked, so not a client's), in the order written. */
-function recordServerWrites(): { frames: { type: string; event?: string }[]; stop: () => void } {
+/**
+ * The text frames the server listening on `port` wrote, in the order written. Only the server's
+ * own sockets (local port `port`) are read: a client's `ws` writes a frame's masked payload apart
+ * from its header, and one starting with 0x81 (1 in 256) would look like a server frame.
+ */
+function recordServerWrites(port: number): { frames: { type: string; event?: string }[]; stop: () => void } {
   const frames: { type: string; event?: string }[] = [];
   const write = Socket.prototype.write;
   Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
-    if (Buffer.isBuffer(chunk)) {
+    if (Buffer.isBuffer(chunk) && this.localPort === port) {
       for (let at = 0; at + 2 <= chunk.length;) {
         const masked = (chunk[at + 1]! & 0x80) !== 0;
         let n = chunk[at + 1]! & 0x7f;
@@ -50,7 +54,7 @@ describe('answer or room first', () => {
     await alice.request('publish', { screen: false });
     await Promise.all([bob.waitEvent('stream-added'), carol.waitEvent('stream-added')]);
 
-    const rec = recordServerWrites();
+    const rec = recordServerWrites(Number(new URL(url).port));
     stop = rec.stop;
     expect((await alice.request('muteLocal', { audio: true, video: false })).ok).toBe(true);
     await Promise.all([bob.waitEvent('mute-audio'), carol.waitEvent('mute-audio')]);
