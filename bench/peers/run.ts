@@ -169,6 +169,7 @@ async function pairs(entries: PairsEntry[], profile?: string): Promise<void> {
   // A profile covers one window of one server.
   const slices = profile ? 1 : P.pairsSlices;
   const sliceMs = P.pairsMs / slices;
+  const heap = profile?.endsWith('.heapprofile') ?? false;
   const total = new Map<Variant, { pairs: number; cpuMs: number }>();
   try {
     for (const e of entries) {
@@ -179,13 +180,13 @@ async function pairs(entries: PairsEntry[], profile?: string): Promise<void> {
       for (const e of i % 2 === 0 ? entries : [...entries].reverse()) {
         await w.call('pairs-run', { set: e.v.col });
         await sleep(P.pairsWarmMs);
-        if (profile) await e.server.call('profile-start', { heap: profile.endsWith('.heapprofile') });
+        if (profile) await e.server.call('profile-start', { heap });
         const c0 = await w.call<number>('pairs-count', { set: e.v.col });
         const cpu0 = await e.server.call<number>('cpu');
         await sleep(sliceMs);
         const c1 = await w.call<number>('pairs-count', { set: e.v.col });
         const cpu1 = await e.server.call<number>('cpu');
-        if (profile) await e.server.call('profile-stop', { file: profile, heap: profile.endsWith('.heapprofile') });
+        if (profile) await e.server.call('profile-stop', { file: profile, heap });
         await w.call('pairs-pause', { set: e.v.col });
         const t = total.get(e.v)!;
         t.pairs += c1 - c0;

@@ -526,7 +526,15 @@ export class ClientSocket implements Attachment, Outbox {
   /** Out of a room again (a leave): the join deadline counts from now. */
   private armJoinTimer(): void {
     this.joinFrom = Date.now();
-    this.ctx.deadlines.setJoinDue(this.slot, this.joinFrom + this.ctx.config.joinTimeoutMs);
+    this.noteJoinDue();
+  }
+
+  /**
+   * Out of a room: the sweep's copy of the join deadline, from joinFrom. A closed socket's queued
+   * leave still gets here (release), when its slot may be another socket's: it writes nothing then.
+   */
+  private noteJoinDue(): void {
+    if (!this.closed) this.ctx.deadlines.setJoinDue(this.slot, this.joinFrom + this.ctx.config.joinTimeoutMs);
   }
 
   /**
@@ -587,9 +595,8 @@ export class ClientSocket implements Attachment, Outbox {
   private release(): void {
     this.session = null;
     // Out of the room: the join deadline applies again (a leave moves it on; a kick, an expiry or an
-    // eviction closes the socket anyway). A closed socket's queued leave lands here too: its slot
-    // may be another socket's by then.
-    if (!this.closed) this.ctx.deadlines.setJoinDue(this.slot, this.joinFrom + this.ctx.config.joinTimeoutMs);
+    // eviction closes the socket anyway).
+    this.noteJoinDue();
     this.cancelTokenTimers();
   }
 

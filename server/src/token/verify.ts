@@ -26,7 +26,8 @@ function refuse(code: number, reason: string): VerifyResult {
 
 /**
  * Each app key as a KeyObject, made once: Node's HMAC over a KeyObject sets up no key per token.
- * (Two plain SHA-256 hashes over pads prepared here cost 3.7 us a token against 2.1 us this way.)
+ * (It replaced a hand-built HMAC over prepared pads: 2.1 against 3.7 us in a loop, the same
+ * 4.8 us per join in place; bench/README.md.)
  */
 const keys = new Map<string, KeyObject>();
 
